@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The control API: the one narrow interface through which every front end
+ * (nlserver's IPVS netlink family, nlvsctl, the state file loader, later the
+ * kernel mirror) changes or reads the load balancer's configuration.
+ *
+ * All functions run on the control thread only (never on a worker lcore) and
+ * return 0 or a negative errno.  The errno values and the order in which they
+ * are checked are those of kernel IPVS (net/netfilter/ipvs/ip_vs_ctl.c), so a
+ * front end can pass them straight into NLMSG_ERROR.
+ *
+ * Attribute *presence* (e.g. "NEW_SERVICE needs SCHED_NAME") is the front
+ * end's business; value semantics (schedulers, weights, thresholds, address
+ * families, existence) are checked here.
+ */
+#ifndef NLVS_CTL_H
+#define NLVS_CTL_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <netinet/in.h>
+
+/* Kernel IPVS constants reused as-is (values from <linux/ip_vs.h>). */
+#define NLVS_IPVS_VERSION	0x010201	/* 1.2.1 */
+#define NLVS_CONN_TAB_SIZE	4096		/* reported by GET_INFO */
+
+#define NLVS_SVC_F_PERSISTENT	0x0001
+#define NLVS_SVC_F_HASHED	0x0002
+#define NLVS_SVC_F_ONEPACKET	0x0004
+#define NLVS_SVC_F_SCHED1	0x0008
+#define NLVS_SVC_F_SCHED2	0x0010
+#define NLVS_SVC_F_SCHED3	0x0020
+
+#define NLVS_FWD_MASQ		0	/* -m: FULLNAT with a laddr pool, else NAT */
+#define NLVS_FWD_LOCALNODE	1
+#define NLVS_FWD_TUNNEL		2	/* -i */
+#define NLVS_FWD_DROUTE		3	/* -g */
+#define NLVS_FWD_MASK		7
+
+#define NLVS_TUN_IPIP		0
+#define NLVS_TUN_GUE		1
+#define NLVS_TUN_GRE		2
+
+#define NLVS_DAEMON_MASTER	1
+#define NLVS_DAEMON_BACKUP	2
+
+#define NLVS_SCHED_NAME_LEN	16	/* incl. NUL, like IP_VS_SCHEDNAME_MAXLEN */
+#define NLVS_PE_NAME_LEN	32	/* incl. NUL, like IP_VS_PENAME_MAXLEN */
+#define NLVS_IFNAME_LEN		16	/* incl. NUL, like IP_VS_IFNAME_MAXLEN */
+
+/* Kernel default timeouts (seconds) reported by GET_CONFIG. */
+#define NLVS_TIMEOUT_TCP_DEFAULT	900
+#define NLVS_TIMEOUT_TCP_FIN_DEFAULT	120
+#define NLVS_TIMEOUT_UDP_DEFAULT	300
+
+/* An address as IPVS carries it: IPv4 in the first 4 bytes, network order. */
+union nlvs_addr {
+	uint32_t ip;
+	uint32_t ip6[4];
+	struct in6_addr in6;
+	uint8_t b[16];
+};
+
+/* What identifies a service. For fwmark services only (af, fwmark) count and
+ * protocol is IPPROTO_TCP, addr and port zero, as in the kernel. */
+struct nlvs_svc_key {
+	uint16_t af;		/* AF_INET or AF_INET6 */
+	uint16_t protocol;	/* IPPROTO_TCP/UDP/SCTP */
+	union nlvs_addr addr;
+	uint16_t port;		/* network order */
+	uint32_t fwmark;	/* non-zero: a firewall-mark service */
+};
+
+/* Everything ipvsadm -A/-E can set on a service. */
+struct nlvs_svc_conf {
+	struct nlvs_svc_key key;
+	char sched_name[NLVS_SCHED_NAME_LEN];	/* "none" = no scheduler */
+	char pe_name[NLVS_PE_NAME_LEN];		/* "" = none, else "sip" */
+	uint32_t flags;				/* NLVS_SVC_F_* */
+	uint32_t flags_mask;			/* new = (old & ~mask) | (flags & mask) */
+	uint32_t timeout;			/* persistence timeout, seconds */
+	uint32_t netmask;			/* raw wire value (see ipvs-genl.md 5.2) */
+};
+
+/* 64-bit counters and rates, "in" = client to real server. */
+struct nlvs_stats {
+	uint64_t conns, inpkts, outpkts, inbytes, outbytes;
+	uint64_t cps, inpps, outpps, inbps, outbps;
+};
+
+struct nlvs_svc_info {
+	struct nlvs_svc_conf conf;	/* flags include NLVS_SVC_F_HASHED */
+	uint32_t num_dests;
+	struct nlvs_stats stats;
+};
+
+/* Everything ipvsadm -a/-e can set on a destination (real server). */
+struct nlvs_dest_conf {
+	uint16_t af;			/* 0 = the service's family */
+	union nlvs_addr addr;
+	uint16_t port;			/* network order */
+	uint32_t fwd;			/* NLVS_FWD_* (already & NLVS_FWD_MASK) */
+	int32_t weight;
+	uint32_t u_thresh, l_thresh;
+	uint8_t tun_type;		/* NLVS_TUN_* */
+	uint16_t tun_port;		/* network order */
+	uint16_t tun_flags;		/* host order */
+};
+
+struct nlvs_dest_info {
+	struct nlvs_dest_conf conf;	/* af filled in */
+	uint32_t activeconns, inactconns, persistconns;
+	struct nlvs_stats stats;
+};
+
+/* A sync daemon's configuration (stored and reported; the protocol is later). */
+struct nlvs_daemon_conf {
+	uint32_t state;			/* NLVS_DAEMON_MASTER or _BACKUP */
+	char mcast_ifn[NLVS_IFNAME_LEN];
+	uint32_t syncid;
+	uint16_t sync_maxlen;		/* 0 = default from the interface MTU */
+	uint16_t mcast_port;		/* host order, 0 = default 8848 */
+	uint8_t mcast_ttl;		/* 0 = default 1 */
+	uint16_t mcast_af;		/* 0 = default group 224.0.0.81 */
+	union nlvs_addr mcast_group;
+};
+
+struct nlvs_timeouts {
+	uint32_t tcp, tcp_fin, udp;	/* seconds; 0 in a set = unchanged */
+};
+
+/*
+ * Services.
+ */
+
+/** Add a service.  -EEXIST, -ENOENT (scheduler or PE unknown), -EINVAL
+ *  (IPv6 prefix out of 1..128, protocol not TCP/UDP/SCTP), -EAFNOSUPPORT,
+ *  -ENOMEM. */
+int nlvs_ctl_svc_add(const struct nlvs_svc_conf *conf);
+
+/** Edit a service.  -ESRCH, -ENOENT, -EINVAL, -EAFNOSUPPORT. */
+int nlvs_ctl_svc_edit(const struct nlvs_svc_conf *conf);
+
+/** Delete a service and its destinations.  -ESRCH. */
+int nlvs_ctl_svc_del(const struct nlvs_svc_key *key);
+
+/** Look a service up.  -ESRCH if absent; @out may be NULL. */
+int nlvs_ctl_svc_get(const struct nlvs_svc_key *key, struct nlvs_svc_info *out);
+
+/** Walk services in dump order.  *cursor starts at 0; returns 1 and fills
+ *  @out while there are more, 0 at the end. */
+int nlvs_ctl_svc_walk(size_t *cursor, struct nlvs_svc_info *out);
+
+/** Number of services. */
+size_t nlvs_ctl_svc_count(void);
+
+/** Zero counters and rates of one service and its dests (-ESRCH), or of
+ *  everything when @key is NULL. */
+int nlvs_ctl_svc_zero(const struct nlvs_svc_key *key);
+
+/** Delete every service and destination (daemons and timeouts stay). */
+void nlvs_ctl_flush(void);
+
+/*
+ * Destinations of a service.
+ */
+
+/** Add a destination.  -ESRCH, -EAFNOSUPPORT, -EINVAL (mixed family without
+ *  tunnel, GUE without port, address not unicast), -ERANGE (weight < 0,
+ *  l_thresh > u_thresh), -EEXIST, -ENOMEM. */
+int nlvs_ctl_dest_add(const struct nlvs_svc_key *svc, const struct nlvs_dest_conf *conf);
+
+/** Edit a destination.  As add, but -ENOENT when it does not exist. */
+int nlvs_ctl_dest_edit(const struct nlvs_svc_key *svc, const struct nlvs_dest_conf *conf);
+
+/** Delete a destination (identity: af, addr, port).  -ESRCH, -EAFNOSUPPORT,
+ *  -ENOENT. */
+int nlvs_ctl_dest_del(const struct nlvs_svc_key *svc, const struct nlvs_dest_conf *id);
+
+/** Walk a service's destinations in dump order.  Returns 1 with @out
+ *  filled, 0 at the end, -ESRCH if the service does not exist. */
+int nlvs_ctl_dest_walk(const struct nlvs_svc_key *svc, size_t *cursor,
+		       struct nlvs_dest_info *out);
+
+/*
+ * Sync daemons, timeouts, info.
+ */
+
+/** Start a sync daemon: -EINVAL, -ENODEV (unknown interface), -EEXIST.
+ *  Defaults (group, port, ttl, maxlen) are filled in as the kernel does. */
+int nlvs_ctl_daemon_add(const struct nlvs_daemon_conf *conf);
+
+/** Stop the daemon of @state: -EINVAL (bad state), -ESRCH (not running). */
+int nlvs_ctl_daemon_del(uint32_t state);
+
+/** The daemon in slot @idx (0 master, 1 backup): 0 and @out filled, or
+ *  -ENOENT if that one is not running. */
+int nlvs_ctl_daemon_get(unsigned int idx, struct nlvs_daemon_conf *out);
+
+/** Set timeouts (0 = unchanged).  -EINVAL if any is too large; then nothing
+ *  changes. */
+int nlvs_ctl_timeout_set(const struct nlvs_timeouts *t);
+void nlvs_ctl_timeout_get(struct nlvs_timeouts *t);
+
+/*
+ * Connections, for /proc/net/ip_vs_conn and ipvsadm -Lc.
+ */
+
+/** Append the text of /proc/net/ip_vs_conn (header included) for at most
+ *  @max bytes starting at connection *cursor; returns bytes written and
+ *  advances *cursor, 0 when finished. */
+size_t nlvs_ctl_conn_text(size_t *cursor, char *buf, size_t max);
+
+/*
+ * Life cycle and persistence.
+ */
+
+/** Initialise the (empty) tables. */
+int nlvs_ctl_init(void);
+/** Free everything (shutdown). */
+void nlvs_ctl_fini(void);
+
+/** Load the IPVS configuration saved in @path (absent file = empty table)
+ *  and keep journaling every later change there.  Returns 0 or -errno. */
+int nlvs_ctl_state_open(const char *path);
+/** Write a compact snapshot now and close the journal (shutdown). */
+void nlvs_ctl_state_close(void);
+
+#endif /* NLVS_CTL_H */

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/: unit tests (cmocka, TAP), integration tests (shell, TAP) against the
+# real ipvsadm/keepalived and a real kernel IPVS in user-mode-linux, fuzz
+# targets and benchmarks.  Everything runs under automake's TAP driver.
+
+TEST_EXTENSIONS = .sh
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+SH_LOG_DRIVER = $(LOG_DRIVER)
+AM_TESTS_ENVIRONMENT = \
+	CMOCKA_MESSAGE_OUTPUT=TAP; export CMOCKA_MESSAGE_OUTPUT; \
+	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
+	top_builddir='$(abs_top_builddir)'; export top_builddir;
+
+EXTRA_DIST += tests/lib.sh
+
+include tests/unit/local.mk
+include tests/integration/local.mk
+include tests/fuzz/local.mk
+include tests/bench/local.mk

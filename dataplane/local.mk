@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # dataplane/: the control API (service table, schedulers, state file) in a
-# library without DPDK so unit tests need no EAL, and the daemon nlvsd.
+# library without DPDK so unit tests need no EAL; the packet path (ports,
+# workers, connections, forwarding) in a second library; the daemon nlvsd.
 
 noinst_LTLIBRARIES += dataplane/libnlvsctl.la
 dataplane_libnlvsctl_la_SOURCES = \
@@ -11,9 +12,10 @@ dataplane_libnlvsctl_la_CFLAGS = $(AM_CFLAGS)
 
 include dataplane/ctl.mk
 include dataplane/sched.mk
+include dataplane/dp.mk
 
 sbin_PROGRAMS += dataplane/nlvsd
 dataplane_nlvsd_SOURCES = dataplane/nlvsd.c
 dataplane_nlvsd_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS) $(MNL_CFLAGS)
-dataplane_nlvsd_LDADD = nlserver/libnlserver.la dataplane/libnlvsctl.la \
+dataplane_nlvsd_LDADD = nlserver/libnlserver.la dataplane/libnlvsdp.la dataplane/libnlvsctl.la \
 	$(MNL_LIBS) $(DPDK_LIBS)

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Install the Debian 12 packages nlvs needs to build and to run its tests.
+# Idempotent; run as root (or through sudo).
+set -euo pipefail
+
+build_deps=(
+	build-essential autoconf automake libtool pkg-config
+	libdpdk-dev libmnl-dev libnl-3-dev libnl-genl-3-dev linux-libc-dev
+	libcmocka-dev mandoc
+)
+# The real tools nlvs must stay compatible with, a real kernel IPVS to
+# compare against (user-mode-linux), and the peers of the netns tests.
+test_deps=(
+	ipvsadm keepalived user-mode-linux kmod
+	iproute2 ethtool procps util-linux psmisc
+	curl socat iperf3 python3 python3-scapy tcpdump iputils-ping
+	traceroute dnsmasq-base netcat-openbsd
+)
+
+if [ "$(id -u)" != 0 ]; then
+	exec sudo "$0" "$@"
+fi
+
+missing=()
+for p in "${build_deps[@]}" "${test_deps[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all packages present"
+	exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# Installing keepalived must not start a system keepalived that could touch
+# the host's IPVS or addresses: forbid service starts during the install.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' > "$policy"
+	chmod 755 "$policy"
+	created_policy=1
+fi
+trap '[ $created_policy = 1 ] && rm -f "$policy"' EXIT
+apt-get install -y -q --no-install-recommends "${missing[@]}"

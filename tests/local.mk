@@ -17,3 +17,6 @@ include tests/unit/local.mk
 include tests/integration/local.mk
 include tests/fuzz/local.mk
 include tests/bench/local.mk
+
+TESTS += tests/man-lint.sh
+dist_check_SCRIPTS += tests/man-lint.sh

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +89,350 @@ static int kw_log(struct nlvs_conf *c, int argc, char **argv, const char **why)
 	return 0;
 }
 
+static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+int nlvs_prefix_parse(const char *s, int need_len, int clear_host, struct nlvs_prefix *p)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	unsigned int len, max, i;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	if (slash)
+		buf[slash - s] = '\0';
+	memset(p, 0, sizeof(*p));
+	if (inet_pton(AF_INET, buf, &p->addr.ip) == 1) {
+		p->af = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, &p->addr.in6) == 1) {
+		p->af = AF_INET6;
+		max = 128;
+	} else {
+		return -EINVAL;
+	}
+	if ((slash && need_len < 0) || (!slash && need_len > 0))
+		return -EINVAL;
+	len = max;
+	if (slash && parse_uint(slash + 1, 0, max, &len) < 0)
+		return -EINVAL;
+	p->len = (uint8_t)len;
+	if (clear_host) {
+		for (i = len; i < max; i++)
+			p->addr.b[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+	}
+	return 0;
+}
+
+int nlvs_conf_port_find(const struct nlvs_conf *conf, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < conf->nports; i++)
+		if (!strcmp(conf->ports[i].name, name))
+			return (int)i;
+	return -ENOENT;
+}
+
+/* Grow a malloc'ed array by one zeroed element; NULL on ENOMEM. */
+static void *array_add(void *arrayp, unsigned int *n, size_t size)
+{
+	void **arr = arrayp;
+	char *p = realloc(*arr, (*n + 1) * size);
+
+	if (!p)
+		return NULL;
+	*arr = p;
+	memset(p + *n * size, 0, size);
+	return p + (*n)++ * size;
+}
+
+static int port_ref(struct nlvs_conf *c, const char *name, unsigned int *idx, const char **why)
+{
+	int i = nlvs_conf_port_find(c, name);
+
+	if (i < 0) {
+		*why = "unknown port (declare it with \"port\" first)";
+		return -1;
+	}
+	*idx = (unsigned int)i;
+	return 0;
+}
+
+static int kw_workers(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	if (argc != 2 || parse_uint(argv[1], 1, 127, &c->workers) < 0) {
+		*why = "expects a number of worker lcores, 1 to 127";
+		return -1;
+	}
+	return 0;
+}
+
+static int kw_idle_sleep(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	if (argc != 2 || parse_uint(argv[1], 0, 100000, &c->idle_sleep_us) < 0) {
+		*why = "expects microseconds, 0 to 100000";
+		return -1;
+	}
+	return 0;
+}
+
+static int kw_idle_backoff(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	if (argc == 2 && !strcmp(argv[1], "adaptive"))
+		c->idle_backoff = NLVS_IDLE_ADAPTIVE;
+	else if (argc == 2 && !strcmp(argv[1], "off"))
+		c->idle_backoff = NLVS_IDLE_OFF;
+	else {
+		*why = "expects adaptive or off";
+		return -1;
+	}
+	return 0;
+}
+
+static int kw_conn_table(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	if (argc != 2 || parse_uint(argv[1], 1024, 1u << 30, &c->conn_table_size) < 0) {
+		*why = "expects a number of connections, 1024 to 2^30";
+		return -1;
+	}
+	return 0;
+}
+
+static int kw_mbufs(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	if (argc != 2 || parse_uint(argv[1], 512, 1u << 24, &c->mbufs) < 0) {
+		*why = "expects a number of buffers, 512 to 2^24";
+		return -1;
+	}
+	return 0;
+}
+
+static int kw_port(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	struct nlvs_conf_port *p;
+	unsigned int queues = 0, mtu = 0;
+	int i;
+
+	if (argc < 3 || argc % 2 == 0) {
+		*why = "expects NAME DEVARGS [queues N] [mtu N]";
+		return -1;
+	}
+	if (strlen(argv[1]) >= NLVS_CONF_NAME_LEN) {
+		*why = "name too long";
+		return -1;
+	}
+	if (nlvs_conf_port_find(c, argv[1]) >= 0) {
+		*why = "port declared twice";
+		return -1;
+	}
+	for (i = 3; i < argc; i += 2) {
+		if (!strcmp(argv[i], "queues")) {
+			if (parse_uint(argv[i + 1], 1, 128, &queues) < 0) {
+				*why = "queues expects 1 to 128";
+				return -1;
+			}
+		} else if (!strcmp(argv[i], "mtu")) {
+			if (parse_uint(argv[i + 1], 68, 65535, &mtu) < 0) {
+				*why = "mtu expects 68 to 65535";
+				return -1;
+			}
+		} else {
+			*why = "unknown option (queues or mtu)";
+			return -1;
+		}
+	}
+	p = array_add(&c->ports, &c->nports, sizeof(*p));
+	if (!p)
+		return -1;
+	strcpy(p->name, argv[1]);
+	p->queues = queues;
+	p->mtu = mtu;
+	p->devargs = strdup(argv[2]);
+	return p->devargs ? 0 : -1;
+}
+
+static int kw_address(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	struct nlvs_conf_addr a, *p;
+
+	if (argc != 3) {
+		*why = "expects PORT ADDRESS[/LEN]";
+		return -1;
+	}
+	if (port_ref(c, argv[1], &a.port, why) < 0)
+		return -1;
+	if (nlvs_prefix_parse(argv[2], 0, 0, &a.pfx) < 0) {
+		*why = "bad address";
+		return -1;
+	}
+	p = array_add(&c->addrs, &c->naddrs, sizeof(*p));
+	if (!p)
+		return -1;
+	*p = a;
+	return 0;
+}
+
+static int kw_route(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	struct nlvs_conf_route r, *p;
+	struct nlvs_prefix gw;
+	int i = 2;
+
+	memset(&r, 0, sizeof(r));
+	*why = "expects PREFIX [via GATEWAY] port PORT";
+	if (argc != 4 && argc != 6)
+		return -1;
+	if (nlvs_prefix_parse(argv[1], 0, 1, &r.dst) < 0) {
+		*why = "bad prefix";
+		return -1;
+	}
+	if (argc == 6) {
+		if (strcmp(argv[2], "via"))
+			return -1;
+		if (nlvs_prefix_parse(argv[3], -1, 0, &gw) < 0 || gw.af != r.dst.af) {
+			*why = "bad gateway (an address of the prefix's family)";
+			return -1;
+		}
+		r.has_gw = 1;
+		r.gw = gw.addr;
+		i = 4;
+	}
+	if (strcmp(argv[i], "port"))
+		return -1;
+	if (port_ref(c, argv[i + 1], &r.port, why) < 0)
+		return -1;
+	p = array_add(&c->routes, &c->nroutes, sizeof(*p));
+	if (!p)
+		return -1;
+	*p = r;
+	return 0;
+}
+
+static int kw_laddr(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	struct nlvs_conf_laddr *l;
+	struct nlvs_prefix vip, a;
+	unsigned int i;
+	int j;
+
+	if (argc < 3) {
+		*why = "expects VIP ADDRESS...";
+		return -1;
+	}
+	if (nlvs_prefix_parse(argv[1], -1, 0, &vip) < 0) {
+		*why = "bad VIP address";
+		return -1;
+	}
+	for (i = 0; i < c->nladdrs; i++) {
+		if (c->laddrs[i].af == vip.af && !memcmp(&c->laddrs[i].vip, &vip.addr,
+							 sizeof(vip.addr))) {
+			*why = "VIP has a pool already";
+			return -1;
+		}
+	}
+	l = array_add(&c->laddrs, &c->nladdrs, sizeof(*l));
+	if (!l)
+		return -1;
+	l->af = vip.af;
+	l->vip = vip.addr;
+	l->addrs = calloc((size_t)argc - 2, sizeof(*l->addrs));
+	if (!l->addrs)
+		return -1;
+	for (j = 2; j < argc; j++) {
+		if (nlvs_prefix_parse(argv[j], -1, 0, &a) < 0 || a.af != vip.af) {
+			*why = "bad local address (an address of the VIP's family)";
+			return -1;
+		}
+		l->addrs[l->naddrs++] = a.addr;
+	}
+	return 0;
+}
+
+static int snat_prefix(struct nlvs_conf_snat *r, const char *s, struct nlvs_prefix *p,
+		       const char **why)
+{
+	if (nlvs_prefix_parse(s, 0, 1, p) < 0) {
+		*why = "bad prefix";
+		return -1;
+	}
+	if (r->af && r->af != p->af) {
+		*why = "from and to prefixes of different families";
+		return -1;
+	}
+	r->af = p->af;
+	return 0;
+}
+
+static int kw_snat(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	struct nlvs_conf_snat r, *p;
+	int i;
+
+	memset(&r, 0, sizeof(r));
+	r.in_port = r.out_port = NLVS_CONF_PORT_ANY;
+	if (argc < 3 || argc % 2 == 0 || strcmp(argv[1], "mark")) {
+		*why = "expects mark N [from P] [to P] [proto P] [in PORT] [out PORT]";
+		return -1;
+	}
+	if (parse_uint(argv[2], 1, UINT_MAX, &r.mark) < 0) {
+		*why = "mark expects a non-zero 32-bit number";
+		return -1;
+	}
+	for (i = 3; i < argc; i += 2) {
+		const char *k = argv[i], *v = argv[i + 1];
+
+		if (!strcmp(k, "from")) {
+			if (snat_prefix(&r, v, &r.from, why) < 0)
+				return -1;
+			r.has_from = 1;
+		} else if (!strcmp(k, "to")) {
+			if (snat_prefix(&r, v, &r.to, why) < 0)
+				return -1;
+			r.has_to = 1;
+		} else if (!strcmp(k, "proto")) {
+			if (!strcmp(v, "tcp"))
+				r.proto = IPPROTO_TCP;
+			else if (!strcmp(v, "udp"))
+				r.proto = IPPROTO_UDP;
+			else if (!strcmp(v, "icmp"))
+				r.proto = IPPROTO_ICMP;
+			else {
+				*why = "proto expects tcp, udp or icmp";
+				return -1;
+			}
+		} else if (!strcmp(k, "in")) {
+			if (port_ref(c, v, &r.in_port, why) < 0)
+				return -1;
+		} else if (!strcmp(k, "out")) {
+			if (port_ref(c, v, &r.out_port, why) < 0)
+				return -1;
+		} else {
+			*why = "unknown option (from, to, proto, in or out)";
+			return -1;
+		}
+	}
+	p = array_add(&c->snat, &c->nsnat, sizeof(*p));
+	if (!p)
+		return -1;
+	*p = r;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*parse)(struct nlvs_conf *c, int argc, char **argv, const char **why);
@@ -94,6 +441,16 @@ static const struct {
 	{ "control-socket", kw_socket },
 	{ "state-file", kw_state },
 	{ "log-level", kw_log },
+	{ "workers", kw_workers },
+	{ "idle-sleep-us", kw_idle_sleep },
+	{ "idle-backoff", kw_idle_backoff },
+	{ "conn-table-size", kw_conn_table },
+	{ "mbufs", kw_mbufs },
+	{ "port", kw_port },
+	{ "address", kw_address },
+	{ "route", kw_route },
+	{ "laddr", kw_laddr },
+	{ "snat-rule", kw_snat },
 };
 
 int nlvs_conf_load(struct nlvs_conf *conf, const char *path, int must_exist,
@@ -105,6 +462,8 @@ int nlvs_conf_load(struct nlvs_conf *conf, const char *path, int must_exist,
 	FILE *f;
 
 	memset(conf, 0, sizeof(*conf));
+	conf->idle_sleep_us = NLVS_IDLE_SLEEP_DEFAULT;
+	conf->mbufs = NLVS_MBUFS_DEFAULT;
 	f = fopen(path, "re");
 	if (!f) {
 		if (errno == ENOENT && !must_exist)
@@ -153,10 +512,20 @@ out:
 
 void nlvs_conf_free(struct nlvs_conf *conf)
 {
+	unsigned int u;
 	int i;
 
 	for (i = 0; i < conf->eal_argc; i++)
 		free(conf->eal_argv[i]);
+	for (u = 0; u < conf->nports; u++)
+		free(conf->ports[u].devargs);
+	for (u = 0; u < conf->nladdrs; u++)
+		free(conf->laddrs[u].addrs);
+	free(conf->ports);
+	free(conf->addrs);
+	free(conf->routes);
+	free(conf->laddrs);
+	free(conf->snat);
 	free(conf->path);
 	free(conf->control_socket);
 	free(conf->state_file);

@@ -7,11 +7,69 @@
 #define NLVS_CONF_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "nlvs_ctl.h"
 
 #define NLVS_CONF_DEFAULT	NLVS_SYSCONFDIR "/nlvs/nlvsd.conf"
 #define NLVS_SOCKET_DEFAULT	NLVS_RUNDIR "/ipvs.sock"
 #define NLVS_STATE_DEFAULT	NLVS_STATEDIR "/ipvs.state"
 #define NLVS_CONF_MAX_ARGS	64
+
+#define NLVS_CONF_NAME_LEN	32	/* port names, incl. NUL */
+#define NLVS_IDLE_SLEEP_DEFAULT	1000	/* us, longest idle sleep of a worker */
+#define NLVS_MBUFS_DEFAULT	8191	/* per worker pool */
+
+/* An address with a prefix length; a plain address has len 32 or 128. */
+struct nlvs_prefix {
+	uint16_t af;			/* AF_INET or AF_INET6 */
+	uint8_t len;
+	union nlvs_addr addr;		/* host bits cleared only for routes */
+};
+
+/* port NAME DEVARGS [queues N] [mtu N] */
+struct nlvs_conf_port {
+	char name[NLVS_CONF_NAME_LEN];
+	char *devargs;			/* vdev string or PCI address */
+	unsigned int queues;		/* 0 = one per worker */
+	unsigned int mtu;		/* 0 = the device's default */
+};
+
+/* address PORT PREFIX: an address the dataplane answers for on a port */
+struct nlvs_conf_addr {
+	unsigned int port;		/* index into ports[] */
+	struct nlvs_prefix pfx;
+};
+
+/* route PREFIX [via GW] port PORT */
+struct nlvs_conf_route {
+	struct nlvs_prefix dst;		/* host bits cleared */
+	int has_gw;
+	union nlvs_addr gw;		/* same family as dst */
+	unsigned int port;
+};
+
+/* laddr VIP ADDR...: FULLNAT local-address pool of a VIP */
+struct nlvs_conf_laddr {
+	uint16_t af;
+	union nlvs_addr vip;
+	unsigned int naddrs;
+	union nlvs_addr *addrs;
+};
+
+#define NLVS_CONF_PORT_ANY	(~0u)
+
+/* snat-rule mark N [from P] [to P] [proto tcp|udp|icmp] [in PORT] [out PORT] */
+struct nlvs_conf_snat {
+	uint32_t mark;
+	uint16_t af;			/* 0 = both (no prefix given) */
+	int has_from, has_to;
+	struct nlvs_prefix from, to;	/* host bits cleared */
+	uint8_t proto;			/* IPPROTO_*, 0 = any; icmp means ICMPv6 for v6 */
+	unsigned int in_port, out_port;	/* NLVS_CONF_PORT_ANY = any */
+};
+
+enum nlvs_idle_backoff { NLVS_IDLE_ADAPTIVE, NLVS_IDLE_OFF };
 
 struct nlvs_conf {
 	char *path;			/* file it came from, NULL = none */
@@ -20,6 +78,19 @@ struct nlvs_conf {
 	char *control_socket;		/* NULL = default or -s */
 	char *state_file;		/* NULL = derived from the socket path */
 	int verbosity;			/* log-level: 0 info, 1 debug */
+
+	/* Dataplane (see nlvsd.conf(5)); arrays are malloc'ed, n* their sizes. */
+	unsigned int workers;		/* 0 = every EAL lcore but the main one */
+	enum nlvs_idle_backoff idle_backoff;
+	unsigned int idle_sleep_us;	/* longest idle sleep, 0 = busy poll */
+	unsigned int conn_table_size;	/* per worker, 0 = built-in default */
+	unsigned int mbufs;		/* per worker mbuf pool */
+	unsigned int nports, naddrs, nroutes, nladdrs, nsnat;
+	struct nlvs_conf_port *ports;
+	struct nlvs_conf_addr *addrs;
+	struct nlvs_conf_route *routes;
+	struct nlvs_conf_laddr *laddrs;
+	struct nlvs_conf_snat *snat;
 };
 
 /** Parse @path into @conf.  A missing file is an error only if @must_exist.
@@ -32,5 +103,12 @@ void nlvs_conf_free(struct nlvs_conf *conf);
  *  Returns the word count, or -1 on an unterminated quote.  Words point
  *  into @line, which is modified. */
 int nlvs_conf_split(char *line, char **words, int max);
+
+/** Parse "ADDR" or "ADDR/LEN" (v4 or v6).  @need_len: 1 a prefix length is
+ *  required, 0 optional (full length when absent), -1 forbidden.
+ *  @clear_host: zero the bits past the length.  0 or -EINVAL. */
+int nlvs_prefix_parse(const char *s, int need_len, int clear_host, struct nlvs_prefix *p);
+/** Index of the port called @name, or -ENOENT. */
+int nlvs_conf_port_find(const struct nlvs_conf *conf, const char *name);
 
 #endif /* NLVS_CONF_H */

@@ -7,3 +7,4 @@ include tests/unit/sched.mk
 include tests/unit/ctl.mk
 include tests/unit/nlserver.mk
 include tests/unit/dp.mk
+include tests/unit/conf.mk

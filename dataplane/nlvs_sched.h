@@ -28,6 +28,10 @@ struct nlvs_rs {
 	union nlvs_addr addr;
 	uint16_t port;			/* network order */
 	int32_t weight;
+	/* the latest non-zero weight (kernel dest->last_weight: set on add and
+	 * on every edit to a non-zero weight); mh keeps a quiesced dest's table
+	 * slots with it.  0 with weight 0 = never had one. */
+	int32_t last_weight;
 	uint32_t u_thresh, l_thresh;
 	/* counters of the scheduling domain (one worker, or a unit test) */
 	uint32_t activeconns, inactconns, persistconns;

@@ -14,6 +14,19 @@
 
 static const struct nlvs_sched_ops *const nlvs_sched_all[] = {
 	&nlvs_sched_rr,
+	&nlvs_sched_wrr,
+	&nlvs_sched_lc,
+	&nlvs_sched_wlc,
+	&nlvs_sched_lblc,
+	&nlvs_sched_lblcr,
+	&nlvs_sched_dh,
+	&nlvs_sched_sh,
+	&nlvs_sched_sed,
+	&nlvs_sched_nq,
+	&nlvs_sched_fo,
+	&nlvs_sched_ovf,
+	&nlvs_sched_mh,
+	&nlvs_sched_twos,
 };
 
 const struct nlvs_sched_ops *nlvs_sched_find(const char *name)

@@ -6,6 +6,10 @@
 #ifndef NLVS_SCHED_PRIV_H
 #define NLVS_SCHED_PRIV_H
 
+#include <stddef.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include "nlvs_sched.h"
 
 extern const struct nlvs_sched_ops nlvs_sched_rr;
@@ -34,5 +38,43 @@ static inline int nlvs_sched_dest_index(const struct nlvs_sched_svc *svc,
 			return (int)i;
 	return -1;
 }
+
+/* The kernel's hash_32(): multiplicative hashing to @bits bits. */
+static inline uint32_t nlvs_sched_hash32(uint32_t val, unsigned int bits)
+{
+	return (val * 0x61C88647u) >> (32 - bits);
+}
+
+/* An address folded to 32 bits in host order, as the kernel's dh, sh, mh,
+ * lblc and lblcr hash it: IPv6 words XORed, then ntohl(). */
+static inline uint32_t nlvs_sched_addr_fold(uint16_t af, const union nlvs_addr *a)
+{
+	uint32_t f = a->ip;
+
+	if (af == AF_INET6)
+		f = a->ip6[0] ^ a->ip6[1] ^ a->ip6[2] ^ a->ip6[3];
+	return ntohl(f);
+}
+
+static inline int nlvs_sched_addr_equal(uint16_t af, const union nlvs_addr *a,
+					const union nlvs_addr *b)
+{
+	if (af == AF_INET6)
+		return a->ip6[0] == b->ip6[0] && a->ip6[1] == b->ip6[1] &&
+		       a->ip6[2] == b->ip6[2] && a->ip6[3] == b->ip6[3];
+	return a->ip == b->ip;
+}
+
+/* Weighted least-connection over all dests (wlc, and lblc/lblcr when they
+ * have to choose afresh); NULL if none is usable. */
+struct nlvs_rs *nlvs_sched_wlc_pick(const struct nlvs_sched_svc *svc);
+
+/* The kernel's hsiphash() on 64-bit machines: SipHash-1-3 with a 128-bit
+ * key, the 64-bit result truncated to 32 bits. */
+struct nlvs_hsiphash_key {
+	uint64_t key[2];
+};
+
+uint32_t nlvs_hsiphash(const void *data, size_t len, const struct nlvs_hsiphash_key *key);
 
 #endif /* NLVS_SCHED_PRIV_H */

@@ -12,10 +12,12 @@ dataplane_libnlvsctl_la_CFLAGS = $(AM_CFLAGS)
 
 include dataplane/ctl.mk
 include dataplane/sched.mk
+include dataplane/pktcore.mk
 include dataplane/dp.mk
 
 sbin_PROGRAMS += dataplane/nlvsd
 dataplane_nlvsd_SOURCES = dataplane/nlvsd.c
 dataplane_nlvsd_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS) $(MNL_CFLAGS)
-dataplane_nlvsd_LDADD = nlserver/libnlserver.la dataplane/libnlvsdp.la dataplane/libnlvsctl.la \
+dataplane_nlvsd_LDADD = nlserver/libnlserver.la dataplane/libnlvsdp.la dataplane/libnlvspkt.la \
+	dataplane/libnlvsctl.la \
 	$(MNL_LIBS) $(DPDK_LIBS)

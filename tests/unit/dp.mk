@@ -1,1 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Packet core: parsing, checksums, FULLNAT rewrite, ICMP translation,
+# connection table, TCP states, local-address ports.  No EAL needed.
+PKT_TEST_LIBS = dataplane/libnlvspkt.la $(CMOCKA_LIBS)
+EXTRA_DIST += tests/unit/test_pkt_util.h
+
+check_PROGRAMS += tests/unit/test_pkt
+TESTS += tests/unit/test_pkt
+tests_unit_test_pkt_SOURCES = tests/unit/test_pkt.c tests/unit/test_pkt_util.h
+tests_unit_test_pkt_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pkt_LDADD = $(PKT_TEST_LIBS)

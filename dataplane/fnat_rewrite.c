@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * FULLNAT rewrite of TCP and UDP packets in place.  Both directions are the
+ * same operation (new source and destination address and port), so one
+ * function serves client->RS and RS->client; the connection table says which
+ * addresses to put in.  Checksums are updated incrementally: the payload is
+ * never read.
+ */
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include "nlvs_csum.h"
+#include "nlvs_pkt.h"
+
+/* old and new values of everything the L4 checksum covers and we change:
+ * the pseudo-header addresses, then the two ports */
+struct fnat_delta {
+	uint8_t old[36], new[36];
+	unsigned int len;
+};
+
+static void delta_build(struct fnat_delta *d, const uint8_t *l3, const uint8_t *l4,
+			int af, const struct nlvs_pkt_rewrite *rw)
+{
+	unsigned int alen = af == AF_INET ? 4 : 16;
+	unsigned int soff = af == AF_INET ? 12 : 8;
+
+	memcpy(d->old, l3 + soff, 2 * alen);
+	memcpy(d->old + 2 * alen, l4, 4);
+	memcpy(d->new, &rw->saddr, alen);
+	memcpy(d->new + alen, &rw->daddr, alen);
+	memcpy(d->new + 2 * alen, &rw->sport, 2);
+	memcpy(d->new + 2 * alen + 2, &rw->dport, 2);
+	d->len = 2 * alen + 4;
+}
+
+int nlvs_fnat_rewrite(void *l3, const struct nlvs_pkt *p, const struct nlvs_pkt_rewrite *rw)
+{
+	uint8_t *b = l3, *l4 = b + p->l4_off;
+	struct fnat_delta d;
+	int v4 = p->af == AF_INET;
+
+	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP)
+		return NLVS_DROP_UNKNOWN_PROTO;
+	if (p->ttl <= 1)
+		return NLVS_DROP_TTL_EXCEEDED;
+
+	delta_build(&d, b, l4, p->af, rw);
+	if (p->proto == IPPROTO_TCP)
+		nlvs_csum_replace(l4 + 16, d.old, d.new, d.len);
+	else
+		nlvs_csum_udp_replace(l4 + 6, d.old, d.new, d.len, v4);
+	memcpy(l4, d.new + d.len - 4, 4);
+
+	if (v4) {
+		uint16_t ottl, nttl;
+
+		memcpy(&ottl, b + 8, 2);
+		b[8]--;
+		memcpy(&nttl, b + 8, 2);
+		nlvs_csum_replace2(b + 10, ottl, nttl);
+		nlvs_csum_replace(b + 10, d.old, d.new, 8);
+		memcpy(b + 12, d.new, 8);
+	} else {
+		b[7]--;
+		memcpy(b + 8, d.new, 32);
+	}
+	return 0;
+}

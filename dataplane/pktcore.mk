@@ -1,0 +1,10 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The packet core without EAL: parsing, checksums, FULLNAT rewrite, ICMP
+# error translation, per-worker connection table, TCP states, local-address
+# ports.  Plain C so unit tests and benchmarks need no DPDK.
+noinst_LTLIBRARIES += dataplane/libnlvspkt.la
+dataplane_libnlvspkt_la_SOURCES = \
+	dataplane/nlvs_drop.h dataplane/drop.c \
+	dataplane/nlvs_csum.h dataplane/nlvs_pkt.h \
+	dataplane/pkt_parse.c dataplane/fnat_rewrite.c dataplane/icmp_xlate.c
+dataplane_libnlvspkt_la_CFLAGS = $(AM_CFLAGS)

@@ -1,0 +1,333 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh
+#
+# tests/lib.sh: shared helpers for the shell integration tests (POSIX sh).
+#
+# Use:
+#	. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+#	nlvs_require_root
+#	nlvs_tmpdir_make		# $NLVS_TMP, removed at exit
+#	nlvsd_start			# nlvsd -d -s $NLVS_TMP/ipvs.sock
+#	nlvs_ipvsadm -A -t 10.0.0.1:80	# ipvsadm through nlvs-exec
+#	tap_is "$(nlvs_ipvsadm -S -n)" "$expected" "table saved"
+#	tap_done			# prints the plan, exits 0/1
+#
+# Environment (tests/local.mk exports the first two under `make check`):
+#   top_srcdir, top_builddir  source and build trees (absolute).  When unset
+#                             they default to the tree this file lives in.
+#   NLVSD, NLVS_EXEC          override the daemon / wrapper binaries.
+#   NLVS_PRELOAD_LIB          preload library given to nlvs-exec (exported).
+#   NLVS_TEST_VERBOSE=1       copy diagnostics of passing tests too.
+#
+# TAP: the tests run under automake's TAP driver, which counts a non-zero
+# exit status as an error, so a test that cannot run prints "1..0 # SKIP why"
+# and exits 0 (tap_skip_all); that is how the driver records a skip.
+#
+# Stable interface (other tests rely on it): every function documented
+# below.  Names starting with _nlvs are private.
+
+# ---------------------------------------------------------------- locations
+
+if [ -z "${top_srcdir:-}" ]; then
+	top_srcdir=$(cd "$(dirname "$0")" && while [ ! -f tests/lib.sh ] && \
+		[ "$(pwd)" != / ]; do cd ..; done; pwd)
+fi
+if [ -z "${top_builddir:-}" ]; then
+	top_builddir=$top_srcdir
+fi
+export top_srcdir top_builddir
+
+NLVSD=${NLVSD:-$top_builddir/dataplane/nlvsd}
+NLVS_EXEC=${NLVS_EXEC:-$top_builddir/compat/nlvs-exec}
+NLVS_PRELOAD_LIB=${NLVS_PRELOAD_LIB:-$top_builddir/compat/.libs/libnlvs-preload.so}
+export NLVS_PRELOAD_LIB
+NLVS_UML_RUN=$top_srcdir/tests/integration/uml/uml-run.sh
+NLVS_SCENARIOS=$top_srcdir/tests/integration/scenarios
+
+# Bound for one client command (ipvsadm through nlvs-exec); a hang is a bug.
+NLVS_CMD_TIMEOUT=${NLVS_CMD_TIMEOUT:-20}
+
+# ---------------------------------------------------------------------- TAP
+
+_nlvs_tap_n=0
+_nlvs_tap_failed=0
+_nlvs_tap_planned=
+
+# tap_plan N: announce N tests up front (optional: tap_done prints the plan
+# at the end when none was given).
+tap_plan()
+{
+	_nlvs_tap_planned=$1
+	echo "1..$1"
+}
+
+# tap_diag TEXT...: diagnostic lines ("# ..."), each input line prefixed.
+tap_diag()
+{
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+# tap_diag_file FILE [MAXLINES]: a file's content as diagnostics.
+tap_diag_file()
+{
+	[ -f "$1" ] || return 0
+	head -n "${2:-60}" "$1" | sed 's/^/#   /'
+}
+
+# tap_ok DESC: a passing test.
+tap_ok()
+{
+	_nlvs_tap_n=$((_nlvs_tap_n + 1))
+	echo "ok $_nlvs_tap_n - $*"
+}
+
+# tap_not_ok DESC [DIAG]: a failing test; DIAG (multi-line) follows as "# ".
+tap_not_ok()
+{
+	_nlvs_tap_n=$((_nlvs_tap_n + 1))
+	_nlvs_tap_failed=$((_nlvs_tap_failed + 1))
+	echo "not ok $_nlvs_tap_n - $1"
+	[ $# -lt 2 ] || tap_diag "$2"
+}
+
+# tap_skip DESC REASON: one skipped test.
+tap_skip()
+{
+	_nlvs_tap_n=$((_nlvs_tap_n + 1))
+	echo "ok $_nlvs_tap_n - $1 # SKIP $2"
+}
+
+# tap_check STATUS DESC [DIAG]: ok when STATUS is 0, not ok otherwise.
+tap_check()
+{
+	if [ "$1" -eq 0 ]; then
+		tap_ok "$2"
+		[ "${NLVS_TEST_VERBOSE:-0}" = 0 ] || [ $# -lt 3 ] || tap_diag "$3"
+	else
+		tap_not_ok "$2" "${3:-}"
+	fi
+}
+
+# tap_is GOT EXPECTED DESC: string equality, unified diff on mismatch.
+tap_is()
+{
+	if [ "$1" = "$2" ]; then
+		tap_ok "$3"
+	else
+		tap_not_ok "$3" "$(nlvs_diff_text "$2" "$1")"
+	fi
+}
+
+# tap_skip_all REASON: the whole test cannot run here (missing precondition).
+tap_skip_all()
+{
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+# tap_bail REASON: abort the whole test as an error.
+tap_bail()
+{
+	echo "Bail out! $*"
+	exit 1
+}
+
+# tap_done: print the plan if none was given; exit 1 if anything failed.
+tap_done()
+{
+	[ -n "$_nlvs_tap_planned" ] || echo "1..$_nlvs_tap_n"
+	[ "$_nlvs_tap_failed" -eq 0 ] || exit 1
+	exit 0
+}
+
+# nlvs_diff_text EXPECTED GOT: unified diff of two strings (labelled
+# "expected"/"got"), for diagnostics.
+nlvs_diff_text()
+{
+	_d=$(mktemp -d "${TMPDIR:-/tmp}/nlvs-diff.XXXXXX") || return 0
+	printf '%s\n' "$1" > "$_d/expected"
+	printf '%s\n' "$2" > "$_d/got"
+	(cd "$_d" && diff -u expected got | sed '1,2d')
+	rm -rf "$_d"
+}
+
+# ------------------------------------------------------------ preconditions
+
+# nlvs_require_root: skip the test unless running as root.
+nlvs_require_root()
+{
+	[ "$(id -u)" -eq 0 ] || tap_skip_all "needs root"
+}
+
+# nlvs_require_cmd CMD...: skip unless every CMD is on PATH (or executable).
+nlvs_require_cmd()
+{
+	for _c in "$@"; do
+		command -v "$_c" > /dev/null 2>&1 || [ -x "$_c" ] || \
+			tap_skip_all "$_c not installed"
+	done
+}
+
+# nlvs_require_build: the daemon, wrapper and preload library must exist
+# (built by `make check`); missing ones are an error, not a skip.
+nlvs_require_build()
+{
+	for _f in "$NLVSD" "$NLVS_EXEC" "$NLVS_PRELOAD_LIB"; do
+		[ -e "$_f" ] || tap_bail "$_f not built (run make first)"
+	done
+}
+
+# nlvs_require_uml: skip unless user-mode-linux with its modules is installed.
+nlvs_require_uml()
+{
+	_u=$(command -v linux.uml 2>/dev/null || echo /usr/bin/linux.uml)
+	[ -x "$_u" ] || tap_skip_all "linux.uml not installed (package user-mode-linux)"
+	_k=$("$_u" --version 2>/dev/null | head -n 1)
+	[ -f "/usr/lib/uml/modules/$_k/modules.dep" ] || \
+		tap_skip_all "no UML modules for $_k under /usr/lib/uml/modules"
+}
+
+# -------------------------------------------------------- temp dir, cleanup
+
+_nlvs_cleanup_cmds=
+
+# nlvs_cleanup_add CMD: run CMD (a shell string) at exit, last added first.
+nlvs_cleanup_add()
+{
+	_nlvs_cleanup_cmds="$1
+$_nlvs_cleanup_cmds"
+}
+
+_nlvs_cleanup_run()
+{
+	_st=$?
+	trap - EXIT HUP INT TERM
+	_cmds=$_nlvs_cleanup_cmds
+	_nlvs_cleanup_cmds=
+	printf '%s\n' "$_cmds" | while IFS= read -r _cmd; do
+		[ -z "$_cmd" ] || eval "$_cmd" > /dev/null 2>&1
+	done
+	exit "$_st"
+}
+trap _nlvs_cleanup_run EXIT
+trap 'exit 130' HUP INT TERM
+
+# nlvs_tmpdir_make: create $NLVS_TMP (removed at exit unless
+# NLVS_KEEP_TMP=1) and default $NLVS_SOCK to $NLVS_TMP/ipvs.sock.
+nlvs_tmpdir_make()
+{
+	NLVS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/nlvs-test.XXXXXX") || \
+		tap_bail "mktemp failed"
+	if [ "${NLVS_KEEP_TMP:-0}" = 1 ]; then
+		echo "# keeping $NLVS_TMP"
+	else
+		nlvs_cleanup_add "rm -rf '$NLVS_TMP'"
+	fi
+	NLVS_SOCK=${NLVS_SOCK:-$NLVS_TMP/ipvs.sock}
+	export NLVS_TMP NLVS_SOCK
+}
+
+# ------------------------------------------------------------------- nlvsd
+
+NLVSD_PID=
+
+# nlvsd_start [ARGS...]: start `nlvsd -d -f $NLVS_TMP/nlvsd.conf -s
+# $NLVS_SOCK ARGS` in the background (log: $NLVS_TMP/nlvsd.log, appended)
+# and wait until its socket accepts connections.  The config file is
+# created empty (control plane only) unless the test wrote one.  The state
+# file is nlvsd's default: $NLVS_SOCK.state.  Returns 1 (diagnostics on
+# stdout) if nlvsd died or the socket did not appear within
+# $NLVSD_START_TIMEOUT seconds (default 15).  Stopped at exit.
+nlvsd_start()
+{
+	[ -n "${NLVS_TMP:-}" ] || nlvs_tmpdir_make
+	[ -f "$NLVS_TMP/nlvsd.conf" ] || : > "$NLVS_TMP/nlvsd.conf"
+	"$NLVSD" -d -f "$NLVS_TMP/nlvsd.conf" -s "$NLVS_SOCK" "$@" \
+		>> "$NLVS_TMP/nlvsd.log" 2>&1 < /dev/null &
+	NLVSD_PID=$!
+	nlvs_cleanup_add "nlvsd_stop"
+	_t=0
+	_limit=$((${NLVSD_START_TIMEOUT:-15} * 10))
+	while [ $_t -lt $_limit ]; do
+		if ! kill -0 "$NLVSD_PID" 2> /dev/null; then
+			wait "$NLVSD_PID" 2> /dev/null
+			tap_diag "nlvsd exited during start-up (status $?):"
+			tap_diag_file "$NLVS_TMP/nlvsd.log"
+			NLVSD_PID=
+			return 1
+		fi
+		if [ -S "$NLVS_SOCK" ] && nlvs_sock_alive "$NLVS_SOCK"; then
+			return 0
+		fi
+		sleep 0.1
+		_t=$((_t + 1))
+	done
+	tap_diag "nlvsd socket $NLVS_SOCK did not come up; log:"
+	tap_diag_file "$NLVS_TMP/nlvsd.log"
+	return 1
+}
+
+# nlvs_sock_alive PATH: true if a SOCK_SEQPACKET listener accepts on PATH.
+nlvs_sock_alive()
+{
+	if command -v socat > /dev/null 2>&1; then
+		timeout 5 socat -u OPEN:/dev/null "UNIX-CONNECT:$1,type=5" 2> /dev/null
+		return
+	fi
+	timeout 5 /usr/bin/python3 - "$1" <<'EOF' 2> /dev/null
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+EOF
+}
+
+# nlvsd_stop: SIGTERM, then SIGKILL after 10 s.  Returns nlvsd's exit status
+# (0 when it was not running).
+nlvsd_stop()
+{
+	[ -n "$NLVSD_PID" ] || return 0
+	kill -TERM "$NLVSD_PID" 2> /dev/null
+	_t=0
+	while kill -0 "$NLVSD_PID" 2> /dev/null && [ $_t -lt 100 ]; do
+		sleep 0.1
+		_t=$((_t + 1))
+	done
+	kill -KILL "$NLVSD_PID" 2> /dev/null
+	wait "$NLVSD_PID" 2> /dev/null
+	_st=$?
+	NLVSD_PID=
+	return $_st
+}
+
+# nlvsd_kill9: SIGKILL nlvsd (crash simulation) and reap it.
+nlvsd_kill9()
+{
+	[ -n "$NLVSD_PID" ] || return 0
+	kill -KILL "$NLVSD_PID" 2> /dev/null
+	wait "$NLVSD_PID" 2> /dev/null
+	NLVSD_PID=
+	return 0
+}
+
+# nlvs_exec CMD [ARGS...]: run CMD through nlvs-exec against $NLVS_SOCK,
+# bounded by $NLVS_CMD_TIMEOUT seconds (exit 124 on timeout).
+nlvs_exec()
+{
+	timeout -k 5 "$NLVS_CMD_TIMEOUT" "$NLVS_EXEC" -s "$NLVS_SOCK" "$@"
+}
+
+# nlvs_ipvsadm ARGS...: ipvsadm through nlvs-exec (see nlvs_exec).
+nlvs_ipvsadm()
+{
+	nlvs_exec ipvsadm "$@"
+}
+
+# --------------------------------------------------------------------- UML
+
+# nlvs_uml_run SCRIPT OUTDIR: run SCRIPT in user-mode-linux against the
+# real kernel IPVS (see tests/integration/uml/uml-run.sh); returns its
+# status, 77 if UML is missing, 99 if the guest did not finish.
+nlvs_uml_run()
+{
+	/bin/sh "$NLVS_UML_RUN" "$1" "$2"
+}

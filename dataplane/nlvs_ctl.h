@@ -215,6 +215,11 @@ size_t nlvs_ctl_conn_text(size_t *cursor, char *buf, size_t max);
  * Life cycle and persistence.
  */
 
+/** A counter bumped by every successful configuration change (services,
+ *  dests, daemons, timeouts, flush; not ZERO): the dataplane compares it to
+ *  know when to rebuild what it publishes to the workers. */
+uint64_t nlvs_ctl_generation(void);
+
 /** Initialise the (empty) tables. */
 int nlvs_ctl_init(void);
 /** Free everything (shutdown). */

@@ -1,1 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Schedulers: pick sequences, hashing (against the kernel's), locality.
+check_PROGRAMS += tests/unit/test_sched
+TESTS += tests/unit/test_sched
+tests_unit_test_sched_SOURCES = tests/unit/test_sched.c tests/unit/test_sched_util.h
+tests_unit_test_sched_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sched_LDADD = $(UNIT_LIBS)

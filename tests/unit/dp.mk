@@ -9,3 +9,15 @@ TESTS += tests/unit/test_pkt
 tests_unit_test_pkt_SOURCES = tests/unit/test_pkt.c tests/unit/test_pkt_util.h
 tests_unit_test_pkt_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pkt_LDADD = $(PKT_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_pkt_csum
+TESTS += tests/unit/test_pkt_csum
+tests_unit_test_pkt_csum_SOURCES = tests/unit/test_pkt_csum.c tests/unit/test_pkt_util.h
+tests_unit_test_pkt_csum_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pkt_csum_LDADD = $(PKT_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_fnat
+TESTS += tests/unit/test_fnat
+tests_unit_test_fnat_SOURCES = tests/unit/test_fnat.c tests/unit/test_pkt_util.h
+tests_unit_test_fnat_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fnat_LDADD = $(PKT_TEST_LIBS)

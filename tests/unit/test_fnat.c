@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* FULLNAT rewrite and ICMP error translation: golden fields, checksums
+ * verified with the naive reference, payload untouched, TTL handling. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "nlvs_pkt.h"
+#include "test_pkt_util.h"
+
+static void rw_set(struct nlvs_pkt_rewrite *rw, int af, const char *s, const char *d,
+		   uint16_t sp, uint16_t dp)
+{
+	memset(rw, 0, sizeof(*rw));
+	inet_pton(af, s, &rw->saddr);
+	inet_pton(af, d, &rw->daddr);
+	rw->sport = htons(sp);
+	rw->dport = htons(dp);
+}
+
+static void check_rewritten(const uint8_t *b, int af, const struct nlvs_pkt_rewrite *rw,
+			    const struct nlvs_pkt *before, const uint8_t *orig)
+{
+	struct nlvs_pkt p;
+	unsigned int alen = af == AF_INET ? 4 : 16;
+
+	assert_int_equal(nlvs_pkt_parse(b, before->l3_len, af, &p), 0);
+	assert_memory_equal(&p.saddr, &rw->saddr, alen);
+	assert_memory_equal(&p.daddr, &rw->daddr, alen);
+	assert_int_equal(p.sport, rw->sport);
+	assert_int_equal(p.dport, rw->dport);
+	assert_int_equal(p.ttl, before->ttl - 1);
+	assert_true(pkt_csum_ok(af, b));
+	/* everything after the ports but the checksum is unchanged */
+	if (p.proto == IPPROTO_TCP) {
+		assert_memory_equal(b + p.l4_off + 4, orig + p.l4_off + 4, 12);
+		assert_memory_equal(b + p.l4_off + 18, orig + p.l4_off + 18, p.l4_len - 18);
+	} else {
+		assert_memory_equal(b + p.l4_off + 4, orig + p.l4_off + 4, 2);
+		assert_memory_equal(b + p.l4_off + 8, orig + p.l4_off + 8, p.l4_len - 8);
+	}
+}
+
+static void one(int af, uint8_t proto, const char *c, const char *v, const char *l,
+		const char *r)
+{
+	uint8_t b[256], orig[256];
+	struct nlvs_pkt p;
+	struct nlvs_pkt_rewrite rw;
+	unsigned int n;
+
+	/* inbound: client:cport -> VIP:vport becomes laddr:lport -> RS:rport */
+	n = build_l4pkt(b, af, proto, c, v, 40001, 80, NLVS_TCP_SYN, 101);
+	memcpy(orig, b, n);
+	assert_int_equal(nlvs_pkt_parse(b, n, af, &p), 0);
+	rw_set(&rw, af, l, r, 5002, 8080);
+	assert_int_equal(nlvs_fnat_rewrite(b, &p, &rw), 0);
+	check_rewritten(b, af, &rw, &p, orig);
+
+	/* outbound: RS:rport -> laddr:lport becomes VIP:vport -> client:cport */
+	n = build_l4pkt(b, af, proto, r, l, 8080, 5002, NLVS_TCP_SYN | NLVS_TCP_ACK, 57);
+	memcpy(orig, b, n);
+	assert_int_equal(nlvs_pkt_parse(b, n, af, &p), 0);
+	rw_set(&rw, af, v, c, 80, 40001);
+	assert_int_equal(nlvs_fnat_rewrite(b, &p, &rw), 0);
+	check_rewritten(b, af, &rw, &p, orig);
+}
+
+static void test_fnat_directions(void **state)
+{
+	one(AF_INET, IPPROTO_TCP, "198.51.100.7", "192.0.2.10", "10.0.0.100", "10.0.0.21");
+	one(AF_INET, IPPROTO_UDP, "198.51.100.7", "192.0.2.10", "10.0.0.100", "10.0.0.21");
+	one(AF_INET6, IPPROTO_TCP, "2001:db8:c::7", "2001:db8:f::a", "fd00::100", "fd00::21");
+	one(AF_INET6, IPPROTO_UDP, "2001:db8:c::7", "2001:db8:f::a", "fd00::100", "fd00::21");
+}
+
+static void test_fnat_random_checksums(void **state)
+{
+	uint8_t b[256], orig[256];
+	unsigned int i, udp_ffff = 0;
+
+	srandom(3);
+	for (i = 0; i < 40000; i++) {
+		int af = i & 1 ? AF_INET6 : AF_INET;
+		uint8_t proto = i & 2 ? IPPROTO_UDP : IPPROTO_TCP;
+		struct nlvs_pkt p;
+		struct nlvs_pkt_rewrite rw;
+		unsigned int n, k;
+
+		n = build_l4pkt(b, af, proto, af == AF_INET ? "1.2.3.4" : "::1",
+				af == AF_INET ? "5.6.7.8" : "::2", (uint16_t)random(),
+				(uint16_t)random(), NLVS_TCP_ACK, (unsigned int)random() % 64);
+		memcpy(orig, b, n);
+		assert_int_equal(nlvs_pkt_parse(b, n, af, &p), 0);
+		for (k = 0; k < sizeof(rw); k++)
+			((uint8_t *)&rw)[k] = (uint8_t)random();
+		if (af == AF_INET) {
+			memset(rw.saddr.b + 4, 0, 12);
+			memset(rw.daddr.b + 4, 0, 12);
+		}
+		assert_int_equal(nlvs_fnat_rewrite(b, &p, &rw), 0);
+		check_rewritten(b, af, &rw, &p, orig);
+		if (proto == IPPROTO_UDP) {
+			assert_int_not_equal(get16(b + p.l4_off + 6), 0);
+			udp_ffff += get16(b + p.l4_off + 6) == 0xffff;
+		}
+	}
+	(void)udp_ffff;
+}
+
+static void test_fnat_udp4_no_csum(void **state)
+{
+	uint8_t b[128];
+	struct nlvs_pkt p;
+	struct nlvs_pkt_rewrite rw;
+	unsigned int n = build_l4pkt(b, AF_INET, IPPROTO_UDP, "1.1.1.1", "2.2.2.2", 1, 2, 0, 9);
+
+	put16(b + 26, 0);
+	assert_int_equal(nlvs_pkt_parse(b, n, AF_INET, &p), 0);
+	rw_set(&rw, AF_INET, "3.3.3.3", "4.4.4.4", 5, 6);
+	assert_int_equal(nlvs_fnat_rewrite(b, &p, &rw), 0);
+	assert_int_equal(get16(b + 26), 0);
+	assert_int_equal(ref_csum(b, 20), 0);
+	assert_int_equal(get16(b + 22), 6);
+}
+
+static void test_fnat_ttl(void **state)
+{
+	uint8_t b[128], orig[128];
+	struct nlvs_pkt p;
+	struct nlvs_pkt_rewrite rw;
+	unsigned int n = build_l4pkt(b, AF_INET, IPPROTO_TCP, "1.1.1.1", "2.2.2.2", 1, 2,
+				     NLVS_TCP_ACK, 0);
+
+	b[8] = 1;
+	put16(b + 10, 0);
+	put16(b + 10, ref_csum(b, 20));
+	memcpy(orig, b, n);
+	assert_int_equal(nlvs_pkt_parse(b, n, AF_INET, &p), 0);
+	rw_set(&rw, AF_INET, "3.3.3.3", "4.4.4.4", 5, 6);
+	assert_int_equal(nlvs_fnat_rewrite(b, &p, &rw), NLVS_DROP_TTL_EXCEEDED);
+	assert_memory_equal(b, orig, n);
+	b[8] = 2;
+	put16(b + 10, 0);
+	put16(b + 10, ref_csum(b, 20));
+	assert_int_equal(nlvs_pkt_parse(b, n, AF_INET, &p), 0);
+	assert_int_equal(nlvs_fnat_rewrite(b, &p, &rw), 0);
+	assert_int_equal(b[8], 1);
+
+	n = build_l4pkt(b, AF_INET6, IPPROTO_UDP, "::1", "::2", 1, 2, 0, 0);
+	b[7] = 1;
+	assert_int_equal(nlvs_pkt_parse(b, n, AF_INET6, &p), 0);
+	rw_set(&rw, AF_INET6, "::3", "::4", 5, 6);
+	assert_int_equal(nlvs_fnat_rewrite(b, &p, &rw), NLVS_DROP_TTL_EXCEEDED);
+}
+
+/* An ICMP(v6) error from @from to @to quoting @qlen bytes of @inner. */
+static unsigned int build_err(uint8_t *b, int af, uint8_t type, uint8_t code, uint16_t mtu,
+			      const char *from, const char *to, const uint8_t *inner,
+			      unsigned int qlen)
+{
+	uint8_t proto = af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	unsigned int h = af == AF_INET ? build_ip4(b, proto, from, to, 8 + qlen, 64) :
+					 build_ip6(b, proto, from, to, 8 + qlen, 64);
+
+	memset(b + h, 0, 8);
+	b[h] = type;
+	b[h + 1] = code;
+	put16(b + h + 6, mtu);
+	memcpy(b + h + 8, inner, qlen);
+	fix_l4_csum(af, b, b + h, 8 + qlen, proto);
+	return h + 8 + qlen;
+}
+
+static void xlate_case(int af, uint8_t proto, unsigned int quote_all)
+{
+	const int v4 = af == AF_INET;
+	const char *client = v4 ? "198.51.100.7" : "2001:db8:c::7";
+	const char *vip = v4 ? "192.0.2.10" : "2001:db8:f::a";
+	const char *laddr = v4 ? "10.0.0.100" : "fd00::100";
+	const char *rs = v4 ? "10.0.0.21" : "fd00::21";
+	const char *router = v4 ? "10.0.0.254" : "fd00::fe";
+	uint8_t inner[256], b[512], want[256];
+	unsigned int in, n, h = v4 ? 20 : 40, q;
+	struct nlvs_pkt p;
+	struct nlvs_pkt_rewrite outer, irw;
+
+	/* the packet we sent to the real server, and what the client sent */
+	in = build_l4pkt(inner, af, proto, laddr, rs, 5002, 8080, NLVS_TCP_ACK, 100);
+	build_l4pkt(want, af, proto, client, vip, 40001, 80, NLVS_TCP_ACK, 100);
+	q = quote_all ? in : h + 8;
+	n = build_err(b, af, v4 ? 3 : 2, v4 ? 4 : 0, 1400, router, laddr, inner, q);
+	assert_int_equal(nlvs_pkt_parse(b, n, af, &p), 0);
+	assert_true(p.flags & NLVS_PKT_F_ICMP_ERR);
+
+	rw_set(&outer, af, vip, client, 0, 0);
+	rw_set(&irw, af, client, vip, 40001, 80);
+	assert_int_equal(nlvs_icmp_xlate(b, &p, &outer, &irw), 0);
+
+	assert_int_equal(nlvs_pkt_parse(b, n, af, &p), 0);
+	assert_true(pkt_csum_ok(af, b));		/* outer IP + ICMP checksum */
+	assert_memory_equal(&p.saddr, &outer.saddr, v4 ? 4 : 16);
+	assert_memory_equal(&p.daddr, &outer.daddr, v4 ? 4 : 16);
+	assert_int_equal(p.ttl, 63);
+	assert_int_equal(get16(b + h + 6), 1400);	/* MTU kept */
+	assert_memory_equal(&p.inner.saddr, &irw.saddr, v4 ? 4 : 16);
+	assert_memory_equal(&p.inner.daddr, &irw.daddr, v4 ? 4 : 16);
+	assert_int_equal(p.inner.sport, irw.sport);
+	assert_int_equal(p.inner.dport, irw.dport);
+	if (v4)
+		assert_int_equal(ref_csum(b + h + 8, 20), 0);	/* inner IP header */
+	if (quote_all) {
+		/* the quoted packet is byte for byte what the client sent */
+		assert_memory_equal(b + h + 8, want, in);
+	} else if (proto == IPPROTO_UDP) {
+		assert_memory_equal(b + h + 8 + h, want + h, 8);
+	}
+}
+
+static void test_icmp_xlate_rs_to_client(void **state)
+{
+	xlate_case(AF_INET, IPPROTO_TCP, 0);
+	xlate_case(AF_INET, IPPROTO_TCP, 1);
+	xlate_case(AF_INET, IPPROTO_UDP, 0);
+	xlate_case(AF_INET, IPPROTO_UDP, 1);
+	xlate_case(AF_INET6, IPPROTO_TCP, 1);
+	xlate_case(AF_INET6, IPPROTO_UDP, 0);
+	xlate_case(AF_INET6, IPPROTO_UDP, 1);
+}
+
+/* A client-side router says our reply VIP->client did not get through:
+ * the real server must hear about its own packet RS->laddr. */
+static void test_icmp_xlate_client_to_rs(void **state)
+{
+	uint8_t inner[256], want[256], b[512];
+	unsigned int in, n;
+	struct nlvs_pkt p;
+	struct nlvs_pkt_rewrite outer, irw;
+
+	in = build_l4pkt(inner, AF_INET, IPPROTO_UDP, "192.0.2.10", "198.51.100.7", 53, 40001,
+			 0, 20);
+	build_l4pkt(want, AF_INET, IPPROTO_UDP, "10.0.0.21", "10.0.0.100", 53, 5002, 0, 20);
+	n = build_err(b, AF_INET, 11, 0, 0, "203.0.113.1", "192.0.2.10", inner, in);
+	assert_int_equal(nlvs_pkt_parse(b, n, AF_INET, &p), 0);
+	rw_set(&outer, AF_INET, "10.0.0.100", "10.0.0.21", 0, 0);
+	rw_set(&irw, AF_INET, "10.0.0.21", "10.0.0.100", 53, 5002);
+	assert_int_equal(nlvs_icmp_xlate(b, &p, &outer, &irw), 0);
+	assert_true(pkt_csum_ok(AF_INET, b));
+	assert_memory_equal(b + 28, want, in);
+	assert_int_equal(b[20], 11);
+}
+
+static void test_icmp_xlate_rejects(void **state)
+{
+	uint8_t b[128];
+	struct nlvs_pkt p;
+	struct nlvs_pkt_rewrite rw;
+	unsigned int n = build_l4pkt(b, AF_INET, IPPROTO_UDP, "1.1.1.1", "2.2.2.2", 1, 2, 0, 0);
+
+	assert_int_equal(nlvs_pkt_parse(b, n, AF_INET, &p), 0);
+	rw_set(&rw, AF_INET, "3.3.3.3", "4.4.4.4", 5, 6);
+	assert_int_equal(nlvs_icmp_xlate(b, &p, &rw, &rw), NLVS_DROP_BAD_ICMP);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fnat_directions),
+		cmocka_unit_test(test_fnat_random_checksums),
+		cmocka_unit_test(test_fnat_udp4_no_csum),
+		cmocka_unit_test(test_fnat_ttl),
+		cmocka_unit_test(test_icmp_xlate_rs_to_client),
+		cmocka_unit_test(test_icmp_xlate_client_to_rs),
+		cmocka_unit_test(test_icmp_xlate_rejects),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

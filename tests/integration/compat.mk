@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shim tests: libnlvs-preload.so under the real ipvsadm/keepalived and a
+# libnl probe (tests/integration/genl_probe.c).
+
+check_PROGRAMS += tests/integration/genl_probe
+tests_integration_genl_probe_SOURCES = tests/integration/genl_probe.c
+tests_integration_genl_probe_CFLAGS = $(AM_CFLAGS) $(NL3_CFLAGS)
+tests_integration_genl_probe_LDADD = $(NL3_LIBS)
+
+SHIM_TESTS = \
+	tests/integration/shim-passthrough.sh \
+	tests/integration/shim-sockopt.sh \
+	tests/integration/shim-dead.sh \
+	tests/integration/shim-proc.sh
+TESTS += $(SHIM_TESTS)
+dist_check_SCRIPTS += $(SHIM_TESTS)

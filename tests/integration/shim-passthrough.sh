@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Under nlvs-exec only the IPVS conversation goes to nlvsd (ipvs-genl.md R4):
+# kernel generic families and rtnetlink still get the kernel's answers, even
+# in the same process that resolves IPVS through nlvsd.
+
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+
+PROBE=$top_builddir/tests/integration/genl_probe
+IPVS_ID=1008	# NLS_IPVS_FAMILY_ID (nlserver/nls_server.h)
+
+nlvs_require_build
+[ -x "$PROBE" ] || tap_bail "$PROBE not built (run make check)"
+nlvs_tmpdir_make
+
+# The kernel's own answers, without the shim.  nlctrl always exists; ethtool
+# and devlink are kernel families on most builds: keep those this kernel has.
+families=nlctrl
+for f in ethtool devlink; do
+	"$PROBE" resolve "$f" > /dev/null 2>&1 && families="$families $f"
+done
+# shellcheck disable=SC2086
+kernel_ids=$("$PROBE" resolve $families 2>&1)
+kernel_links=$("$PROBE" link 2>&1)
+
+# No nlvsd at all: the kernel families must not even try to reach it.
+NLVS_SOCK=$NLVS_TMP/absent.sock
+# shellcheck disable=SC2086
+nlvs_exec "$PROBE" resolve $families > "$NLVS_TMP/out" 2> "$NLVS_TMP/err"
+tap_is "$(cat "$NLVS_TMP/out")" "$kernel_ids" "kernel generic families resolve as without the shim"
+tap_is "$(cat "$NLVS_TMP/err")" "" "no attempt to reach nlvsd for kernel families"
+tap_is "$(nlvs_exec "$PROBE" link 2>&1)" "$kernel_links" "rtnetlink link dump unchanged"
+
+# The IPVS lookup is the shim's business: without nlvsd it says so.
+nlvs_exec "$PROBE" resolve IPVS > "$NLVS_TMP/out" 2> "$NLVS_TMP/err"
+st=$?
+grep -q "^nlvs: cannot reach nlvsd at $NLVS_SOCK: " "$NLVS_TMP/err"
+tap_check $? "IPVS lookup without nlvsd reports the socket" "$(cat "$NLVS_TMP/err")"
+[ $st -ne 0 ]
+tap_check $? "IPVS lookup without nlvsd fails (status $st)"
+
+# With nlvsd: IPVS gets nlvsd's fixed id, the kernel families in the same
+# process still get the kernel's ids.
+NLVS_SOCK=$NLVS_TMP/ipvs.sock
+if nlvsd_start; then
+	# shellcheck disable=SC2086
+	got=$(nlvs_exec "$PROBE" resolve $families IPVS $families 2>&1)
+	tap_is "$got" "$kernel_ids
+IPVS $IPVS_ID
+$kernel_ids" "IPVS resolves to nlvsd's id, kernel families to the kernel's"
+	got=$(nlvs_exec "$PROBE" link 2>&1)
+	tap_is "$got" "$kernel_links" "rtnetlink unchanged while nlvsd runs"
+	got=$(nlvs_exec "$PROBE" resolve NLVS 2>&1)
+	tap_is "$got" "NLVS 1009" "the NLVS family resolves through nlvsd"
+else
+	tap_not_ok "nlvsd starts"
+fi
+
+tap_done

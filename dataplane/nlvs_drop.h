@@ -40,7 +40,11 @@
 	X(HANDOFF_RING_FULL,	"handoff-ring-full")			\
 	X(TX_FULL,		"tx-queue-full")			\
 	X(NO_MBUF,		"no-mbuf")				\
-	X(EXCEPTION_FULL,	"exception-path-full")
+	X(EXCEPTION_FULL,	"exception-path-full")			\
+	/* L2 / L3, appended */							\
+	X(BAD_ARP,		"bad-arp")				\
+	X(HOST_TRAFFIC,		"host-traffic")				\
+	X(BAD_ND,		"bad-nd")
 
 enum nlvs_drop_reason {
 #define NLVS_DROP_ENUM(id, name) NLVS_DROP_##id,

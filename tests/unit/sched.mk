@@ -11,3 +11,9 @@ TESTS += tests/unit/test_sched_hash
 tests_unit_test_sched_hash_SOURCES = tests/unit/test_sched_hash.c tests/unit/test_sched_util.h
 tests_unit_test_sched_hash_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sched_hash_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_sched_loc
+TESTS += tests/unit/test_sched_loc
+tests_unit_test_sched_loc_SOURCES = tests/unit/test_sched_loc.c tests/unit/test_sched_util.h
+tests_unit_test_sched_loc_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sched_loc_LDADD = $(UNIT_LIBS)

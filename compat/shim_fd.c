@@ -17,7 +17,7 @@ int nlvs_shim_ntracked;
 static pthread_once_t shim_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t shim_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct nlvs_shim_sock *shim_socks;
-static char shim_path[256];
+static const char *shim_path = NLVS_SHIM_DEFAULT_SOCKET;
 
 #define SHIM_RESOLVE(name) \
 	(*(void **)&nlvs_shim_real.name = dlsym(RTLD_NEXT, #name))
@@ -67,10 +67,13 @@ static void shim_init_once(void)
 	if (!nlvs_shim_real.fcntl64)
 		nlvs_shim_real.fcntl64 = nlvs_shim_real.fcntl;
 
-	if (!env || !*env)
-		env = NLVS_SHIM_DEFAULT_SOCKET;
-	/* An over-long path fails at connect time with ENAMETOOLONG. */
-	strncpy(shim_path, env, sizeof(shim_path) - 1);
+	/* A copy: the program may rewrite its environment later. */
+	if (env && *env) {
+		char *copy = strdup(env);
+
+		if (copy)
+			shim_path = copy;
+	}
 
 	pthread_atfork(shim_atfork_prepare, shim_atfork_release, shim_atfork_release);
 }

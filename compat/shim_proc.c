@@ -245,7 +245,9 @@ static const char *shim_open_name(int dirfd, const char *path, int flags)
 
 static mode_t shim_open_mode(int flags, va_list ap)
 {
-	return (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
+		return va_arg(ap, mode_t);
+	return 0;
 }
 
 #define SHIM_OPEN_BODY(realcall, dirfd)						\

@@ -61,15 +61,20 @@ fi
 # 3. keepalived loses nlvsd while running: it logs errors, does not spin,
 # and still stops on SIGTERM.
 rs_port=$((20000 + $$ % 20000))
-python3 -c '
-import socket, sys, time
+# rs_start: a TCP listener for keepalived's TCP_CHECK ($rs_pid).
+rs_start()
+{
+	python3 -c '
+import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
 while True:
     c, _ = s.accept(); c.close()
 ' "$rs_port" > /dev/null 2>&1 &
-rs_pid=$!
-nlvs_cleanup_add "kill $rs_pid"
+	rs_pid=$!
+	nlvs_cleanup_add "kill $rs_pid"
+}
+rs_start
 
 cat > "$NLVS_TMP/keepalived.conf" <<CONF
 global_defs {
@@ -139,6 +144,26 @@ hz=$(getconf CLK_TCK)
 used=$((cpu1 - cpu0))
 [ "$used" -lt $((hz / 2)) ]
 tap_check $? "keepalived does not spin without nlvsd ($used ticks in 3 s)"
+
+# keepalived's long-lived socket reconnects once nlvsd is back: the real
+# server returns and keepalived's NEW_DEST reaches the restarted nlvsd,
+# which kept the virtual server in its state file.
+if nlvsd_start; then
+	rs_start
+	i=0
+	while [ $i -lt 75 ]; do
+		"$NLVS_EXEC" -s "$NLVS_SOCK" ipvsadm -L -n 2> /dev/null > "$NLVS_TMP/table"
+		grep -q "127.0.0.1:$rs_port" "$NLVS_TMP/table" && break
+		sleep 0.2
+		i=$((i + 1))
+	done
+	[ $i -lt 75 ]
+	tap_check $? "keepalived reconnects to a restarted nlvsd" \
+		"$(cat "$NLVS_TMP/table"; tail -n 10 "$NLVS_TMP/keepalived.log")"
+	nlvsd_kill9
+else
+	tap_not_ok "nlvsd restarts"
+fi
 
 kill -TERM "$ka_pid"
 i=0

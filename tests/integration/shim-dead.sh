@@ -145,20 +145,35 @@ used=$((cpu1 - cpu0))
 [ "$used" -lt $((hz / 2)) ]
 tap_check $? "keepalived does not spin without nlvsd ($used ticks in 3 s)"
 
-# keepalived's long-lived socket reconnects once nlvsd is back: the real
-# server returns and keepalived's NEW_DEST reaches the restarted nlvsd,
-# which kept the virtual server in its state file.
-if nlvsd_start; then
-	rs_start
-	i=0
-	while [ $i -lt 75 ]; do
-		"$NLVS_EXEC" -s "$NLVS_SOCK" ipvsadm -L -n 2> /dev/null > "$NLVS_TMP/table"
-		grep -q "127.0.0.1:$rs_port" "$NLVS_TMP/table" && break
+# table_wait PRESENT|ABSENT: wait up to 15 s until keepalived's real server
+# is (or is no longer) in nlvsd's table.
+table_wait()
+{
+	_i=0
+	while [ $_i -lt 75 ]; do
+		"$NLVS_EXEC" -s "$NLVS_SOCK" ipvsadm -L -n > "$NLVS_TMP/table" 2> /dev/null
+		if grep -q "127.0.0.1:$rs_port" "$NLVS_TMP/table"; then
+			[ "$1" = PRESENT ] && return 0
+		else
+			[ "$1" = ABSENT ] && return 0
+		fi
 		sleep 0.2
-		i=$((i + 1))
+		_i=$((_i + 1))
 	done
-	[ $i -lt 75 ]
-	tap_check $? "keepalived reconnects to a restarted nlvsd" \
+	return 1
+}
+
+# keepalived's long-lived socket reconnects once nlvsd is back.  nlvsd kept
+# the real server (the DEL_DEST failed), keepalived keeps retrying it, so
+# the removal now goes through; then the real server returns and
+# keepalived's NEW_DEST goes through too.
+if nlvsd_start; then
+	table_wait ABSENT
+	tap_check $? "keepalived's retried DEL_DEST reaches the restarted nlvsd" \
+		"$(cat "$NLVS_TMP/table"; tail -n 10 "$NLVS_TMP/keepalived.log")"
+	rs_start
+	table_wait PRESENT
+	tap_check $? "keepalived's NEW_DEST reaches it too" \
 		"$(cat "$NLVS_TMP/table"; tail -n 10 "$NLVS_TMP/keepalived.log")"
 	nlvsd_kill9
 else

@@ -14,6 +14,27 @@ nlvs_require_build
 [ -x "$PROBE" ] || tap_bail "$PROBE not built (run make check)"
 nlvs_tmpdir_make
 
+# nlvs-exec itself: usage errors 2, like env(1) 127/126 for exec failures,
+# the socket path and the preload library handed to the command.
+"$NLVS_EXEC" > /dev/null 2>&1
+tap_is $? 2 "nlvs-exec without COMMAND exits 2"
+"$NLVS_EXEC" -h > "$NLVS_TMP/out" 2>&1
+tap_check $? "nlvs-exec -h exits 0"
+grep -q '^usage: nlvs-exec' "$NLVS_TMP/out"
+tap_check $? "nlvs-exec -h prints the usage"
+"$NLVS_EXEC" "$NLVS_TMP/no-such-command" > /dev/null 2>&1
+tap_is $? 127 "nlvs-exec of a missing command exits 127"
+: > "$NLVS_TMP/not-executable"
+"$NLVS_EXEC" "$NLVS_TMP/not-executable" > /dev/null 2>&1
+tap_is $? 126 "nlvs-exec of a non-executable file exits 126"
+got=$(LD_PRELOAD= NLVS_SOCKET=/env/sock "$NLVS_EXEC" -s /opt/sock sh -c \
+	'echo "$NLVS_SOCKET $LD_PRELOAD"')
+tap_is "$got" "/opt/sock $NLVS_PRELOAD_LIB" "-s sets NLVS_SOCKET, the shim is preloaded"
+got=$(LD_PRELOAD=libother.so NLVS_SOCKET=/env/sock "$NLVS_EXEC" sh -c \
+	'echo "$NLVS_SOCKET $LD_PRELOAD"' 2> /dev/null)
+tap_is "$got" "/env/sock $NLVS_PRELOAD_LIB:libother.so" \
+	"NLVS_SOCKET kept without -s, existing LD_PRELOAD kept after the shim"
+
 # The kernel's own answers, without the shim.  nlctrl always exists; ethtool
 # and devlink are kernel families on most builds: keep those this kernel has.
 families=nlctrl

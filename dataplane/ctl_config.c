@@ -203,24 +203,29 @@ void nlvs_ctl_conn_source_set(size_t (*fn)(size_t *idx, char *buf, size_t max))
 	cfg.conn_source = fn;
 }
 
-/* *cursor 0 is the header line, n > 0 the dataplane's connection n - 1. */
+/*
+ * *cursor below the header's length is an offset into the header, so that
+ * even tiny reads get all of it; from there on it counts connections.  The
+ * dataplane writes whole lines only: @max must hold at least one line.
+ */
 size_t nlvs_ctl_conn_text(size_t *cursor, char *buf, size_t max)
 {
 	static const char header[] = "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt "
 				     "State       Expires PEName PEData\n";
+	const size_t hlen = sizeof(header) - 1;
 	size_t len = 0, idx;
 
-	if (*cursor == 0) {
-		if (max < sizeof(header) - 1)
-			return 0;
-		memcpy(buf, header, sizeof(header) - 1);
-		len = sizeof(header) - 1;
-		*cursor = 1;
+	if (*cursor < hlen) {
+		len = hlen - *cursor;
+		if (len > max)
+			len = max;
+		memcpy(buf, header + *cursor, len);
+		*cursor += len;
 	}
-	if (cfg.conn_source && len < max) {
-		idx = *cursor - 1;
+	if (*cursor >= hlen && cfg.conn_source && len < max) {
+		idx = *cursor - hlen;
 		len += cfg.conn_source(&idx, buf + len, max - len);
-		*cursor = idx + 1;
+		*cursor = idx + hlen;
 	}
 	return len;
 }

@@ -666,13 +666,20 @@ static void test_conn_text(void **state)
 	static const char header[] = "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt "
 				     "State       Expires PEName PEData\n";
 	char buf[256];
-	size_t cursor = 0, n;
+	size_t cursor = 0, n, len;
 
 	(void)state;
 	n = nlvs_ctl_conn_text(&cursor, buf, sizeof(buf));
 	assert_int_equal(n, strlen(header));
 	assert_memory_equal(buf, header, n);
 	assert_int_equal(nlvs_ctl_conn_text(&cursor, buf, sizeof(buf)), 0);
+	/* tiny reads still get the whole header */
+	cursor = 0;
+	n = 0;
+	while ((len = nlvs_ctl_conn_text(&cursor, buf + n, 7)) > 0)
+		n += len;
+	assert_int_equal(n, strlen(header));
+	assert_memory_equal(buf, header, n);
 
 	/* with a dataplane: the header then its lines, in small pieces */
 	nlvs_ctl_conn_source_set(fake_conns);

@@ -27,7 +27,7 @@ tap_is $? 127 "nlvs-exec of a missing command exits 127"
 : > "$NLVS_TMP/not-executable"
 "$NLVS_EXEC" "$NLVS_TMP/not-executable" > /dev/null 2>&1
 tap_is $? 126 "nlvs-exec of a non-executable file exits 126"
-got=$(LD_PRELOAD= NLVS_SOCKET=/env/sock "$NLVS_EXEC" -s /opt/sock sh -c \
+got=$(LD_PRELOAD='' NLVS_SOCKET=/env/sock "$NLVS_EXEC" -s /opt/sock sh -c \
 	'echo "$NLVS_SOCKET $LD_PRELOAD"')
 tap_is "$got" "/opt/sock $NLVS_PRELOAD_LIB" "-s sets NLVS_SOCKET, the shim is preloaded"
 got=$(LD_PRELOAD=libother.so NLVS_SOCKET=/env/sock "$NLVS_EXEC" sh -c \

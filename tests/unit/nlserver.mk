@@ -1,1 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# nlserver: framing, nlctrl, every IPVS command, the NLVS family and the
+# socket server, byte for byte against ipvs-genl.md.
+NLS_TEST_SOURCES = tests/unit/test_nls_util.c tests/unit/test_nls_util.h
+NLS_TEST_LIBS = nlserver/libnlserver.la $(UNIT_LIBS) $(MNL_LIBS)
+NLS_TEST_CFLAGS = $(UNIT_CFLAGS) $(MNL_CFLAGS)
+
+check_PROGRAMS += tests/unit/test_nls_genl
+tests_unit_test_nls_genl_SOURCES = tests/unit/test_nls_genl.c $(NLS_TEST_SOURCES)
+tests_unit_test_nls_genl_CFLAGS = $(NLS_TEST_CFLAGS)
+tests_unit_test_nls_genl_LDADD = $(NLS_TEST_LIBS)
+TESTS += tests/unit/test_nls_genl

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The socket side of nlserver: a filesystem AF_UNIX SOCK_SEQPACKET listener
+ * and its clients behind one epoll descriptor.  Every client socket is
+ * non-blocking.  A client owns an output queue and at most one dump cursor;
+ * dump datagrams are produced only as its socket drains, and while a client
+ * has output pending its further requests stay unread, so a client that
+ * stops reading stalls itself and nobody else.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "nls_int.h"
+#include "nlvs_log.h"
+
+/* Requests larger than this are dropped unread (libnl sends < 1 KiB). */
+#define NLS_REQ_MAX		(256 * 1024)
+/* Room in the kernel for several dump datagrams and any error echo. */
+#define NLS_SNDBUF		(128 * 1024)
+/* Datagrams or messages handled per client per dispatch, for fairness. */
+#define NLS_BUDGET		32
+#define NLS_MAX_EVENTS		64
+#define NLS_CAP_NET_ADMIN	12
+
+struct nls_dgram {
+	struct nls_dgram *next;
+	size_t len;
+	unsigned char data[];
+};
+
+struct nls_client {
+	struct nls_client *prev, *next;
+	struct nls_server *srv;
+	int fd;
+	int admin;
+	int dead;
+	uint32_t events;		/* what epoll watches now */
+	unsigned char *in;		/* the request datagram being handled */
+	size_t in_len, in_off;
+	struct nls_dgram *out_head, *out_tail;
+	struct nls_dump dump;
+};
+
+struct nls_server {
+	int lfd, epfd;
+	char *path;
+	struct nls_client *clients;
+	uint32_t scratch[NLS_DGRAM_MAX / 4];
+};
+
+static int nls_mkdir_parents(const char *path)
+{
+	char *dir = strdup(path), *p;
+	int err = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	for (p = dir + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(dir, 0755) == 0) {
+			/* The umask must not make the socket unreachable. */
+			if (chmod(dir, 0755) < 0)
+				err = -errno;
+		} else if (errno != EEXIST) {
+			err = -errno;
+		}
+		*p = '/';
+		if (err)
+			break;
+	}
+	free(dir);
+	return err;
+}
+
+/* A socket left behind by a dead server is replaced; a live one is not. */
+static int nls_stale_remove(const struct sockaddr_un *sun)
+{
+	struct stat st;
+	int fd, live;
+
+	if (lstat(sun->sun_path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	live = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0 || errno == EAGAIN;
+	close(fd);
+	if (live)
+		return -EADDRINUSE;
+	if (unlink(sun->sun_path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+struct nls_server *nls_server_open(const char *path)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct nls_server *srv;
+	int err;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	strcpy(sun.sun_path, path);
+	srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		return NULL;
+	srv->lfd = srv->epfd = -1;
+	srv->path = strdup(path);
+	err = srv->path ? nls_mkdir_parents(path) : -ENOMEM;
+	if (!err)
+		err = nls_stale_remove(&sun);
+	if (err)
+		goto out;
+	srv->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (srv->lfd < 0 ||
+	    bind(srv->lfd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		err = -errno;
+		goto out;
+	}
+	/* Before listen(): nobody can connect while the mode is still wrong. */
+	if (chmod(path, 0660) < 0 || listen(srv->lfd, SOMAXCONN) < 0) {
+		err = -errno;
+		unlink(path);
+		goto out;
+	}
+	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (srv->epfd < 0 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->lfd, &ev) < 0) {
+		err = -errno;
+		unlink(path);
+		goto out;
+	}
+	return srv;
+out:
+	if (srv->lfd >= 0)
+		close(srv->lfd);
+	if (srv->epfd >= 0)
+		close(srv->epfd);
+	free(srv->path);
+	free(srv);
+	errno = -err;
+	return NULL;
+}
+
+int nls_server_fd(const struct nls_server *srv)
+{
+	return srv->epfd;
+}
+
+/* CAP_NET_ADMIN like netlink_capable(): root, or the bit in CapEff. */
+static int nls_peer_admin(int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	unsigned long long caps = 0;
+	char path[64], line[128];
+	FILE *f;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		return 0;
+	if (cr.uid == 0)
+		return 1;
+	if (cr.pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)cr.pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return (caps >> NLS_CAP_NET_ADMIN) & 1;
+}
+
+static void nls_client_free(struct nls_client *c)
+{
+	struct nls_server *srv = c->srv;
+	struct nls_dgram *d;
+
+	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	while ((d = c->out_head)) {
+		c->out_head = d->next;
+		free(d);
+	}
+	nls_dump_abort(&c->dump);
+	free(c->in);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c);
+}
+
+static void nls_accept(struct nls_server *srv)
+{
+	struct epoll_event ev;
+	struct nls_client *c;
+	int i, fd, sndbuf = NLS_SNDBUF;
+
+	for (i = 0; i < NLS_MAX_EVENTS; i++) {
+		fd = accept4(srv->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+			    errno != ECONNABORTED)
+				nlvs_log_warn("nlserver: accept");
+			return;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		c->srv = srv;
+		c->fd = fd;
+		c->admin = nls_peer_admin(fd);
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+		c->events = EPOLLIN | EPOLLRDHUP;
+		ev.events = c->events;
+		ev.data.ptr = c;
+		if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		c->next = srv->clients;
+		if (c->next)
+			c->next->prev = c;
+		srv->clients = c;
+	}
+}
+
+static int nls_send_error_fatal(int err)
+{
+	return err != EAGAIN && err != EWOULDBLOCK && err != ENOBUFS && err != EINTR;
+}
+
+/* nls_emit_fn for a client: send now if nothing waits, else queue a copy. */
+static void nls_client_emit(void *arg, const void *buf, size_t len)
+{
+	struct nls_client *c = arg;
+	struct nls_dgram *d;
+
+	if (c->dead)
+		return;
+	if (!c->out_head) {
+		if (send(c->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len)
+			return;
+		if (nls_send_error_fatal(errno)) {
+			c->dead = 1;
+			return;
+		}
+	}
+	d = malloc(sizeof(*d) + len);
+	if (!d) {
+		/* A lost reply would desynchronise the client: drop it instead. */
+		c->dead = 1;
+		return;
+	}
+	d->next = NULL;
+	d->len = len;
+	memcpy(d->data, buf, len);
+	if (c->out_tail)
+		c->out_tail->next = d;
+	else
+		c->out_head = d;
+	c->out_tail = d;
+}
+
+/* 0 when the queue is empty, -EAGAIN when the socket is full. */
+static int nls_client_flush(struct nls_client *c)
+{
+	struct nls_dgram *d;
+
+	while ((d = c->out_head)) {
+		if (send(c->fd, d->data, d->len, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)d->len) {
+			if (nls_send_error_fatal(errno))
+				c->dead = 1;
+			return -EAGAIN;
+		}
+		c->out_head = d->next;
+		if (!c->out_head)
+			c->out_tail = NULL;
+		free(d);
+	}
+	return 0;
+}
+
+static int nls_client_busy(const struct nls_client *c)
+{
+	return c->out_head || c->dump.next || (c->in && c->in_off < c->in_len);
+}
+
+/* Make progress on output, the running dump and the pending request. */
+static void nls_client_work(struct nls_client *c)
+{
+	struct nls_out out = { nls_client_emit, c };
+	int budget = NLS_BUDGET;
+	size_t n;
+
+	while (!c->dead && budget-- > 0) {
+		if (c->out_head) {
+			if (nls_client_flush(c))
+				break;
+		} else if (c->dump.next) {
+			n = nls_dump_dgram(&c->dump, c->srv->scratch);
+			if (n)
+				nls_client_emit(c, c->srv->scratch, n);
+		} else if (c->in && c->in_off < c->in_len) {
+			nls_dgram_run(c->in, c->in_len, &c->in_off, c->admin, &out, &c->dump);
+		} else {
+			break;
+		}
+	}
+	if (!nls_client_busy(c)) {
+		free(c->in);
+		c->in = NULL;
+	}
+}
+
+/* Read one request datagram; 0 on success or nothing to read, -1 if gone. */
+static int nls_client_read(struct nls_client *c, uint32_t events)
+{
+	ssize_t len, n;
+	unsigned char dummy;
+
+	len = recv(c->fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+	if (len < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+	if (len == 0 && (events & (EPOLLHUP | EPOLLRDHUP)))
+		return -1;
+	if (len == 0 || len > NLS_REQ_MAX) {
+		/* Empty or absurd: consume and ignore, as netlink would. */
+		n = recv(c->fd, &dummy, sizeof(dummy), MSG_DONTWAIT);
+		return n < 0 && nls_send_error_fatal(errno) ? -1 : 0;
+	}
+	c->in = malloc(len);
+	if (!c->in)
+		return -1;
+	n = recv(c->fd, c->in, len, MSG_DONTWAIT);
+	if (n != len) {
+		free(c->in);
+		c->in = NULL;
+		return n < 0 && !nls_send_error_fatal(errno) ? 0 : -1;
+	}
+	c->in_len = len;
+	c->in_off = 0;
+	return 0;
+}
+
+static void nls_client_event(struct nls_client *c, uint32_t events)
+{
+	struct epoll_event ev;
+	int reads = NLS_BUDGET;
+
+	if (events & EPOLLERR)
+		c->dead = 1;
+	nls_client_work(c);
+	while (!c->dead && !nls_client_busy(c) && reads-- > 0 && (events & EPOLLIN)) {
+		if (nls_client_read(c, events) < 0) {
+			c->dead = 1;
+			break;
+		}
+		if (!c->in)
+			break;
+		nls_client_work(c);
+	}
+	if (c->dead) {
+		nls_client_free(c);
+		return;
+	}
+	/* Requests wait while anything is pending: that is the back-pressure. */
+	ev.events = nls_client_busy(c) ? EPOLLOUT : EPOLLIN | EPOLLRDHUP;
+	if (ev.events != c->events) {
+		ev.data.ptr = c;
+		if (epoll_ctl(c->srv->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
+			nls_client_free(c);
+		else
+			c->events = ev.events;
+	}
+}
+
+void nls_server_dispatch(struct nls_server *srv)
+{
+	struct epoll_event evs[NLS_MAX_EVENTS];
+	int i, n;
+
+	n = epoll_wait(srv->epfd, evs, NLS_MAX_EVENTS, 0);
+	for (i = 0; i < n; i++) {
+		if (!evs[i].data.ptr)
+			nls_accept(srv);
+		else
+			nls_client_event(evs[i].data.ptr, evs[i].events);
+	}
+}
+
+void nls_server_close(struct nls_server *srv)
+{
+	if (!srv)
+		return;
+	while (srv->clients)
+		nls_client_free(srv->clients);
+	close(srv->lfd);
+	close(srv->epfd);
+	unlink(srv->path);
+	free(srv->path);
+	free(srv);
+}

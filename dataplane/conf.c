@@ -222,6 +222,19 @@ static int kw_mbufs(struct nlvs_conf *c, int argc, char **argv, const char **why
 	return 0;
 }
 
+static int kw_forward(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	if (argc == 2 && !strcmp(argv[1], "on"))
+		c->ip_forward = 1;
+	else if (argc == 2 && !strcmp(argv[1], "off"))
+		c->ip_forward = 0;
+	else {
+		*why = "expects on or off";
+		return -1;
+	}
+	return 0;
+}
+
 static int kw_port(struct nlvs_conf *c, int argc, char **argv, const char **why)
 {
 	struct nlvs_conf_port *p;
@@ -446,6 +459,7 @@ static const struct {
 	{ "idle-backoff", kw_idle_backoff },
 	{ "conn-table-size", kw_conn_table },
 	{ "mbufs", kw_mbufs },
+	{ "ip-forward", kw_forward },
 	{ "port", kw_port },
 	{ "address", kw_address },
 	{ "route", kw_route },

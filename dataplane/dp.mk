@@ -1,5 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The packet path: DPDK ports and workers, L2/L3, connections, FULLNAT/SNAT.
+# The packet path: DPDK ports and workers, L2/L3 (ARP/ND, routes, own
+# addresses, ICMP), the seam to the L4 engines (dp_lb.h).
 noinst_LTLIBRARIES += dataplane/libnlvsdp.la
-dataplane_libnlvsdp_la_SOURCES = dataplane/nlvs_dp.h dataplane/dp.c
+dataplane_libnlvsdp_la_SOURCES = dataplane/nlvs_dp.h dataplane/dp.c \
+	dataplane/dp_priv.h dataplane/dp_lb.h \
+	dataplane/port.c dataplane/worker.c dataplane/l2.c \
+	dataplane/neigh.c dataplane/neigh_arp.c dataplane/neigh_nd.c \
+	dataplane/addr.c dataplane/route.c dataplane/route_input.c dataplane/route_output.c \
+	dataplane/icmp_echo.c \
+	dataplane/worker_lb_default.c
 dataplane_libnlvsdp_la_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)

@@ -85,6 +85,7 @@ struct nlvs_conf {
 	unsigned int idle_sleep_us;	/* longest idle sleep, 0 = busy poll */
 	unsigned int conn_table_size;	/* per worker, 0 = built-in default */
 	unsigned int mbufs;		/* per worker mbuf pool */
+	int ip_forward;			/* route transit traffic (default off) */
 	unsigned int nports, naddrs, nroutes, nladdrs, nsnat;
 	struct nlvs_conf_port *ports;
 	struct nlvs_conf_addr *addrs;

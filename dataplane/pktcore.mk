@@ -6,5 +6,7 @@ noinst_LTLIBRARIES += dataplane/libnlvspkt.la
 dataplane_libnlvspkt_la_SOURCES = \
 	dataplane/nlvs_drop.h dataplane/drop.c \
 	dataplane/nlvs_csum.h dataplane/nlvs_pkt.h \
-	dataplane/pkt_parse.c dataplane/fnat_rewrite.c dataplane/icmp_xlate.c
+	dataplane/pkt_parse.c dataplane/fnat_rewrite.c dataplane/icmp_xlate.c \
+	dataplane/nlvs_conn.h dataplane/conn_priv.h dataplane/conn_table.c \
+	dataplane/conn_timer.c dataplane/conn_tuple.c dataplane/tcp_state.c
 dataplane_libnlvspkt_la_CFLAGS = $(AM_CFLAGS)

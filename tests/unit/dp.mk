@@ -21,3 +21,9 @@ TESTS += tests/unit/test_fnat
 tests_unit_test_fnat_SOURCES = tests/unit/test_fnat.c tests/unit/test_pkt_util.h
 tests_unit_test_fnat_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fnat_LDADD = $(PKT_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_conn
+TESTS += tests/unit/test_conn
+tests_unit_test_conn_SOURCES = tests/unit/test_conn.c tests/unit/test_pkt_util.h
+tests_unit_test_conn_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_conn_LDADD = $(PKT_TEST_LIBS)

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Connection table internals shared by conn_table.c and conn_timer.c. */
+#ifndef NLVS_CONN_PRIV_H
+#define NLVS_CONN_PRIV_H
+
+#include "nlvs_conn.h"
+
+/* One cache line: 7 entries (32-bit hash signature, conn index << 1 | side),
+ * a link to an overflow bucket and the fill count. */
+#define CONN_BKT_ENTRIES	7
+struct conn_bucket {
+	uint32_t sig[CONN_BKT_ENTRIES];
+	uint32_t next;			/* overflow bucket + 1, 0 = none */
+	uint32_t ent[CONN_BKT_ENTRIES];
+	uint32_t count;
+} __attribute__((aligned(64)));
+
+/* Wheel: 4096 slots of 256 ms span 17 minutes, so ESTABLISHED (900 s) is
+ * filed once; longer timeouts go round and are re-filed when passed. */
+#define CONN_TW_SLOTS		4096u
+#define CONN_TW_MASK		(CONN_TW_SLOTS - 1)
+#define CONN_TW_GRAN_MS		256u
+#define CONN_TW_PENDING		CONN_TW_SLOTS	/* list being expired now */
+
+struct nlvs_conn_tab {
+	struct nlvs_conn *pool;
+	struct conn_bucket *bkt;	/* nb_main heads, then overflow buckets */
+	uint32_t capacity, count;
+	uint32_t free_head;		/* pool free list through tw_next */
+	uint32_t nb_main, mask;
+	uint32_t ovf_free;		/* overflow free list (+1), through next */
+	uint64_t seed;
+	uint32_t tw_tick;		/* next wheel tick to run */
+	uint32_t tw_head[CONN_TW_SLOTS + 1];
+};
+
+void nlvs_conn_tw_add(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint32_t tick);
+void nlvs_conn_tw_del(struct nlvs_conn_tab *t, struct nlvs_conn *c);
+
+static inline uint32_t conn_tw_tick(uint64_t ms)
+{
+	return (uint32_t)(ms / CONN_TW_GRAN_MS);
+}
+
+#endif /* NLVS_CONN_PRIV_H */

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Connection pool and the two-tuple hash.  Buckets are one cache line of
+ * seven (signature, entry) pairs; a full bucket chains to an overflow bucket
+ * from a pool sized for the worst case, so an insert can only fail when the
+ * connection pool itself is empty.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include "conn_priv.h"
+
+static uint32_t pow2_at_least(uint32_t v)
+{
+	uint32_t p = 1;
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+static uint32_t nb_main_for(uint32_t capacity)
+{
+	/* two entries per connection, about four per seven-entry bucket */
+	return pow2_at_least(capacity / 2 + 1);
+}
+
+static uint32_t nb_ovf_for(uint32_t capacity)
+{
+	return (uint32_t)((2ull * capacity) / CONN_BKT_ENTRIES + 1);
+}
+
+size_t nlvs_conn_tab_memsize(uint32_t capacity)
+{
+	return sizeof(struct nlvs_conn_tab) + (size_t)capacity * sizeof(struct nlvs_conn) +
+	       ((size_t)nb_main_for(capacity) + nb_ovf_for(capacity)) *
+	       sizeof(struct conn_bucket);
+}
+
+struct nlvs_conn_tab *nlvs_conn_tab_create(uint32_t capacity, uint64_t now_ms)
+{
+	struct nlvs_conn_tab *t;
+	uint32_t i, nov;
+	size_t nbkt;
+
+	if (capacity == 0 || capacity > (UINT32_MAX >> 2))
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->capacity = capacity;
+	t->nb_main = nb_main_for(capacity);
+	t->mask = t->nb_main - 1;
+	nov = nb_ovf_for(capacity);
+	nbkt = (size_t)t->nb_main + nov;
+	/* calloc'd memory stays untouched (and unbacked) until used */
+	if (posix_memalign((void **)&t->pool, 64, (size_t)capacity * sizeof(*t->pool)) ||
+	    posix_memalign((void **)&t->bkt, 64, nbkt * sizeof(*t->bkt)))
+		goto fail;
+	memset(t->bkt, 0, t->nb_main * sizeof(*t->bkt));
+	for (i = 0; i < nov; i++) {
+		memset(&t->bkt[t->nb_main + i], 0, sizeof(*t->bkt));
+		t->bkt[t->nb_main + i].next = i + 1 < nov ? t->nb_main + i + 2 : 0;
+	}
+	t->ovf_free = t->nb_main + 1;
+	for (i = 0; i < capacity; i++) {
+		t->pool[i].idx = i;
+		t->pool[i].flags = 0;
+		t->pool[i].tw_next = i + 1 < capacity ? i + 1 : NLVS_CONN_NONE;
+	}
+	t->free_head = 0;
+	for (i = 0; i <= CONN_TW_SLOTS; i++)
+		t->tw_head[i] = NLVS_CONN_NONE;
+	t->tw_tick = conn_tw_tick(now_ms);
+	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
+		t->seed = 0x243f6a8885a308d3ull ^ (uintptr_t)t;
+	return t;
+fail:
+	free(t->pool);
+	free(t);
+	return NULL;
+}
+
+void nlvs_conn_tab_destroy(struct nlvs_conn_tab *t)
+{
+	if (!t)
+		return;
+	free(t->bkt);
+	free(t->pool);
+	free(t);
+}
+
+uint32_t nlvs_conn_tab_count(const struct nlvs_conn_tab *t)
+{
+	return t->count;
+}
+
+uint32_t nlvs_conn_tab_capacity(const struct nlvs_conn_tab *t)
+{
+	return t->capacity;
+}
+
+/* 40-byte key as five words, multiply-xorshift mixing with a per-table
+ * secret so remote hosts cannot aim at one bucket. */
+static inline uint64_t tuple_hash(const struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k)
+{
+	uint64_t w[5], h = t->seed;
+	unsigned int i;
+
+	memcpy(w, k, sizeof(w));
+	for (i = 0; i < 5; i++) {
+		h ^= w[i];
+		h *= 0x9e3779b97f4a7c15ull;
+		h ^= h >> 32;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return h;
+}
+
+static inline int tuple_eq(const struct nlvs_conn_tuple *a, const struct nlvs_conn_tuple *b)
+{
+	uint64_t x[5], y[5];
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]));
+}
+
+static int hash_add(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k, uint32_t ent)
+{
+	uint64_t h = tuple_hash(t, k);
+	struct conn_bucket *b = &t->bkt[h & t->mask];
+
+	while (b->count == CONN_BKT_ENTRIES) {
+		if (!b->next) {
+			uint32_t nb = t->ovf_free;
+
+			if (!nb)
+				return -ENOSPC;	/* cannot happen: sized for the worst case */
+			t->ovf_free = t->bkt[nb - 1].next;
+			t->bkt[nb - 1].next = 0;
+			t->bkt[nb - 1].count = 0;
+			b->next = nb;
+		}
+		b = &t->bkt[b->next - 1];
+	}
+	b->sig[b->count] = (uint32_t)(h >> 32);
+	b->ent[b->count] = ent;
+	b->count++;
+	return 0;
+}
+
+/*
+ * Remove @ent.  Chains keep every bucket but the tail full (inserts go to
+ * the tail, removals refill the hole from the tail), so the tail's last
+ * entry fills the hole and an emptied overflow tail goes back to the pool.
+ */
+static void hash_del(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k, uint32_t ent)
+{
+	struct conn_bucket *head = &t->bkt[tuple_hash(t, k) & t->mask];
+	struct conn_bucket *b, *hb = NULL, *prev = NULL, *tail = head;
+	unsigned int i, hi = 0;
+
+	for (b = head;; prev = b, b = &t->bkt[b->next - 1]) {
+		for (i = 0; !hb && i < b->count; i++)
+			if (b->ent[i] == ent) {
+				hb = b;
+				hi = i;
+			}
+		tail = b;
+		if (!b->next)
+			break;
+	}
+	if (!hb)
+		return;
+	hb->sig[hi] = tail->sig[tail->count - 1];
+	hb->ent[hi] = tail->ent[tail->count - 1];
+	if (--tail->count == 0 && prev) {
+		prev->next = 0;
+		tail->next = t->ovf_free;
+		t->ovf_free = (uint32_t)(tail - t->bkt) + 1;
+	}
+}
+
+static inline struct nlvs_conn *bucket_find(struct nlvs_conn_tab *t,
+					    const struct conn_bucket *b, uint32_t sig,
+					    const struct nlvs_conn_tuple *k, unsigned int *side)
+{
+	for (;;) {
+		unsigned int i;
+
+		for (i = 0; i < b->count; i++) {
+			if (b->sig[i] == sig) {
+				struct nlvs_conn *c = &t->pool[b->ent[i] >> 1];
+				unsigned int s = b->ent[i] & 1;
+
+				if (tuple_eq(&c->tuple[s], k)) {
+					*side = s;
+					return c;
+				}
+			}
+		}
+		if (!b->next)
+			return NULL;
+		b = &t->bkt[b->next - 1];
+	}
+}
+
+struct nlvs_conn *nlvs_conn_lookup(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k,
+				   unsigned int *side)
+{
+	uint64_t h = tuple_hash(t, k);
+
+	return bucket_find(t, &t->bkt[h & t->mask], (uint32_t)(h >> 32), k, side);
+}
+
+unsigned int nlvs_conn_lookup_bulk(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *keys,
+				   unsigned int n, struct nlvs_conn **conns, uint8_t *sides)
+{
+	uint64_t h[NLVS_CONN_BULK_MAX];
+	unsigned int i, hits = 0;
+
+	if (n > NLVS_CONN_BULK_MAX)
+		n = NLVS_CONN_BULK_MAX;
+	/* stage 1: hash everything and pull the buckets in */
+	for (i = 0; i < n; i++) {
+		h[i] = tuple_hash(t, &keys[i]);
+		__builtin_prefetch(&t->bkt[h[i] & t->mask]);
+	}
+	/* stage 2: pull in the connections whose signature matches */
+	for (i = 0; i < n; i++) {
+		const struct conn_bucket *b = &t->bkt[h[i] & t->mask];
+		uint32_t sig = (uint32_t)(h[i] >> 32);
+		unsigned int j;
+
+		for (j = 0; j < b->count; j++)
+			if (b->sig[j] == sig)
+				__builtin_prefetch(&t->pool[b->ent[j] >> 1]);
+	}
+	/* stage 3: compare */
+	for (i = 0; i < n; i++) {
+		unsigned int s = 0;
+
+		conns[i] = bucket_find(t, &t->bkt[h[i] & t->mask], (uint32_t)(h[i] >> 32),
+				       &keys[i], &s);
+		sides[i] = (uint8_t)s;
+		hits += conns[i] != NULL;
+	}
+	return hits;
+}
+
+struct nlvs_conn *nlvs_conn_new(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *t0,
+				const struct nlvs_conn_tuple *t1, uint32_t flags,
+				uint32_t timeout_ms, uint64_t now_ms, unsigned int *reason)
+{
+	struct nlvs_conn *c;
+	uint32_t idx = t->free_head;
+
+	if (idx == NLVS_CONN_NONE) {
+		*reason = NLVS_DROP_CONN_TABLE_FULL;
+		return NULL;
+	}
+	c = &t->pool[idx];
+	t->free_head = c->tw_next;
+	memset(c, 0, sizeof(*c));
+	c->idx = idx;
+	c->tuple[0] = *t0;
+	if (t1)
+		c->tuple[1] = *t1;
+	c->flags = flags & ~NLVS_CONN_F_HASHED;
+	c->ctrl = NLVS_CONN_NONE;
+	c->timeout = timeout_ms;
+	c->expires = now_ms + timeout_ms;
+	c->tw_next = c->tw_prev = NLVS_CONN_NONE;
+	if (flags & NLVS_CONN_F_TEMPLATE)
+		c->tuple[0].kind = 1;
+	if (!(flags & NLVS_CONN_F_ONE_PACKET)) {
+		/* cannot fail: the overflow pool covers every entry */
+		hash_add(t, &c->tuple[0], idx << 1);
+		if (t1 && !(flags & NLVS_CONN_F_TEMPLATE))
+			hash_add(t, &c->tuple[1], idx << 1 | 1);
+		c->flags |= NLVS_CONN_F_HASHED;
+	}
+	nlvs_conn_tw_add(t, c, conn_tw_tick(c->expires));
+	t->count++;
+	return c;
+}
+
+void nlvs_conn_free(struct nlvs_conn_tab *t, struct nlvs_conn *c)
+{
+	if (c->flags & NLVS_CONN_F_HASHED) {
+		hash_del(t, &c->tuple[0], c->idx << 1);
+		if (!(c->flags & NLVS_CONN_F_TEMPLATE))
+			hash_del(t, &c->tuple[1], c->idx << 1 | 1);
+	}
+	nlvs_conn_tw_del(t, c);
+	if (c->ctrl != NLVS_CONN_NONE)
+		t->pool[c->ctrl].n_control--;
+	c->flags = 0;
+	c->ctrl = NLVS_CONN_NONE;
+	c->tw_next = t->free_head;
+	t->free_head = c->idx;
+	t->count--;
+}
+
+void nlvs_conn_set_template(struct nlvs_conn_tab *t, struct nlvs_conn *c,
+			    struct nlvs_conn *tmpl)
+{
+	if (c->ctrl != NLVS_CONN_NONE)
+		t->pool[c->ctrl].n_control--;
+	c->ctrl = tmpl ? tmpl->idx : NLVS_CONN_NONE;
+	if (tmpl)
+		tmpl->n_control++;
+}
+
+struct nlvs_conn *nlvs_conn_template(struct nlvs_conn_tab *t, const struct nlvs_conn *c)
+{
+	return c->ctrl == NLVS_CONN_NONE ? NULL : &t->pool[c->ctrl];
+}
+
+struct nlvs_conn *nlvs_conn_next(struct nlvs_conn_tab *t, uint32_t *cursor)
+{
+	while (*cursor < t->capacity) {
+		struct nlvs_conn *c = &t->pool[(*cursor)++];
+
+		if (c->flags & (NLVS_CONN_F_HASHED | NLVS_CONN_F_ONE_PACKET))
+			return c;
+	}
+	return NULL;
+}

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Connection table: two tuples, bulk lookup, full table, churn against a
+ * reference model, timer wheel expiry, templates, one-packet conns. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "nlvs_conn.h"
+#include "conn_priv.h"	/* to force every tuple into one chain */
+#include "test_pkt_util.h"
+
+/* client i: 198.18.x.y:port -> VIP:80;  RS side: RS:8080 -> laddr:lport */
+static void mk_tuples(uint32_t i, int af, struct nlvs_conn_tuple *t0, struct nlvs_conn_tuple *t1)
+{
+	memset(t0, 0, sizeof(*t0));
+	memset(t1, 0, sizeof(*t1));
+	t0->af = t1->af = (uint8_t)af;
+	t0->proto = t1->proto = IPPROTO_TCP;
+	if (af == AF_INET) {
+		t0->saddr.ip = htonl(0xc6120000u + (i >> 8));
+		t0->daddr.ip = htonl(0xc000020au);
+		t1->saddr.ip = htonl(0x0a000015u + (i % 3));
+		t1->daddr.ip = htonl(0x0a000064u + (i >> 16));
+	} else {
+		t0->saddr.ip6[0] = htonl(0x20010db8);
+		t0->saddr.ip6[3] = htonl(i >> 8);
+		t0->daddr.ip6[0] = htonl(0x20010db8);
+		t0->daddr.ip6[3] = htonl(0xa);
+		t1->saddr.ip6[0] = htonl(0xfd000000);
+		t1->saddr.ip6[3] = htonl(0x21 + i % 3);
+		t1->daddr.ip6[0] = htonl(0xfd000000);
+		t1->daddr.ip6[3] = htonl(0x100 + (i >> 16));
+	}
+	t0->sport = htons((uint16_t)(1024 + (i & 0xff)));
+	t0->dport = htons(80);
+	t1->sport = htons(8080);
+	t1->dport = htons((uint16_t)(i & 0xffff));	/* unique with laddr = i >> 16 */
+}
+
+static void test_two_tuples(void **state)
+{
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(16, 0);
+	struct nlvs_conn_tuple t0, t1, k;
+	struct nlvs_conn *c;
+	struct nlvs_pkt_rewrite rw;
+	unsigned int reason = 0, side = 9;
+
+	assert_non_null(t);
+	mk_tuples(7, AF_INET, &t0, &t1);
+	c = nlvs_conn_new(t, &t0, &t1, 0, 60000, 0, &reason);
+	assert_non_null(c);
+	assert_int_equal(nlvs_conn_tab_count(t), 1);
+	assert_ptr_equal(nlvs_conn_lookup(t, &t0, &side), c);
+	assert_int_equal(side, NLVS_CONN_SIDE_CLIENT);
+	assert_ptr_equal(nlvs_conn_lookup(t, &t1, &side), c);
+	assert_int_equal(side, NLVS_CONN_SIDE_RS);
+	k = t0;
+	k.sport ^= 1;
+	assert_null(nlvs_conn_lookup(t, &k, &side));
+	k = t0;
+	k.proto = IPPROTO_UDP;
+	assert_null(nlvs_conn_lookup(t, &k, &side));
+
+	/* client packet leaves as laddr:lport -> RS:rport, and back */
+	nlvs_conn_rewrite(c, NLVS_CONN_SIDE_CLIENT, &rw);
+	assert_memory_equal(&rw.saddr, &t1.daddr, 16);
+	assert_memory_equal(&rw.daddr, &t1.saddr, 16);
+	assert_int_equal(rw.sport, t1.dport);
+	assert_int_equal(rw.dport, t1.sport);
+	nlvs_conn_rewrite(c, NLVS_CONN_SIDE_RS, &rw);
+	assert_memory_equal(&rw.saddr, &t0.daddr, 16);
+	assert_memory_equal(&rw.daddr, &t0.saddr, 16);
+	assert_int_equal(rw.dport, t0.sport);
+
+	nlvs_conn_free(t, c);
+	assert_int_equal(nlvs_conn_tab_count(t), 0);
+	assert_null(nlvs_conn_lookup(t, &t0, &side));
+	assert_null(nlvs_conn_lookup(t, &t1, &side));
+	nlvs_conn_tab_destroy(t);
+}
+
+static void test_full_table(void **state)
+{
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(8, 0);
+	struct nlvs_conn *c[8];
+	struct nlvs_conn_tuple t0, t1;
+	unsigned int reason = 0, i, side;
+
+	for (i = 0; i < 8; i++) {
+		mk_tuples(i, AF_INET6, &t0, &t1);
+		c[i] = nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason);
+		assert_non_null(c[i]);
+	}
+	mk_tuples(8, AF_INET6, &t0, &t1);
+	assert_null(nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason));
+	assert_int_equal(reason, NLVS_DROP_CONN_TABLE_FULL);
+	nlvs_conn_free(t, c[3]);
+	assert_non_null(nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason));
+	assert_non_null(nlvs_conn_lookup(t, &t1, &side));
+	assert_null(nlvs_conn_tab_create(0, 0));
+	nlvs_conn_tab_destroy(t);
+}
+
+/* Random inserts and deletes against a model; every live tuple must be
+ * found with the right side, every dead one must miss. */
+static void churn(unsigned int cap, unsigned int ops, int one_chain)
+{
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(cap, 0);
+	static struct nlvs_conn *live[3000];
+	static uint32_t key_of[3000];
+	static uint8_t is_live[1 << 17];
+	unsigned int nlive = 0, op, reason, side, i;
+	uint32_t cursor;
+	struct nlvs_conn *c;
+
+	assert_true(cap <= 3000);
+	if (one_chain)
+		t->mask = 0;	/* worst case: one bucket and its overflow chain */
+	srandom(4);
+	memset(is_live, 0, sizeof(is_live));
+	for (op = 0; op < ops; op++) {
+		struct nlvs_conn_tuple t0, t1;
+		int add = nlive < cap && (nlive == 0 || random() % 100 < 55);
+
+		if (add) {
+			uint32_t k;
+
+			do
+				k = (uint32_t)random() & 0x1ffff;
+			while (is_live[k]);
+			mk_tuples(k, k & 1 ? AF_INET6 : AF_INET, &t0, &t1);
+			c = nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason);
+			assert_non_null(c);
+			live[nlive] = c;
+			key_of[nlive++] = k;
+			is_live[k] = 1;
+		} else {
+			i = (unsigned int)random() % nlive;
+			is_live[key_of[i]] = 0;
+			nlvs_conn_free(t, live[i]);
+			live[i] = live[--nlive];
+			key_of[i] = key_of[nlive];
+		}
+		if (op % (ops / 12) == 0 || op == ops - 1) {
+			assert_int_equal(nlvs_conn_tab_count(t), nlive);
+			for (i = 0; i < nlive; i++) {
+				mk_tuples(key_of[i], key_of[i] & 1 ? AF_INET6 : AF_INET, &t0, &t1);
+				assert_ptr_equal(nlvs_conn_lookup(t, &t0, &side), live[i]);
+				assert_int_equal(side, 0);
+				assert_ptr_equal(nlvs_conn_lookup(t, &t1, &side), live[i]);
+				assert_int_equal(side, 1);
+			}
+			for (i = 0; i < 2000; i++) {
+				uint32_t k = (uint32_t)random() & 0x1ffff;
+
+				if (is_live[k])
+					continue;
+				mk_tuples(k, k & 1 ? AF_INET6 : AF_INET, &t0, &t1);
+				assert_null(nlvs_conn_lookup(t, &t0, &side));
+				assert_null(nlvs_conn_lookup(t, &t1, &side));
+			}
+			cursor = 0;
+			i = 0;
+			while (nlvs_conn_next(t, &cursor))
+				i++;
+			assert_int_equal(i, nlive);
+		}
+	}
+	/* fill to the brim: the overflow pool must absorb any clustering */
+	while (nlive < cap) {
+		struct nlvs_conn_tuple t0, t1;
+		uint32_t k;
+
+		do
+			k = (uint32_t)random() & 0x1ffff;
+		while (is_live[k]);
+		is_live[k] = 1;
+		mk_tuples(k, AF_INET, &t0, &t1);
+		assert_non_null(nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason));
+		nlive++;
+	}
+	assert_int_equal(nlvs_conn_tab_count(t), cap);
+	nlvs_conn_tab_destroy(t);
+}
+
+static void test_churn_model(void **state)
+{
+	churn(3000, 60000, 0);
+	churn(300, 20000, 1);
+}
+
+static void test_bulk_lookup(void **state)
+{
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(5000, 0);
+	struct nlvs_conn_tuple keys[NLVS_CONN_BULK_MAX], t0, t1;
+	struct nlvs_conn *conns[NLVS_CONN_BULK_MAX];
+	uint8_t sides[NLVS_CONN_BULK_MAX];
+	unsigned int i, reason, round, side;
+
+	for (i = 0; i < 4000; i += 2) {
+		mk_tuples(i, AF_INET, &t0, &t1);
+		assert_non_null(nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason));
+	}
+	srandom(5);
+	for (round = 0; round < 200; round++) {
+		unsigned int n = 1 + (unsigned int)random() % NLVS_CONN_BULK_MAX, hits = 0;
+
+		for (i = 0; i < n; i++) {
+			mk_tuples((uint32_t)random() % 4000, AF_INET, &t0, &t1);
+			keys[i] = random() & 1 ? t0 : t1;
+		}
+		for (i = 0; i < n; i++)
+			hits += nlvs_conn_lookup(t, &keys[i], &side) != NULL;
+		assert_int_equal(nlvs_conn_lookup_bulk(t, keys, n, conns, sides), hits);
+		for (i = 0; i < n; i++) {
+			assert_ptr_equal(conns[i], nlvs_conn_lookup(t, &keys[i], &side));
+			if (conns[i]) {
+				assert_int_equal(sides[i], side);
+				assert_memory_equal(&conns[i]->tuple[sides[i]], &keys[i],
+						    sizeof(keys[i]));
+			}
+		}
+	}
+	nlvs_conn_tab_destroy(t);
+}
+
+static unsigned int expired_n;
+static void on_expire(struct nlvs_conn *c, void *arg)
+{
+	(void)arg;
+	(void)c;
+	expired_n++;
+}
+
+static void test_expiry(void **state)
+{
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(4000, 1000000);
+	struct nlvs_conn_tuple t0, t1;
+	struct nlvs_conn *a, *b, *l;
+	unsigned int reason, side;
+	uint64_t now = 1000000;
+
+	mk_tuples(1, AF_INET, &t0, &t1);
+	a = nlvs_conn_new(t, &t0, &t1, 0, 10000, now, &reason);
+	mk_tuples(2, AF_INET, &t0, &t1);
+	b = nlvs_conn_new(t, &t0, &t1, 0, 900000, now, &reason);
+	mk_tuples(3, AF_INET, &t0, &t1);
+	l = nlvs_conn_new(t, &t0, &t1, 0, 3600000, now, &reason);	/* past the wheel */
+	expired_n = 0;
+
+	/* a packet at +5 s pushes a's expiry to +15 s: one store, no re-filing */
+	a->timeout = 10000;
+	nlvs_conn_refresh(t, a, now + 5000);
+	for (uint64_t ms = now; ms <= now + 14700; ms += 100)
+		nlvs_conn_expire(t, ms, 1000, on_expire, NULL);
+	assert_int_equal(expired_n, 0);
+	nlvs_conn_expire(t, now + 15300, 1000, on_expire, NULL);
+	assert_int_equal(expired_n, 1);
+	mk_tuples(1, AF_INET, &t0, &t1);
+	assert_null(nlvs_conn_lookup(t, &t0, &side));
+
+	/* b drops to a 10 s timeout at +20 s: re-filed earlier at once */
+	b->timeout = 10000;
+	nlvs_conn_refresh(t, b, now + 20000);
+	nlvs_conn_expire(t, now + 29700, 1000, on_expire, NULL);
+	assert_int_equal(expired_n, 1);
+	nlvs_conn_expire(t, now + 30300, 1000, on_expire, NULL);
+	assert_int_equal(expired_n, 2);
+
+	/* l goes round the wheel several times before its hour is up */
+	for (uint64_t ms = now + 30000; ms <= now + 3599700; ms += 1000)
+		nlvs_conn_expire(t, ms, 1000, on_expire, NULL);
+	assert_int_equal(expired_n, 2);
+	mk_tuples(3, AF_INET, &t0, &t1);
+	assert_ptr_equal(nlvs_conn_lookup(t, &t1, &side), l);
+	nlvs_conn_expire(t, now + 3600300, 1000, on_expire, NULL);
+	assert_int_equal(expired_n, 3);
+	assert_int_equal(nlvs_conn_tab_count(t), 0);
+	nlvs_conn_tab_destroy(t);
+}
+
+static void test_expiry_budget_and_jump(void **state)
+{
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(4000, 0);
+	struct nlvs_conn_tuple t0, t1;
+	unsigned int reason, i, calls = 0, n;
+
+	for (i = 0; i < 3000; i++) {
+		mk_tuples(i, AF_INET, &t0, &t1);
+		assert_non_null(nlvs_conn_new(t, &t0, &t1, 0, 1000 + (i % 7) * 100000, 0,
+					      &reason));
+	}
+	expired_n = 0;
+	/* an hour later in one step: bounded work per call, all go eventually */
+	do {
+		n = nlvs_conn_expire(t, 3600000, 100, on_expire, NULL);
+		assert_true(n <= 100);
+		calls++;
+	} while (nlvs_conn_tab_count(t) && calls < 10000);
+	assert_int_equal(nlvs_conn_tab_count(t), 0);
+	assert_int_equal(expired_n, 3000);
+	assert_true(calls >= 30);
+	nlvs_conn_tab_destroy(t);
+}
+
+static void test_templates(void **state)
+{
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(16, 0);
+	struct nlvs_conn_tuple k, k2, t0, t1;
+	struct nlvs_conn *tmpl, *c;
+	union nlvs_addr client, client2, vip;
+	unsigned int reason, side;
+
+	memset(&client, 0, sizeof(client));
+	memset(&vip, 0, sizeof(vip));
+	client.ip = inet_addr("198.51.100.77");
+	client2 = client;
+	client2.ip = inet_addr("198.51.100.200");
+	vip.ip = inet_addr("192.0.2.10");
+	nlvs_conn_tuple_template(&k, AF_INET, IPPROTO_TCP, &client, 24, &vip, htons(80));
+	assert_int_equal(k.saddr.ip, inet_addr("198.51.100.0"));
+	assert_int_equal(k.sport, 0);
+	tmpl = nlvs_conn_new(t, &k, NULL, NLVS_CONN_F_TEMPLATE, 60000, 0, &reason);
+	assert_non_null(tmpl);
+	/* another client of the same /24 finds it; a connection tuple does not */
+	nlvs_conn_tuple_template(&k2, AF_INET, IPPROTO_TCP, &client2, 24, &vip, htons(80));
+	assert_ptr_equal(nlvs_conn_lookup(t, &k2, &side), tmpl);
+	k2.kind = 0;
+	assert_null(nlvs_conn_lookup(t, &k2, &side));
+	assert_string_equal(nlvs_conn_state_name(tmpl), "NONE");
+
+	mk_tuples(1, AF_INET, &t0, &t1);
+	c = nlvs_conn_new(t, &t0, &t1, 0, 120000, 0, &reason);
+	nlvs_conn_set_template(t, c, tmpl);
+	assert_int_equal(tmpl->n_control, 1);
+	assert_ptr_equal(nlvs_conn_template(t, c), tmpl);
+
+	/* the template outlives its timeout while it controls c */
+	expired_n = 0;
+	for (uint64_t ms = 0; ms <= 119700; ms += 500)
+		nlvs_conn_expire(t, ms, 100, on_expire, NULL);
+	assert_int_equal(expired_n, 0);
+	assert_ptr_equal(nlvs_conn_lookup(t, &k, &side), tmpl);
+	nlvs_conn_expire(t, 120300, 100, on_expire, NULL);
+	assert_int_equal(expired_n, 1);		/* c went */
+	assert_int_equal(tmpl->n_control, 0);
+	for (uint64_t ms = 120300; ms <= 200000; ms += 500)
+		nlvs_conn_expire(t, ms, 100, on_expire, NULL);
+	assert_int_equal(expired_n, 2);
+	assert_null(nlvs_conn_lookup(t, &k, &side));
+	assert_int_equal(nlvs_conn_tab_count(t), 0);
+
+	/* IPv6 prefix masking */
+	memset(&client, 0xff, sizeof(client));
+	nlvs_conn_tuple_template(&k, AF_INET6, IPPROTO_UDP, &client, 60, &vip, 0);
+	assert_int_equal(k.saddr.b[7], 0xf0);
+	assert_int_equal(k.saddr.b[8], 0);
+	nlvs_conn_tab_destroy(t);
+}
+
+static void test_one_packet(void **state)
+{
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(4, 5000);
+	struct nlvs_conn_tuple t0, t1;
+	struct nlvs_conn *c;
+	unsigned int reason, side;
+	uint32_t cursor = 0;
+
+	mk_tuples(9, AF_INET, &t0, &t1);
+	c = nlvs_conn_new(t, &t0, &t1, NLVS_CONN_F_ONE_PACKET, 0, 5000, &reason);
+	assert_non_null(c);
+	assert_null(nlvs_conn_lookup(t, &t0, &side));	/* never seen again */
+	assert_ptr_equal(nlvs_conn_next(t, &cursor), c);
+	expired_n = 0;
+	nlvs_conn_expire(t, 5000, 16, on_expire, NULL);
+	assert_int_equal(expired_n, 1);
+	assert_int_equal(nlvs_conn_tab_count(t), 0);
+	nlvs_conn_tab_destroy(t);
+}
+
+/* The key of an ICMP error's quoted packet finds the connection on the
+ * side the error came from. */
+static void test_icmp_key(void **state)
+{
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(4, 0);
+	struct nlvs_conn_tuple t0, t1, k;
+	struct nlvs_conn *c;
+	struct nlvs_pkt p;
+	unsigned int reason, side;
+
+	mk_tuples(5, AF_INET, &t0, &t1);
+	c = nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason);
+	memset(&p, 0, sizeof(p));
+	p.af = AF_INET;
+	/* we sent laddr:lport -> RS:rport; the error quotes it */
+	p.inner.proto = IPPROTO_TCP;
+	p.inner.saddr = t1.daddr;
+	p.inner.daddr = t1.saddr;
+	p.inner.sport = t1.dport;
+	p.inner.dport = t1.sport;
+	nlvs_conn_tuple_from_icmp(&k, &p);
+	assert_ptr_equal(nlvs_conn_lookup(t, &k, &side), c);
+	assert_int_equal(side, NLVS_CONN_SIDE_RS);
+	nlvs_conn_tab_destroy(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_tuples),
+		cmocka_unit_test(test_full_table),
+		cmocka_unit_test(test_churn_model),
+		cmocka_unit_test(test_bulk_lookup),
+		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_expiry_budget_and_jump),
+		cmocka_unit_test(test_templates),
+		cmocka_unit_test(test_one_packet),
+		cmocka_unit_test(test_icmp_key),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

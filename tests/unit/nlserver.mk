@@ -10,3 +10,9 @@ tests_unit_test_nls_genl_SOURCES = tests/unit/test_nls_genl.c $(NLS_TEST_SOURCES
 tests_unit_test_nls_genl_CFLAGS = $(NLS_TEST_CFLAGS)
 tests_unit_test_nls_genl_LDADD = $(NLS_TEST_LIBS)
 TESTS += tests/unit/test_nls_genl
+
+check_PROGRAMS += tests/unit/test_nls_ipvs
+tests_unit_test_nls_ipvs_SOURCES = tests/unit/test_nls_ipvs.c $(NLS_TEST_SOURCES)
+tests_unit_test_nls_ipvs_CFLAGS = $(NLS_TEST_CFLAGS)
+tests_unit_test_nls_ipvs_LDADD = $(NLS_TEST_LIBS)
+TESTS += tests/unit/test_nls_ipvs

@@ -8,5 +8,6 @@ dataplane_libnlvspkt_la_SOURCES = \
 	dataplane/nlvs_csum.h dataplane/nlvs_pkt.h \
 	dataplane/pkt_parse.c dataplane/fnat_rewrite.c dataplane/icmp_xlate.c \
 	dataplane/nlvs_conn.h dataplane/conn_priv.h dataplane/conn_table.c \
-	dataplane/conn_timer.c dataplane/conn_tuple.c dataplane/tcp_state.c
+	dataplane/conn_timer.c dataplane/conn_tuple.c dataplane/tcp_state.c \
+	dataplane/nlvs_laddr.h dataplane/laddr.c
 dataplane_libnlvspkt_la_CFLAGS = $(AM_CFLAGS)

@@ -27,3 +27,15 @@ TESTS += tests/unit/test_conn
 tests_unit_test_conn_SOURCES = tests/unit/test_conn.c tests/unit/test_pkt_util.h
 tests_unit_test_conn_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_conn_LDADD = $(PKT_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_conn_tcp
+TESTS += tests/unit/test_conn_tcp
+tests_unit_test_conn_tcp_SOURCES = tests/unit/test_conn_tcp.c
+tests_unit_test_conn_tcp_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_conn_tcp_LDADD = dataplane/libnlvspkt.la $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_conn_laddr
+TESTS += tests/unit/test_conn_laddr
+tests_unit_test_conn_laddr_SOURCES = tests/unit/test_conn_laddr.c
+tests_unit_test_conn_laddr_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_conn_laddr_LDADD = $(PKT_TEST_LIBS)

@@ -16,3 +16,9 @@ tests_unit_test_nls_ipvs_SOURCES = tests/unit/test_nls_ipvs.c $(NLS_TEST_SOURCES
 tests_unit_test_nls_ipvs_CFLAGS = $(NLS_TEST_CFLAGS)
 tests_unit_test_nls_ipvs_LDADD = $(NLS_TEST_LIBS)
 TESTS += tests/unit/test_nls_ipvs
+
+check_PROGRAMS += tests/unit/test_nls_proc
+tests_unit_test_nls_proc_SOURCES = tests/unit/test_nls_proc.c $(NLS_TEST_SOURCES)
+tests_unit_test_nls_proc_CFLAGS = $(NLS_TEST_CFLAGS)
+tests_unit_test_nls_proc_LDADD = $(NLS_TEST_LIBS)
+TESTS += tests/unit/test_nls_proc

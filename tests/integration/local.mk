@@ -14,6 +14,10 @@ dist_check_SCRIPTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += \
 	tests/integration/uml/uml-run.sh \
 	tests/integration/uml/scenario-exec.sh \
-	tests/integration/scenarios/ipvsadm.txt
+	tests/integration/uml/keepalived-scenario.sh \
+	tests/integration/scenarios/ipvsadm.txt \
+	tests/integration/scenarios/keepalived-1.conf \
+	tests/integration/scenarios/keepalived-2.conf
 
 include tests/integration/compat.mk
+include tests/integration/dp.mk

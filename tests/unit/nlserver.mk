@@ -22,3 +22,9 @@ tests_unit_test_nls_proc_SOURCES = tests/unit/test_nls_proc.c $(NLS_TEST_SOURCES
 tests_unit_test_nls_proc_CFLAGS = $(NLS_TEST_CFLAGS)
 tests_unit_test_nls_proc_LDADD = $(NLS_TEST_LIBS)
 TESTS += tests/unit/test_nls_proc
+
+check_PROGRAMS += tests/unit/test_nls_server
+tests_unit_test_nls_server_SOURCES = tests/unit/test_nls_server.c $(NLS_TEST_SOURCES)
+tests_unit_test_nls_server_CFLAGS = $(NLS_TEST_CFLAGS)
+tests_unit_test_nls_server_LDADD = $(NLS_TEST_LIBS)
+TESTS += tests/unit/test_nls_server

@@ -108,7 +108,7 @@ tap_check $st "TTL 1 through nlvsd gets ICMP time exceeded" "$out"
 
 before=$(stat drop.no-neighbour)
 ip netns exec "$NS_C" $PING 10.98.0.5 1 64 0.5 > /dev/null 2>&1
-sleep 4
+sleep 5
 after=$(stat drop.no-neighbour)
 tap_check $((after - before >= 1 ? 0 : 1)) "unresolvable next hop: dropped as no-neighbour" \
 	"no-neighbour before $before after $after"
@@ -122,6 +122,13 @@ s.connect_ex(("10.99.0.1", 22))' > /dev/null 2>&1
 after=$(stat drop.host-traffic)
 tap_check $((after - before >= 1 ? 0 : 1)) "TCP to a port address is dropped as host-traffic" \
 	"host-traffic before $before after $after"
+
+# SIGHUP: a new address is published to the running workers (RCU)
+echo "address lan 10.99.0.3/24" >> "$NLVS_TMP/nlvsd.conf"
+kill -HUP "$NLVSD_PID"
+sleep 1
+out=$(ip netns exec "$NS_C" $PING 10.99.0.3 2 2>&1)
+tap_check $? "address added by reload answers echo" "$out"
 
 if [ "$W" -gt 1 ]; then
 	out=$(stat worker.1.lcore)

@@ -17,7 +17,8 @@ PING="/usr/bin/python3 $top_srcdir/tests/integration/dp-ping.py"
 NS_C=nlvs-dpc-$$
 NS_L=nlvs-dpl-$$
 nlvs_tmpdir_make
-nlvs_cleanup_add "ip netns del $NS_C 2>/dev/null; ip netns del $NS_L 2>/dev/null"
+nlvs_cleanup_add "ip netns del $NS_C 2>/dev/null; ip netns del $NS_L 2>/dev/null; \
+rm -rf /var/run/dpdk/nlvs-test-$$"
 
 ip netns add "$NS_C" && ip netns add "$NS_L" || tap_bail "cannot create namespaces"
 ip link add vc0 netns "$NS_C" type veth peer name vl0 netns "$NS_L" ||

@@ -12,11 +12,6 @@
 /* nlctrl's own protocol version, reported in its replies. */
 #define NLS_CTRL_VERSION	2
 
-static const struct nls_family *const nls_ctrl_list[] = {
-	&nls_ctrl_family, &nls_ipvs_family, &nls_nlvs_family,
-};
-#define NLS_CTRL_NFAM	(sizeof(nls_ctrl_list) / sizeof(nls_ctrl_list[0]))
-
 static void nls_ctrl_fill(struct nlmsghdr *nlh, const struct nls_family *f)
 {
 	struct nlattr *ops, *op;
@@ -48,28 +43,24 @@ static void nls_ctrl_fill(struct nlmsghdr *nlh, const struct nls_family *f)
 static int nls_ctrl_getfamily(struct nls_req *req, const struct nlattr **tb)
 {
 	uint32_t buf[NLS_REPLY_MAX / 4];
-	const struct nls_family *f = NULL;
+	const struct nls_family *f = NULL, *it;
 	struct nlmsghdr *nlh;
 	int err = -EINVAL;
 	size_t i;
 
 	/* As ctrl_getfamily(): the name, when present, overrides the id. */
 	if (tb[CTRL_ATTR_FAMILY_ID]) {
-		uint16_t id = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
-
 		err = -ENOENT;
-		for (i = 0; i < NLS_CTRL_NFAM; i++)
-			if (nls_ctrl_list[i]->id == id)
-				f = nls_ctrl_list[i];
+		f = nls_family_by_id(mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]));
 	}
 	if (tb[CTRL_ATTR_FAMILY_NAME]) {
 		const char *name = mnl_attr_get_payload(tb[CTRL_ATTR_FAMILY_NAME]);
 
 		err = -ENOENT;
 		f = NULL;
-		for (i = 0; i < NLS_CTRL_NFAM; i++)
-			if (!strcmp(nls_ctrl_list[i]->name, name))
-				f = nls_ctrl_list[i];
+		for (i = 0; (it = nls_family_at(i)); i++)
+			if (!strcmp(it->name, name))
+				f = it;
 	}
 	if (!f)
 		return err;
@@ -81,14 +72,16 @@ static int nls_ctrl_getfamily(struct nls_req *req, const struct nlattr **tb)
 
 static int nls_ctrl_dump_next(struct nls_dump *d, void *buf, size_t room)
 {
+	const struct nls_family *f = nls_family_at(d->cursor);
 	struct nlmsghdr *nlh;
 
-	if (d->cursor >= NLS_CTRL_NFAM)
+	if (!f)
 		return 0;
 	if (room < NLS_OBJ_MAX)
 		return -1;
+	d->cursor++;
 	nlh = nls_dump_msg_start(d, buf, CTRL_CMD_NEWFAMILY);
-	nls_ctrl_fill(nlh, nls_ctrl_list[d->cursor++]);
+	nls_ctrl_fill(nlh, f);
 	return nlh->nlmsg_len;
 }
 

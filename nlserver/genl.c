@@ -95,13 +95,19 @@ static const struct nls_family *const nls_families[] = {
 	&nls_ctrl_family, &nls_ipvs_family, &nls_nlvs_family,
 };
 
-static const struct nls_family *nls_family_by_id(uint16_t id)
+const struct nls_family *nls_family_at(size_t i)
 {
+	return i < sizeof(nls_families) / sizeof(nls_families[0]) ? nls_families[i] : NULL;
+}
+
+const struct nls_family *nls_family_by_id(uint16_t id)
+{
+	const struct nls_family *f;
 	size_t i;
 
-	for (i = 0; i < sizeof(nls_families) / sizeof(nls_families[0]); i++)
-		if (nls_families[i]->id == id)
-			return nls_families[i];
+	for (i = 0; (f = nls_family_at(i)); i++)
+		if (f->id == id)
+			return f;
 	return NULL;
 }
 

@@ -118,6 +118,10 @@ extern const struct nls_family nls_ctrl_family;
 extern const struct nls_family nls_ipvs_family;
 extern const struct nls_family nls_nlvs_family;
 
+/* The families in id order (nlctrl first); NULL past the end. */
+const struct nls_family *nls_family_at(size_t i);
+const struct nls_family *nls_family_by_id(uint16_t id);
+
 /* Start a message at @buf (zeroed up to @room bytes is the caller's job). */
 struct nlmsghdr *nls_msg_start(void *buf, uint16_t type, uint16_t flags, uint32_t seq,
 			       uint32_t pid, uint8_t cmd, uint8_t version);

@@ -56,9 +56,10 @@ static const char *nls_fwd_name(uint32_t fwd)
 /* The kernel's %pI6: eight groups of four lowercase hex digits. */
 static void nls_ip6_full(const union nlvs_addr *a, char *buf, size_t size)
 {
-	snprintf(buf, size, "%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x",
-		 a->b[0], a->b[1], a->b[2], a->b[3], a->b[4], a->b[5], a->b[6], a->b[7],
-		 a->b[8], a->b[9], a->b[10], a->b[11], a->b[12], a->b[13], a->b[14], a->b[15]);
+	size_t i, n = 0;
+
+	for (i = 0; i < 16 && n < size; i += 2)
+		n += snprintf(buf + n, size - n, "%s%02x%02x", i ? ":" : "", a->b[i], a->b[i + 1]);
 }
 
 static int nls_proc_svc_line(struct nls_proc_gen *g, const struct nlvs_svc_info *si)
@@ -70,7 +71,8 @@ static int nls_proc_svc_line(struct nls_proc_gen *g, const struct nlvs_svc_info 
 	int n;
 
 	if (c->key.fwmark)
-		n = snprintf(g->line, sizeof(g->line), "FWM  %08X %s %s", c->key.fwmark, sched, ops);
+		n = snprintf(g->line, sizeof(g->line), "FWM  %08X %s %s", c->key.fwmark, sched,
+			     ops);
 	else if (c->key.af == AF_INET6) {
 		nls_ip6_full(&c->key.addr, ip6, sizeof(ip6));
 		n = snprintf(g->line, sizeof(g->line), "%s  [%s]:%04X %s ",
@@ -123,7 +125,8 @@ static int nls_proc_ipvs_line(struct nls_proc_gen *g)
 				NLVS_IPVS_VERSION & 0xff, NLVS_CONN_TAB_SIZE);
 	case 1:
 		g->stage++;
-		return snprintf(g->line, sizeof(g->line), "Prot LocalAddress:Port Scheduler Flags\n");
+		return snprintf(g->line, sizeof(g->line),
+				"Prot LocalAddress:Port Scheduler Flags\n");
 	case 2:
 		g->stage++;
 		return snprintf(g->line, sizeof(g->line),
@@ -200,7 +203,10 @@ size_t nls_proc_read(struct nls_proc_gen *g, char *buf, size_t max)
 		return nlvs_ctl_conn_text(&g->svc_cursor, buf, max);
 	while (done < max) {
 		if (g->line_off == g->line_len) {
-			len = g->file == NLS_PROC_IPVS ? nls_proc_ipvs_line(g) : nls_proc_stats_line(g);
+			if (g->file == NLS_PROC_IPVS)
+				len = nls_proc_ipvs_line(g);
+			else
+				len = nls_proc_stats_line(g);
 			if (len <= 0)
 				break;
 			if ((size_t)len >= sizeof(g->line))

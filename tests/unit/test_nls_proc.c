@@ -70,10 +70,12 @@ static const char *read_proc(const char *name)
 			}
 			assert_int_equal(m->nlmsg_type, NLS_NLVS_FAMILY_ID);
 			mnl_attr_for_each(a, m, 4) {
+				size_t n = mnl_attr_get_payload_len(a);
+
 				assert_int_equal(mnl_attr_get_type(a), NLS_NLVS_ATTR_TEXT);
-				assert_true(len + mnl_attr_get_payload_len(a) < sizeof(text));
-				memcpy(text + len, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
-				len += mnl_attr_get_payload_len(a);
+				assert_true(len + n < sizeof(text));
+				memcpy(text + len, mnl_attr_get_payload(a), n);
+				len += n;
 			}
 		}
 		assert_int_equal(rem, 0);
@@ -130,13 +132,46 @@ static void test_ip_vs(void **state)
 		"TCP  0A000001:0050 wlc  \n"
 		"  -> C0A8010B:0050      Masq    5      0          0         \n"
 		"  -> C0A8010A:0050      Route   1      0          0         \n"
-		"TCP  0A000002:01BB rr  persistent 75000 FFFFFF00\n";
+		"TCP  0A000002:01BB rr  persistent 75000 FFFFFF00\n"
+		"UDP  [2001:0db8:0000:0000:0000:0000:0000:0001]:0035 sh \n"
+		"  -> [2001:0db8:0000:0000:0000:0000:0000:0010]:0035      "
+		"Masq    2      0          0         \n"
+		"FWM  00000007 rr ops \n";
+	struct nlvs_svc_conf c;
+	struct nlvs_dest_conf d;
 
 	/* Dests are listed newest first, as the kernel's list_add does. */
 	svc_add("10.0.0.1", 80, "wlc", 0, 0, 0xffffffff);
 	dest_add("10.0.0.1", 80, "192.168.1.10", 80, NLVS_FWD_DROUTE, 1);
 	dest_add("10.0.0.1", 80, "192.168.1.11", 80, NLVS_FWD_MASQ, 5);
 	svc_add("10.0.0.2", 443, "rr", NLVS_SVC_F_PERSISTENT, 300, htonl(0xffffff00));
+
+	memset(&c, 0, sizeof(c));
+	c.key.af = AF_INET6;
+	c.key.protocol = IPPROTO_UDP;
+	inet_pton(AF_INET6, "2001:db8::1", &c.key.addr.in6);
+	c.key.port = htons(53);
+	strcpy(c.sched_name, "sh");
+	c.flags_mask = 0xffffffff;
+	c.netmask = 128;
+	assert_int_equal(nlvs_ctl_svc_add(&c), 0);
+	memset(&d, 0, sizeof(d));
+	d.af = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8::10", &d.addr.in6);
+	d.port = htons(53);
+	d.fwd = NLVS_FWD_MASQ;
+	d.weight = 2;
+	assert_int_equal(nlvs_ctl_dest_add(&c.key, &d), 0);
+
+	memset(&c, 0, sizeof(c));
+	c.key.af = AF_INET;
+	c.key.protocol = IPPROTO_TCP;
+	c.key.fwmark = 7;
+	strcpy(c.sched_name, "rr");
+	c.flags = NLVS_SVC_F_ONEPACKET;
+	c.flags_mask = 0xffffffff;
+	c.netmask = 0xffffffff;
+	assert_int_equal(nlvs_ctl_svc_add(&c), 0);
 	assert_string_equal(read_proc("ip_vs"), want);
 }
 
@@ -178,7 +213,8 @@ static void test_large(void **state)
 	assert_true(strlen(t) > 16384);
 	p = strstr(t, "TCP  ");
 	for (i = 0; i < 900; i++) {
-		snprintf(line, sizeof(line), "TCP  0A02%02zX%02zX:0050 rr  \n", i / 200, i % 200 + 1);
+		snprintf(line, sizeof(line), "TCP  0A02%02zX%02zX:0050 rr  \n",
+			 i / 200, i % 200 + 1);
 		assert_non_null(p);
 		assert_memory_equal(p, line, strlen(line));
 		p += strlen(line);

@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Control thread: turn the IPVS table of the control API into the immutable
+ * struct lb_cfg the workers read, and publish it under RCU.
+ *
+ * A rebuild walks every service and dest once (O(total)), so while a client
+ * keeps changing the table (ipvsadm -R of thousands of services) it runs at
+ * most every LB_REBUILD_MS and the control thread stays responsive.  Each
+ * service carries two version numbers, kept when nothing relevant changed,
+ * so workers only rebuild the scheduler instances of services that did.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ctl_priv.h"
+#include "lb_priv.h"
+#include "nlvs_dp.h"
+#include "nlvs_log.h"
+
+struct lb_cslot *lb_csvc, *lb_cdest;
+uint32_t lb_ncsvc, lb_ncdest;
+static uint32_t cap_csvc, cap_cdest;
+static uint32_t *free_svc, *free_dest;
+static uint32_t nfree_svc, nfree_dest;
+
+static uint64_t built_gen = UINT64_MAX, last_build_ms;
+static uint32_t ver_counter;
+
+/* laddr pools of the configuration: index = pool number */
+static unsigned int npools;
+static struct nlvs_conf_laddr *pools;
+
+/* VIPs registered with L3 (so ARP/ND and echo answer for them) */
+struct lb_vip {
+	uint16_t af;
+	union nlvs_addr addr;
+};
+static struct lb_vip *vips;
+static unsigned int nvips;
+
+static int addr_eq(int af, const union nlvs_addr *a, const union nlvs_addr *b)
+{
+	return af == AF_INET ? a->ip == b->ip : !memcmp(a, b, sizeof(*a));
+}
+
+static uint32_t svc_hash(int af, uint8_t proto, const union nlvs_addr *a, uint16_t port)
+{
+	uint64_t h = (uint64_t)af << 40 ^ (uint64_t)proto << 32 ^ port;
+	unsigned int i, n = af == AF_INET ? 1 : 4;
+
+	for (i = 0; i < n; i++) {
+		h ^= a->ip6[i];
+		h *= 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	return (uint32_t)(h ^ h >> 32);
+}
+
+const struct lb_svc *lb_svc_lookup(const struct lb_cfg *cfg, int af, uint8_t proto,
+				   const union nlvs_addr *addr, uint16_t port)
+{
+	uint32_t i = svc_hash(af, proto, addr, port) & cfg->hmask;
+
+	for (;; i = (i + 1) & cfg->hmask) {
+		uint32_t e = cfg->hash[i];
+		const struct lb_svc *s;
+
+		if (!e)
+			return NULL;
+		s = &cfg->svcs[e - 1];
+		if (s->port == port && s->proto == proto && s->af == af &&
+		    addr_eq(af, &s->addr, addr))
+			return s;
+	}
+}
+
+static int pool_find(int af, const union nlvs_addr *vip)
+{
+	unsigned int i;
+
+	for (i = 0; i < npools; i++)
+		if (pools[i].af == af && addr_eq(af, &pools[i].vip, vip))
+			return (int)i;
+	return -1;
+}
+
+static int slots_grow(struct lb_cslot **v, uint32_t *cap, uint32_t **fl, uint32_t want)
+{
+	struct lb_cslot *n;
+	uint32_t *f, c = *cap ? *cap : 64;
+
+	if (want <= *cap)
+		return 0;
+	while (c < want)
+		c *= 2;
+	n = realloc(*v, c * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	memset(n + *cap, 0, (c - *cap) * sizeof(*n));
+	*v = n;
+	f = realloc(*fl, c * sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	*fl = f;
+	*cap = c;
+	return 0;
+}
+
+/* The slot of a control object, a new one if it has none. */
+static int slot_of(void **dp, void *obj, int is_dest, uint32_t *out)
+{
+	struct lb_cslot **v = is_dest ? &lb_cdest : &lb_csvc;
+	uint32_t *n = is_dest ? &lb_ncdest : &lb_ncsvc;
+	uint32_t *nf = is_dest ? &nfree_dest : &nfree_svc;
+	uint32_t max = is_dest ? LB_DEST_CHUNKS * LB_CHUNK : LB_SVC_CHUNKS * LB_CHUNK;
+	uintptr_t s = (uintptr_t)*dp;
+	uint32_t slot;
+	int rc;
+
+	if (s && s - 1 < *n && (*v)[s - 1].obj == obj) {
+		*out = (uint32_t)(s - 1);
+		(*v)[s - 1].seen = 1;
+		return 0;
+	}
+	if (*nf) {
+		slot = (is_dest ? free_dest : free_svc)[--*nf];
+	} else {
+		if (*n >= max)
+			return -ENOSPC;
+		rc = is_dest ? slots_grow(&lb_cdest, &cap_cdest, &free_dest, *n + 1) :
+			       slots_grow(&lb_csvc, &cap_csvc, &free_svc, *n + 1);
+		if (rc < 0)
+			return rc;
+		slot = (*n)++;
+	}
+	(*v)[slot].obj = obj;
+	(*v)[slot].gen++;
+	(*v)[slot].seen = 1;
+	lb_stats_slot_reset(&(*v)[slot], is_dest, slot);
+	*dp = (void *)(uintptr_t)(slot + 1);
+	*out = slot;
+	return 0;
+}
+
+static void slots_sweep(struct lb_cslot *v, uint32_t n, uint32_t *fl, uint32_t *nf)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].obj && !v[i].seen) {
+			v[i].obj = NULL;
+			v[i].gen++;	/* connections bound to it see it gone */
+			fl[(*nf)++] = i;
+		}
+		v[i].seen = 0;
+	}
+}
+
+static uint8_t svc_plen(const struct nlvs_svc_conf *c)
+{
+	if (c->key.af == AF_INET)
+		return (uint8_t)__builtin_popcount(c->netmask);
+	return (uint8_t)(c->netmask > 128 ? 128 : c->netmask);
+}
+
+static int dest_same(const struct lb_dest *a, const struct lb_dest *b)
+{
+	return a->gen == b->gen && a->weight == b->weight && a->u_thresh == b->u_thresh &&
+	       a->l_thresh == b->l_thresh && a->fwd == b->fwd;
+}
+
+static void cfg_free(struct lb_cfg *c)
+{
+	if (!c)
+		return;
+	free(c->svcs);
+	free(c->dests);
+	free(c->dest_ids);
+	free(c->hash);
+	free(c);
+}
+
+/* Pass 1: give every service and dest a slot, forget the vanished ones. */
+static int slots_assign(uint32_t *nsvcs, uint32_t *ndests)
+{
+	struct nlvs_svc *svc;
+	size_t cur = 0;
+	uint32_t i, slot;
+	int rc;
+
+	*nsvcs = *ndests = 0;
+	while ((svc = nlvs_ctl_svc_next(&cur))) {
+		rc = slot_of(&svc->dp, svc, 0, &slot);
+		if (rc < 0)
+			return rc;
+		for (i = 0; i < svc->num_dests; i++) {
+			rc = slot_of(&svc->dests[i]->dp, svc->dests[i], 1, &slot);
+			if (rc < 0)
+				return rc;
+		}
+		(*nsvcs)++;
+		*ndests += svc->num_dests;
+	}
+	slots_sweep(lb_csvc, lb_ncsvc, free_svc, &nfree_svc);
+	slots_sweep(lb_cdest, lb_ncdest, free_dest, &nfree_dest);
+	return 0;
+}
+
+static void dest_fill(struct lb_cfg *c, const struct lb_cfg *old, const struct nlvs_dest *d,
+		      uint32_t slot)
+{
+	struct lb_dest *e = &c->dests[slot];
+	const struct lb_dest *o = old && slot < old->ndest ? &old->dests[slot] : NULL;
+
+	e->gen = lb_cdest[slot].gen;
+	e->used = 1;
+	e->af = (uint8_t)d->conf.af;
+	e->addr = d->conf.addr;
+	e->port = d->conf.port;
+	e->fwd = d->conf.fwd;
+	e->weight = d->conf.weight;
+	e->u_thresh = d->conf.u_thresh;
+	e->l_thresh = d->conf.l_thresh;
+	/* the kernel's last_weight: the latest non-zero weight */
+	if (e->weight || !o || !o->used || o->gen != e->gen)
+		e->last_weight = e->weight;
+	else
+		e->last_weight = o->last_weight;
+}
+
+static void svc_fill(struct lb_cfg *c, const struct lb_cfg *old, const struct nlvs_svc *svc,
+		     uint32_t slot, uint32_t *ids)
+{
+	struct lb_svc *s = &c->svcs[slot];
+	const struct lb_svc *o = old && slot < old->nsvc ? &old->svcs[slot] : NULL;
+	int same_dests;
+	uint32_t i;
+
+	s->gen = lb_csvc[slot].gen;
+	s->used = 1;
+	s->af = (uint8_t)svc->conf.key.af;
+	s->proto = (uint8_t)svc->conf.key.protocol;
+	s->addr = svc->conf.key.addr;
+	s->port = svc->conf.key.port;
+	s->fwmark = svc->conf.key.fwmark;
+	s->flags = svc->conf.flags;
+	s->timeout_ms = svc->conf.timeout * 1000u;
+	s->plen = svc_plen(&svc->conf);
+	s->sched = svc->sched;
+	s->pool = (int16_t)(s->fwmark ? -1 : pool_find(s->af, &s->addr));
+	s->ndests = svc->num_dests;
+	s->dests = ids;
+	for (i = 0; i < svc->num_dests; i++) {
+		const struct nlvs_dest *d = nlvs_ctl_dest_at(svc, i);
+
+		ids[i] = (uint32_t)((uintptr_t)d->dp - 1);
+		dest_fill(c, old, d, ids[i]);
+	}
+	if (o && o->used && o->gen == s->gen && o->sched == s->sched && o->flags == s->flags)
+		s->sched_ver = o->sched_ver;
+	else
+		s->sched_ver = ++ver_counter;
+	same_dests = o && o->used && o->gen == s->gen && o->ndests == s->ndests;
+	for (i = 0; same_dests && i < s->ndests; i++)
+		same_dests = o->dests[i] == ids[i] &&
+			     dest_same(&c->dests[ids[i]], &old->dests[ids[i]]);
+	s->dests_ver = same_dests ? o->dests_ver : ++ver_counter;
+}
+
+static int cfg_hash_add(struct lb_cfg *c, uint32_t slot)
+{
+	const struct lb_svc *s = &c->svcs[slot];
+	uint32_t i = svc_hash(s->af, s->proto, &s->addr, s->port) & c->hmask;
+
+	while (c->hash[i])
+		i = (i + 1) & c->hmask;
+	c->hash[i] = slot + 1;
+	return 0;
+}
+
+static struct lb_cfg *cfg_build(const struct lb_cfg *old, uint32_t nsvcs, uint32_t ndests)
+{
+	struct lb_cfg *c = calloc(1, sizeof(*c));
+	struct nlvs_timeouts t;
+	struct nlvs_svc *svc;
+	uint32_t hsize = 16, used = 0, slot;
+	size_t cur = 0;
+
+	if (!c)
+		return NULL;
+	c->nsvc = lb_ncsvc;
+	c->ndest = lb_ncdest;
+	while (hsize < 2 * nsvcs)
+		hsize <<= 1;
+	c->hmask = hsize - 1;
+	c->svcs = calloc(c->nsvc ? c->nsvc : 1, sizeof(*c->svcs));
+	c->dests = calloc(c->ndest ? c->ndest : 1, sizeof(*c->dests));
+	c->dest_ids = calloc(ndests ? ndests : 1, sizeof(*c->dest_ids));
+	c->hash = calloc(hsize, sizeof(*c->hash));
+	if (!c->svcs || !c->dests || !c->dest_ids || !c->hash) {
+		cfg_free(c);
+		return NULL;
+	}
+	for (slot = 0; slot < c->ndest; slot++)
+		c->dests[slot].gen = lb_cdest[slot].gen;
+	for (slot = 0; slot < c->nsvc; slot++)
+		c->svcs[slot].gen = lb_csvc[slot].gen;
+	while ((svc = nlvs_ctl_svc_next(&cur))) {
+		slot = (uint32_t)((uintptr_t)svc->dp - 1);
+		svc_fill(c, old, svc, slot, c->dest_ids + used);
+		used += svc->num_dests;
+		if (!svc->conf.key.fwmark)
+			cfg_hash_add(c, slot);
+	}
+	nlvs_conn_timeouts_default(&c->to);
+	nlvs_ctl_timeout_get(&t);
+	nlvs_conn_timeouts_set(&c->to, t.tcp, t.tcp_fin, t.udp);
+	return c;
+}
+
+static int vip_find(const struct lb_vip *v, unsigned int n, int af, const union nlvs_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].af == af && addr_eq(af, &v[i].addr, a))
+			return (int)i;
+	return -1;
+}
+
+/* Answer ARP/ND and echo for exactly the VIPs of the services. */
+static void vips_update(const struct lb_cfg *c)
+{
+	struct lb_vip *nv = calloc(c->nsvc + 1, sizeof(*nv));
+	unsigned int n = 0, i;
+	uint32_t s;
+
+	if (!nv)
+		return;
+	for (s = 0; s < c->nsvc; s++) {
+		const struct lb_svc *e = &c->svcs[s];
+
+		if (!e->used || e->fwmark || vip_find(nv, n, e->af, &e->addr) >= 0)
+			continue;
+		nv[n].af = e->af;
+		nv[n].addr = e->addr;
+		n++;
+	}
+	for (i = 0; i < nvips; i++)
+		if (vip_find(nv, n, vips[i].af, &vips[i].addr) < 0)
+			nlvs_addr_del(vips[i].af, &vips[i].addr);
+	for (i = 0; i < n; i++) {
+		int rc;
+
+		if (vip_find(vips, nvips, nv[i].af, &nv[i].addr) >= 0)
+			continue;
+		rc = nlvs_addr_add(NLVS_ADDR_VIP, nv[i].af, &nv[i].addr, NLVS_PORT_ANY);
+		if (rc == -EEXIST)
+			nlvs_log_warnx("a VIP is also an address of a port or a local address");
+		else if (rc < 0)
+			nlvs_log_warnx("cannot answer for a VIP: %s", strerror(-rc));
+	}
+	free(vips);
+	vips = nv;
+	nvips = n;
+}
+
+static int cfg_rebuild(void)
+{
+	struct lb_cfg *old = lb_cfg_current, *c;
+	uint32_t nsvcs, ndests;
+	unsigned int w;
+	int rc;
+
+	rc = slots_assign(&nsvcs, &ndests);
+	if (rc < 0)
+		return rc;
+	c = cfg_build(old, nsvcs, ndests);
+	if (!c)
+		return -ENOMEM;
+	for (w = 0; w < lb_nworkers; w++) {
+		rc = lb_worker_chunks(lb_workers[w], c->nsvc, c->ndest);
+		if (rc < 0) {
+			cfg_free(c);
+			return rc;
+		}
+	}
+	__atomic_store_n(&lb_cfg_current, c, __ATOMIC_RELEASE);
+	if (old) {
+		nlvs_dp_rcu_synchronize();
+		cfg_free(old);
+	}
+	vips_update(c);
+	return 0;
+}
+
+int lb_cfg_update(uint64_t now_ms)
+{
+	uint64_t gen = nlvs_ctl_generation();
+	int rc;
+
+	if (gen == built_gen)
+		return 1;
+	if (lb_cfg_current && now_ms - last_build_ms < LB_REBUILD_MS)
+		return 0;
+	last_build_ms = now_ms;
+	rc = cfg_rebuild();
+	if (rc < 0) {
+		nlvs_log_warnx("dataplane configuration not updated: %s", strerror(-rc));
+		return 0;
+	}
+	built_gen = gen;
+	return 1;
+}
+
+int lb_cfg_init(const struct nlvs_conf *conf)
+{
+	unsigned int i;
+	int rc;
+
+	npools = conf->nladdrs;
+	pools = calloc(npools ? npools : 1, sizeof(*pools));
+	if (!pools)
+		return -ENOMEM;
+	for (i = 0; i < npools; i++) {
+		unsigned int j;
+
+		pools[i] = conf->laddrs[i];
+		pools[i].addrs = NULL;	/* not needed here; the conf owns them */
+		for (j = 0; j < conf->laddrs[i].naddrs; j++) {
+			rc = nlvs_addr_add(NLVS_ADDR_LADDR, conf->laddrs[i].af,
+					   &conf->laddrs[i].addrs[j], NLVS_PORT_ANY);
+			if (rc < 0 && rc != -EEXIST)
+				return rc;
+		}
+	}
+	built_gen = UINT64_MAX;
+	return 0;
+}
+
+void lb_cfg_fini(void)
+{
+	unsigned int i;
+
+	cfg_free(lb_cfg_current);
+	lb_cfg_current = NULL;
+	for (i = 0; i < nvips; i++)
+		nlvs_addr_del(vips[i].af, &vips[i].addr);
+	free(vips);
+	vips = NULL;
+	nvips = 0;
+	free(pools);
+	pools = NULL;
+	npools = 0;
+	free(lb_csvc);
+	free(lb_cdest);
+	free(free_svc);
+	free(free_dest);
+	lb_csvc = lb_cdest = NULL;
+	free_svc = free_dest = NULL;
+	lb_ncsvc = lb_ncdest = cap_csvc = cap_cdest = nfree_svc = nfree_dest = 0;
+}

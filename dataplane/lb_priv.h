@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The FULLNAT engine behind dp_lb.h, in four parts:
+ *
+ *   lb.c        the hooks: init/reload/tick/fini, per-worker state
+ *   lb_cfg.c    control thread: the IPVS table (ctl_priv.h) turned into an
+ *               immutable struct lb_cfg, published under RCU
+ *   lb_worker.c worker: follows a new lb_cfg (scheduler instances over its
+ *               own nlvs_rs counters), connection expiry
+ *   lb_fnat.c   worker: the packet path
+ *   lb_stats.c  control thread: counters folded into the control API,
+ *               rate estimator, the /proc/net/ip_vs_conn listing
+ *
+ * Services and dests live in slots.  A slot keeps its index for the life of
+ * the service or dest and gets a new generation when it is reused, so a
+ * connection knows its dest by (slot, generation) and notices deletion.
+ * Per-worker state indexed by slot lives in chunks that the control thread
+ * allocates before publishing a table that uses them: workers never
+ * allocate on the packet path and the chunk addresses never move, so the
+ * control thread can read the workers' counters at any time.
+ */
+#ifndef NLVS_LB_PRIV_H
+#define NLVS_LB_PRIV_H
+
+#include <stdint.h>
+
+#include "dp_priv.h"
+#include "nlvs_conn.h"
+#include "nlvs_laddr.h"
+#include "nlvs_sched.h"
+
+#define LB_CHUNK_SHIFT		10
+#define LB_CHUNK		(1u << LB_CHUNK_SHIFT)
+#define LB_SVC_CHUNKS		256	/* 262,144 services */
+#define LB_DEST_CHUNKS		1024	/* 1,048,576 dests */
+#define LB_CONN_TAB_DEFAULT	262144
+#define LB_LPORT_MIN		1024
+#define LB_LPORT_MAX		65535
+#define LB_EXPIRE_BUDGET	2048	/* wheel entries per worker poll */
+#define LB_REBUILD_MS		50	/* at most one rebuild per this while busy */
+#define LB_FOLD_MS		50
+
+/* Connection flag bits of our own (nlvs_conn.h uses the low 16). */
+#define LB_CF_FNAT		0x00010000u	/* holds a laddr port */
+#define LB_CF_POOL_SHIFT	20		/* laddr pool index in the top bits */
+
+struct lb_cnt {
+	uint64_t conns, inpkts, outpkts, inbytes, outbytes;
+};
+
+/* A dest as published. */
+struct lb_dest {
+	uint32_t gen;			/* changes whenever the slot changes owner */
+	uint8_t used;
+	uint8_t af;
+	uint16_t port;			/* network order */
+	uint32_t fwd;
+	int32_t weight, last_weight;
+	uint32_t u_thresh, l_thresh;	/* the whole director's values */
+	union nlvs_addr addr;
+};
+
+/* A service as published. */
+struct lb_svc {
+	uint32_t gen;			/* slot generation */
+	uint32_t sched_ver;		/* scheduler or flags changed */
+	uint32_t dests_ver;		/* dest list, weights or thresholds changed */
+	uint8_t used;
+	uint8_t af;
+	uint8_t proto;
+	uint8_t plen;			/* persistence netmask as a prefix length */
+	uint16_t port;			/* network order */
+	int16_t pool;			/* laddr pool, -1 none */
+	uint32_t flags;			/* NLVS_SVC_F_* */
+	uint32_t fwmark;
+	uint32_t timeout_ms;		/* persistence */
+	const struct nlvs_sched_ops *sched;
+	union nlvs_addr addr;
+	uint32_t ndests;
+	uint32_t *dests;		/* dest slots, kernel order (newest first) */
+};
+
+struct lb_cfg {
+	uint32_t nsvc, ndest;		/* slots in use or ever used (arrays' sizes) */
+	struct lb_svc *svcs;
+	struct lb_dest *dests;
+	uint32_t *dest_ids;		/* backing store of every svc's dests[] */
+	uint32_t hmask;
+	uint32_t *hash;			/* svc slot + 1, 0 empty; open addressing */
+	struct nlvs_conn_timeouts to;
+};
+
+/* A worker's view of a service: its own scheduler instance. */
+struct lb_wsvc {
+	uint32_t gen, sched_ver, dests_ver;
+	uint8_t live;
+	struct nlvs_sched_svc sch;
+	unsigned int rs_cap;
+	struct lb_cnt cnt;
+};
+
+/* A worker's view of a dest: its share of the connection counters. */
+struct lb_wdest {
+	struct nlvs_rs rs;
+	uint32_t gen;
+	struct lb_cnt cnt;
+};
+
+struct lb_worker {
+	struct nlvs_worker *w;
+	const struct lb_cfg *cfg;	/* the table this worker follows */
+	struct nlvs_conn_tab *tab;
+	unsigned int npools;
+	struct nlvs_laddr_ports **lp;	/* one per laddr pool of the config */
+	uint64_t tsc_per_ms;
+	uint64_t now_ms;
+	uint64_t rand;
+	struct lb_cnt total;
+	struct lb_wsvc *svc_chunk[LB_SVC_CHUNKS];
+	struct lb_wdest *dest_chunk[LB_DEST_CHUNKS];
+};
+
+/* lb.c */
+extern struct lb_worker *lb_workers[NLVS_MAX_WORKERS];
+extern unsigned int lb_nworkers;
+extern struct lb_cfg *lb_cfg_current;	/* published; read with lb_cfg_get() */
+uint64_t lb_now_ms(void);
+
+static inline const struct lb_cfg *lb_cfg_get(void)
+{
+	return __atomic_load_n(&lb_cfg_current, __ATOMIC_ACQUIRE);
+}
+
+static inline struct lb_wsvc *lb_wsvc(const struct lb_worker *lw, uint32_t slot)
+{
+	return &lw->svc_chunk[slot >> LB_CHUNK_SHIFT][slot & (LB_CHUNK - 1)];
+}
+
+static inline struct lb_wdest *lb_wdest(const struct lb_worker *lw, uint32_t slot)
+{
+	return &lw->dest_chunk[slot >> LB_CHUNK_SHIFT][slot & (LB_CHUNK - 1)];
+}
+
+/* lb_cfg.c */
+int lb_cfg_init(const struct nlvs_conf *conf);
+/** Rebuild and publish if the control tables changed; 1 when in sync. */
+int lb_cfg_update(uint64_t now_ms);
+void lb_cfg_fini(void);
+const struct lb_svc *lb_svc_lookup(const struct lb_cfg *cfg, int af, uint8_t proto,
+				   const union nlvs_addr *addr, uint16_t port);
+/* control-side records of slots, for lb_stats.c */
+struct lb_est {
+	uint64_t last_conns, last_inpkts, last_outpkts, last_inbytes, last_outbytes;
+	uint64_t cps, inpps, outpps, inbps, outbps;
+};
+struct lb_cslot {
+	void *obj;			/* struct nlvs_svc / nlvs_dest, NULL = free */
+	uint32_t gen;
+	uint8_t seen;
+	struct lb_cnt last;		/* sum over workers at the last fold */
+	struct lb_est est;
+};
+extern struct lb_cslot *lb_csvc, *lb_cdest;
+extern uint32_t lb_ncsvc, lb_ncdest;
+
+/* lb_worker.c */
+struct lb_worker *lb_worker_create(struct nlvs_worker *w, const struct nlvs_conf *conf,
+				   unsigned int nworkers);
+void lb_worker_destroy(struct lb_worker *lw);
+int lb_worker_chunks(struct lb_worker *lw, uint32_t nsvc, uint32_t ndest);
+void lb_worker_sync(struct lb_worker *lw, const struct lb_cfg *cfg);
+void lb_conn_release(struct lb_worker *lw, struct nlvs_conn *c);
+void lb_threshold_share(uint32_t u, uint32_t l, uint32_t *uw, uint32_t *lw);
+
+/* lb_stats.c */
+void lb_stats_fold(void);
+void lb_stats_estimate(void);
+void lb_stats_slot_reset(struct lb_cslot *cs, int is_dest, uint32_t slot);
+size_t lb_conn_text(size_t *idx, char *buf, size_t max);
+
+#endif /* NLVS_LB_PRIV_H */

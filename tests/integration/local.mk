@@ -21,3 +21,4 @@ EXTRA_DIST += \
 
 include tests/integration/compat.mk
 include tests/integration/dp.mk
+include tests/integration/lb.mk

@@ -1,0 +1,204 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# netns-lab.sh: a load-balancing lab in network namespaces, for the FULLNAT
+# tests and the README demo.
+#
+#   netns-lab.sh up DIR      create it; DIR gets lab.env, nlvsd.conf, logs
+#   netns-lab.sh down DIR    stop its servers, delete its namespaces
+#
+#            client ns                    lb ns (nlvsd)                 rs1..rs3
+#   c0 10.77.1.2, fd00:77:1::2  <->  l0 [port lan] 10.77.1.1
+#                                    l1 [port srv] 10.77.2.1  <-> bridge -- r0 10.77.2.11..13
+#                                                                          fd00:77:2::11..13
+# nlvsd drives l0 and l1 with net_af_packet; the kernel holds no address on
+# them (and IPv6 is off there), offloads are off on every veth end.
+# VIPs: 10.77.0.10 and fd00:77::10 (routed by the client via nlvsd);
+# local addresses (laddr pools): 10.77.2.100-101 and fd00:77:2::100.
+# Every real server runs an HTTP server on port 80 answering its own name
+# (log: DIR/rsN.http.log) and a UDP echo server on port 7 answering
+# "NAME PAYLOAD" (log: DIR/rsN.udp.log).
+#
+# Environment: LAB_ID (namespace suffix, default: the PID), LAB_WORKERS
+# (default 1; 2 puts both workers on qpairs=2 ports), LAB_RS (servers, 3).
+# lab.env holds NS_C, NS_L, NS_B, NS_RS (list), LAB_VIP, LAB_VIP6,
+# LAB_LADDR, LAB_LADDR6, LAB_RS_ADDRS, LAB_RS_ADDRS6.
+set -u
+
+usage()
+{
+	echo "usage: $0 up|down DIR" >&2
+	exit 2
+}
+
+[ $# -eq 2 ] || usage
+CMD=$1
+DIR=$2
+
+nsx()
+{
+	_ns=$1
+	shift
+	ip netns exec "$_ns" "$@"
+}
+
+offloads_off()
+{
+	nsx "$1" ethtool -K "$2" tx off tso off gso off gro off > /dev/null 2>&1 || true
+}
+
+lab_down()
+{
+	[ -f "$DIR/lab.env" ] || return 0
+	# shellcheck disable=SC1091
+	. "$DIR/lab.env"
+	if [ -f "$DIR/pids" ]; then
+		while read -r pid; do
+			kill "$pid" 2> /dev/null
+		done < "$DIR/pids"
+		sleep 0.2
+		while read -r pid; do
+			kill -9 "$pid" 2> /dev/null
+		done < "$DIR/pids"
+		rm -f "$DIR/pids"
+	fi
+	for ns in $NS_RS $NS_B $NS_L $NS_C; do
+		ip netns del "$ns" 2> /dev/null
+	done
+	return 0
+}
+
+write_servers()
+{
+	cat > "$DIR/udp-echo.py" <<'EOF'
+# UDP echo answering "NAME PAYLOAD", IPv4 and IPv6
+import socket, sys
+name = sys.argv[1].encode()
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", 7))
+while True:
+    data, peer = s.recvfrom(65535)
+    print(peer[0], peer[1], flush=True)
+    s.sendto(name + b" " + data, peer)
+EOF
+}
+
+lab_up()
+{
+	mkdir -p "$DIR" || exit 1
+	ID=${LAB_ID:-$$}
+	W=${LAB_WORKERS:-1}
+	NRS=${LAB_RS:-3}
+	NS_C=nlvs-c-$ID
+	NS_L=nlvs-l-$ID
+	NS_B=nlvs-b-$ID
+	NS_RS=
+	RS=
+	RS6=
+	i=1
+	while [ $i -le "$NRS" ]; do
+		NS_RS="$NS_RS nlvs-rs$i-$ID"
+		RS="$RS 10.77.2.$((10 + i))"
+		RS6="$RS6 fd00:77:2::$((10 + i))"
+		i=$((i + 1))
+	done
+	cat > "$DIR/lab.env" <<EOF
+NS_C=$NS_C
+NS_L=$NS_L
+NS_B=$NS_B
+NS_RS="${NS_RS# }"
+LAB_VIP=10.77.0.10
+LAB_VIP6=fd00:77::10
+LAB_LADDR="10.77.2.100 10.77.2.101"
+LAB_LADDR6=fd00:77:2::100
+LAB_RS_ADDRS="${RS# }"
+LAB_RS_ADDRS6="${RS6# }"
+LAB_WORKERS=$W
+EOF
+	: > "$DIR/pids"
+	for ns in $NS_C $NS_L $NS_B $NS_RS; do
+		ip netns add "$ns" || { lab_down; exit 1; }
+		ip -n "$ns" link set lo up
+	done
+	# client <-> nlvsd
+	ip link add c0 netns "$NS_C" type veth peer name l0 netns "$NS_L" || exit 1
+	# nlvsd <-> bridge of the real servers
+	ip link add l1 netns "$NS_L" type veth peer name b0 netns "$NS_B" || exit 1
+	ip -n "$NS_B" link add br0 type bridge
+	ip -n "$NS_B" link set br0 up
+	ip -n "$NS_B" link set b0 master br0 up
+	offloads_off "$NS_C" c0
+	offloads_off "$NS_B" b0
+	for d in l0 l1; do
+		offloads_off "$NS_L" $d
+		nsx "$NS_L" sysctl -qw "net.ipv6.conf.$d.disable_ipv6=1"
+		ip -n "$NS_L" link set $d up
+	done
+	ip -n "$NS_C" link set c0 up
+	ip -n "$NS_C" addr add 10.77.1.2/24 dev c0
+	ip -n "$NS_C" addr add fd00:77:1::2/64 dev c0 nodad
+	ip -n "$NS_C" route add 10.77.0.0/24 via 10.77.1.1
+	ip -n "$NS_C" route add fd00:77::/64 via fd00:77:1::1
+	write_servers
+	i=1
+	for ns in $NS_RS; do
+		ip link add r0 netns "$ns" type veth peer name "b$i" netns "$NS_B" || exit 1
+		ip -n "$NS_B" link set "b$i" master br0 up
+		offloads_off "$NS_B" "b$i"
+		offloads_off "$ns" r0
+		ip -n "$ns" link set r0 up
+		ip -n "$ns" addr add "10.77.2.$((10 + i))/24" dev r0
+		ip -n "$ns" addr add "fd00:77:2::$((10 + i))/64" dev r0 nodad
+		ip -n "$ns" route add default via 10.77.2.1
+		ip -n "$ns" -6 route add default via fd00:77:2::1
+		mkdir -p "$DIR/www$i"
+		echo "rs$i" > "$DIR/www$i/index.html"
+		(cd "$DIR/www$i" && exec ip netns exec "$ns" python3 -u -m http.server \
+			--bind :: 80) > "$DIR/rs$i.http.log" 2>&1 &
+		echo $! >> "$DIR/pids"
+		ip netns exec "$ns" python3 -u "$DIR/udp-echo.py" "rs$i" \
+			> "$DIR/rs$i.udp.log" 2>&1 &
+		echo $! >> "$DIR/pids"
+		i=$((i + 1))
+	done
+	if [ "$W" -gt 1 ]; then
+		# two CPUs here: the workers share the second one
+		lcores="--lcores 0@0,1@1,2@1"
+	else
+		lcores="-l 0-1"
+	fi
+	cat > "$DIR/nlvsd.conf" <<EOF
+eal --no-huge -m 512 --no-pci --file-prefix nlvs-lab-$ID $lcores
+workers $W
+mbufs 4096
+conn-table-size 65536
+port lan net_af_packet0,iface=l0,qpairs=$W
+port srv net_af_packet1,iface=l1,qpairs=$W
+address lan 10.77.1.1/24
+address lan fd00:77:1::1/64
+address srv 10.77.2.1/24
+address srv fd00:77:2::1/64
+laddr 10.77.0.10 10.77.2.100 10.77.2.101
+laddr fd00:77::10 fd00:77:2::100
+EOF
+	# servers listening
+	i=1
+	for ns in $NS_RS; do
+		n=0
+		while ! nsx "$ns" python3 -c "import socket
+socket.create_connection(('10.77.2.$((10 + i))', 80), 1)" 2> /dev/null; do
+			n=$((n + 1))
+			[ $n -lt 50 ] || { echo "server rs$i did not come up" >&2; return 1; }
+			sleep 0.1
+		done
+		i=$((i + 1))
+	done
+	return 0
+}
+
+case $CMD in
+up)	lab_up ;;
+down)	lab_down ;;
+*)	usage ;;
+esac

@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# FULLNAT end to end: nlvsd on net_af_packet ports of the namespace lab
+# (scripts/netns-lab.sh), configured with the real ipvsadm, real traffic
+# from curl, python and iperf3.  Root only (they skip otherwise).
+LB_INTEGRATION_TESTS = \
+	tests/integration/fnat-http.sh
+TESTS += $(LB_INTEGRATION_TESTS)
+dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
+EXTRA_DIST += tests/integration/fnat-lib.sh scripts/netns-lab.sh

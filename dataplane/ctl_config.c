@@ -19,8 +19,10 @@
 #define SYNC_PORT	8848
 #define SYNC_HLEN4	28		/* IPv4 + UDP headers */
 #define SYNC_HLEN6	48		/* IPv6 + UDP headers */
-/* The kernel rejects more than INT_MAX jiffies; HZ = 1000 is the strictest. */
-#define TIMEOUT_MAX	2147483u
+/* The kernel rejects more than INT_MAX jiffies: INT_MAX / HZ seconds.  Debian's
+ * kernels run with HZ = 250, so ipvsadm's own maximum (2678400, 31 days) must
+ * pass, as it does on a real kernel. */
+#define TIMEOUT_MAX	8589934u
 
 static struct {
 	struct {

@@ -625,16 +625,16 @@ static void test_timeouts(void **state)
 	assert_int_equal(t.udp, 300);
 	t.tcp = 10;
 	t.tcp_fin = 0;		/* unchanged */
-	t.udp = 2147483;	/* INT_MAX / HZ (1000) is still fine */
+	t.udp = 8589934;	/* INT_MAX / HZ (250) is still fine */
 	assert_int_equal(nlvs_ctl_timeout_set(&t), 0);
 	nlvs_ctl_timeout_get(&t);
 	assert_int_equal(t.tcp, 10);
 	assert_int_equal(t.tcp_fin, 120);
-	assert_int_equal(t.udp, 2147483);
+	assert_int_equal(t.udp, 8589934);
 
 	/* one value too large: -EINVAL and nothing changes */
 	big.tcp = 20;
-	big.tcp_fin = 2147484;
+	big.tcp_fin = 8589935;
 	big.udp = 30;
 	assert_int_equal(nlvs_ctl_timeout_set(&big), -EINVAL);
 	big.tcp_fin = 0x80000000u;	/* negative as the kernel's int */
@@ -645,7 +645,7 @@ static void test_timeouts(void **state)
 	nlvs_ctl_timeout_get(&t);
 	assert_int_equal(t.tcp, 10);
 	assert_int_equal(t.tcp_fin, 120);
-	assert_int_equal(t.udp, 2147483);
+	assert_int_equal(t.udp, 8589934);
 }
 
 static size_t fake_conns(size_t *idx, char *buf, size_t max)

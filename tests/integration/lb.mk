@@ -3,7 +3,9 @@
 # (scripts/netns-lab.sh), configured with the real ipvsadm, real traffic
 # from curl, python and iperf3.  Root only (they skip otherwise).
 LB_INTEGRATION_TESTS = \
-	tests/integration/fnat-http.sh
+	tests/integration/fnat-http.sh \
+	tests/integration/fnat-udp.sh \
+	tests/integration/fnat-ipv6.sh
 TESTS += $(LB_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/fnat-lib.sh scripts/netns-lab.sh

@@ -42,6 +42,11 @@ struct nlvs_stats *nlvs_ctl_stats_total(void)
 	return &tab.total;
 }
 
+void nlvs_ctl_stats_get(struct nlvs_stats *out)
+{
+	*out = *nlvs_ctl_stats_total();
+}
+
 int nlvs_ctl_af_valid(unsigned int af)
 {
 	return af == AF_INET || af == AF_INET6;

@@ -158,6 +158,10 @@ size_t nlvs_ctl_svc_count(void);
  *  everything when @key is NULL. */
 int nlvs_ctl_svc_zero(const struct nlvs_svc_key *key);
 
+/** Global totals since start or the last full ZERO, deleted services'
+ *  traffic included (/proc/net/ip_vs_stats). */
+void nlvs_ctl_stats_get(struct nlvs_stats *out);
+
 /** Delete every service and destination (daemons and timeouts stay). */
 void nlvs_ctl_flush(void);
 

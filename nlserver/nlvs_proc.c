@@ -156,12 +156,10 @@ static int nls_proc_stats_row(struct nls_proc_gen *g, uint64_t a, uint64_t b, ui
 			(unsigned long long)d, (unsigned long long)e, tail);
 }
 
-/* /proc/net/ip_vs_stats: totals over all services, then their rates. */
+/* /proc/net/ip_vs_stats: the global totals (deleted services included), then rates. */
 static int nls_proc_stats_line(struct nls_proc_gen *g)
 {
 	struct nlvs_stats *t = &g->tot;
-	struct nlvs_svc_info si;
-	size_t cursor = 0;
 
 	switch (g->stage++) {
 	case 0:
@@ -169,19 +167,7 @@ static int nls_proc_stats_line(struct nls_proc_gen *g)
 				"   Total Incoming Outgoing         Incoming         Outgoing",
 				"   Conns  Packets  Packets            Bytes            Bytes");
 	case 1:
-		memset(t, 0, sizeof(*t));
-		while (nlvs_ctl_svc_walk(&cursor, &si) > 0) {
-			t->conns += si.stats.conns;
-			t->inpkts += si.stats.inpkts;
-			t->outpkts += si.stats.outpkts;
-			t->inbytes += si.stats.inbytes;
-			t->outbytes += si.stats.outbytes;
-			t->cps += si.stats.cps;
-			t->inpps += si.stats.inpps;
-			t->outpps += si.stats.outpps;
-			t->inbps += si.stats.inbps;
-			t->outbps += si.stats.outbps;
-		}
+		nlvs_ctl_stats_get(t);
 		return nls_proc_stats_row(g, t->conns, t->inpkts, t->outpkts, t->inbytes,
 					  t->outbytes, "\n");
 	case 2:

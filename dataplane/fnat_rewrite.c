@@ -5,6 +5,11 @@
  * function serves client->RS and RS->client; the connection table says which
  * addresses to put in.  Checksums are updated incrementally: the payload is
  * never read.
+ *
+ * ICMP echo (SNAT) is the same operation with the echo identifier as the
+ * port: the connection tuples of an echo flow carry the id in both ports,
+ * so the new id is rw->sport.  The ICMPv4 checksum covers only the message,
+ * the ICMPv6 one the pseudo-header addresses too.
  */
 #include <string.h>
 #include <sys/socket.h>
@@ -35,23 +40,47 @@ static void delta_build(struct fnat_delta *d, const uint8_t *l3, const uint8_t *
 	d->len = 2 * alen + 4;
 }
 
+/* Echo identifier and its checksum; @d holds the addresses (and the id
+ * after them for ICMPv6, whose checksum covers the pseudo-header). */
+static void echo_rewrite(struct fnat_delta *d, uint8_t *l4, int af,
+			 const struct nlvs_pkt_rewrite *rw)
+{
+	unsigned int alen = af == AF_INET ? 4 : 16;
+
+	if (af == AF_INET) {
+		nlvs_csum_replace(l4 + 2, l4 + 4, &rw->sport, 2);
+	} else {
+		memcpy(d->old + 2 * alen, l4 + 4, 2);
+		memcpy(d->new + 2 * alen, &rw->sport, 2);
+		nlvs_csum_replace(l4 + 2, d->old, d->new, 2 * alen + 2);
+	}
+	memcpy(l4 + 4, &rw->sport, 2);
+}
+
 int nlvs_fnat_rewrite(void *l3, const struct nlvs_pkt *p, const struct nlvs_pkt_rewrite *rw)
 {
 	uint8_t *b = l3, *l4 = b + p->l4_off;
 	struct fnat_delta d;
 	int v4 = p->af == AF_INET;
 
-	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP)
+	int echo = (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) &&
+		   (p->flags & NLVS_PKT_F_ICMP_ECHO);
+
+	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP && !echo)
 		return NLVS_DROP_UNKNOWN_PROTO;
 	if (p->ttl <= 1)
 		return NLVS_DROP_TTL_EXCEEDED;
 
 	delta_build(&d, b, l4, p->af, rw);
-	if (p->proto == IPPROTO_TCP)
-		nlvs_csum_replace(l4 + 16, d.old, d.new, d.len);
-	else
-		nlvs_csum_udp_replace(l4 + 6, d.old, d.new, d.len, v4);
-	memcpy(l4, d.new + d.len - 4, 4);
+	if (echo) {
+		echo_rewrite(&d, l4, p->af, rw);
+	} else {
+		if (p->proto == IPPROTO_TCP)
+			nlvs_csum_replace(l4 + 16, d.old, d.new, d.len);
+		else
+			nlvs_csum_udp_replace(l4 + 6, d.old, d.new, d.len, v4);
+		memcpy(l4, d.new + d.len - 4, 4);
+	}
 
 	if (v4) {
 		uint16_t ottl, nttl;

@@ -77,7 +77,8 @@ struct nlvs_pkt_rewrite {
 /**
  * FULLNAT rewrite of a parsed TCP or UDP packet in place: addresses, ports,
  * IPv4 header and L4 checksums updated incrementally, TTL/hop limit
- * decremented.  Returns 0, or a drop reason (TTL_EXCEEDED when the packet
+ * decremented.  An ICMP(v6) echo request or reply (NLVS_PKT_F_ICMP_ECHO)
+ * gets the addresses and the echo identifier @rw->sport (SNAT).  Returns 0, or a drop reason (TTL_EXCEEDED when the packet
  * arrived with TTL <= 1, UNKNOWN_PROTO otherwise unsupported); the packet is
  * not modified on failure.
  */

@@ -265,6 +265,122 @@ static void test_icmp_xlate_rejects(void **state)
 	assert_int_equal(nlvs_icmp_xlate(b, &p, &rw, &rw), NLVS_DROP_BAD_ICMP);
 }
 
+/* An ICMP(v6) echo request or reply with identifier @id and 24 data bytes. */
+static unsigned int build_echo(uint8_t *b, int af, int reply, const char *src, const char *dst,
+			       uint16_t id, uint8_t ttl)
+{
+	uint8_t proto = af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	unsigned int h = af == AF_INET ? build_ip4(b, proto, src, dst, 32, ttl) :
+					 build_ip6(b, proto, src, dst, 32, ttl);
+	unsigned int i;
+
+	memset(b + h, 0, 8);
+	if (af == AF_INET)
+		b[h] = reply ? 0 : 8;
+	else
+		b[h] = reply ? 129 : 128;
+	put16(b + h + 4, id);
+	put16(b + h + 6, 7);		/* sequence */
+	for (i = 0; i < 24; i++)
+		b[h + 8 + i] = (uint8_t)(i * 13 + 1);
+	fix_l4_csum(af, b, b + h, 32, proto);
+	return h + 32;
+}
+
+/* SNAT of ping: the request leaves from the egress address with a new id,
+ * the reply comes back to the inside host with the original one. */
+static void echo_case(int af)
+{
+	const int v4 = af == AF_INET;
+	const char *host = v4 ? "10.1.0.5" : "fd01::5";
+	const char *out = v4 ? "172.16.9.9" : "fd09::9";
+	const char *egress = v4 ? "10.2.0.100" : "fd02::100";
+	unsigned int h = v4 ? 20 : 40, n;
+	uint8_t b[128], orig[128];
+	struct nlvs_pkt p;
+	struct nlvs_pkt_rewrite rw;
+
+	n = build_echo(b, af, 0, host, out, 0x1234, 64);
+	memcpy(orig, b, n);
+	assert_int_equal(nlvs_pkt_parse(b, n, af, &p), 0);
+	assert_true(p.flags & NLVS_PKT_F_ICMP_ECHO);
+	rw_set(&rw, af, egress, out, 40003, 40003);
+	assert_int_equal(nlvs_fnat_rewrite(b, &p, &rw), 0);
+	assert_true(pkt_csum_ok(af, b));
+	assert_int_equal(nlvs_pkt_parse(b, n, af, &p), 0);
+	assert_memory_equal(&p.saddr, &rw.saddr, v4 ? 4 : 16);
+	assert_memory_equal(&p.daddr, &rw.daddr, v4 ? 4 : 16);
+	assert_int_equal(get16(b + h + 4), 40003);
+	assert_int_equal(p.sport, htons(40003));
+	assert_int_equal(p.ttl, 63);
+	assert_int_equal(b[h], orig[h]);			/* type */
+	assert_memory_equal(b + h + 6, orig + h + 6, 26);	/* sequence, data */
+
+	n = build_echo(b, af, 1, out, egress, 40003, 50);
+	assert_int_equal(nlvs_pkt_parse(b, n, af, &p), 0);
+	rw_set(&rw, af, out, host, 0x1234, 0x1234);
+	assert_int_equal(nlvs_fnat_rewrite(b, &p, &rw), 0);
+	assert_true(pkt_csum_ok(af, b));
+	assert_int_equal(get16(b + h + 4), 0x1234);
+	assert_int_equal(b[h], v4 ? 0 : 129);
+}
+
+static void test_fnat_echo(void **state)
+{
+	uint8_t b[128];
+	struct nlvs_pkt p;
+	struct nlvs_pkt_rewrite rw;
+	unsigned int n;
+
+	echo_case(AF_INET);
+	echo_case(AF_INET6);
+	/* other ICMP messages still are not rewritten */
+	n = build_echo(b, AF_INET, 0, "1.1.1.1", "2.2.2.2", 1, 64);
+	b[20] = 13;			/* timestamp */
+	fix_l4_csum(AF_INET, b, b + 20, 32, IPPROTO_ICMP);
+	assert_int_equal(nlvs_pkt_parse(b, n, AF_INET, &p), 0);
+	rw_set(&rw, AF_INET, "3.3.3.3", "4.4.4.4", 5, 5);
+	assert_int_equal(nlvs_fnat_rewrite(b, &p, &rw), NLVS_DROP_UNKNOWN_PROTO);
+}
+
+/* traceroute -I through SNAT: a router outside says our echo request
+ * (egress:id' -> target) ran out of TTL; the inside host must get it from
+ * that router, about its own request (host:id -> target). */
+static void snat_echo_err_case(int af)
+{
+	const int v4 = af == AF_INET;
+	const char *host = v4 ? "10.1.0.5" : "fd01::5";
+	const char *out = v4 ? "172.16.9.9" : "fd09::9";
+	const char *egress = v4 ? "10.2.0.100" : "fd02::100";
+	const char *router = v4 ? "10.2.0.1" : "fd02::1";
+	uint8_t inner[128], want[128], b[512];
+	unsigned int in, n, h = v4 ? 20 : 40;
+	struct nlvs_pkt p;
+	struct nlvs_pkt_rewrite outer, irw;
+
+	in = build_echo(inner, af, 0, egress, out, 40003, 1);
+	build_echo(want, af, 0, host, out, 0x1234, 1);
+	n = build_err(b, af, v4 ? 11 : 3, 0, 0, router, egress, inner, in);
+	assert_int_equal(nlvs_pkt_parse(b, n, af, &p), 0);
+	assert_true(p.flags & NLVS_PKT_F_ICMP_ERR);
+	assert_int_equal(p.inner.sport, htons(40003));
+	rw_set(&outer, af, router, host, 0, 0);
+	rw_set(&irw, af, host, out, 0x1234, 0x1234);
+	assert_int_equal(nlvs_icmp_xlate(b, &p, &outer, &irw), 0);
+	assert_true(pkt_csum_ok(af, b));
+	assert_int_equal(nlvs_pkt_parse(b, n, af, &p), 0);
+	assert_memory_equal(&p.saddr, &outer.saddr, v4 ? 4 : 16);
+	assert_memory_equal(&p.daddr, &outer.daddr, v4 ? 4 : 16);
+	/* the quoted request is byte for byte what the host sent */
+	assert_memory_equal(b + h + 8, want, in);
+}
+
+static void test_icmp_xlate_snat_echo(void **state)
+{
+	snat_echo_err_case(AF_INET);
+	snat_echo_err_case(AF_INET6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +391,8 @@ int main(void)
 		cmocka_unit_test(test_icmp_xlate_rs_to_client),
 		cmocka_unit_test(test_icmp_xlate_client_to_rs),
 		cmocka_unit_test(test_icmp_xlate_rejects),
+		cmocka_unit_test(test_fnat_echo),
+		cmocka_unit_test(test_icmp_xlate_snat_echo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,3 +21,4 @@ dataplane_nlvsd_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS) $(MNL_CFLAGS)
 dataplane_nlvsd_LDADD = nlserver/libnlserver.la dataplane/libnlvsdp.la dataplane/libnlvspkt.la \
 	dataplane/libnlvsctl.la \
 	$(MNL_LIBS) $(DPDK_LIBS)
+include dataplane/snat.mk

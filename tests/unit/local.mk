@@ -8,3 +8,4 @@ include tests/unit/ctl.mk
 include tests/unit/nlserver.mk
 include tests/unit/dp.mk
 include tests/unit/conf.mk
+include tests/unit/snat.mk

@@ -193,6 +193,11 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 		nlvs_lb_drop(w, m, NLVS_DROP_NO_SERVICE);
 		return;
 	}
+	if (unlikely(p->ttl <= 1)) {
+		/* the rewrite would refuse it: no connection for it either */
+		ttl_exceeded(w, m, k->af);
+		return;
+	}
 	if (k->proto == IPPROTO_TCP &&
 	    (p->tcp_flags & (NLVS_TCP_SYN | NLVS_TCP_ACK | NLVS_TCP_RST)) != NLVS_TCP_SYN) {
 		nlvs_lb_drop(w, m, NLVS_DROP_NOT_SYN);

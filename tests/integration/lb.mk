@@ -7,8 +7,10 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/fnat-udp.sh \
 	tests/integration/fnat-ipv6.sh \
 	tests/integration/fnat-burst.sh \
-	tests/integration/fnat-2w.sh
+	tests/integration/fnat-2w.sh \
+	tests/integration/fnat-hostile.sh
 TESTS += $(LB_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/fnat-lib.sh tests/integration/fnat-conns.py \
+	tests/integration/fnat-hostile.py \
 	scripts/netns-lab.sh

@@ -7,4 +7,5 @@ dataplane_libnlvsctl_la_SOURCES += \
 	dataplane/ctl_dest.c \
 	dataplane/ctl_config.c \
 	dataplane/ctl_record.c \
-	dataplane/ctl_state.c
+	dataplane/ctl_state.c \
+	dataplane/ctl_text.c

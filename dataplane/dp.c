@@ -19,6 +19,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "dp_priv.h"
+#include "nlvs_ctl.h"
 #include "nlvs_dp.h"
 #include "nlvs_log.h"
 
@@ -27,6 +28,36 @@ struct nlvs_dp nlvs_dp;
 static int eal_up, launched;
 static uint64_t last_link_poll;
 static volatile sig_atomic_t stats_wanted;
+
+/* "nlvs_stats" for nlvsctl: one snapshot per read, taken when it starts, so a
+ * reader sees counters of one moment even across several chunks. */
+static size_t stats_text(size_t *idx, char *buf, size_t max)
+{
+	static char *snap;
+	static size_t snap_len;
+	size_t n;
+
+	if (*idx == 0) {
+		FILE *f;
+
+		free(snap);
+		snap = NULL;
+		snap_len = 0;
+		f = open_memstream(&snap, &snap_len);
+		if (!f)
+			return 0;
+		nlvs_dp_stats_write(f);
+		fclose(f);
+	}
+	if (!snap || *idx >= snap_len)
+		return 0;
+	n = snap_len - *idx;
+	if (n > max)
+		n = max;
+	memcpy(buf, snap + *idx, n);
+	*idx += n;
+	return n;
+}
 
 static void on_sigusr1(int sig)
 {
@@ -99,6 +130,7 @@ int nlvs_dp_start(const struct nlvs_conf *conf)
 		goto fail;
 	nlvs_addrs_announce();
 	signal(SIGUSR1, on_sigusr1);
+	nlvs_ctl_text_source_set("nlvs_stats", stats_text);
 	nlvs_log_info("dataplane running: %u worker%s, %u port%s, idle back-off %s (max %u us)",
 		      nlvs_dp.nworkers, nlvs_dp.nworkers == 1 ? "" : "s", nlvs_dp.nports,
 		      nlvs_dp.nports == 1 ? "" : "s", nlvs_dp.idle_adaptive ? "adaptive" : "off",
@@ -183,11 +215,6 @@ void nlvs_dp_tick(void)
 
 void nlvs_dp_stats_write(FILE *f)
 {
-	static const char *const names[NLVS_DROP_MAX] = {
-#define DROP_NAME(id, name) [NLVS_DROP_##id] = name,
-		NLVS_DROP_REASONS(DROP_NAME)
-#undef DROP_NAME
-	};
 	struct nlvs_worker_stats sum;
 	unsigned int i, r;
 
@@ -217,7 +244,7 @@ void nlvs_dp_stats_write(FILE *f)
 		sum.rx, sum.tx, sum.ctl_tx, sum.arp_replies, sum.nd_adverts, sum.echo_replies,
 		sum.icmp_errors, sum.neigh_requests, sum.neigh_msgs_lost);
 	for (r = 0; r < NLVS_DROP_MAX; r++)
-		fprintf(f, "drop.%s %" PRIu64 "\n", names[r], sum.drops[r]);
+		fprintf(f, "drop.%s %" PRIu64 "\n", nlvs_drop_name(r), sum.drops[r]);
 	nlvs_ports_stats_write(f);
 }
 
@@ -225,6 +252,7 @@ void nlvs_dp_stop(void)
 {
 	if (!eal_up)
 		return;
+	nlvs_ctl_text_source_set("nlvs_stats", NULL);
 	nlvs_dp.quit = 1;
 	if (launched)
 		rte_eal_mp_wait_lcore();

@@ -216,6 +216,20 @@ void nlvs_ctl_timeout_get(struct nlvs_timeouts *t);
 size_t nlvs_ctl_conn_text(size_t *cursor, char *buf, size_t max);
 
 /*
+ * Named texts of dataplane state that IPVS cannot express (nlvsctl).
+ */
+
+/** Writes text starting at byte/record *idx into @buf (at most @max
+ *  bytes), advances *idx, returns bytes written; 0 = finished. */
+typedef size_t (*nlvs_ctl_text_fn)(size_t *idx, char *buf, size_t max);
+
+/** Register (or with @fn NULL remove) the text @name ("nlvs_stats", ...).
+ *  0, -ENOSPC when the table is full, -EINVAL for a bad name. */
+int nlvs_ctl_text_source_set(const char *name, nlvs_ctl_text_fn fn);
+/** The writer registered under @name, or NULL. */
+nlvs_ctl_text_fn nlvs_ctl_text_source(const char *name);
+
+/*
  * Life cycle and persistence.
  */
 

@@ -75,6 +75,7 @@ typedef int (*nls_dump_next_fn)(struct nls_dump *d, void *buf, size_t room);
 
 struct nls_proc_gen {
 	int file;			/* NLS_PROC_* */
+	nlvs_ctl_text_fn text;		/* NLS_PROC_TEXT: a registered source */
 	int stage;			/* file-specific progress */
 	size_t svc_cursor, dest_cursor;
 	struct nlvs_svc_key svc;
@@ -153,7 +154,7 @@ int nls_ipvs_parse_daemon(const struct nlattr *nest, int full, struct nlvs_daemo
 extern const struct nls_policy nls_ipvs_cmd_policy[];
 
 /* NLVS /proc text generators (nlvs_proc.c). */
-enum { NLS_PROC_CONN, NLS_PROC_IPVS, NLS_PROC_STATS };
+enum { NLS_PROC_CONN, NLS_PROC_IPVS, NLS_PROC_STATS, NLS_PROC_TEXT };
 size_t nls_proc_read(struct nls_proc_gen *g, char *buf, size_t max);
 
 #endif /* NLS_INT_H */

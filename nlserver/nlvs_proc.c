@@ -2,7 +2,8 @@
 /*
  * The NLVS family: the text of /proc/net/ip_vs_conn, /proc/net/ip_vs and
  * /proc/net/ip_vs_stats as a dump of TEXT chunks, for the shim to serve to
- * `ipvsadm -Lc` and to monitoring tools.  The kernel's files are world
+ * `ipvsadm -Lc` and to monitoring tools, and the dataplane's own texts
+ * (nlvs_ctl_text_source_set(): "nlvs_stats", ...) for nlvsctl.  The kernel's files are world
  * readable, so this needs no CAP_NET_ADMIN.  Formats: ipvs-genl.md 11.
  */
 #include <errno.h>
@@ -187,6 +188,8 @@ size_t nls_proc_read(struct nls_proc_gen *g, char *buf, size_t max)
 
 	if (g->file == NLS_PROC_CONN)
 		return nlvs_ctl_conn_text(&g->svc_cursor, buf, max);
+	if (g->file == NLS_PROC_TEXT)
+		return g->text(&g->svc_cursor, buf, max);
 	while (done < max) {
 		if (g->line_off == g->line_len) {
 			if (g->file == NLS_PROC_IPVS)
@@ -263,7 +266,13 @@ static int nls_nlvs_dump_proc(struct nls_req *req, struct nls_dump *d)
 			return 0;
 		}
 	}
-	return -ENOENT;
+	/* Dataplane texts for nlvsctl (drop counters, ports, workers). */
+	d->proc.text = nlvs_ctl_text_source(name);
+	if (!d->proc.text)
+		return -ENOENT;
+	d->proc.file = NLS_PROC_TEXT;
+	d->next = nls_nlvs_proc_next;
+	return 0;
 }
 
 static const struct nls_op nls_nlvs_ops[] = {

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Every man page is clean under mandoc -Tlint at warning level (style notes
 # about manuals not installed on the build host are not warnings).
-pages=(man/nlvsd.8 man/nlvsd.conf.5 man/nlvs-exec.1)
+pages=(man/nlvsd.8 man/nlvsd.conf.5 man/nlvs-exec.1 man/nlvsctl.8)
 echo "1..${#pages[@]}"
 i=0
 for p in "${pages[@]}"; do

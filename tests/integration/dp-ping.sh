@@ -62,10 +62,15 @@ WRAP
 chmod +x "$NLVS_TMP/nlvsd-ns"
 NLVSD=$NLVS_TMP/nlvsd-ns
 
-# stat NAME: a counter from the dump nlvsd logs on SIGUSR1.
+# stat NAME: a counter of `nlvsctl stats`.
 stat()
 {
-	: > "$NLVS_TMP/nlvsd.log.mark"
+	"$top_builddir/tools/nlvsctl" -s "$NLVS_SOCK" stats | sed -n "s/^$1 //p"
+}
+
+# stat_log NAME: the same counter from the dump nlvsd logs on SIGUSR1.
+stat_log()
+{
 	n0=$(grep -c 'stats: rx ' "$NLVS_TMP/nlvsd.log")
 	kill -USR1 "$NLVSD_PID"
 	i=0
@@ -127,9 +132,17 @@ tap_check $((after - before >= 1 ? 0 : 1)) "TCP to a port address is dropped as 
 # SIGHUP: a new address is published to the running workers (RCU)
 echo "address lan 10.99.0.3/24" >> "$NLVS_TMP/nlvsd.conf"
 kill -HUP "$NLVSD_PID"
-sleep 1
-out=$(ip netns exec "$NS_C" $PING 10.99.0.3 2 2>&1)
+# the reload is asynchronous (publish, RCU grace period, gratuitous ARP):
+# give a loaded machine a few tries
+for try in 1 2 3 4 5; do
+	out=$(ip netns exec "$NS_C" $PING 10.99.0.3 2 2>&1) && break
+	sleep 1
+done
 tap_check $? "address added by reload answers echo" "$out"
+
+a=$(stat drop.no-route)
+b=$(stat_log drop.no-route)
+tap_is "$b" "$a" "SIGUSR1 logs the counters nlvsctl shows"
 
 if [ "$W" -gt 1 ]; then
 	out=$(stat worker.1.lcore)

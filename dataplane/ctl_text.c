@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The registry of named texts that front ends (nlvsctl through nlserver's
+ * NLVS family) can read: a handful of entries, so a small array. */
+#include <errno.h>
+#include <string.h>
+
+#include "nlvs_ctl.h"
+
+#define TEXT_SOURCES_MAX	8
+#define TEXT_NAME_LEN		32
+
+static struct {
+	char name[TEXT_NAME_LEN];
+	nlvs_ctl_text_fn fn;
+} sources[TEXT_SOURCES_MAX];
+
+int nlvs_ctl_text_source_set(const char *name, nlvs_ctl_text_fn fn)
+{
+	int i, free_slot = -1;
+
+	if (!name || !*name || strlen(name) >= TEXT_NAME_LEN)
+		return -EINVAL;
+	for (i = 0; i < TEXT_SOURCES_MAX; i++) {
+		if (sources[i].fn && !strcmp(sources[i].name, name)) {
+			sources[i].fn = fn;
+			return 0;
+		}
+		if (!sources[i].fn && free_slot < 0)
+			free_slot = i;
+	}
+	if (!fn)
+		return 0;
+	if (free_slot < 0)
+		return -ENOSPC;
+	strcpy(sources[free_slot].name, name);
+	sources[free_slot].fn = fn;
+	return 0;
+}
+
+nlvs_ctl_text_fn nlvs_ctl_text_source(const char *name)
+{
+	int i;
+
+	for (i = 0; i < TEXT_SOURCES_MAX; i++)
+		if (sources[i].fn && !strcmp(sources[i].name, name))
+			return sources[i].fn;
+	return NULL;
+}

@@ -222,6 +222,17 @@ static int kw_mbufs(struct nlvs_conf *c, int argc, char **argv, const char **why
 	return 0;
 }
 
+static int kw_snat_ports(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	if (argc != 3 || parse_uint(argv[1], 1, 65535, &c->snat_port_min) < 0 ||
+	    parse_uint(argv[2], 1, 65535, &c->snat_port_max) < 0 ||
+	    c->snat_port_min > c->snat_port_max) {
+		*why = "expects MIN MAX, 1 <= MIN <= MAX <= 65535";
+		return -1;
+	}
+	return 0;
+}
+
 static int kw_forward(struct nlvs_conf *c, int argc, char **argv, const char **why)
 {
 	if (argc == 2 && !strcmp(argv[1], "on"))
@@ -465,6 +476,7 @@ static const struct {
 	{ "route", kw_route },
 	{ "laddr", kw_laddr },
 	{ "snat-rule", kw_snat },
+	{ "snat-ports", kw_snat_ports },
 };
 
 int nlvs_conf_load(struct nlvs_conf *conf, const char *path, int must_exist,

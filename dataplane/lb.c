@@ -96,6 +96,8 @@ int nlvs_lb_init(const struct nlvs_conf *conf)
 	if (rc < 0)
 		goto fail;
 	rc = lb_cfg_init(conf);
+	if (rc == 0)
+		rc = nlvs_snat_init(conf);
 	if (rc < 0)
 		goto fail;
 	lb_cfg_update(lb_now_ms());
@@ -117,7 +119,7 @@ int nlvs_lb_reload(const struct nlvs_conf *conf)
 		nlvs_log_warnx("reload: laddr pools change only with a restart");
 		return -EBUSY;
 	}
-	return 0;
+	return nlvs_snat_reload(conf);
 }
 
 void nlvs_lb_tick(void)
@@ -128,6 +130,7 @@ void nlvs_lb_tick(void)
 		return;
 	if (!lb_cfg_update(now))
 		return;		/* slots and control objects disagree until rebuilt */
+	nlvs_snat_tick();
 	if (now - last_fold_ms >= LB_FOLD_MS) {
 		last_fold_ms = now;
 		lb_stats_fold();
@@ -150,6 +153,7 @@ void nlvs_lb_fini(void)
 		lb_workers[i] = NULL;
 	}
 	lb_nworkers = 0;
+	nlvs_snat_fini();
 	lb_cfg_fini();
 	pools_forget();
 }

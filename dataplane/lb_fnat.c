@@ -348,8 +348,7 @@ void nlvs_lb_input(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_
 		return;
 	}
 	if (unlikely(l3->kind == NLVS_ADDR_NONE || l3->kind == NLVS_ADDR_EGRESS)) {
-		/* transit and SNAT traffic: no engine for it yet */
-		nlvs_lb_drop(w, m, NLVS_DROP_NOT_FOR_US);
+		nlvs_snat_input(w, m, l3);	/* transit and SNAT traffic */
 		return;
 	}
 	if (unlikely(nlvs_pkt_parse(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), l3->l3_len,

@@ -28,6 +28,7 @@
 #include "nlvs_conn.h"
 #include "nlvs_laddr.h"
 #include "nlvs_sched.h"
+#include "nlvs_snat.h"
 
 #define LB_CHUNK_SHIFT		10
 #define LB_CHUNK		(1u << LB_CHUNK_SHIFT)

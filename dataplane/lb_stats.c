@@ -200,6 +200,10 @@ static int conn_line(char *buf, size_t max, const struct nlvs_conn *c, const str
 	uint32_t dslot = (uint32_t)(uintptr_t)c->dest;
 	unsigned int secs = (unsigned int)(left / 1000);
 
+	if (nlvs_snat_conn_is(c)) {	/* SNAT: the dest is the egress address */
+		daddr = c->tuple[1].daddr;
+		dport = c->tuple[1].dport;
+	}
 	if (c->flags & NLVS_CONN_F_TEMPLATE) {
 		memset(&daddr, 0, sizeof(daddr));
 		dport = 0;

@@ -234,6 +234,7 @@ void lb_conn_release(struct lb_worker *lw, struct nlvs_conn *c)
 			nlvs_laddr_port_free(lw->lp[pool], &c->tuple[1].daddr,
 					     c->tuple[1].dport);
 	}
+	nlvs_snat_conn_release(lw->w, c);	/* SNAT: the egress port */
 }
 
 static void on_expire(struct nlvs_conn *c, void *arg)

@@ -92,6 +92,8 @@ struct nlvs_conf {
 	struct nlvs_conf_route *routes;
 	struct nlvs_conf_laddr *laddrs;
 	struct nlvs_conf_snat *snat;
+	/* snat-ports MIN MAX: egress ports (and echo ids), 0 0 = 1024 65535 */
+	unsigned int snat_port_min, snat_port_max;
 };
 
 /** Parse @path into @conf.  A missing file is an error only if @must_exist.

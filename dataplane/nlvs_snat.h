@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "nlvs_conf.h"
+#include "nlvs_conn.h"
 #include "nlvs_ctl.h"
 
 /* What the classifier looks at in one packet. */
@@ -60,7 +61,6 @@ int nlvs_snat_class_match(const struct nlvs_snat_class *c, const struct nlvs_sna
 struct nlvs_worker;
 struct rte_mbuf;
 struct nlvs_l3_info;
-struct nlvs_conn;
 
 /** Control thread: rules and per-worker state.  0 or -errno. */
 int nlvs_snat_init(const struct nlvs_conf *conf);
@@ -74,6 +74,15 @@ void nlvs_snat_fini(void);
 /** Worker: transit traffic (l3->kind NLVS_ADDR_NONE) or traffic to an
  *  egress address.  Consumes @m. */
 void nlvs_snat_input(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3);
+/* Flag of SNAT connections in nlvs_conn.flags (lb_priv.h's LB_CF_* are the
+ * bits next to it); the egress entry index sits from bit 20 on. */
+#define NLVS_SNAT_CONN_F	0x00020000u
+
+static inline int nlvs_snat_conn_is(const struct nlvs_conn *c)
+{
+	return !!(c->flags & NLVS_SNAT_CONN_F);
+}
+
 /** Worker: a connection of ours is freed: give back its port.  Returns 1
  *  if @c was a SNAT connection, 0 otherwise. */
 int nlvs_snat_conn_release(struct nlvs_worker *w, const struct nlvs_conn *c);

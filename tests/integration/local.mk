@@ -22,3 +22,4 @@ EXTRA_DIST += \
 include tests/integration/compat.mk
 include tests/integration/dp.mk
 include tests/integration/lb.mk
+include tests/integration/snat.mk

@@ -124,6 +124,7 @@ int nlvs_dp_start(const struct nlvs_conf *conf)
 	rc = nlvs_lb_init(conf);
 	if (rc < 0)
 		goto fail;
+	nlvs_ports_flow_steer(conf);
 	rc = nlvs_workers_launch();
 	launched = 1;
 	if (rc < 0)
@@ -258,6 +259,7 @@ void nlvs_dp_stop(void)
 		rte_eal_mp_wait_lcore();
 	launched = 0;
 	nlvs_lb_fini();
+	nlvs_ports_flow_flush();
 	nlvs_ports_stop();
 	nlvs_routes_free(nlvs_dp.routes);
 	nlvs_dp.routes = NULL;

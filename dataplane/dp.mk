@@ -4,7 +4,7 @@
 noinst_LTLIBRARIES += dataplane/libnlvsdp.la
 dataplane_libnlvsdp_la_SOURCES = dataplane/nlvs_dp.h dataplane/dp.c \
 	dataplane/dp_priv.h dataplane/dp_lb.h \
-	dataplane/port.c dataplane/worker.c dataplane/l2.c \
+	dataplane/port.c dataplane/port_flow.c dataplane/worker.c dataplane/l2.c \
 	dataplane/neigh.c dataplane/neigh_arp.c dataplane/neigh_nd.c \
 	dataplane/addr.c dataplane/route.c dataplane/route_input.c dataplane/route_output.c \
 	dataplane/icmp_echo.c \

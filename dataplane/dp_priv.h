@@ -103,6 +103,9 @@ static inline void nlvs_worker_drop(struct nlvs_worker *w, struct rte_mbuf *m,
 /* port.c */
 int nlvs_ports_start(const struct nlvs_conf *conf);
 void nlvs_ports_stop(void);
+/* port_flow.c: rte_flow rules steering return traffic to its owner's queue */
+void nlvs_ports_flow_steer(const struct nlvs_conf *conf);
+void nlvs_ports_flow_flush(void);
 void nlvs_ports_link_poll(void);
 void nlvs_ports_stats_write(FILE *f);
 int nlvs_port_index(uint16_t port_id);

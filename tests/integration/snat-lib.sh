@@ -53,7 +53,6 @@ snat_service()
 	# shellcheck disable=SC2086
 	nlvs_ipvsadm -A -f "$_m" $_f -s "$_s" || return 1
 	for _e in "$@"; do
-		case $_e in *:*) _e="[$_e]" ;; esac
 		nlvs_ipvsadm -a -f "$_m" $_f -r "$_e" -m || return 1
 	done
 	sleep 0.3	# published to the workers, egress addresses announced

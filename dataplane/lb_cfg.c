@@ -320,21 +320,31 @@ static struct lb_cfg *cfg_build(const struct lb_cfg *old, uint32_t nsvcs, uint32
 	return c;
 }
 
-static int vip_find(const struct lb_vip *v, unsigned int n, int af, const union nlvs_addr *a)
+static int vip_cmp(const void *a, const void *b)
 {
-	unsigned int i;
+	const struct lb_vip *x = a, *y = b;
 
-	for (i = 0; i < n; i++)
-		if (v[i].af == af && addr_eq(af, &v[i].addr, a))
-			return (int)i;
-	return -1;
+	if (x->af != y->af)
+		return x->af < y->af ? -1 : 1;
+	return memcmp(&x->addr, &y->addr, sizeof(x->addr));
 }
 
-/* Answer ARP/ND and echo for exactly the VIPs of the services. */
+static void vip_add(const struct lb_vip *v)
+{
+	int rc = nlvs_addr_add(NLVS_ADDR_VIP, v->af, &v->addr, NLVS_PORT_ANY);
+
+	if (rc == -EEXIST)
+		nlvs_log_warnx("a VIP is also an address of a port or a local address");
+	else if (rc < 0)
+		nlvs_log_warnx("cannot answer for a VIP: %s", strerror(-rc));
+}
+
+/* Answer ARP/ND and echo for exactly the VIPs of the services: both lists
+ * sorted, one merge (thousands of VIPs must not cost a quadratic walk). */
 static void vips_update(const struct lb_cfg *c)
 {
 	struct lb_vip *nv = calloc(c->nsvc + 1, sizeof(*nv));
-	unsigned int n = 0, i;
+	unsigned int n = 0, i, j, k;
 	uint32_t s;
 
 	if (!nv)
@@ -342,25 +352,30 @@ static void vips_update(const struct lb_cfg *c)
 	for (s = 0; s < c->nsvc; s++) {
 		const struct lb_svc *e = &c->svcs[s];
 
-		if (!e->used || e->fwmark || vip_find(nv, n, e->af, &e->addr) >= 0)
+		if (!e->used || e->fwmark)
 			continue;
-		nv[n].af = e->af;
+		nv[n].af = e->af;	/* addresses are normalised: IPv4 tail zero */
 		nv[n].addr = e->addr;
 		n++;
 	}
-	for (i = 0; i < nvips; i++)
-		if (vip_find(nv, n, vips[i].af, &vips[i].addr) < 0)
-			nlvs_addr_del(vips[i].af, &vips[i].addr);
-	for (i = 0; i < n; i++) {
-		int rc;
+	qsort(nv, n, sizeof(*nv), vip_cmp);
+	for (i = 0, k = 0; i < n; i++)	/* unique */
+		if (!k || vip_cmp(&nv[k - 1], &nv[i]))
+			nv[k++] = nv[i];
+	n = k;
+	for (i = 0, j = 0; i < n || j < nvips;) {
+		int d = i == n ? 1 : j == nvips ? -1 : vip_cmp(&nv[i], &vips[j]);
 
-		if (vip_find(vips, nvips, nv[i].af, &nv[i].addr) >= 0)
-			continue;
-		rc = nlvs_addr_add(NLVS_ADDR_VIP, nv[i].af, &nv[i].addr, NLVS_PORT_ANY);
-		if (rc == -EEXIST)
-			nlvs_log_warnx("a VIP is also an address of a port or a local address");
-		else if (rc < 0)
-			nlvs_log_warnx("cannot answer for a VIP: %s", strerror(-rc));
+		if (d <= 0 && i < n) {
+			if (d < 0)
+				vip_add(&nv[i]);
+			i++;
+		}
+		if (d >= 0 && j < nvips) {
+			if (d > 0)
+				nlvs_addr_del(vips[j].af, &vips[j].addr);
+			j++;
+		}
 	}
 	free(vips);
 	vips = nv;

@@ -212,18 +212,19 @@ _nlvs_cleanup_run()
 trap _nlvs_cleanup_run EXIT
 trap 'exit 130' HUP INT TERM
 
-# nlvs_tmpdir_make: create $NLVS_TMP (removed at exit unless
-# NLVS_KEEP_TMP=1) and default $NLVS_SOCK to $NLVS_TMP/ipvs.sock.
+# nlvs_tmpdir_make: create $NLVS_TMP, $TMPDIR/nlvs-<test name>.XXXXXX (removed
+# at exit unless
+# NLVS_KEEP_TMP=1) and set $NLVS_SOCK to $NLVS_TMP/ipvs.sock.
 nlvs_tmpdir_make()
 {
-	NLVS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/nlvs-test.XXXXXX") || \
+	NLVS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/nlvs-$(basename "$0" .sh).XXXXXX") || \
 		tap_bail "mktemp failed"
 	if [ "${NLVS_KEEP_TMP:-0}" = 1 ]; then
 		echo "# keeping $NLVS_TMP"
 	else
 		nlvs_cleanup_add "rm -rf '$NLVS_TMP'"
 	fi
-	NLVS_SOCK=${NLVS_SOCK:-$NLVS_TMP/ipvs.sock}
+	NLVS_SOCK=$NLVS_TMP/ipvs.sock
 	export NLVS_TMP NLVS_SOCK
 }
 

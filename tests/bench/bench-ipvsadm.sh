@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# bench-ipvsadm.sh: control-plane throughput of nlvsd as ipvsadm sees it.
+# Generates BENCH_SERVICES (10000) TCP services with BENCH_DESTS (10) NAT
+# dests each as an ipvsadm -R file, then times, through nlvs-exec:
+#   ipvsadm -R < file      (one NEW_SERVICE/NEW_DEST per line)
+#   ipvsadm -Ln            (one GET_SERVICE dump + one GET_DEST dump per
+#                           service, a new socket each, as ipvsadm does)
+#   ipvsadm -S -n
+#   ipvsadm -C
+# and prints wall times and rates.  Run by `make bench`; not part of
+# `make check`: the figures are printed, never asserted.
+
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+
+nsvc=${BENCH_SERVICES:-10000}
+ndest=${BENCH_DESTS:-10}
+
+command -v ipvsadm > /dev/null || { echo "bench: ipvsadm not installed" >&2; exit 77; }
+for f in "$NLVSD" "$NLVS_EXEC" "$NLVS_PRELOAD_LIB"; do
+	[ -e "$f" ] || { echo "bench: $f not built" >&2; exit 1; }
+done
+nlvs_tmpdir_make
+# No per-command bound here: a big restore legitimately takes long.
+NLVS_CMD_TIMEOUT=3600
+nlvsd_start > "$NLVS_TMP/start.log" || { cat "$NLVS_TMP/start.log"; exit 1; }
+
+awk -v ns="$nsvc" -v nd="$ndest" 'BEGIN {
+	for (s = 0; s < ns; s++) {
+		vip = sprintf("10.%d.%d.%d", int(s / 62500) + 100, int(s / 250) % 250, s % 250 + 1)
+		printf "-A -t %s:80 -s wrr\n", vip
+		for (d = 0; d < nd; d++)
+			printf "-a -t %s:80 -r 172.%d.%d.%d:8080 -m -w %d\n", vip,
+				16 + d, int(s / 250) % 250, s % 250 + 1, d + 1
+	}
+}' > "$NLVS_TMP/rules"
+lines=$(wc -l < "$NLVS_TMP/rules")
+
+now() { date +%s.%N; }
+# report WHAT START END COUNT UNIT
+report()
+{
+	awk -v w="$1" -v a="$2" -v b="$3" -v n="$4" -v u="$5" 'BEGIN {
+		t = b - a
+		printf "%-28s %9.2f s  %10.0f %s/s\n", w, t, (t > 0 ? n / t : 0), u
+	}'
+}
+
+echo "nlvsd control plane, ipvsadm through nlvs-exec: $nsvc services x $ndest dests" \
+	"($lines restore lines)"
+t0=$(now)
+nlvs_ipvsadm -R < "$NLVS_TMP/rules" || echo "bench: ipvsadm -R failed (exit $?)"
+t1=$(now)
+report "ipvsadm -R" "$t0" "$t1" "$lines" "commands"
+report "" "$t0" "$t1" "$nsvc" "services"
+
+t0=$(now)
+nlvs_ipvsadm -Ln > "$NLVS_TMP/list" || echo "bench: ipvsadm -Ln failed (exit $?)"
+t1=$(now)
+report "ipvsadm -Ln" "$t0" "$t1" "$nsvc" "services"
+echo "  ($(wc -l < "$NLVS_TMP/list") lines listed)"
+
+t0=$(now)
+nlvs_ipvsadm -S -n > "$NLVS_TMP/save" || echo "bench: ipvsadm -S -n failed (exit $?)"
+t1=$(now)
+report "ipvsadm -S -n" "$t0" "$t1" "$nsvc" "services"
+if ! cmp -s "$NLVS_TMP/save" "$NLVS_TMP/rules"; then
+	echo "bench: warning: ipvsadm -S -n differs from the restored rules"
+fi
+
+t0=$(now)
+nlvs_ipvsadm -C || echo "bench: ipvsadm -C failed (exit $?)"
+t1=$(now)
+report "ipvsadm -C" "$t0" "$t1" "$nsvc" "services"
+nlvsd_stop

@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# keepalived-compare.sh: keepalived 2.2.7 (checker only) builds and changes
+# an IPVS table through start-up, health-check transitions (MISC_CHECK
+# pass/fail, a flipping checker, misc_dynamic weights, inhibit_on_failure,
+# quorum with a sorry server, a virtual_server_group), SIGHUP reload with a
+# changed configuration and SIGTERM shutdown; after each step the table
+# (ipvsadm -S -n, -Ln, -L --timeout, -L --daemon) of nlvsd must equal the
+# kernel's (user-mode-linux) at the same step.  The steps are in
+# tests/integration/uml/keepalived-scenario.sh, the configurations in
+# tests/integration/scenarios/keepalived-[12].conf.
+
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+
+nlvs_require_root
+nlvs_require_cmd keepalived ipvsadm timeout
+nlvs_require_uml
+nlvs_require_build
+nlvs_tmpdir_make
+
+driver=$top_srcdir/tests/integration/uml/keepalived-scenario.sh
+
+kdir=$NLVS_TMP/uml
+mkdir -p "$kdir"
+cp "$driver" "$NLVS_SCENARIOS/keepalived-1.conf" "$NLVS_SCENARIOS/keepalived-2.conf" "$kdir/"
+cat > "$kdir/run.sh" <<'EOF'
+sh $UML_OUT/keepalived-scenario.sh $UML_OUT $UML_OUT/kernel
+EOF
+UML_TIMEOUT=${UML_TIMEOUT:-400} nlvs_uml_run "$kdir/run.sh" "$kdir" \
+	> "$NLVS_TMP/uml-run.log" 2>&1 &
+umlpid=$!
+nlvs_cleanup_add "kill -TERM $umlpid"
+
+nsdir=$NLVS_TMP/nlvs
+if nlvsd_start; then
+	KA_PREFIX="'$NLVS_EXEC' -s '$NLVS_SOCK'" sh "$driver" "$NLVS_SCENARIOS" "$nsdir" \
+		> "$NLVS_TMP/scenario-nlvs.log" 2>&1
+	nlvsd_ok=1
+	kill -0 "$NLVSD_PID" 2> /dev/null || nlvsd_ok=0
+else
+	nlvsd_ok=
+fi
+
+wait $umlpid
+urc=$?
+case $urc in
+0) ;;
+77) tap_skip_all "user-mode-linux cannot run: $(tail -n 1 "$NLVS_TMP/uml-run.log")" ;;
+*)
+	tap_diag "kernel side failed (uml-run status $urc):"
+	tap_diag_file "$NLVS_TMP/uml-run.log"
+	tap_diag_file "$kdir/.uml/script.log"
+	tap_bail "no kernel reference"
+	;;
+esac
+[ -n "$nlvsd_ok" ] || tap_bail "nlvsd did not start"
+
+k=$kdir/kernel
+n=$nsdir
+for step in $(cat "$k/steps"); do
+	for view in save list timeout daemon; do
+		f=$step.$view
+		desc="$step: $view"
+		if [ ! -f "$n/$f" ]; then
+			tap_not_ok "$desc" "no record on the nlvsd side"
+		elif cmp -s "$k/$f" "$n/$f"; then
+			tap_ok "$desc"
+		else
+			tap_not_ok "$desc" "step wait: kernel $(cat "$k/$step.wait" 2>/dev/null), nlvsd $(cat "$n/$step.wait" 2>/dev/null)
+--- kernel, +++ nlvsd:
+$(diff -u "$k/$f" "$n/$f" | sed '1,2d' | head -n 60)"
+		fi
+	done
+done
+
+krc=$(cat "$k/keepalived.rc")
+nrc=$(cat "$n/keepalived.rc" 2>/dev/null)
+tap_is "$nrc" "$krc" "keepalived exit status after SIGTERM"
+if [ "$krc" != "$nrc" ] || [ "${NLVS_TEST_VERBOSE:-0}" != 0 ]; then
+	tap_diag "keepalived log (nlvsd side), tail:"
+	tap_diag_file "$n/keepalived.log" 200 | tail -n 40
+fi
+
+if [ "$nlvsd_ok" = 1 ]; then
+	tap_ok "nlvsd still running after the scenario"
+else
+	tap_not_ok "nlvsd still running after the scenario" "$(tail -n 30 "$NLVS_TMP/nlvsd.log")"
+fi
+tap_done

@@ -3,7 +3,8 @@
 # scripts/netns-snat-lab.sh, configured with the real ipvsadm, real traffic
 # (curl, UDP, ping, traceroute).  Root only (they skip otherwise).
 SNAT_INTEGRATION_TESTS = \
-	tests/integration/snat-basic.sh
+	tests/integration/snat-basic.sh \
+	tests/integration/snat-2w.sh
 TESTS += $(SNAT_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(SNAT_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/snat-lib.sh scripts/netns-snat-lab.sh

@@ -23,3 +23,4 @@ include tests/integration/compat.mk
 include tests/integration/dp.mk
 include tests/integration/lb.mk
 include tests/integration/snat.mk
+include tests/integration/golden.mk

@@ -192,6 +192,43 @@ static void test_ports(void **state)
 	nlvs_conf_free(&conf);
 }
 
+/* snat-ports MIN MAX: the egress port range the engine hands out */
+static void test_ports_directive(void **state)
+{
+	static const char *const bad[] = {
+		"snat-ports 2000\n", "snat-ports 0 10\n", "snat-ports 10 9\n",
+		"snat-ports 1 65536\n", "snat-ports a b\n", "snat-ports 1 2 3\n",
+	};
+	char path[] = "/tmp/test_snat_ports.XXXXXX", err[256];
+	struct nlvs_conf conf;
+	struct nlvs_snat_class *c;
+	unsigned int i;
+
+	c = load("snat-ports 20000 20009\n", &conf);
+	assert_int_equal(conf.snat_port_min, 20000);
+	assert_int_equal(conf.snat_port_max, 20009);
+	nlvs_snat_class_free(c);
+	nlvs_conf_free(&conf);
+	c = load("snat-rule mark 1\n", &conf);
+	assert_int_equal(conf.snat_port_min, 0);	/* built-in range */
+	assert_int_equal(conf.snat_port_max, 0);
+	nlvs_snat_class_free(c);
+	nlvs_conf_free(&conf);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int fd = mkstemp(path);
+		FILE *f = fdopen(fd, "w");
+
+		assert_non_null(f);
+		fputs(bad[i], f);
+		fclose(f);
+		err[0] = 0;
+		assert_int_equal(nlvs_conf_load(&conf, path, 1, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "snat-ports"));
+		unlink(path);
+		strcpy(path, "/tmp/test_snat_ports.XXXXXX");
+	}
+}
+
 static void test_empty(void **state)
 {
 	struct nlvs_snat_class *c;
@@ -215,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_prefix_lengths),
 		cmocka_unit_test(test_families_and_protocols),
 		cmocka_unit_test(test_ports),
+		cmocka_unit_test(test_ports_directive),
 		cmocka_unit_test(test_empty),
 	};
 

@@ -23,8 +23,8 @@ Topology (one arm, one port "lan"):
 import os
 import sys
 
-from scapy.all import (ARP, ICMP, IP, TCP, UDP, Ether, ICMPv6ND_NA, ICMPv6ND_NS,
-                       ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr, IPv6, Raw, rdpcap,
+from scapy.all import (ARP, IP, TCP, UDP, Ether, ICMPv6ND_NA, ICMPv6ND_NS,
+                       ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr, IPv6, rdpcap,
                        wrpcap, conf as scapy_conf)
 
 scapy_conf.verb = 0
@@ -118,15 +118,17 @@ class Expect:
         self.wild = tuple(wild)
 
     def build(self, got):
-        exp = Ether(bytes(self.pkt)).copy() if not self.wild else self.pkt.copy()
+        """The expected frame, wildcards filled in from @got."""
+        if not self.wild:
+            return Ether(bytes(self.pkt))
+        exp = self.pkt.copy()
         for cls, field in self.wild:
             if cls in exp and cls in got:
                 setattr(exp[cls], field, getattr(got[cls], field))
-        if self.wild:
-            for layer in layers(exp):
-                for name in ("chksum", "cksum"):
-                    if name in layer.fields:
-                        delattr(layer, name)
+        for layer in layers(exp):
+            for name in ("chksum", "cksum"):
+                if name in layer.fields:
+                    delattr(layer, name)
         return Ether(bytes(exp))
 
 

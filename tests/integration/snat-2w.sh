@@ -39,6 +39,7 @@ full=$(grep -l ' 3 received' "$NLVS_TMP"/ping.* | wc -l)
 tap_is "$full" "200" "200 concurrent pings: every one gets its 3 replies" \
 	"$(grep -h 'received' "$NLVS_TMP"/ping.* | sort | uniq -c)"
 
+# shellcheck disable=SC2086
 out=$(in_inside timeout 300 python3 - "$LAB_OUT" 1000 40 $LAB_INSIDE <<'EOF' 2>&1
 # N HTTP GETs over fresh TCP connections, C at a time, sources round robin
 import socket, sys, threading
@@ -69,6 +70,16 @@ print("ok=%d fail=%d" % (res["ok"], res["fail"]))
 EOF
 )
 tap_is "$out" "ok=1000 fail=0" "1,000 TCP connections from 20 inside addresses complete"
+
+# ICMP errors about the flows go to the worker owning the quoted port / id
+# shellcheck disable=SC2086
+set -- $LAB_INSIDE
+out=$(in_inside traceroute -n -w 2 -q 3 -m 5 -s "$1" "$LAB_OUT" 2>&1)
+hops=$(echo "$out" | awk 'NR > 1 { printf "%s ", $2 }')
+tap_is "$hops" "10.88.1.1 $LAB_ROUTER $LAB_OUT " "traceroute (UDP, 3 probes per hop)" "$out"
+out=$(in_inside traceroute -I -n -w 2 -q 3 -m 5 -s "$2" "$LAB_OUT" 2>&1)
+hops=$(echo "$out" | awk 'NR > 1 { printf "%s ", $2 }')
+tap_is "$hops" "10.88.1.1 $LAB_ROUTER $LAB_OUT " "traceroute -I (echo)" "$out"
 
 w0=$(snat_stat worker.0.rx)
 w1=$(snat_stat worker.1.rx)

@@ -11,8 +11,10 @@
 LAB_SNAT_PORTS="20000 20009"
 export LAB_SNAT_PORTS
 snat_setup
+# shellcheck disable=SC2086
 set -- $LAB_INSIDE
 H1=$1
+# shellcheck disable=SC2086
 set -- $LAB_EGRESS
 E1=$1
 

@@ -48,6 +48,7 @@ snat_service()
 	_m=$1
 	_s=$2
 	shift 2
+	# shellcheck disable=SC2086
 	[ $# -gt 0 ] || set -- $LAB_EGRESS
 	case $1 in *:*) _f=-6 ;; *) _f= ;; esac
 	# shellcheck disable=SC2086

@@ -1,0 +1,75 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# SNAT configured by the unmodified keepalived: a "virtual_server fwmark"
+# with the egress addresses as NAT real servers makes the inside hosts'
+# traffic leave from them.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/snat-lib.sh"
+
+nlvs_require_cmd keepalived
+snat_setup
+# shellcheck disable=SC2086
+set -- $LAB_INSIDE
+H1=$1
+# shellcheck disable=SC2086
+set -- $LAB_EGRESS
+E1=$1 E2=$2
+
+cat > "$NLVS_TMP/keepalived.conf" <<CONF
+global_defs {
+	router_id nlvs_snat
+}
+virtual_server fwmark 1 {
+	delay_loop 2
+	lb_algo rr
+	lb_kind NAT
+	real_server $E1 0 {
+		weight 1
+	}
+	real_server $E2 0 {
+		weight 1
+	}
+}
+CONF
+"$NLVS_EXEC" -s "$NLVS_SOCK" keepalived -n -l -D -C -G -f "$NLVS_TMP/keepalived.conf" \
+	-p "$NLVS_TMP/keepalived.pid" -c "$NLVS_TMP/checker.pid" \
+	> "$NLVS_TMP/keepalived.log" 2>&1 < /dev/null &
+ka_pid=$!
+nlvs_cleanup_add "kill -KILL $ka_pid"
+
+i=0
+while [ $i -lt 50 ]; do
+	[ "$(nlvs_ipvsadm -Ln 2> /dev/null | grep -c ' Masq ')" = 2 ] && break
+	sleep 0.2
+	i=$((i + 1))
+done
+out=$(nlvs_ipvsadm -Ln)
+echo "$out" | grep -q '^FWM  1 rr'
+tap_check $? "keepalived programs fwmark service 1 with both egress addresses" \
+	"$out
+$(tail -n 20 "$NLVS_TMP/keepalived.log")"
+sleep 0.3
+
+out=$(in_inside curl -s -m 4 --interface "$H1" "http://$LAB_OUT/")
+tap_is "$out" "outside" "curl from inside through keepalived's SNAT service"
+
+: > "$NLVS_TMP/answers"
+i=0
+while [ $i -lt 10 ]; do
+	snat_udp_query "$H1" "$LAB_OUT" >> "$NLVS_TMP/answers"
+	i=$((i + 1))
+done
+n1=$(grep -c "ok $E1 " "$NLVS_TMP/answers")
+n2=$(grep -c "ok $E2 " "$NLVS_TMP/answers")
+tap_is "$n1/$n2" "5/5" "rr over keepalived's two egress addresses: 5/5"
+
+out=$(in_inside ping -n -c 5 -i 0.2 -W 2 -I "$H1" "$LAB_OUT" 2>&1)
+tap_check $? "ping through keepalived's SNAT service" "$out"
+
+kill "$ka_pid"
+wait "$ka_pid" 2> /dev/null
+snat_alive
+tap_check $? "nlvsd still running"
+nlvsd_stop
+tap_check $? "nlvsd stops cleanly"
+tap_done

@@ -242,6 +242,9 @@ void nlvs_snat_tick(void)
 
 	if (!snat_eg || !c || (!nrules && !old))
 		return;
+	/* lb_cfg_update() builds the next table while the current one lives,
+	 * and we run after each update, so consecutive tables never share an
+	 * address: the pointer tells a rebuilt IPVS table. */
 	if (!dirty && old && old->lbcfg == c)
 		return;
 	egress_sync(c);

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_mbuf_dyn.h>
 
 #include "ctl_priv.h"
 #include "lb_priv.h"
@@ -17,6 +19,9 @@
 struct lb_worker *lb_workers[NLVS_MAX_WORKERS];
 unsigned int lb_nworkers;
 struct lb_cfg *lb_cfg_current;
+int nlvs_lb_transit;
+int lb_hop_off = -1;
+uint64_t lb_hop_flag;
 
 static uint64_t last_fold_ms, last_est_ms;
 
@@ -29,6 +34,26 @@ uint64_t lb_now_ms(void)
 	uint64_t per_ms = nlvs_dp.hz / 1000;
 
 	return rte_get_tsc_cycles() / (per_ms ? per_ms : 1);
+}
+
+/* The ICMP error chain's hop count (lb_fnat.c): without it the chain is off
+ * and such errors are looked up on the receiving worker only. */
+static void hop_register(void)
+{
+	static const struct rte_mbuf_dynfield field = {
+		.name = "nlvs_lb_hops",
+		.size = sizeof(uint8_t),
+		.align = __alignof__(uint8_t),
+	};
+	static const struct rte_mbuf_dynflag flag = { .name = "nlvs_lb_hops_valid" };
+	int off = rte_mbuf_dynfield_register(&field), bit = rte_mbuf_dynflag_register(&flag);
+
+	if (off < 0 || bit < 0) {
+		nlvs_log_warnx("no mbuf field for ICMP error hand-off: %s", strerror(rte_errno));
+		return;
+	}
+	lb_hop_off = off;
+	lb_hop_flag = 1ull << bit;
 }
 
 static int pools_save(const struct nlvs_conf *conf)
@@ -84,6 +109,8 @@ int nlvs_lb_init(const struct nlvs_conf *conf)
 	int rc;
 
 	lb_nworkers = nlvs_dp.nworkers;
+	if (lb_nworkers > 1)
+		hop_register();
 	for (i = 0; i < lb_nworkers; i++) {
 		lb_workers[i] = lb_worker_create(nlvs_dp.workers[i], conf, lb_nworkers);
 		if (!lb_workers[i]) {

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "ctl_priv.h"
+#include "lb_calc.h"
 #include "lb_priv.h"
 #include "nlvs_dp.h"
 #include "nlvs_log.h"
@@ -45,35 +46,63 @@ static int addr_eq(int af, const union nlvs_addr *a, const union nlvs_addr *b)
 	return af == AF_INET ? a->ip == b->ip : !memcmp(a, b, sizeof(*a));
 }
 
-static uint32_t svc_hash(int af, uint8_t proto, const union nlvs_addr *a, uint16_t port)
-{
-	uint64_t h = (uint64_t)af << 40 ^ (uint64_t)proto << 32 ^ port;
-	unsigned int i, n = af == AF_INET ? 1 : 4;
+/* lb_svc_lookup's key, for svc_match */
+struct svc_key {
+	const struct lb_cfg *cfg;
+	const union nlvs_addr *addr;
+	uint16_t port;
+	uint8_t proto;
+	uint8_t af;
+};
 
-	for (i = 0; i < n; i++) {
-		h ^= a->ip6[i];
-		h *= 0x9e3779b97f4a7c15ull;
-		h ^= h >> 29;
-	}
-	return (uint32_t)(h ^ h >> 32);
+static int svc_match(uint32_t slot, const void *key)
+{
+	const struct svc_key *k = key;
+	const struct lb_svc *s = &k->cfg->svcs[slot];
+
+	return s->port == k->port && s->proto == k->proto && s->af == k->af &&
+	       addr_eq(k->af, &s->addr, k->addr);
 }
 
 const struct lb_svc *lb_svc_lookup(const struct lb_cfg *cfg, int af, uint8_t proto,
 				   const union nlvs_addr *addr, uint16_t port)
 {
-	uint32_t i = svc_hash(af, proto, addr, port) & cfg->hmask;
+	struct svc_key k = { cfg, addr, port, proto, (uint8_t)af };
+	int64_t slot = lb_hash_find(cfg->hash, cfg->hmask, lb_svc_hash(af, proto, addr, port),
+				    svc_match, &k);
 
-	for (;; i = (i + 1) & cfg->hmask) {
-		uint32_t e = cfg->hash[i];
-		const struct lb_svc *s;
+	return slot < 0 ? NULL : &cfg->svcs[slot];
+}
 
-		if (!e)
-			return NULL;
-		s = &cfg->svcs[e - 1];
-		if (s->port == port && s->proto == proto && s->af == af &&
-		    addr_eq(af, &s->addr, addr))
-			return s;
-	}
+/* lb_nat_rs_is's key, for rs_match */
+struct rs_key {
+	const struct lb_cfg *cfg;
+	const union nlvs_addr *addr;
+	uint16_t port;
+	uint8_t af;
+};
+
+static int rs_match(uint32_t slot, const void *key)
+{
+	const struct rs_key *k = key;
+	const struct lb_dest *d = &k->cfg->dests[slot];
+
+	return d->port == k->port && d->af == k->af && addr_eq(k->af, &d->addr, k->addr);
+}
+
+int lb_nat_rs_is(const struct lb_cfg *cfg, int af, uint8_t proto, const union nlvs_addr *addr,
+		 uint16_t port)
+{
+	struct rs_key k = { cfg, addr, port, (uint8_t)af };
+
+	if (!cfg->nat_rs)
+		return 0;
+	if (lb_hash_find(cfg->nat_rs, cfg->nat_rs_mask, lb_svc_hash(af, proto, addr, port),
+			 rs_match, &k) >= 0)
+		return 1;
+	k.port = 0;	/* dests of port-zero services answer from any port */
+	return lb_hash_find(cfg->nat_rs, cfg->nat_rs_mask, lb_svc_hash(af, proto, addr, 0),
+			    rs_match, &k) >= 0;
 }
 
 static int pool_find(int af, const union nlvs_addr *vip)
@@ -158,13 +187,6 @@ static void slots_sweep(struct lb_cslot *v, uint32_t n, uint32_t *fl, uint32_t *
 	}
 }
 
-static uint8_t svc_plen(const struct nlvs_svc_conf *c)
-{
-	if (c->key.af == AF_INET)
-		return (uint8_t)__builtin_popcount(c->netmask);
-	return (uint8_t)(c->netmask > 128 ? 128 : c->netmask);
-}
-
 static int dest_same(const struct lb_dest *a, const struct lb_dest *b)
 {
 	return a->gen == b->gen && a->weight == b->weight && a->u_thresh == b->u_thresh &&
@@ -179,6 +201,7 @@ static void cfg_free(struct lb_cfg *c)
 	free(c->dests);
 	free(c->dest_ids);
 	free(c->hash);
+	free(c->nat_rs);
 	free(c);
 }
 
@@ -247,7 +270,7 @@ static void svc_fill(struct lb_cfg *c, const struct lb_cfg *old, const struct nl
 	s->fwmark = svc->conf.key.fwmark;
 	s->flags = svc->conf.flags;
 	s->timeout_ms = svc->conf.timeout * 1000u;
-	s->plen = svc_plen(&svc->conf);
+	s->plen = lb_svc_plen(s->af, svc->conf.netmask);
 	s->sched = svc->sched;
 	s->pool = (int16_t)(s->fwmark ? -1 : pool_find(s->af, &s->addr));
 	s->ndests = svc->num_dests;
@@ -269,14 +292,33 @@ static void svc_fill(struct lb_cfg *c, const struct lb_cfg *old, const struct nl
 	s->dests_ver = same_dests ? o->dests_ver : ++ver_counter;
 }
 
-static int cfg_hash_add(struct lb_cfg *c, uint32_t slot)
+/* The dests of classic NAT services, so that with several workers their
+ * replies (transit traffic) can look for their connection on each worker. */
+static int cfg_nat_rs_build(struct lb_cfg *c)
 {
-	const struct lb_svc *s = &c->svcs[slot];
-	uint32_t i = svc_hash(s->af, s->proto, &s->addr, s->port) & c->hmask;
+	uint32_t slot, i, n = 0;
 
-	while (c->hash[i])
-		i = (i + 1) & c->hmask;
-	c->hash[i] = slot + 1;
+	for (slot = 0; slot < c->nsvc; slot++)
+		if (c->svcs[slot].used && !c->svcs[slot].fwmark && c->svcs[slot].pool < 0)
+			n += c->svcs[slot].ndests;
+	if (!n || lb_nworkers < 2)
+		return 0;
+	c->nat_rs_mask = lb_hash_size(n) - 1;
+	c->nat_rs = calloc(c->nat_rs_mask + 1, sizeof(*c->nat_rs));
+	if (!c->nat_rs)
+		return -ENOMEM;
+	for (slot = 0; slot < c->nsvc; slot++) {
+		const struct lb_svc *s = &c->svcs[slot];
+
+		if (!s->used || s->fwmark || s->pool >= 0)
+			continue;
+		for (i = 0; i < s->ndests; i++) {
+			const struct lb_dest *d = &c->dests[s->dests[i]];
+
+			lb_hash_add(c->nat_rs, c->nat_rs_mask,
+				    lb_svc_hash(d->af, s->proto, &d->addr, d->port), s->dests[i]);
+		}
+	}
 	return 0;
 }
 
@@ -285,15 +327,14 @@ static struct lb_cfg *cfg_build(const struct lb_cfg *old, uint32_t nsvcs, uint32
 	struct lb_cfg *c = calloc(1, sizeof(*c));
 	struct nlvs_timeouts t;
 	struct nlvs_svc *svc;
-	uint32_t hsize = 16, used = 0, slot;
+	const struct lb_svc *s;
+	uint32_t hsize = lb_hash_size(nsvcs), used = 0, slot;
 	size_t cur = 0;
 
 	if (!c)
 		return NULL;
 	c->nsvc = lb_ncsvc;
 	c->ndest = lb_ncdest;
-	while (hsize < 2 * nsvcs)
-		hsize <<= 1;
 	c->hmask = hsize - 1;
 	c->svcs = calloc(c->nsvc ? c->nsvc : 1, sizeof(*c->svcs));
 	c->dests = calloc(c->ndest ? c->ndest : 1, sizeof(*c->dests));
@@ -311,8 +352,17 @@ static struct lb_cfg *cfg_build(const struct lb_cfg *old, uint32_t nsvcs, uint32
 		slot = (uint32_t)((uintptr_t)svc->dp - 1);
 		svc_fill(c, old, svc, slot, c->dest_ids + used);
 		used += svc->num_dests;
-		if (!svc->conf.key.fwmark)
-			cfg_hash_add(c, slot);
+		s = &c->svcs[slot];
+		if (s->fwmark)
+			continue;
+		lb_hash_add(c->hash, c->hmask, lb_svc_hash(s->af, s->proto, &s->addr, s->port),
+			    slot);
+		if (s->pool < 0)
+			c->nat++;	/* classic NAT: replies come as transit traffic */
+	}
+	if (cfg_nat_rs_build(c) < 0) {
+		cfg_free(c);
+		return NULL;
 	}
 	nlvs_conn_timeouts_default(&c->to);
 	nlvs_ctl_timeout_get(&t);
@@ -403,6 +453,8 @@ static int cfg_rebuild(void)
 		}
 	}
 	__atomic_store_n(&lb_cfg_current, c, __ATOMIC_RELEASE);
+	/* L3 input reads this word per transit packet; the table has it too */
+	__atomic_store_n(&nlvs_lb_transit, c->nat != 0, __ATOMIC_RELAXED);
 	if (old) {
 		nlvs_dp_rcu_synchronize();
 		cfg_free(old);
@@ -459,6 +511,7 @@ void lb_cfg_fini(void)
 {
 	unsigned int i;
 
+	nlvs_lb_transit = 0;
 	cfg_free(lb_cfg_current);
 	lb_cfg_current = NULL;
 	for (i = 0; i < nvips; i++)

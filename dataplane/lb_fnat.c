@@ -17,6 +17,7 @@
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 
 #include "lb_priv.h"
 
@@ -285,7 +286,49 @@ fail:
 	nlvs_lb_drop(w, m, reason);
 }
 
-/* An ICMP error quoting a packet of one of our connections. */
+/* Transit traffic that is not a classic NAT reply: SNAT's, or routed or
+ * dropped exactly as L3 input would have done without us. */
+static void transit_pass(struct nlvs_worker *w, struct rte_mbuf *m,
+			 const struct nlvs_l3_info *l3)
+{
+	if (nlvs_dp.snat_rules)
+		nlvs_snat_input(w, m, l3);
+	else if (nlvs_dp.ip_forward)
+		nlvs_ip_forward(w, m, l3);
+	else
+		nlvs_lb_drop(w, m, NLVS_DROP_NOT_FOR_US);
+}
+
+/* The hop count of an ICMP error travelling the worker chain (0 when it
+ * comes from a port); cleared so that it never leaves with the packet. */
+static inline unsigned int hops_take(struct rte_mbuf *m)
+{
+	if (likely(!(m->ol_flags & lb_hop_flag)))
+		return 0;
+	m->ol_flags &= ~lb_hop_flag;
+	return *RTE_MBUF_DYNFIELD(m, lb_hop_off, uint8_t *);
+}
+
+/* Client-side flows live on whichever worker RSS gave the client's packets
+ * to, and nothing in an ICMP error about them (or in a classic NAT reply,
+ * which carries no local port) names it: ask the next worker.  Ordinary
+ * traffic for a VIP never travels.  1 when @m went on, 0 when every worker
+ * has looked. */
+static int chain_on(struct lb_worker *lw, struct rte_mbuf *m, unsigned int hops)
+{
+	unsigned int next;
+
+	if (lb_hop_off < 0 ||
+	    !lb_chain_next(nlvs_worker_id(lw->w), nlvs_worker_count(), hops, &next))
+		return 0;
+	*RTE_MBUF_DYNFIELD(m, lb_hop_off, uint8_t *) = (uint8_t)(hops + 1);
+	m->ol_flags |= lb_hop_flag;
+	nlvs_worker_handoff(lw->w, next, m);
+	return 1;
+}
+
+/* An ICMP error quoting a packet of one of our connections (or, in transit,
+ * perhaps of a classic NAT connection). */
 static void icmp_error_input(struct lb_worker *lw, struct rte_mbuf *m,
 			     const struct nlvs_l3_info *l3, const struct nlvs_pkt *p)
 {
@@ -297,7 +340,10 @@ static void icmp_error_input(struct lb_worker *lw, struct rte_mbuf *m,
 	int rc;
 
 	if (p->inner.proto != IPPROTO_TCP && p->inner.proto != IPPROTO_UDP) {
-		nlvs_lb_drop(w, m, NLVS_DROP_NO_CONN);
+		if (l3->kind == NLVS_ADDR_NONE)
+			transit_pass(w, m, l3);
+		else
+			nlvs_lb_drop(w, m, NLVS_DROP_NO_CONN);
 		return;
 	}
 	if (l3->kind == NLVS_ADDR_LADDR && nlvs_worker_count() > 1) {
@@ -312,10 +358,21 @@ static void icmp_error_input(struct lb_worker *lw, struct rte_mbuf *m,
 	}
 	nlvs_conn_tuple_from_icmp(&k, p);
 	c = nlvs_conn_lookup(lw->tab, &k, &side);
-	if (!c || (c->flags & NLVS_CONN_F_TEMPLATE)) {
-		nlvs_lb_drop(w, m, NLVS_DROP_NO_CONN);
+	if (c && l3->kind == NLVS_ADDR_NONE && nlvs_snat_conn_is(c)) {
+		transit_pass(w, m, l3);
 		return;
 	}
+	if (!c || (c->flags & NLVS_CONN_F_TEMPLATE)) {
+		/* local ports name their owner: only VIP and transit errors travel */
+		if (l3->kind != NLVS_ADDR_LADDR && chain_on(lw, m, hops_take(m)))
+			return;
+		if (l3->kind == NLVS_ADDR_NONE)
+			transit_pass(w, m, l3);
+		else
+			nlvs_lb_drop(w, m, NLVS_DROP_NO_CONN);
+		return;
+	}
+	hops_take(m);
 	if (unlikely(dest_gone(lw, c))) {
 		conn_kill(lw, c);
 		nlvs_lb_drop(w, m, NLVS_DROP_DEST_GONE);
@@ -335,6 +392,48 @@ static void icmp_error_input(struct lb_worker *lw, struct rte_mbuf *m,
 	lb_output(w, m, l3, c, side);
 }
 
+/* Transit traffic while classic NAT services exist: the real servers'
+ * replies to clients (their default route leads through us) get their source
+ * back to VIP:vport; the rest goes on as if we had not looked. */
+static void nat_transit_input(struct lb_worker *lw, struct rte_mbuf *m,
+			      const struct nlvs_l3_info *l3)
+{
+	struct nlvs_worker *w = lw->w;
+	struct nlvs_conn_tuple k;
+	struct nlvs_conn *c;
+	struct nlvs_pkt p;
+	unsigned int side;
+
+	if (nlvs_pkt_parse(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), l3->l3_len, l3->af,
+			   &p) < 0) {
+		transit_pass(w, m, l3);		/* not ours to judge */
+		return;
+	}
+	lw->now_ms = w->now / lw->tsc_per_ms;
+	if (p.flags & NLVS_PKT_F_ICMP_ERR) {
+		icmp_error_input(lw, m, l3, &p);
+		return;
+	}
+	if (p.proto != IPPROTO_TCP && p.proto != IPPROTO_UDP) {
+		transit_pass(w, m, l3);
+		return;
+	}
+	nlvs_conn_tuple_from_pkt(&k, &p);
+	c = nlvs_conn_lookup(lw->tab, &k, &side);
+	if (c && side == NLVS_CONN_SIDE_RS && !(c->flags & (NLVS_CONN_F_TEMPLATE | LB_CF_FNAT)) &&
+	    !nlvs_snat_conn_is(c)) {
+		hops_take(m);
+		conn_forward(lw, m, l3, &p, c, side);
+		return;
+	}
+	if (!c && lw->cfg->nat_rs &&
+	    lb_nat_rs_is(lw->cfg, p.af, p.proto, &p.saddr, p.sport) &&
+	    chain_on(lw, m, hops_take(m)))
+		return;
+	hops_take(m);
+	transit_pass(w, m, l3);
+}
+
 void nlvs_lb_input(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3)
 {
 	struct lb_worker *lw = w->lb;
@@ -348,7 +447,10 @@ void nlvs_lb_input(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_
 		return;
 	}
 	if (unlikely(l3->kind == NLVS_ADDR_NONE || l3->kind == NLVS_ADDR_EGRESS)) {
-		nlvs_snat_input(w, m, l3);	/* transit and SNAT traffic */
+		if (l3->kind == NLVS_ADDR_NONE && lw->cfg->nat)
+			nat_transit_input(lw, m, l3);
+		else
+			nlvs_snat_input(w, m, l3);	/* transit and SNAT traffic */
 		return;
 	}
 	if (unlikely(nlvs_pkt_parse(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), l3->l3_len,

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "dp_priv.h"
+#include "lb_calc.h"
 #include "nlvs_conn.h"
 #include "nlvs_laddr.h"
 #include "nlvs_sched.h"
@@ -88,6 +89,9 @@ struct lb_cfg {
 	uint32_t *dest_ids;		/* backing store of every svc's dests[] */
 	uint32_t hmask;
 	uint32_t *hash;			/* svc slot + 1, 0 empty; open addressing */
+	uint32_t nat;			/* services without a laddr pool (classic NAT) */
+	uint32_t nat_rs_mask;
+	uint32_t *nat_rs;		/* their dests (dest slot + 1), NULL if none */
 	struct nlvs_conn_timeouts to;
 };
 
@@ -126,6 +130,10 @@ extern struct lb_worker *lb_workers[NLVS_MAX_WORKERS];
 extern unsigned int lb_nworkers;
 extern struct lb_cfg *lb_cfg_current;	/* published; read with lb_cfg_get() */
 uint64_t lb_now_ms(void);
+/* ICMP errors on their way along the worker chain carry a hop count in an
+ * mbuf dynamic field, valid while the dynamic flag is set (-1: none) */
+extern int lb_hop_off;
+extern uint64_t lb_hop_flag;
 
 static inline const struct lb_cfg *lb_cfg_get(void)
 {
@@ -149,6 +157,9 @@ int lb_cfg_update(uint64_t now_ms);
 void lb_cfg_fini(void);
 const struct lb_svc *lb_svc_lookup(const struct lb_cfg *cfg, int af, uint8_t proto,
 				   const union nlvs_addr *addr, uint16_t port);
+/** Is @addr:@port (of @proto) a dest of a classic NAT service? */
+int lb_nat_rs_is(const struct lb_cfg *cfg, int af, uint8_t proto, const union nlvs_addr *addr,
+		 uint16_t port);
 /* control-side records of slots, for lb_stats.c */
 struct lb_est {
 	uint64_t last_conns, last_inpkts, last_outpkts, last_inbytes, last_outbytes;
@@ -171,7 +182,6 @@ void lb_worker_destroy(struct lb_worker *lw);
 int lb_worker_chunks(struct lb_worker *lw, uint32_t nsvc, uint32_t ndest);
 void lb_worker_sync(struct lb_worker *lw, const struct lb_cfg *cfg);
 void lb_conn_release(struct lb_worker *lw, struct nlvs_conn *c);
-void lb_threshold_share(uint32_t u, uint32_t l, uint32_t *uw, uint32_t *lw);
 
 /* lb_stats.c */
 void lb_stats_fold(void);

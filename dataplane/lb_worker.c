@@ -23,14 +23,6 @@
 #include "lb_priv.h"
 #include "nlvs_log.h"
 
-void lb_threshold_share(uint32_t u, uint32_t l, uint32_t *uw, uint32_t *lw)
-{
-	unsigned int n = lb_nworkers ? lb_nworkers : 1;
-
-	*uw = u ? (uint32_t)((u + n - 1) / n) : 0;
-	*lw = l ? (l / n ? l / n : 1) : 0;
-}
-
 struct lb_worker *lb_worker_create(struct nlvs_worker *w, const struct nlvs_conf *conf,
 				   unsigned int nworkers)
 {
@@ -140,7 +132,8 @@ static void dest_sync(struct lb_worker *lw, const struct lb_cfg *cfg, uint32_t s
 	rs->port = d->port;
 	rs->weight = d->weight;
 	rs->last_weight = d->last_weight;
-	lb_threshold_share(d->u_thresh, d->l_thresh, &rs->u_thresh, &rs->l_thresh);
+	lb_threshold_share(lb_nworkers, d->u_thresh, d->l_thresh, &rs->u_thresh,
+			   &rs->l_thresh);
 	if (!rs->u_thresh)
 		rs->flags &= ~NLVS_RS_F_OVERLOAD;
 	rs->owner = (void *)(uintptr_t)slot;

@@ -2,8 +2,8 @@
 /*
  * IPv4 and IPv6 input: validate the header, trim link padding, then either
  * answer (ND, echo to own addresses), hand to the L4 engine (VIPs, local and
- * egress addresses; transit traffic when snat rules exist), forward (with
- * ip-forward on) or drop with a reason.
+ * egress addresses; transit traffic when snat rules or classic NAT services
+ * exist), forward (with ip-forward on) or drop with a reason.
  */
 #include <sys/socket.h>
 
@@ -27,7 +27,7 @@ static void local_deliver(struct nlvs_worker *w, struct rte_mbuf *m, struct nlvs
 
 static void transit(struct nlvs_worker *w, struct rte_mbuf *m, struct nlvs_l3_info *l3)
 {
-	if (nlvs_dp.snat_rules)
+	if (nlvs_dp.snat_rules || __atomic_load_n(&nlvs_lb_transit, __ATOMIC_RELAXED))
 		nlvs_lb_input(w, m, l3);
 	else if (nlvs_dp.ip_forward)
 		nlvs_ip_forward(w, m, l3);

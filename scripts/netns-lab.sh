@@ -15,6 +15,9 @@
 # them (and IPv6 is off there), offloads are off on every veth end.
 # VIPs: 10.77.0.10 and fd00:77::10 (routed by the client via nlvsd);
 # local addresses (laddr pools): 10.77.2.100-101 and fd00:77:2::100.
+# With LAB_NAT=1 the lab also offers VIPs without a laddr pool for classic NAT
+# (10.77.0.20 and fd00:77::20): the real servers' default routes lead back
+# through nlvsd, so they see and answer the client itself.
 # Every real server runs an HTTP server on port 80 answering its own name
 # (log: DIR/rsN.http.log) and a UDP echo server on port 7 answering
 # "NAME PAYLOAD" (log: DIR/rsN.udp.log).
@@ -22,7 +25,8 @@
 # Environment: LAB_ID (namespace suffix, default: the PID), LAB_WORKERS
 # (default 1; 2 puts both workers on qpairs=2 ports), LAB_RS (servers, 3).
 # lab.env holds NS_C, NS_L, NS_B, NS_RS (list), LAB_VIP, LAB_VIP6,
-# LAB_LADDR, LAB_LADDR6, LAB_RS_ADDRS, LAB_RS_ADDRS6.
+# LAB_LADDR, LAB_LADDR6, LAB_RS_ADDRS, LAB_RS_ADDRS6, and with LAB_NAT=1
+# LAB_NAT_VIP, LAB_NAT_VIP6.
 set -u
 
 usage()
@@ -116,6 +120,10 @@ LAB_RS_ADDRS="${RS# }"
 LAB_RS_ADDRS6="${RS6# }"
 LAB_WORKERS=$W
 EOF
+	if [ "${LAB_NAT:-0}" = 1 ]; then
+		# no laddr line names them: -m on these VIPs is classic NAT
+		printf 'LAB_NAT_VIP=10.77.0.20\nLAB_NAT_VIP6=fd00:77::20\n' >> "$DIR/lab.env"
+	fi
 	: > "$DIR/pids"
 	for ns in $NS_C $NS_L $NS_B $NS_RS; do
 		ip netns add "$ns" || { lab_down; exit 1; }

@@ -8,7 +8,9 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/fnat-ipv6.sh \
 	tests/integration/fnat-burst.sh \
 	tests/integration/fnat-2w.sh \
-	tests/integration/fnat-hostile.sh
+	tests/integration/fnat-hostile.sh \
+	tests/integration/fnat-nat.sh \
+	tests/integration/fnat-icmp.sh
 TESTS += $(LB_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/fnat-lib.sh tests/integration/fnat-conns.py \

@@ -9,3 +9,4 @@ include tests/unit/nlserver.mk
 include tests/unit/dp.mk
 include tests/unit/conf.mk
 include tests/unit/snat.mk
+include tests/unit/lb.mk

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The FULLNAT engine's pure parts (lb_calc.c): per-worker threshold shares,
+ * persistence netmasks as template keys, the service hash table, and the
+ * worker chain of ICMP errors. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <cmocka.h>
+
+#include "lb_calc.h"
+#include "nlvs_conn.h"
+
+static void test_threshold_share(void **state)
+{
+	static const struct {
+		unsigned int w;
+		uint32_t u, l, uw, lw;
+	} cases[] = {
+		{ 1, 100, 50, 100, 50 },	/* one worker: the kernel's values */
+		{ 0, 100, 50, 100, 50 },	/* no workers yet counts as one */
+		{ 2, 100, 50, 50, 25 },
+		{ 2, 101, 51, 51, 25 },		/* upper rounds up, lower down */
+		{ 3, 10, 10, 4, 3 },
+		{ 4, 1, 1, 1, 1 },		/* never below one */
+		{ 4, 3, 3, 1, 1 },
+		{ 16, 0, 0, 0, 0 },		/* 0: no threshold, on every worker */
+		{ 16, 0, 5, 0, 1 },
+		{ 16, 17, 0, 2, 0 },
+		{ 3, UINT32_MAX, UINT32_MAX, 1431655765, 1431655765 },
+		{ 2, UINT32_MAX, 1, 2147483648u, 1 },	/* no overflow in the rounding */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t uw = 7, lw = 7;
+
+		lb_threshold_share(cases[i].w, cases[i].u, cases[i].l, &uw, &lw);
+		if (uw != cases[i].uw || lw != cases[i].lw)
+			fail_msg("W=%u u=%u l=%u: got %u/%u, want %u/%u", cases[i].w, cases[i].u,
+				 cases[i].l, uw, lw, cases[i].uw, cases[i].lw);
+	}
+}
+
+/* The sum over workers never lets more through than the director's upper
+ * threshold plus W-1, and the lower share is reached by every worker. */
+static void test_threshold_share_sum(void **state)
+{
+	unsigned int w;
+	uint32_t u;
+
+	(void)state;
+	for (w = 1; w <= 16; w++) {
+		for (u = 1; u < 300; u++) {
+			uint32_t uw, lw;
+
+			lb_threshold_share(w, u, u, &uw, &lw);
+			assert_true((uint64_t)uw * w >= u);
+			assert_true((uint64_t)uw * w < u + w);
+			assert_true(lw >= 1 && lw <= uw);
+		}
+	}
+}
+
+static union nlvs_addr a4(const char *s)
+{
+	union nlvs_addr a;
+
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(inet_pton(AF_INET, s, &a.ip), 1);
+	return a;
+}
+
+static union nlvs_addr a6(const char *s)
+{
+	union nlvs_addr a;
+
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(inet_pton(AF_INET6, s, &a.in6), 1);
+	return a;
+}
+
+static void test_svc_plen(void **state)
+{
+	(void)state;
+	assert_int_equal(lb_svc_plen(AF_INET, 0xffffffffu), 32);
+	assert_int_equal(lb_svc_plen(AF_INET, htonl(0xffffff00u)), 24);
+	assert_int_equal(lb_svc_plen(AF_INET, htonl(0xffff0000u)), 16);
+	assert_int_equal(lb_svc_plen(AF_INET, 0), 0);
+	assert_int_equal(lb_svc_plen(AF_INET6, 128), 128);
+	assert_int_equal(lb_svc_plen(AF_INET6, 64), 64);
+	assert_int_equal(lb_svc_plen(AF_INET6, 200), 128);
+}
+
+/* Template keys as tmpl_get()/tmpl_new() build them: the client address
+ * under the service's persistence netmask, VIP and service port. */
+static int same_tmpl(int af, uint32_t netmask, const union nlvs_addr *c1,
+		     const union nlvs_addr *c2, const union nlvs_addr *vip, uint16_t port)
+{
+	struct nlvs_conn_tuple k1, k2;
+	unsigned int plen = lb_svc_plen(af, netmask);
+
+	nlvs_conn_tuple_template(&k1, af, IPPROTO_TCP, c1, plen, vip, port);
+	nlvs_conn_tuple_template(&k2, af, IPPROTO_TCP, c2, plen, vip, port);
+	return !memcmp(&k1, &k2, sizeof(k1));
+}
+
+static void test_tmpl_keys(void **state)
+{
+	union nlvs_addr vip = a4("10.0.0.10"), vip6 = a6("fd00::10");
+	union nlvs_addr c1 = a4("192.0.2.1"), c2 = a4("192.0.2.200"), c3 = a4("192.0.3.1");
+	union nlvs_addr d1 = a6("2001:db8:1:2::1"), d2 = a6("2001:db8:1:2:ffff::9");
+	union nlvs_addr d3 = a6("2001:db8:1:3::1");
+
+	(void)state;
+	/* default -M 255.255.255.255: one client, one template */
+	assert_true(same_tmpl(AF_INET, 0xffffffffu, &c1, &c1, &vip, htons(80)));
+	assert_false(same_tmpl(AF_INET, 0xffffffffu, &c1, &c2, &vip, htons(80)));
+	/* -M 255.255.255.0: a /24 shares one */
+	assert_true(same_tmpl(AF_INET, htonl(0xffffff00u), &c1, &c2, &vip, htons(80)));
+	assert_false(same_tmpl(AF_INET, htonl(0xffffff00u), &c1, &c3, &vip, htons(80)));
+	assert_true(same_tmpl(AF_INET, htonl(0xfffe0000u), &c1, &c3, &vip, htons(80)));
+	/* IPv6 -M 64 */
+	assert_true(same_tmpl(AF_INET6, 64, &d1, &d2, &vip6, htons(443)));
+	assert_false(same_tmpl(AF_INET6, 64, &d1, &d3, &vip6, htons(443)));
+	assert_false(same_tmpl(AF_INET6, 128, &d1, &d2, &vip6, htons(443)));
+}
+
+struct fake_svc {
+	int af;
+	uint8_t proto;
+	union nlvs_addr addr;
+	uint16_t port;
+};
+
+static struct fake_svc *svcs;
+
+static int fake_eq(uint32_t slot, const void *key)
+{
+	const struct fake_svc *k = key, *s = &svcs[slot];
+
+	return s->af == k->af && s->proto == k->proto && s->port == k->port &&
+	       !memcmp(&s->addr, &k->addr, sizeof(s->addr));
+}
+
+static uint32_t fake_hash(const struct fake_svc *s)
+{
+	return lb_svc_hash(s->af, s->proto, &s->addr, s->port);
+}
+
+static void test_svc_hash_table(void **state)
+{
+	enum { N = 5000 };
+	uint32_t size = lb_hash_size(N), mask = size - 1, i, used = 0;
+	uint32_t *tab = calloc(size, sizeof(*tab));
+	struct fake_svc k;
+
+	(void)state;
+	assert_non_null(tab);
+	assert_int_equal(size & mask, 0);
+	assert_true(size >= 2 * N);
+	svcs = calloc(N, sizeof(*svcs));
+	assert_non_null(svcs);
+	/* VIPs with neighbouring addresses and ports, both families, both protocols */
+	for (i = 0; i < N; i++) {
+		svcs[i].af = i % 5 ? AF_INET : AF_INET6;
+		svcs[i].proto = i & 1 ? IPPROTO_UDP : IPPROTO_TCP;
+		svcs[i].port = htons((uint16_t)(80 + i % 7));
+		if (svcs[i].af == AF_INET) {
+			svcs[i].addr.ip = htonl(0x0a000000u + i / 14);
+		} else {
+			svcs[i].addr = a6("fd00::1");
+			svcs[i].addr.ip6[3] = htonl(i);
+		}
+		lb_hash_add(tab, mask, fake_hash(&svcs[i]), i);
+	}
+	for (i = 0; i < size; i++)
+		used += tab[i] != 0;
+	assert_int_equal(used, N);
+	for (i = 0; i < N; i++)
+		assert_int_equal(lb_hash_find(tab, mask, fake_hash(&svcs[i]), fake_eq, &svcs[i]),
+				 i);
+	/* absent keys: another port, protocol, family, address */
+	k = svcs[10];
+	k.port = htons(9999);
+	assert_int_equal(lb_hash_find(tab, mask, fake_hash(&k), fake_eq, &k), -1);
+	k = svcs[10];
+	k.proto = IPPROTO_SCTP;
+	assert_int_equal(lb_hash_find(tab, mask, fake_hash(&k), fake_eq, &k), -1);
+	k = svcs[1];
+	k.addr.ip = htonl(0x0b000000u);
+	assert_int_equal(lb_hash_find(tab, mask, fake_hash(&k), fake_eq, &k), -1);
+	free(tab);
+	free(svcs);
+	svcs = NULL;
+}
+
+/* The hash spreads near-identical keys: no bucket of a 2x table collects
+ * many of 4096 consecutive VIPs. */
+static void test_svc_hash_spread(void **state)
+{
+	enum { N = 4096 };
+	uint32_t size = lb_hash_size(N), i, max = 0;
+	uint8_t *n = calloc(size, 1);
+	union nlvs_addr a;
+
+	(void)state;
+	assert_non_null(n);
+	memset(&a, 0, sizeof(a));
+	for (i = 0; i < N; i++) {
+		uint32_t b;
+
+		a.ip = htonl(0xc0000200u + i);
+		b = lb_svc_hash(AF_INET, IPPROTO_TCP, &a, htons(80)) & (size - 1);
+		if (++n[b] > max)
+			max = n[b];
+	}
+	assert_true(max <= 8);
+	/* the key's every field counts */
+	a.ip = htonl(0xc0000201u);
+	assert_int_not_equal(lb_svc_hash(AF_INET, IPPROTO_TCP, &a, htons(80)),
+			     lb_svc_hash(AF_INET, IPPROTO_UDP, &a, htons(80)));
+	assert_int_not_equal(lb_svc_hash(AF_INET, IPPROTO_TCP, &a, htons(80)),
+			     lb_svc_hash(AF_INET, IPPROTO_TCP, &a, htons(81)));
+	assert_int_not_equal(lb_svc_hash(AF_INET, IPPROTO_TCP, &a, htons(80)),
+			     lb_svc_hash(AF_INET6, IPPROTO_TCP, &a, htons(80)));
+	free(n);
+}
+
+static void test_hash_size(void **state)
+{
+	(void)state;
+	assert_int_equal(lb_hash_size(0), LB_HASH_MIN);
+	assert_int_equal(lb_hash_size(8), 16);
+	assert_int_equal(lb_hash_size(9), 32);
+	assert_int_equal(lb_hash_size(262144), 524288);
+}
+
+/* Every worker is asked exactly once: N-1 hand-offs, then the last one
+ * decides; one worker never hands off. */
+static void test_chain(void **state)
+{
+	unsigned int n, start;
+
+	(void)state;
+	assert_int_equal(lb_chain_next(0, 1, 0, &start), 0);
+	assert_int_equal(lb_chain_next(0, 0, 0, &start), 0);
+	for (n = 2; n <= 16; n++) {
+		for (start = 0; start < n; start++) {
+			unsigned int seen = 1u << start, id = start, hops = 0, next;
+
+			while (lb_chain_next(id, n, hops, &next)) {
+				assert_true(next < n);
+				assert_false(seen & (1u << next));
+				seen |= 1u << next;
+				id = next;
+				hops++;
+			}
+			assert_int_equal(hops, n - 1);
+			assert_int_equal(seen, (1u << n) - 1);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_threshold_share),
+		cmocka_unit_test(test_threshold_share_sum),
+		cmocka_unit_test(test_svc_plen),
+		cmocka_unit_test(test_tmpl_keys),
+		cmocka_unit_test(test_svc_hash_table),
+		cmocka_unit_test(test_svc_hash_spread),
+		cmocka_unit_test(test_hash_size),
+		cmocka_unit_test(test_chain),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

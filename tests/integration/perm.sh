@@ -39,6 +39,7 @@ run 1-list $ASNOBODY $PREFIX ipvsadm -Ln
 run 2-add $ASNOBODY $PREFIX ipvsadm -A -t 10.0.0.1:80 -s rr
 run 3-save-numeric $ASNOBODY $PREFIX ipvsadm -S -n
 run 4-root-save $PREFIX ipvsadm -S -n
+exit 0
 EOF
 
 kdir=$NLVS_TMP/uml

@@ -82,19 +82,17 @@ snapshot()
 # been called twice in generation $gen, then snapshot.
 step_wait()
 {
-	ids=$(sed -n 's|.*check\.sh \([^ ]*\) .*|\1|p' "$W/keepalived.conf" | sort -u)
+	ids=$(sed -n 's|^[[:space:]]*misc_path "[^ ]*check\.sh \([^ ]*\) .*|\1|p' "$W/keepalived.conf" \
+		| sort -u)
 	t=0
 	state="timed out"
 	while [ $t -lt $((step_max * 5)) ]; do
-		done_all=1
-		for id in $ids; do
-			c=$(ls "$W/calls" | grep -c "^$id\\.$gen\\.")
-			if [ "$c" -lt 2 ]; then
-				done_all=0
-				break
-			fi
-		done
-		if [ $done_all = 1 ]; then
+		# Calls are files ID.GEN.PID; count the IDs seen < 2 times in $gen.
+		missing=$(ls "$W/calls" | awk -F. -v g="$gen" -v ids="$(echo $ids)" '
+			BEGIN { n = split(ids, id, " ") }
+			$2 == g { c[$1]++ }
+			END { m = 0; for (i = 1; i <= n; i++) if (c[id[i]] < 2) m++; print m }')
+		if [ "$missing" = 0 ]; then
 			state=complete
 			break
 		fi
@@ -108,6 +106,7 @@ step_wait()
 # next_gen: a new generation; call after writing the state files.
 next_gen()
 {
+	rm -f "$W"/calls/*
 	gen=$((gen + 1))
 	echo $gen > "$W/gen.tmp"
 	mv "$W/gen.tmp" "$W/gen"

@@ -145,8 +145,9 @@ next_gen
 step_wait 5-dyn-fail
 
 # Reload: checkers of the old configuration may still run after SIGHUP, so
-# the new generation starts once keepalived says the reload is complete.
-echo 0 > "$W/dyn"
+# the new generation starts once keepalived says the reload is complete, and
+# no state file changes before then (a check of the old configuration seeing
+# the new state would race with the reload).
 cp "$W/keepalived-2.conf" "$W/keepalived.conf"
 reloads=$(grep -c 'Reload complete' "$res/keepalived.log")
 signal HUP
@@ -156,6 +157,7 @@ while [ "$(grep -c 'Reload complete' "$res/keepalived.log")" -le "$reloads" ] &&
 	sleep 0.2
 	t=$((t + 1))
 done
+echo 0 > "$W/dyn"
 next_gen
 step_wait 6-reload
 

@@ -9,5 +9,6 @@ dataplane_libnlvsdp_la_SOURCES = dataplane/nlvs_dp.h dataplane/dp.c \
 	dataplane/addr.c dataplane/route.c dataplane/route_input.c dataplane/route_output.c \
 	dataplane/icmp_echo.c \
 	dataplane/lb_priv.h dataplane/lb.c dataplane/lb_cfg.c dataplane/lb_worker.c \
-	dataplane/lb_fnat.c dataplane/lb_stats.c dataplane/lb_calc.h dataplane/lb_calc.c
+	dataplane/lb_fnat.c dataplane/lb_path.c dataplane/lb_stats.c \
+	dataplane/lb_calc.h dataplane/lb_calc.c
 dataplane_libnlvsdp_la_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)

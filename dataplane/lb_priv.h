@@ -7,7 +7,9 @@
  *               immutable struct lb_cfg, published under RCU
  *   lb_worker.c worker: follows a new lb_cfg (scheduler instances over its
  *               own nlvs_rs counters), connection expiry
- *   lb_fnat.c   worker: the packet path
+ *   lb_fnat.c   worker: the FULLNAT/NAT packet path (what a miss does)
+ *   lb_path.c   worker: what FULLNAT and SNAT share (hits, ICMP errors of
+ *               known connections, templates, filing new connections)
  *   lb_stats.c  control thread: counters folded into the control API,
  *               rate estimator, the /proc/net/ip_vs_conn listing
  *
@@ -120,6 +122,7 @@ struct lb_worker {
 	uint64_t tsc_per_ms;
 	uint64_t now_ms;
 	uint64_t rand;
+	uint64_t tab_seq;		/* bumped whenever a connection is filed or freed */
 	struct lb_cnt total;
 	struct lb_wsvc *svc_chunk[LB_SVC_CHUNKS];
 	struct lb_wdest *dest_chunk[LB_DEST_CHUNKS];
@@ -148,6 +151,11 @@ static inline struct lb_wsvc *lb_wsvc(const struct lb_worker *lw, uint32_t slot)
 static inline struct lb_wdest *lb_wdest(const struct lb_worker *lw, uint32_t slot)
 {
 	return &lw->dest_chunk[slot >> LB_CHUNK_SHIFT][slot & (LB_CHUNK - 1)];
+}
+
+static inline int lb_dest_gone(const struct lb_worker *lw, const struct nlvs_conn *c)
+{
+	return lb_wdest(lw, (uint32_t)(uintptr_t)c->dest)->gen != c->dest_gen;
 }
 
 /* lb_cfg.c */
@@ -182,6 +190,37 @@ void lb_worker_destroy(struct lb_worker *lw);
 int lb_worker_chunks(struct lb_worker *lw, uint32_t nsvc, uint32_t ndest);
 void lb_worker_sync(struct lb_worker *lw, const struct lb_cfg *cfg);
 void lb_conn_release(struct lb_worker *lw, struct nlvs_conn *c);
+
+/* lb_path.c */
+/** Unbind and free @c now. */
+void lb_conn_kill(struct lb_worker *lw, struct nlvs_conn *c);
+/** Drop @m for the rewrite's reason @rc, telling the sender when it was
+ *  the TTL. */
+void lb_rewrite_failed(struct nlvs_worker *w, struct rte_mbuf *m, int af, int rc);
+/** A TCP/UDP (or echo) packet of @c that came from @side: state, expiry,
+ *  rewrite, accounting, output.  Consumes @m. */
+void lb_conn_forward(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		     const struct nlvs_pkt *p, struct nlvs_conn *c, unsigned int side);
+/** An ICMP error from @side quoting a packet of @c, translated; with
+ *  @keep_reporter an error from the outside keeps the reporting router's
+ *  address (SNAT: traceroute shows the real hops).  Consumes @m. */
+void lb_icmp_forward(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		     const struct nlvs_pkt *p, struct nlvs_conn *c, unsigned int side,
+		     int keep_reporter);
+/** The live template under @tk, or NULL (a stale one is freed). */
+struct nlvs_conn *lb_tmpl_get(struct lb_worker *lw, const struct nlvs_conn_tuple *tk);
+/** The dest of a new flow @k of @s (through the template under @tk when
+ *  the service is persistent): 0 with *@dslot and *@tmpl (NULL if none),
+ *  or a drop reason. */
+int lb_dest_choose(struct lb_worker *lw, const struct lb_svc *s, const struct nlvs_conn_tuple *k,
+		   const struct nlvs_conn_tuple *tk, struct nlvs_conn **tmpl, uint32_t *dslot);
+/** File the connection @k / @t1 bound to @dslot, under @tmpl or a new
+ *  template under @tk when @s is persistent; count it.  NULL with
+ *  *@reason when the table is full (nothing left behind). */
+struct nlvs_conn *lb_conn_add(struct lb_worker *lw, const struct lb_svc *s,
+			      const struct nlvs_conn_tuple *k, const struct nlvs_conn_tuple *t1,
+			      uint32_t flags, uint32_t dslot, struct nlvs_conn *tmpl,
+			      const struct nlvs_conn_tuple *tk, unsigned int *reason);
 
 /* lb_stats.c */
 void lb_stats_fold(void);

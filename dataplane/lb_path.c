@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What the FULLNAT (lb_fnat.c) and SNAT (snat.c) packet paths share: the
+ * hit path (state, expiry, rewrite, accounting, "source in, source out"
+ * output), the ICMP error translation of a known connection, persistence
+ * templates, choosing a dest and filing a new connection.  The engines
+ * differ only in how a miss finds its service and new tuple.
+ *
+ * Nothing here locks, allocates from shared pools or logs: every drop is
+ * counted under its reason.
+ */
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "lb_priv.h"
+
+#define ICMP4_TIME_EXCEEDED	11
+#define ICMP6_TIME_EXCEEDED	3
+
+static inline void src_note(struct nlvs_conn *c, unsigned int side, const struct rte_mbuf *m,
+			    uint16_t port)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	struct nlvs_conn_src *s = &c->src[side];
+
+	if (unlikely(s->port != port || memcmp(s->mac, eth->src_addr.addr_bytes, 6))) {
+		s->port = port;
+		memcpy(s->mac, eth->src_addr.addr_bytes, 6);
+	}
+}
+
+/* Out the way the other side's packets came in, or routed when that side
+ * has not sent anything yet (the first packets towards a real server, or
+ * out of SNAT until the outside has answered). */
+static inline void conn_output(struct nlvs_worker *w, struct rte_mbuf *m,
+			       const struct nlvs_l3_info *l3, const struct nlvs_conn *c,
+			       unsigned int side)
+{
+	const struct nlvs_conn_src *o = &c->src[side ^ 1];
+
+	if (o->mac[0] | o->mac[1] | o->mac[2] | o->mac[3] | o->mac[4] | o->mac[5])
+		nlvs_eth_output(w, m, l3->af, o->port, (const struct rte_ether_addr *)o->mac);
+	else
+		nlvs_ip_route_output(w, m, l3);
+}
+
+static inline void count(struct lb_worker *lw, const struct nlvs_conn *c, unsigned int side,
+			 uint32_t bytes)
+{
+	struct lb_cnt *sc = &lb_wsvc(lw, (uint32_t)(uintptr_t)c->svc)->cnt;
+	struct lb_cnt *dc = &lb_wdest(lw, (uint32_t)(uintptr_t)c->dest)->cnt;
+
+	if (side == NLVS_CONN_SIDE_CLIENT) {
+		sc->inpkts++;
+		sc->inbytes += bytes;
+		dc->inpkts++;
+		dc->inbytes += bytes;
+	} else {
+		sc->outpkts++;
+		sc->outbytes += bytes;
+		dc->outpkts++;
+		dc->outbytes += bytes;
+	}
+}
+
+void lb_conn_kill(struct lb_worker *lw, struct nlvs_conn *c)
+{
+	lb_conn_release(lw, c);
+	nlvs_conn_free(lw->tab, c);
+	lw->tab_seq++;
+}
+
+void lb_rewrite_failed(struct nlvs_worker *w, struct rte_mbuf *m, int af, int rc)
+{
+	if (rc == NLVS_DROP_TTL_EXCEEDED)
+		nlvs_icmp_error(w, m, af, af == AF_INET ? ICMP4_TIME_EXCEEDED :
+			       ICMP6_TIME_EXCEEDED, 0, 0);
+	nlvs_lb_drop(w, m, (unsigned int)rc);
+}
+
+void lb_conn_forward(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		     const struct nlvs_pkt *p, struct nlvs_conn *c, unsigned int side)
+{
+	struct nlvs_worker *w = lw->w;
+	struct nlvs_pkt_rewrite rw;
+	int delta, rc;
+
+	if (unlikely(lb_dest_gone(lw, c))) {
+		lb_conn_kill(lw, c);
+		nlvs_lb_drop(w, m, NLVS_DROP_DEST_GONE);
+		return;
+	}
+	delta = nlvs_conn_state_update(c, side, p->tcp_flags, &lw->cfg->to);
+	if (delta)
+		nlvs_rs_conn_activate(&lb_wdest(lw, (uint32_t)(uintptr_t)c->dest)->rs, delta > 0);
+	nlvs_conn_refresh(lw->tab, c, lw->now_ms);
+	src_note(c, side, m, l3->port);
+	nlvs_conn_rewrite(c, side, &rw);
+	rc = nlvs_fnat_rewrite(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), p, &rw);
+	if (unlikely(rc)) {
+		lb_rewrite_failed(w, m, l3->af, rc);
+		return;
+	}
+	nlvs_conn_account(c, side, p->l3_len);
+	count(lw, c, side, p->l3_len);
+	conn_output(w, m, l3, c, side);
+}
+
+void lb_icmp_forward(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		     const struct nlvs_pkt *p, struct nlvs_conn *c, unsigned int side,
+		     int keep_reporter)
+{
+	struct nlvs_worker *w = lw->w;
+	struct nlvs_pkt_rewrite outer, inner;
+	int rc;
+
+	if (unlikely(lb_dest_gone(lw, c))) {
+		lb_conn_kill(lw, c);
+		nlvs_lb_drop(w, m, NLVS_DROP_DEST_GONE);
+		return;
+	}
+	src_note(c, side, m, l3->port);
+	nlvs_conn_icmp_rewrite(c, side, &outer, &inner);
+	if (keep_reporter && side == NLVS_CONN_SIDE_RS)
+		outer.saddr = p->saddr;
+	rc = nlvs_icmp_xlate(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), p, &outer, &inner);
+	if (unlikely(rc)) {
+		lb_rewrite_failed(w, m, l3->af, rc);
+		return;
+	}
+	count(lw, c, side, p->l3_len);
+	conn_output(w, m, l3, c, side);
+}
+
+struct nlvs_conn *lb_tmpl_get(struct lb_worker *lw, const struct nlvs_conn_tuple *tk)
+{
+	struct nlvs_conn *t;
+	unsigned int side;
+
+	t = nlvs_conn_lookup(lw->tab, tk, &side);
+	if (t && lb_dest_gone(lw, t)) {
+		/* its dest was deleted: the client is scheduled afresh.  A
+		 * template controlling connections waits for them to go. */
+		if (t->n_control)
+			return NULL;
+		lb_conn_kill(lw, t);
+		t = NULL;
+	}
+	return t;
+}
+
+static struct nlvs_conn *tmpl_new(struct lb_worker *lw, const struct lb_svc *s,
+				  const struct nlvs_conn_tuple *tk, uint32_t dslot,
+				  unsigned int *reason)
+{
+	struct nlvs_conn *t;
+
+	t = nlvs_conn_new(lw->tab, tk, NULL, NLVS_CONN_F_TEMPLATE, s->timeout_ms, lw->now_ms,
+			  reason);
+	if (!t)
+		return NULL;
+	t->svc = (void *)(uintptr_t)(s - lw->cfg->svcs);
+	t->dest = (void *)(uintptr_t)dslot;
+	t->dest_gen = lb_wdest(lw, dslot)->gen;
+	nlvs_rs_conn_bind(&lb_wdest(lw, dslot)->rs, 0, 1);
+	return t;
+}
+
+int lb_dest_choose(struct lb_worker *lw, const struct lb_svc *s, const struct nlvs_conn_tuple *k,
+		   const struct nlvs_conn_tuple *tk, struct nlvs_conn **tmpl, uint32_t *dslot)
+{
+	struct lb_wsvc *ws = lb_wsvc(lw, (uint32_t)(s - lw->cfg->svcs));
+	const struct lb_dest *d;
+
+	*tmpl = s->flags & NLVS_SVC_F_PERSISTENT ? lb_tmpl_get(lw, tk) : NULL;
+	if (*tmpl) {
+		*dslot = (uint32_t)(uintptr_t)(*tmpl)->dest;
+	} else {
+		struct nlvs_sched_pkt sp;
+		struct nlvs_rs *rs;
+
+		if (unlikely(!ws->live))
+			return NLVS_DROP_NO_DEST;
+		sp.af = k->af;
+		sp.protocol = k->proto;
+		sp.saddr = k->saddr;
+		sp.daddr = k->daddr;
+		sp.sport = k->sport;
+		sp.dport = k->dport;
+		ws->sch.now_ms = lw->now_ms;
+		rs = nlvs_sched_schedule(&ws->sch, &sp);
+		if (!rs)
+			return NLVS_DROP_NO_DEST;
+		*dslot = (uint32_t)(uintptr_t)rs->owner;
+	}
+	d = &lw->cfg->dests[*dslot];
+	if (unlikely(d->fwd != NLVS_FWD_MASQ || d->af != k->af))
+		return NLVS_DROP_FWD_UNSUPPORTED;
+	return 0;
+}
+
+struct nlvs_conn *lb_conn_add(struct lb_worker *lw, const struct lb_svc *s,
+			      const struct nlvs_conn_tuple *k, const struct nlvs_conn_tuple *t1,
+			      uint32_t flags, uint32_t dslot, struct nlvs_conn *tmpl,
+			      const struct nlvs_conn_tuple *tk, unsigned int *reason)
+{
+	struct lb_wdest *wd = lb_wdest(lw, dslot);
+	struct nlvs_conn *c;
+	int tmpl_made = 0;
+
+	if (s->flags & NLVS_SVC_F_PERSISTENT && !tmpl) {
+		tmpl = tmpl_new(lw, s, tk, dslot, reason);
+		if (!tmpl)
+			return NULL;
+		tmpl_made = 1;
+	}
+	c = nlvs_conn_new(lw->tab, k, t1, flags, lw->cfg->to.tcp[NLVS_TCP_S_NONE] * 1000u,
+			  lw->now_ms, reason);
+	if (!c) {
+		if (tmpl_made)
+			lb_conn_kill(lw, tmpl);
+		return NULL;
+	}
+	lw->tab_seq++;
+	c->svc = (void *)(uintptr_t)(s - lw->cfg->svcs);
+	c->dest = (void *)(uintptr_t)dslot;
+	c->dest_gen = wd->gen;
+	nlvs_rs_conn_bind(&wd->rs, 0, 0);
+	if (tmpl) {
+		nlvs_conn_set_template(lw->tab, c, tmpl);
+		nlvs_conn_refresh(lw->tab, tmpl, lw->now_ms);
+	}
+	lb_wsvc(lw, (uint32_t)(uintptr_t)c->svc)->cnt.conns++;
+	wd->cnt.conns++;
+	return c;
+}

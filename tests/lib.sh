@@ -15,7 +15,7 @@
 # Environment (tests/local.mk exports the first two under `make check`):
 #   top_srcdir, top_builddir  source and build trees (absolute).  When unset
 #                             they default to the tree this file lives in.
-#   NLVSD, NLVS_EXEC          override the daemon / wrapper binaries.
+#   NLVSD, NLVS_EXEC, NLVSCTL override the daemon / wrapper / nlvsctl binaries.
 #   NLVS_PRELOAD_LIB          preload library given to nlvs-exec (exported).
 #   NLVS_TEST_VERBOSE=1       copy diagnostics of passing tests too.
 #
@@ -39,6 +39,7 @@ export top_srcdir top_builddir
 
 NLVSD=${NLVSD:-$top_builddir/dataplane/nlvsd}
 NLVS_EXEC=${NLVS_EXEC:-$top_builddir/compat/nlvs-exec}
+NLVSCTL=${NLVSCTL:-$top_builddir/tools/nlvsctl}
 NLVS_PRELOAD_LIB=${NLVS_PRELOAD_LIB:-$top_builddir/compat/.libs/libnlvs-preload.so}
 export NLVS_PRELOAD_LIB
 NLVS_UML_RUN=$top_srcdir/tests/integration/uml/uml-run.sh
@@ -239,6 +240,7 @@ NLVSD_PID=
 # file is nlvsd's default: $NLVS_SOCK.state.  Returns 1 (diagnostics on
 # stdout) if nlvsd died or the socket did not appear within
 # $NLVSD_START_TIMEOUT seconds (default 15).  Stopped at exit.
+# shellcheck disable=SC2120
 nlvsd_start()
 {
 	[ -n "${NLVS_TMP:-}" ] || nlvs_tmpdir_make
@@ -323,6 +325,84 @@ nlvs_ipvsadm()
 	nlvs_exec ipvsadm "$@"
 }
 
+# nlvs_alive: true while the nlvsd started by nlvsd_start runs.
+nlvs_alive()
+{
+	[ -n "$NLVSD_PID" ] && kill -0 "$NLVSD_PID" 2> /dev/null
+}
+
+# nlvsd_in_netns NS: later nlvsd_start calls run nlvsd inside namespace NS
+# (through a wrapper script in $NLVS_TMP; $NLVSD points at it).
+nlvsd_in_netns()
+{
+	[ -n "${NLVS_TMP:-}" ] || nlvs_tmpdir_make
+	cat > "$NLVS_TMP/nlvsd-ns" <<WRAP
+#!/bin/sh
+exec ip netns exec $1 $NLVSD "\$@"
+WRAP
+	chmod +x "$NLVS_TMP/nlvsd-ns"
+	NLVSD=$NLVS_TMP/nlvsd-ns
+}
+
+# nlvs_stat NAME: one dataplane counter, read from the "NAME VALUE" lines of
+# `nlvsctl stats` ($NLVSCTL).  When nlvsd reports no NAME (not running, no
+# dataplane, no such counter) it prints 0, so arithmetic on it still works,
+# and returns 1.
+nlvs_stat()
+{
+	_nlvs_v=$("$NLVSCTL" -s "$NLVS_SOCK" stats 2> /dev/null |
+		awk -v n="$1" '$1 == n { print $2; exit }')
+	if [ -z "$_nlvs_v" ]; then
+		echo 0
+		return 1
+	fi
+	echo "$_nlvs_v"
+}
+
+# nlvs_keepalived_start: keepalived (checker only, in the foreground, logging
+# to $NLVS_TMP/keepalived.log) with $NLVS_TMP/keepalived.conf, through
+# nlvs-exec against $NLVS_SOCK, in the background: $NLVS_KA_PID, killed at
+# exit.
+nlvs_keepalived_start()
+{
+	"$NLVS_EXEC" -s "$NLVS_SOCK" keepalived -n -l -D -C -G -f "$NLVS_TMP/keepalived.conf" \
+		-p "$NLVS_TMP/keepalived.pid" -c "$NLVS_TMP/checker.pid" \
+		> "$NLVS_TMP/keepalived.log" 2>&1 < /dev/null &
+	NLVS_KA_PID=$!
+	nlvs_cleanup_add "kill -KILL $NLVS_KA_PID"
+}
+
+# ------------------------------------------------------------ namespace lab
+
+# nlvs_lab_setup SCRIPT NSVAR DESC: bring up the namespace lab of SCRIPT
+# (scripts/netns-lab.sh or netns-snat-lab.sh, `up|down DIR`) in $LAB
+# ($NLVS_TMP/lab, torn down at exit), load its lab.env and start nlvsd with
+# the lab's nlvsd.conf in the namespace named by lab.env's variable NSVAR.
+# Reports "DESC (N worker(s))"; bails or skips when something is missing, and
+# ends the test when nlvsd does not run.
+nlvs_lab_setup()
+{
+	nlvs_require_root
+	nlvs_require_cmd ip ethtool curl python3
+	[ -x "$NLVSD" ] || tap_bail "nlvsd not built"
+	nlvs_tmpdir_make
+	LAB=$NLVS_TMP/lab
+	nlvs_cleanup_add "/bin/sh '$1' down '$LAB'"
+	LAB_ID=${LAB_ID:-$$} /bin/sh "$1" up "$LAB" > "$NLVS_TMP/lab.log" 2>&1 ||
+		tap_bail "$(basename "$1") up failed: $(cat "$NLVS_TMP/lab.log")"
+	# shellcheck disable=SC1091
+	. "$LAB/lab.env"
+	cp "$LAB/nlvsd.conf" "$NLVS_TMP/nlvsd.conf"
+	eval "nlvsd_in_netns \"\$$2\""
+	# shellcheck disable=SC2119
+	if nlvsd_start && grep -q 'dataplane running' "$NLVS_TMP/nlvsd.log"; then
+		tap_ok "$3 ($LAB_WORKERS worker(s))"
+	else
+		tap_not_ok "$3" "$(cat "$NLVS_TMP/nlvsd.log")"
+		tap_done
+	fi
+}
+
 # --------------------------------------------------------------------- UML
 
 # nlvs_uml_run SCRIPT OUTDIR: run SCRIPT in user-mode-linux against the
@@ -331,4 +411,36 @@ nlvs_ipvsadm()
 nlvs_uml_run()
 {
 	/bin/sh "$NLVS_UML_RUN" "$1" "$2"
+}
+
+_nlvs_uml_pid=
+
+# nlvs_uml_start DIR: start nlvs_uml_run DIR/run.sh DIR in the background
+# (log: $NLVS_TMP/uml-run.log; $UML_TIMEOUT seconds, default 400), so the
+# nlvsd side can run meanwhile; stopped at exit.
+nlvs_uml_start()
+{
+	UML_TIMEOUT=${UML_TIMEOUT:-400} nlvs_uml_run "$1/run.sh" "$1" \
+		> "$NLVS_TMP/uml-run.log" 2>&1 &
+	_nlvs_uml_pid=$!
+	nlvs_cleanup_add "kill -TERM $_nlvs_uml_pid"
+}
+
+# nlvs_uml_wait DIR: wait for the guest of nlvs_uml_start DIR; skips the test
+# when user-mode-linux cannot run, bails (with the logs) when the kernel side
+# failed.
+nlvs_uml_wait()
+{
+	wait "$_nlvs_uml_pid"
+	_st=$?
+	case $_st in
+	0) ;;
+	77) tap_skip_all "user-mode-linux cannot run: $(tail -n 1 "$NLVS_TMP/uml-run.log")" ;;
+	*)
+		tap_diag "kernel side failed (uml-run status $_st):"
+		tap_diag_file "$NLVS_TMP/uml-run.log"
+		tap_diag_file "$1/.uml/script.log"
+		tap_bail "no kernel reference"
+		;;
+	esac
 }

@@ -19,7 +19,6 @@
 
 GOLDEN_PY=/usr/bin/python3
 GOLDEN_SRC=$top_srcdir/tests/integration/golden
-NLVSCTL=${NLVSCTL:-$top_builddir/tools/nlvsctl}
 # bound for one nlvsd run to consume its input (seconds)
 GOLDEN_TIMEOUT=${GOLDEN_TIMEOUT:-15}
 _golden_n=0
@@ -38,11 +37,6 @@ golden_setup()
 	done
 	[ -n "$_pcap_pmd" ] || tap_skip_all "DPDK's net_pcap driver is not installed"
 	nlvs_tmpdir_make
-}
-
-_golden_stat()
-{
-	"$NLVSCTL" -s "$NLVS_SOCK" stats 2> /dev/null | sed -n "s/^$1 //p"
 }
 
 # golden_run DIR: nlvsd on DIR/in.pcap -> DIR/out.pcap with DIR/state and
@@ -73,18 +67,18 @@ golden_run()
 	_rx=
 	_t=0
 	while [ $_t -lt $((GOLDEN_TIMEOUT * 10)) ]; do
-		_rx=$(_golden_stat rx)
+		_rx=$(nlvs_stat rx)
 		[ "${_rx:-0}" -ge "$_want" ] && break
 		sleep 0.1
 		_t=$((_t + 1))
 	done
 	# what the last packets caused is sent within the same poll; wait until
 	# the transmit counter stands still to be sure
-	_tx=$(_golden_stat tx)
+	_tx=$(nlvs_stat tx)
 	_t=0
 	while [ $_t -lt 25 ]; do
 		sleep 0.2
-		_tx2=$(_golden_stat tx)
+		_tx2=$(nlvs_stat tx)
 		[ "$_tx2" = "$_tx" ] && break
 		_tx=$_tx2
 		_t=$((_t + 1))

@@ -28,48 +28,11 @@
 # LAB_LADDR, LAB_LADDR6, LAB_RS_ADDRS, LAB_RS_ADDRS6, and with LAB_NAT=1
 # LAB_NAT_VIP, LAB_NAT_VIP6.
 set -u
+. "$(dirname "$0")/netns-common.sh"
 
-usage()
+lab_namespaces()
 {
-	echo "usage: $0 up|down DIR" >&2
-	exit 2
-}
-
-[ $# -eq 2 ] || usage
-CMD=$1
-DIR=$2
-
-nsx()
-{
-	_ns=$1
-	shift
-	ip netns exec "$_ns" "$@"
-}
-
-offloads_off()
-{
-	nsx "$1" ethtool -K "$2" tx off tso off gso off gro off > /dev/null 2>&1 || true
-}
-
-lab_down()
-{
-	[ -f "$DIR/lab.env" ] || return 0
-	# shellcheck disable=SC1091
-	. "$DIR/lab.env"
-	if [ -f "$DIR/pids" ]; then
-		while read -r pid; do
-			kill "$pid" 2> /dev/null
-		done < "$DIR/pids"
-		sleep 0.2
-		while read -r pid; do
-			kill -9 "$pid" 2> /dev/null
-		done < "$DIR/pids"
-		rm -f "$DIR/pids"
-	fi
-	for ns in $NS_RS $NS_B $NS_L $NS_C; do
-		ip netns del "$ns" 2> /dev/null
-	done
-	return 0
+	echo "$NS_RS $NS_B $NS_L $NS_C"
 }
 
 write_servers()
@@ -90,9 +53,6 @@ EOF
 
 lab_up()
 {
-	mkdir -p "$DIR" || exit 1
-	ID=${LAB_ID:-$$}
-	W=${LAB_WORKERS:-1}
 	NRS=${LAB_RS:-3}
 	NS_C=nlvs-c-$ID
 	NS_L=nlvs-l-$ID
@@ -124,11 +84,8 @@ EOF
 		# no laddr line names them: -m on these VIPs is classic NAT
 		printf 'LAB_NAT_VIP=10.77.0.20\nLAB_NAT_VIP6=fd00:77::20\n' >> "$DIR/lab.env"
 	fi
-	: > "$DIR/pids"
-	for ns in $NS_C $NS_L $NS_B $NS_RS; do
-		ip netns add "$ns" || { lab_down; exit 1; }
-		ip -n "$ns" link set lo up
-	done
+	# shellcheck disable=SC2086
+	lab_netns_add $NS_C $NS_L $NS_B $NS_RS
 	# client <-> nlvsd
 	ip link add c0 netns "$NS_C" type veth peer name l0 netns "$NS_L" || exit 1
 	# nlvsd <-> bridge of the real servers
@@ -138,11 +95,7 @@ EOF
 	ip -n "$NS_B" link set b0 master br0 up
 	offloads_off "$NS_C" c0
 	offloads_off "$NS_B" b0
-	for d in l0 l1; do
-		offloads_off "$NS_L" $d
-		nsx "$NS_L" sysctl -qw "net.ipv6.conf.$d.disable_ipv6=1"
-		ip -n "$NS_L" link set $d up
-	done
+	lab_dp_ports "$NS_L" l0 l1
 	ip -n "$NS_C" link set c0 up
 	ip -n "$NS_C" addr add 10.77.1.2/24 dev c0
 	ip -n "$NS_C" addr add fd00:77:1::2/64 dev c0 nodad
@@ -155,34 +108,15 @@ EOF
 		ip -n "$NS_B" link set "b$i" master br0 up
 		offloads_off "$NS_B" "b$i"
 		offloads_off "$ns" r0
-		ip -n "$ns" link set r0 up
-		ip -n "$ns" addr add "10.77.2.$((10 + i))/24" dev r0
-		ip -n "$ns" addr add "fd00:77:2::$((10 + i))/64" dev r0 nodad
-		ip -n "$ns" route add default via 10.77.2.1
-		ip -n "$ns" -6 route add default via fd00:77:2::1
-		mkdir -p "$DIR/www$i"
-		echo "rs$i" > "$DIR/www$i/index.html"
-		(cd "$DIR/www$i" && exec ip netns exec "$ns" python3 -u -m http.server \
-			--bind :: 80) > "$DIR/rs$i.http.log" 2>&1 &
-		echo $! >> "$DIR/pids"
-		ip netns exec "$ns" python3 -u "$DIR/udp-echo.py" "rs$i" \
-			> "$DIR/rs$i.udp.log" 2>&1 &
-		echo $! >> "$DIR/pids"
+		lab_host "$ns" r0 "10.77.2.$((10 + i))/24" "fd00:77:2::$((10 + i))/64" \
+			10.77.2.1 fd00:77:2::1
+		lab_http "$ns" "$DIR/www$i" "rs$i" "$DIR/rs$i.http.log"
+		lab_bg "$DIR/rs$i.udp.log" "$ns" python3 -u "$DIR/udp-echo.py" "rs$i"
 		i=$((i + 1))
 	done
-	if [ "$W" -gt 1 ]; then
-		# two CPUs here: the workers share the second one
-		lcores="--lcores 0@0,1@1,2@1"
-	else
-		lcores="-l 0-1"
-	fi
-	cat > "$DIR/nlvsd.conf" <<EOF
-eal --no-huge -m 512 --no-pci --file-prefix nlvs-lab-$ID $lcores
-workers $W
-mbufs 4096
-conn-table-size 65536
-port lan net_af_packet0,iface=l0,qpairs=$W
-port srv net_af_packet1,iface=l1,qpairs=$W
+	{
+		lab_conf_head nlvs-lab lan srv
+		cat <<EOF
 address lan 10.77.1.1/24
 address lan fd00:77:1::1/64
 address srv 10.77.2.1/24
@@ -190,23 +124,14 @@ address srv fd00:77:2::1/64
 laddr 10.77.0.10 10.77.2.100 10.77.2.101
 laddr fd00:77::10 fd00:77:2::100
 EOF
+	} > "$DIR/nlvsd.conf"
 	# servers listening
 	i=1
 	for ns in $NS_RS; do
-		n=0
-		while ! nsx "$ns" python3 -c "import socket
-socket.create_connection(('10.77.2.$((10 + i))', 80), 1)" 2> /dev/null; do
-			n=$((n + 1))
-			[ $n -lt 50 ] || { echo "server rs$i did not come up" >&2; return 1; }
-			sleep 0.1
-		done
+		lab_wait_http "$ns" "10.77.2.$((10 + i))" "server rs$i" || return 1
 		i=$((i + 1))
 	done
 	return 0
 }
 
-case $CMD in
-up)	lab_up ;;
-down)	lab_down ;;
-*)	usage ;;
-esac
+lab_main "$@"

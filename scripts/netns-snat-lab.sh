@@ -28,48 +28,11 @@
 # lab.env holds NS_I, NS_G, NS_R, NS_O, LAB_INSIDE (list), LAB_INSIDE6,
 # LAB_OUT, LAB_OUT6, LAB_ROUTER, LAB_EGRESS (list), LAB_EGRESS6.
 set -u
+. "$(dirname "$0")/netns-common.sh"
 
-usage()
+lab_namespaces()
 {
-	echo "usage: $0 up|down DIR" >&2
-	exit 2
-}
-
-[ $# -eq 2 ] || usage
-CMD=$1
-DIR=$2
-
-nsx()
-{
-	_ns=$1
-	shift
-	ip netns exec "$_ns" "$@"
-}
-
-offloads_off()
-{
-	nsx "$1" ethtool -K "$2" tx off tso off gso off gro off > /dev/null 2>&1 || true
-}
-
-lab_down()
-{
-	[ -f "$DIR/lab.env" ] || return 0
-	# shellcheck disable=SC1091
-	. "$DIR/lab.env"
-	if [ -f "$DIR/pids" ]; then
-		while read -r pid; do
-			kill "$pid" 2> /dev/null
-		done < "$DIR/pids"
-		sleep 0.2
-		while read -r pid; do
-			kill -9 "$pid" 2> /dev/null
-		done < "$DIR/pids"
-		rm -f "$DIR/pids"
-	fi
-	for ns in $NS_O $NS_R $NS_G $NS_I; do
-		ip netns del "$ns" 2> /dev/null
-	done
-	return 0
+	echo "$NS_O $NS_R $NS_G $NS_I"
 }
 
 write_servers()
@@ -91,9 +54,6 @@ EOF
 
 lab_up()
 {
-	mkdir -p "$DIR" || exit 1
-	ID=${LAB_ID:-$$}
-	W=${LAB_WORKERS:-1}
 	NH=${LAB_HOSTS:-4}
 	NS_I=nlvs-si-$ID
 	NS_G=nlvs-sg-$ID
@@ -121,11 +81,7 @@ LAB_EGRESS="10.88.2.100 10.88.2.101"
 LAB_EGRESS6=fd00:88:2::100
 LAB_WORKERS=$W
 EOF
-	: > "$DIR/pids"
-	for ns in $NS_I $NS_G $NS_R $NS_O; do
-		ip netns add "$ns" || { lab_down; exit 1; }
-		ip -n "$ns" link set lo up
-	done
+	lab_netns_add "$NS_I" "$NS_G" "$NS_R" "$NS_O"
 	ip link add i0 netns "$NS_I" type veth peer name l0 netns "$NS_G" || exit 1
 	ip link add l1 netns "$NS_G" type veth peer name r0 netns "$NS_R" || exit 1
 	ip link add r1 netns "$NS_R" type veth peer name o0 netns "$NS_O" || exit 1
@@ -133,11 +89,7 @@ EOF
 	offloads_off "$NS_R" r0
 	offloads_off "$NS_R" r1
 	offloads_off "$NS_O" o0
-	for d in l0 l1; do
-		offloads_off "$NS_G" $d
-		nsx "$NS_G" sysctl -qw "net.ipv6.conf.$d.disable_ipv6=1"
-		ip -n "$NS_G" link set $d up
-	done
+	lab_dp_ports "$NS_G" l0 l1
 	# inside hosts: one namespace, many addresses (sources chosen per flow)
 	ip -n "$NS_I" link set i0 up
 	for a in $INSIDE; do
@@ -161,35 +113,15 @@ EOF
 	nsx "$NS_R" sysctl -qw net.ipv4.icmp_ratelimit=0
 	nsx "$NS_R" sysctl -qw net.ipv6.icmp.ratelimit=0
 	# the outside host
-	ip -n "$NS_O" link set o0 up
-	ip -n "$NS_O" addr add 10.88.3.2/24 dev o0
-	ip -n "$NS_O" addr add fd00:88:3::2/64 dev o0 nodad
-	ip -n "$NS_O" route add default via 10.88.3.1
-	ip -n "$NS_O" -6 route add default via fd00:88:3::1
+	lab_host "$NS_O" o0 10.88.3.2/24 fd00:88:3::2/64 10.88.3.1 fd00:88:3::1
 	nsx "$NS_O" sysctl -qw net.ipv4.icmp_ratelimit=0
 	nsx "$NS_O" sysctl -qw net.ipv6.icmp.ratelimit=0
 	write_servers
-	mkdir -p "$DIR/www"
-	echo "outside" > "$DIR/www/index.html"
-	(cd "$DIR/www" && exec ip netns exec "$NS_O" python3 -u -m http.server \
-		--bind :: 80) > "$DIR/http.log" 2>&1 &
-	echo $! >> "$DIR/pids"
-	ip netns exec "$NS_O" python3 -u "$DIR/udp-dns.py" > "$DIR/udp.log" 2>&1 &
-	echo $! >> "$DIR/pids"
-	if [ "$W" -gt 1 ]; then
-		# two CPUs here: the workers share the second one
-		lcores="--lcores 0@0,1@1,2@1"
-	else
-		lcores="-l 0-1"
-	fi
+	lab_http "$NS_O" "$DIR/www" outside "$DIR/http.log"
+	lab_bg "$DIR/udp.log" "$NS_O" python3 -u "$DIR/udp-dns.py"
 	{
+		lab_conf_head nlvs-snat in out
 		cat <<EOF
-eal --no-huge -m 512 --no-pci --file-prefix nlvs-snat-$ID $lcores
-workers $W
-mbufs 4096
-conn-table-size 65536
-port in net_af_packet0,iface=l0,qpairs=$W
-port out net_af_packet1,iface=l1,qpairs=$W
 address in 10.88.1.1/24
 address in fd00:88:1::1/64
 address out 10.88.2.1/24
@@ -202,18 +134,7 @@ snat-rule mark 2 from fd00:88:1::/64 in in
 EOF
 		[ -z "${LAB_SNAT_PORTS:-}" ] || echo "snat-ports $LAB_SNAT_PORTS"
 	} > "$DIR/nlvsd.conf"
-	n=0
-	while ! nsx "$NS_O" python3 -c "import socket
-socket.create_connection(('10.88.3.2', 80), 1)" 2> /dev/null; do
-		n=$((n + 1))
-		[ $n -lt 50 ] || { echo "the HTTP server did not come up" >&2; return 1; }
-		sleep 0.1
-	done
-	return 0
+	lab_wait_http "$NS_O" 10.88.3.2 "the HTTP server"
 }
 
-case $CMD in
-up)	lab_up ;;
-down)	lab_down ;;
-*)	usage ;;
-esac
+lab_main "$@"

@@ -11,17 +11,14 @@ LAB_WORKERS=2
 export LAB_WORKERS
 fnat_setup
 set -- $LAB_RS_ADDRS
-RS1=$1 RS2=$2 RS3=$3
+RS1=$1
 
-fnat_ipvsadm -A -t "$LAB_VIP:80" -s rr &&
-	fnat_ipvsadm -a -t "$LAB_VIP:80" -r "$RS1:80" -m &&
-	fnat_ipvsadm -a -t "$LAB_VIP:80" -r "$RS2:80" -m &&
-	fnat_ipvsadm -a -t "$LAB_VIP:80" -r "$RS3:80" -m &&
+fnat_rr_service &&
 	fnat_ipvsadm -A -u "$LAB_VIP:7" -s rr &&
 	fnat_ipvsadm -a -u "$LAB_VIP:7" -r "$RS1:7" -m
 tap_check $? "ipvsadm adds TCP and UDP services"
 
-h0=$(($(fnat_stat worker.0.handoff_out) + $(fnat_stat worker.1.handoff_out)))
+h0=$(($(nlvs_stat worker.0.handoff_out) + $(nlvs_stat worker.1.handoff_out)))
 out=$(fnat_spread 40 "http://$LAB_VIP/")
 case $out in *fail=0) st=0 ;; *) st=1 ;; esac
 tap_check $st "40 sequential requests complete ($out)" "$out"
@@ -45,17 +42,17 @@ for i in range(20):
 print(ok)" 2>&1)
 tap_is "$out" "20" "20 UDP echo round trips from 20 sockets complete"
 
-w0=$(fnat_stat worker.0.rx)
-w1=$(fnat_stat worker.1.rx)
+w0=$(nlvs_stat worker.0.rx)
+w1=$(nlvs_stat worker.1.rx)
 tap_check $([ "$w0" -gt 0 ] && [ "$w1" -gt 0 ] && echo 0 || echo 1) \
 	"both workers received traffic ($w0 / $w1)"
-h1=$(($(fnat_stat worker.0.handoff_out) + $(fnat_stat worker.1.handoff_out)))
+h1=$(($(nlvs_stat worker.0.handoff_out) + $(nlvs_stat worker.1.handoff_out)))
 tap_check $([ $((h1 - h0)) -gt 0 ] && echo 0 || echo 1) \
 	"return traffic was handed to the owning worker ($((h1 - h0)) packets)"
-drops=$(fnat_stat drop.no-connection)
+drops=$(nlvs_stat drop.no-connection)
 tap_diag "no-connection drops: $drops"
 
-fnat_alive
+nlvs_alive
 tap_check $? "nlvsd still running"
 nlvsd_stop
 tap_check $? "nlvsd stops cleanly"

@@ -4,43 +4,24 @@
 # Hostile traffic to a VIP (scapy from the client namespace): truncated
 # headers, bad lengths, IP options, fragments, TTL 1, odd TCP flags, ACKs
 # without a connection, a SYN flood.  Each is dropped and counted under its
-# reason (the counters nlvsd logs on SIGUSR1), nlvsd keeps running, and a
+# reason (the counters of `nlvsctl stats`), nlvsd keeps running, and a
 # connection established before the attack still completes.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/fnat-lib.sh"
 
 /usr/bin/python3 -c 'import scapy.all' 2> /dev/null ||
 	tap_skip_all "python3-scapy not installed"
 fnat_setup
-set -- $LAB_RS_ADDRS
-RS1=$1 RS2=$2 RS3=$3
 LB_MAC=$(ip -n "$NS_L" -o link show l0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
 LADDR=${LAB_LADDR%% *}
 
-fnat_ipvsadm -A -t "$LAB_VIP:80" -s rr &&
-	fnat_ipvsadm -a -t "$LAB_VIP:80" -r "$RS1:80" -m &&
-	fnat_ipvsadm -a -t "$LAB_VIP:80" -r "$RS2:80" -m &&
-	fnat_ipvsadm -a -t "$LAB_VIP:80" -r "$RS3:80" -m
+fnat_rr_service
 tap_check $? "ipvsadm adds a rr service"
 out=$(fnat_get "http://$LAB_VIP/")
 case $out in rs[123]) st=0 ;; *) st=1 ;; esac
 tap_check $st "the service answers before the attack ($out)"
 
 # a connection that lives through the whole attack
-in_client python3 - "$LAB_VIP" > "$NLVS_TMP/held.out" 2>&1 <<'PY' &
-import socket, sys, time
-s = socket.create_connection((sys.argv[1], 80), 4)
-s.sendall(b"GET / HTTP/1.0\r\n")
-time.sleep(12)
-s.sendall(b"\r\n")
-s.settimeout(5)
-data = b""
-while True:
-    b = s.recv(4096)
-    if not b:
-        break
-    data += b
-print(data.split(b"\r\n\r\n", 1)[-1].decode().strip())
-PY
+fnat_held_get 12 5 > "$NLVS_TMP/held.out" 2>&1 &
 held=$!
 sleep 0.5
 
@@ -53,10 +34,10 @@ send()
 # KIND COUNTER: send 10 packets of KIND, COUNTER must grow by at least 10
 check()
 {
-	b=$(fnat_stat "drop.$2")
+	b=$(nlvs_stat "drop.$2")
 	send "$1" 10
 	sleep 0.3
-	a=$(fnat_stat "drop.$2")
+	a=$(nlvs_stat "drop.$2")
 	tap_check $([ $((a - b)) -ge 10 ] && echo 0 || echo 1) \
 		"$1: dropped and counted as $2 (+$((a - b)))" "before $b after $a"
 }
@@ -68,10 +49,10 @@ check options ip-options
 # (PACKET_FANOUT_FLAG_DEFRAG), so lone fragments never reach nlvsd here:
 # what must hold is that none of them is forwarded.
 c0=$(fnat_ipvsadm -Ln --stats | awk -v v="$LAB_VIP:80" '$2 == v {print $3}')
-b=$(fnat_stat drop.fragment)
+b=$(nlvs_stat drop.fragment)
 send fragment 10
 sleep 0.3
-a=$(fnat_stat drop.fragment)
+a=$(nlvs_stat drop.fragment)
 c1=$(fnat_ipvsadm -Ln --stats | awk -v v="$LAB_VIP:80" '$2 == v {print $3}')
 tap_is "$c1" "$c0" "fragments of SYNs open no connection (fragment drops +$((a - b)))"
 check ttl1 ttl-exceeded
@@ -89,7 +70,7 @@ tap_check $([ $((c1 - c0)) -ge 2500 ] && echo 0 || echo 1) \
 	"a flood of 3,000 SYNs becomes counted connections (+$((c1 - c0)))"
 tap_diag "$(fnat_ipvsadm -Ln)"
 
-fnat_alive
+nlvs_alive
 tap_check $? "nlvsd still running after the attack"
 wait $held
 case $(cat "$NLVS_TMP/held.out") in rs[123]) st=0 ;; *) st=1 ;; esac

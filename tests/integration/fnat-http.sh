@@ -12,10 +12,7 @@ URL=http://$LAB_VIP/
 set -- $LAB_RS_ADDRS
 RS1=$1 RS2=$2 RS3=$3
 
-fnat_ipvsadm -A -t "$V" -s rr &&
-	fnat_ipvsadm -a -t "$V" -r "$RS1:80" -m &&
-	fnat_ipvsadm -a -t "$V" -r "$RS2:80" -m &&
-	fnat_ipvsadm -a -t "$V" -r "$RS3:80" -m
+fnat_rr_service
 tap_check $? "ipvsadm adds a rr service with three masquerading dests"
 
 out=$(fnat_get "$URL")
@@ -61,20 +58,7 @@ tap_is "$out" "rs1=10 rs2=10 rs3=0 fail=0" "a deleted dest gets nothing: 10/10/0
 fnat_ipvsadm -a -t "$V" -r "$RS3:80" -m -w 0 &&
 	fnat_ipvsadm -e -t "$V" -r "$RS2:80" -m -w 0
 sleep 0.2
-in_client python3 - "$LAB_VIP" > "$NLVS_TMP/held.out" 2>&1 <<'EOF' &
-import socket, sys, time
-s = socket.create_connection((sys.argv[1], 80), 4)
-s.sendall(b"GET / HTTP/1.0\r\n")
-time.sleep(3)
-s.sendall(b"\r\n")
-data = b""
-while True:
-    b = s.recv(4096)
-    if not b:
-        break
-    data += b
-print(data.split(b"\r\n\r\n", 1)[-1].decode().strip())
-EOF
+fnat_held_get 3 4 > "$NLVS_TMP/held.out" 2>&1 &
 held=$!
 sleep 1
 act=$(fnat_ipvsadm -Ln | awk -v d="$RS1:80" '$2 == d {print $5}')
@@ -153,7 +137,7 @@ tap_is "$st" "0" "ipvsadm -Z zeroes the counters"
 out=$(in_client ping -c 2 -W 2 "$LAB_VIP" 2>&1)
 tap_check $? "ping to the VIP answers" "$out"
 
-fnat_alive
+nlvs_alive
 tap_check $? "nlvsd still running"
 nlvsd_stop
 tap_check $? "nlvsd stops cleanly"

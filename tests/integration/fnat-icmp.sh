@@ -14,7 +14,7 @@ LAB_NAT=1
 export LAB_WORKERS LAB_NAT
 fnat_setup
 set -- $LAB_RS_ADDRS
-RS1=$1 RS2=$2 RS3=$3
+RS1=$1
 nlvs_require_cmd tcpdump
 NS_RS1=$(echo "$NS_RS" | cut -d' ' -f1)
 
@@ -81,10 +81,7 @@ PY
 
 fnat_ipvsadm -A -u "$LAB_VIP:7" -s rr &&
 	fnat_ipvsadm -a -u "$LAB_VIP:7" -r "$RS1:7" -m &&
-	fnat_ipvsadm -A -t "$LAB_NAT_VIP:80" -s rr &&
-	fnat_ipvsadm -a -t "$LAB_NAT_VIP:80" -r "$RS1:80" -m &&
-	fnat_ipvsadm -a -t "$LAB_NAT_VIP:80" -r "$RS2:80" -m &&
-	fnat_ipvsadm -a -t "$LAB_NAT_VIP:80" -r "$RS3:80" -m
+	fnat_rr_service "$LAB_NAT_VIP"
 tap_check $? "ipvsadm adds a FULLNAT UDP service and a classic NAT TCP service"
 
 ip netns exec "$NS_RS1" tcpdump -l -n -i r0 icmp > "$NLVS_TMP/rs1.icmp" 2> /dev/null &
@@ -92,10 +89,10 @@ TCPDUMP=$!
 nlvs_cleanup_add "kill $TCPDUMP 2> /dev/null"
 sleep 1
 
-h0=$(($(fnat_stat worker.0.handoff_out) + $(fnat_stat worker.1.handoff_out)))
-nc0=$(fnat_stat drop.no-connection)
-r00=$(fnat_stat worker.0.rx)
-r10=$(fnat_stat worker.1.rx)
+h0=$(($(nlvs_stat worker.0.handoff_out) + $(nlvs_stat worker.1.handoff_out)))
+nc0=$(nlvs_stat drop.no-connection)
+r00=$(nlvs_stat worker.0.rx)
+r10=$(nlvs_stat worker.1.rx)
 N=6
 out=$(in_client timeout 60 python3 "$NLVS_TMP/icmp.py" "$LAB_VIP" 7 "$CADDRS" $N 2>&1)
 tap_diag "$(echo "$out" | head -n 1)"
@@ -112,14 +109,14 @@ tap_is "$n" "$total" "every ICMP error reaches the real server translated"
 bad=$(grep -c '10\.77\.1\.' "$NLVS_TMP/rs1.icmp")
 tap_is "$bad" "0" "no client address leaks to the real server side"
 
-r01=$(fnat_stat worker.0.rx)
-r11=$(fnat_stat worker.1.rx)
+r01=$(nlvs_stat worker.0.rx)
+r11=$(nlvs_stat worker.1.rx)
 tap_check "$([ $((r01 - r00)) -gt 0 ] && [ $((r11 - r10)) -gt 0 ] && echo 0 || echo 1)" \
 	"both workers received this traffic ($((r01 - r00)) / $((r11 - r10)))"
-h1=$(($(fnat_stat worker.0.handoff_out) + $(fnat_stat worker.1.handoff_out)))
+h1=$(($(nlvs_stat worker.0.handoff_out) + $(nlvs_stat worker.1.handoff_out)))
 tap_check "$([ $((h1 - h0)) -gt 0 ] && echo 0 || echo 1)" \
 	"errors travelled to the owning worker ($((h1 - h0)) hand-offs)"
-nc1=$(fnat_stat drop.no-connection)
+nc1=$(nlvs_stat drop.no-connection)
 tap_is "$((nc1 - nc0))" "0" "no error was dropped as no-connection"
 
 # an error about no connection at all: every worker looks, then it is dropped
@@ -138,14 +135,14 @@ m = m[:2] + struct.pack('!H', csum(m)) + m[4:]
 r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
 r.sendto(m, ('$LAB_VIP', 0))"
 sleep 0.5
-nc2=$(fnat_stat drop.no-connection)
+nc2=$(nlvs_stat drop.no-connection)
 tap_is "$((nc2 - nc1))" "1" "an error about an unknown flow is dropped once, as no-connection"
 
 out=$(fnat_spread 30 "http://$LAB_NAT_VIP/")
 case $out in *fail=0) st=0 ;; *) st=1 ;; esac
 tap_check $st "classic NAT over two workers: 30 requests complete ($out)" "$out"
 
-fnat_alive
+nlvs_alive
 tap_check $? "nlvsd still running"
 nlvsd_stop
 tap_check $? "nlvsd stops cleanly"

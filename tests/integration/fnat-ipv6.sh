@@ -6,15 +6,11 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/fnat-lib.sh"
 
 fnat_setup
-V="[$LAB_VIP6]:80"
 URL="http://[$LAB_VIP6]/"
 set -- $LAB_RS_ADDRS6
-RS1=$1 RS2=$2 RS3=$3
+RS1=$1
 
-fnat_ipvsadm -A -t "$V" -s rr &&
-	fnat_ipvsadm -a -t "$V" -r "[$RS1]:80" -m &&
-	fnat_ipvsadm -a -t "$V" -r "[$RS2]:80" -m &&
-	fnat_ipvsadm -a -t "$V" -r "[$RS3]:80" -m
+fnat_rr_service "$LAB_VIP6"
 tap_check $? "ipvsadm adds an IPv6 rr service"
 
 out=$(fnat_spread 30 "$URL")
@@ -41,7 +37,7 @@ out=$(fnat_ipvsadm -Lcn)
 case $out in *"[$LAB_VIP6]:80"*) st=0 ;; *) st=1 ;; esac
 tap_check $st "ipvsadm -Lc lists IPv6 connections" "$(echo "$out" | head -n 5)"
 
-fnat_alive
+nlvs_alive
 tap_check $? "nlvsd still running"
 nlvsd_stop
 tap_check $? "nlvsd stops cleanly"

@@ -15,29 +15,7 @@ FNAT_LAB_SH=$top_srcdir/scripts/netns-lab.sh
 # fnat_setup: everything up or the test bails (skips without root/tools).
 fnat_setup()
 {
-	nlvs_require_root
-	nlvs_require_cmd ip ethtool curl python3
-	[ -x "$top_builddir/dataplane/nlvsd" ] || tap_bail "nlvsd not built"
-	nlvs_tmpdir_make
-	LAB=$NLVS_TMP/lab
-	nlvs_cleanup_add "/bin/sh '$FNAT_LAB_SH' down '$LAB'"
-	LAB_ID=${LAB_ID:-$$} /bin/sh "$FNAT_LAB_SH" up "$LAB" > "$NLVS_TMP/lab.log" 2>&1 ||
-		tap_bail "netns-lab.sh up failed: $(cat "$NLVS_TMP/lab.log")"
-	# shellcheck disable=SC1091
-	. "$LAB/lab.env"
-	cp "$LAB/nlvsd.conf" "$NLVS_TMP/nlvsd.conf"
-	cat > "$NLVS_TMP/nlvsd-ns" <<WRAP
-#!/bin/sh
-exec ip netns exec $NS_L $top_builddir/dataplane/nlvsd "\$@"
-WRAP
-	chmod +x "$NLVS_TMP/nlvsd-ns"
-	NLVSD=$NLVS_TMP/nlvsd-ns
-	if nlvsd_start && grep -q 'dataplane running' "$NLVS_TMP/nlvsd.log"; then
-		tap_ok "nlvsd runs on the lab's ports ($LAB_WORKERS worker(s))"
-	else
-		tap_not_ok "nlvsd runs on the lab's ports" "$(cat "$NLVS_TMP/nlvsd.log")"
-		tap_done
-	fi
+	nlvs_lab_setup "$FNAT_LAB_SH" NS_L "nlvsd runs on the lab's ports"
 }
 
 fnat_ipvsadm()
@@ -55,6 +33,45 @@ in_client()
 fnat_get()
 {
 	in_client curl -s -g -m 4 "$1"
+}
+
+# fnat_rr_service [VIP]: ipvsadm adds the TCP service VIP:80 (rr; default
+# $LAB_VIP) with every real server of the lab as a masquerading dest (the
+# IPv6 ones for an IPv6 VIP).
+fnat_rr_service()
+{
+	_vip=${1:-$LAB_VIP}
+	case $_vip in
+	*:*) _svc="[$_vip]:80" _rs=$LAB_RS_ADDRS6 ;;
+	*) _svc="$_vip:80" _rs=$LAB_RS_ADDRS ;;
+	esac
+	fnat_ipvsadm -A -t "$_svc" -s rr || return 1
+	for _r in $_rs; do
+		case $_r in *:*) _r="[$_r]" ;; esac
+		fnat_ipvsadm -a -t "$_svc" -r "$_r:80" -m || return 1
+	done
+}
+
+# fnat_held_get DELAY TIMEOUT: a GET to $LAB_VIP:80 from the client whose
+# request ends only after DELAY seconds (the connection stays open that
+# long); the body on stdout once the server closes (TIMEOUT per receive).
+fnat_held_get()
+{
+	in_client python3 - "$LAB_VIP" "$1" "$2" <<'EOF'
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], 80), 4)
+s.sendall(b"GET / HTTP/1.0\r\n")
+time.sleep(float(sys.argv[2]))
+s.sendall(b"\r\n")
+s.settimeout(float(sys.argv[3]))
+data = b""
+while True:
+    b = s.recv(4096)
+    if not b:
+        break
+    data += b
+print(data.split(b"\r\n\r\n", 1)[-1].decode().strip())
+EOF
 }
 
 # fnat_spread N URL: N sequential GETs; prints "rs1=A rs2=B rs3=C fail=F".
@@ -77,23 +94,14 @@ fnat_spread()
 	echo "rs1=$_a rs2=$_b rs3=$_c fail=$_f"
 }
 
-# fnat_stat NAME: a counter from the dump nlvsd logs on SIGUSR1.
+# fnat_stat NAME, fnat_alive: older names of nlvs_stat and nlvs_alive
+# (tests/lib.sh).
 fnat_stat()
 {
-	_n0=$(grep -c 'stats: rx ' "$NLVS_TMP/nlvsd.log")
-	kill -USR1 "$NLVSD_PID"
-	_i=0
-	while [ "$(grep -c 'stats: rx ' "$NLVS_TMP/nlvsd.log")" = "$_n0" ] && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	sleep 0.2
-	_v=$(grep "stats: $1 " "$NLVS_TMP/nlvsd.log" | tail -n 1 | sed 's/.* //')
-	echo "${_v:-0}"
+	nlvs_stat "$1"
 }
 
-# fnat_alive: nlvsd still running.
 fnat_alive()
 {
-	[ -n "$NLVSD_PID" ] && kill -0 "$NLVSD_PID" 2> /dev/null
+	nlvs_alive
 }

@@ -112,14 +112,14 @@ case $src in *10.77.2.10[01]) st=0 ;; *) st=1 ;; esac
 tap_check $st "its real server sees a local address ($src)" "$src"
 
 # transit traffic that belongs to no connection is still not forwarded
-d0=$(fnat_stat drop.not-for-us)
+d0=$(nlvs_stat drop.not-for-us)
 ip netns exec "$(echo "$NS_RS" | cut -d' ' -f1)" ping -c 2 -W 1 -q 10.77.1.2 > /dev/null 2>&1
 st=$?
-d1=$(fnat_stat drop.not-for-us)
+d1=$(nlvs_stat drop.not-for-us)
 tap_check "$([ $st -ne 0 ] && [ "$d1" -ge $((d0 + 2)) ] && echo 0 || echo 1)" \
 	"other transit traffic is dropped as not-for-us without ip-forward ($d0 -> $d1)"
 
-fnat_alive
+nlvs_alive
 tap_check $? "nlvsd still running"
 nlvsd_stop
 tap_check $? "nlvsd stops cleanly"

@@ -97,7 +97,7 @@ fnat_ipvsadm -A -u "$LAB_VIP:9" -s rr && fnat_ipvsadm -a -u "$LAB_VIP:9" -r "$RS
 out=$(udp "$LAB_VIP" 9 refused 1)
 tap_is "$out" "refused=1" "ICMP port unreachable from a real server reaches the client translated"
 
-fnat_alive
+nlvs_alive
 tap_check $? "nlvsd still running"
 nlvsd_stop
 tap_check $? "nlvsd stops cleanly"

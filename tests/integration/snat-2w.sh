@@ -17,8 +17,8 @@ nlvs_require_cmd ping
 snat_service 1 rr
 tap_check $? "ipvsadm adds the SNAT service with two egress addresses"
 
-h0=$(($(snat_stat worker.0.handoff_out) + $(snat_stat worker.1.handoff_out)))
-miss0=$(snat_stat drop.no-connection)
+h0=$(($(nlvs_stat worker.0.handoff_out) + $(nlvs_stat worker.1.handoff_out)))
+miss0=$(nlvs_stat drop.no-connection)
 
 # 200 pings at once: 10 from each of the 20 inside addresses, 3 echoes each
 i=0
@@ -81,23 +81,23 @@ out=$(in_inside traceroute -I -n -w 2 -q 3 -m 5 -s "$2" "$LAB_OUT" 2>&1)
 hops=$(echo "$out" | awk 'NR > 1 { printf "%s ", $2 }')
 tap_is "$hops" "10.88.1.1 $LAB_ROUTER $LAB_OUT " "traceroute -I (echo)" "$out"
 
-w0=$(snat_stat worker.0.rx)
-w1=$(snat_stat worker.1.rx)
+w0=$(nlvs_stat worker.0.rx)
+w1=$(nlvs_stat worker.1.rx)
 tap_check "$([ "$w0" -gt 0 ] && [ "$w1" -gt 0 ] && echo 0 || echo 1)" \
 	"both workers received traffic ($w0 / $w1)"
-h1=$(($(snat_stat worker.0.handoff_out) + $(snat_stat worker.1.handoff_out)))
+h1=$(($(nlvs_stat worker.0.handoff_out) + $(nlvs_stat worker.1.handoff_out)))
 tap_check "$([ $((h1 - h0)) -gt 0 ] && echo 0 || echo 1)" \
 	"replies were handed to the owning worker ($((h1 - h0)) packets)"
-miss1=$(snat_stat drop.no-connection)
+miss1=$(nlvs_stat drop.no-connection)
 tap_is "$((miss1 - miss0))" "0" "no reply missed its connection (no-connection drops)"
-ring=$(snat_stat drop.handoff-ring-full)
+ring=$(nlvs_stat drop.handoff-ring-full)
 tap_is "$ring" "0" "no hand-off ring overflowed"
 
 lc=$(nlvs_ipvsadm -Lcn | grep -c 'ICMP')
 tap_check "$([ "$lc" -ge 200 ] && echo 0 || echo 1)" \
 	"ipvsadm -Lc lists the ping connections of both workers ($lc)"
 
-snat_alive
+nlvs_alive
 tap_check $? "nlvsd still running"
 nlvsd_stop
 tap_check $? "nlvsd stops cleanly"

@@ -57,41 +57,20 @@ done
 tap_check $st "the outside host saw only egress addresses" "sources: $srcs"
 
 # rr over two egress addresses: 20 UDP queries split 10/10
-: > "$NLVS_TMP/answers"
-i=0
-while [ $i -lt 20 ]; do
-	snat_udp_query "$H2" "$LAB_OUT" >> "$NLVS_TMP/answers"
-	i=$((i + 1))
-done
-n1=$(grep -c "ok $E1 " "$NLVS_TMP/answers")
-n2=$(grep -c "ok $E2 " "$NLVS_TMP/answers")
-tap_is "$n1/$n2" "10/10" "rr: 20 new flows leave 10 from each egress address"
+snat_queries "$H2" 20
+tap_is "$(snat_split "$E1" "$E2")" "10/10" "rr: 20 new flows leave 10 from each egress address"
 
 nlvs_ipvsadm -E -f 1 -s wrr &&
 	nlvs_ipvsadm -e -f 1 -r "$E1" -m -w 3 &&
 	nlvs_ipvsadm -e -f 1 -r "$E2" -m -w 1
 sleep 0.3
-: > "$NLVS_TMP/answers"
-i=0
-while [ $i -lt 20 ]; do
-	snat_udp_query "$H2" "$LAB_OUT" >> "$NLVS_TMP/answers"
-	i=$((i + 1))
-done
-n1=$(grep -c "ok $E1 " "$NLVS_TMP/answers")
-n2=$(grep -c "ok $E2 " "$NLVS_TMP/answers")
-tap_is "$n1/$n2" "15/5" "wrr 3/1: 20 new flows leave 15/5"
+snat_queries "$H2" 20
+tap_is "$(snat_split "$E1" "$E2")" "15/5" "wrr 3/1: 20 new flows leave 15/5"
 
 nlvs_ipvsadm -e -f 1 -r "$E1" -m -w 0
 sleep 0.3
-: > "$NLVS_TMP/answers"
-i=0
-while [ $i -lt 6 ]; do
-	snat_udp_query "$H2" "$LAB_OUT" >> "$NLVS_TMP/answers"
-	i=$((i + 1))
-done
-n1=$(grep -c "ok $E1 " "$NLVS_TMP/answers")
-n2=$(grep -c "ok $E2 " "$NLVS_TMP/answers")
-tap_is "$n1/$n2" "0/6" "weight 0: new flows avoid the quiesced egress address"
+snat_queries "$H2" 6
+tap_is "$(snat_split "$E1" "$E2")" "0/6" "weight 0: new flows avoid the quiesced egress address"
 nlvs_ipvsadm -e -f 1 -r "$E1" -m -w 1
 
 stats=$(nlvs_ipvsadm -Ln --stats)
@@ -112,7 +91,7 @@ echo "$lc" | grep -q "ICMP .* $H1:[0-9]* *$LAB_OUT:[0-9]* *\($E1\|$E2\):[0-9]*" 
 tap_check $st "ipvsadm -Lc lists the ping connection" "$lc"
 
 # a scan of an egress address from outside: dropped, counted
-before=$(snat_stat drop.no-connection)
+before=$(nlvs_stat drop.no-connection)
 in_outside python3 - "$E1" <<'EOF'
 import socket, sys
 for port in range(2000, 2050):
@@ -126,7 +105,7 @@ for port in range(2000, 2050):
         pass
 EOF
 sleep 0.5
-after=$(snat_stat drop.no-connection)
+after=$(nlvs_stat drop.no-connection)
 st=1
 [ $((after - before)) -ge 50 ] && st=0
 tap_check $st "unmatched inbound traffic to an egress address is dropped and counted" \
@@ -139,12 +118,7 @@ tap_is "$out" "outside" "established service keeps working after the scan"
 # persistence: one inside host keeps one egress address for new flows
 nlvs_ipvsadm -E -f 1 -s rr -p 60
 sleep 0.3
-: > "$NLVS_TMP/answers"
-i=0
-while [ $i -lt 6 ]; do
-	snat_udp_query "$H1" "$LAB_OUT" >> "$NLVS_TMP/answers"
-	i=$((i + 1))
-done
+snat_queries "$H1" 6
 n=$(sort -u "$NLVS_TMP/answers" | wc -l)
 c=$(wc -l < "$NLVS_TMP/answers")
 tap_is "$c/$n" "6/1" "-p 60: six flows of one inside host leave from one egress address" \
@@ -157,12 +131,7 @@ nlvs_ipvsadm -E -f 1 -s rr
 # deleting an egress address: new flows use the other one
 nlvs_ipvsadm -d -f 1 -r "$E2"
 sleep 0.3
-: > "$NLVS_TMP/answers"
-i=0
-while [ $i -lt 4 ]; do
-	snat_udp_query "$H2" "$LAB_OUT" >> "$NLVS_TMP/answers"
-	i=$((i + 1))
-done
+snat_queries "$H2" 4
 n1=$(grep -c "ok $E1 " "$NLVS_TMP/answers")
 tap_is "$n1" "4" "a deleted egress address gets no new flows"
 
@@ -181,7 +150,7 @@ out=$(in_inside traceroute -6 -n -w 2 -q 1 -m 5 -s "$1" "$LAB_OUT6" 2>&1)
 hops=$(echo "$out" | awk 'NR > 1 { printf "%s ", $2 }')
 tap_is "$hops" "fd00:88:1::1 fd00:88:2::fe $LAB_OUT6 " "IPv6: traceroute" "$out"
 
-snat_alive
+nlvs_alive
 tap_check $? "nlvsd still running"
 nlvsd_stop
 tap_check $? "nlvsd stops cleanly"

@@ -46,7 +46,7 @@ while [ ! -f "$NLVS_TMP/held.up" ] && [ $i -lt 50 ]; do
 done
 tap_check "$([ -f "$NLVS_TMP/held.up" ] && echo 0 || echo 1)" "a TCP connection is established"
 
-before=$(snat_stat drop.laddr-ports-exhausted)
+before=$(nlvs_stat drop.laddr-ports-exhausted)
 ok=$(snat_udp_burst "$H1" "$LAB_OUT" 9)
 tap_is "$ok" "9" "nine UDP flows take the other nine ports"
 
@@ -54,7 +54,7 @@ ok=$(snat_udp_burst "$H1" "$LAB_OUT" 5 1)
 out=$(in_inside ping -n -c 1 -W 1 -I "$H1" "$LAB_OUT" 2>&1)
 pst=$?
 tap_is "$ok/$pst" "0/1" "with every port taken, new UDP flows and pings fail" "$out"
-after=$(snat_stat drop.laddr-ports-exhausted)
+after=$(nlvs_stat drop.laddr-ports-exhausted)
 tap_check "$([ $((after - before)) -ge 6 ] && echo 0 || echo 1)" \
 	"the failed flows are counted as laddr-ports-exhausted ($before -> $after)"
 
@@ -76,7 +76,7 @@ tap_is "$ok" "8" "after the flows expire new flows succeed again"
 out=$(in_inside ping -n -c 3 -i 0.2 -W 2 -I "$H1" "$LAB_OUT" 2>&1)
 tap_check $? "ping works again" "$out"
 
-snat_alive
+nlvs_alive
 tap_check $? "nlvsd still running"
 nlvsd_stop
 tap_check $? "nlvsd stops cleanly"

@@ -15,29 +15,7 @@ SNAT_LAB_SH=$top_srcdir/scripts/netns-snat-lab.sh
 # snat_setup: everything up or the test bails (skips without root/tools).
 snat_setup()
 {
-	nlvs_require_root
-	nlvs_require_cmd ip ethtool curl python3
-	[ -x "$top_builddir/dataplane/nlvsd" ] || tap_bail "nlvsd not built"
-	nlvs_tmpdir_make
-	LAB=$NLVS_TMP/lab
-	nlvs_cleanup_add "/bin/sh '$SNAT_LAB_SH' down '$LAB'"
-	LAB_ID=${LAB_ID:-$$} /bin/sh "$SNAT_LAB_SH" up "$LAB" > "$NLVS_TMP/lab.log" 2>&1 ||
-		tap_bail "netns-snat-lab.sh up failed: $(cat "$NLVS_TMP/lab.log")"
-	# shellcheck disable=SC1091
-	. "$LAB/lab.env"
-	cp "$LAB/nlvsd.conf" "$NLVS_TMP/nlvsd.conf"
-	cat > "$NLVS_TMP/nlvsd-ns" <<WRAP
-#!/bin/sh
-exec ip netns exec $NS_G $top_builddir/dataplane/nlvsd "\$@"
-WRAP
-	chmod +x "$NLVS_TMP/nlvsd-ns"
-	NLVSD=$NLVS_TMP/nlvsd-ns
-	if nlvsd_start && grep -q 'dataplane running' "$NLVS_TMP/nlvsd.log"; then
-		tap_ok "nlvsd runs as the gateway ($LAB_WORKERS worker(s))"
-	else
-		tap_not_ok "nlvsd runs as the gateway" "$(cat "$NLVS_TMP/nlvsd.log")"
-		tap_done
-	fi
+	nlvs_lab_setup "$SNAT_LAB_SH" NS_G "nlvsd runs as the gateway"
 }
 
 # snat_service MARK SCHED [EGRESS...]: a fwmark service leaving from the
@@ -89,6 +67,25 @@ except OSError:
 EOF
 }
 
+# snat_queries SRC N: N queries from SRC to the outside host, one after the
+# other (N new flows); the answers go to $NLVS_TMP/answers.
+snat_queries()
+{
+	: > "$NLVS_TMP/answers"
+	_i=0
+	while [ $_i -lt "$2" ]; do
+		snat_udp_query "$1" "$LAB_OUT" >> "$NLVS_TMP/answers"
+		_i=$((_i + 1))
+	done
+}
+
+# snat_split E1 E2: "A/B", how many of those answers came back through
+# egress address E1 and E2.
+snat_split()
+{
+	echo "$(grep -c "ok $1 " "$NLVS_TMP/answers")/$(grep -c "ok $2 " "$NLVS_TMP/answers")"
+}
+
 # snat_udp_burst SRC DST N [TIMEOUT]: N queries from N sockets (N new flows)
 # at once; prints how many were answered.
 snat_udp_burst()
@@ -117,22 +114,14 @@ print(len(ok))
 EOF
 }
 
-# snat_stat NAME: a counter from the dump nlvsd logs on SIGUSR1.
+# snat_stat NAME, snat_alive: older names of nlvs_stat and nlvs_alive
+# (tests/lib.sh).
 snat_stat()
 {
-	_n0=$(grep -c 'stats: rx ' "$NLVS_TMP/nlvsd.log")
-	kill -USR1 "$NLVSD_PID"
-	_i=0
-	while [ "$(grep -c 'stats: rx ' "$NLVS_TMP/nlvsd.log")" = "$_n0" ] && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	sleep 0.2
-	_v=$(grep "stats: $1 " "$NLVS_TMP/nlvsd.log" | tail -n 1 | sed 's/.* //')
-	echo "${_v:-0}"
+	nlvs_stat "$1"
 }
 
 snat_alive()
 {
-	[ -n "$NLVSD_PID" ] && kill -0 "$NLVSD_PID" 2> /dev/null
+	nlvs_alive
 }

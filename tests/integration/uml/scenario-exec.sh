@@ -23,6 +23,7 @@
 #   ARGS                 one ipvsadm run; ARGS are shell words (quotes work,
 #                        no redirections); stdin is /dev/null
 #   <NAME ARGS           the same with stdin read from work file NAME
+#   %noargs              ipvsadm run without any argument
 #   %block NAME          start a block: NAME prefixes the test descriptions
 #                        and ends any %kernel-sub
 #   %save NAME           save the previous command's stdout as work file NAME
@@ -100,6 +101,9 @@ while IFS= read -r line || [ -n "$line" ]; do
 	stdin=/dev/null
 	args=$line
 	case $line in
+	%noargs)
+		args=
+		;;
 	'<'*)
 		stdin=${line%% *}
 		stdin=$W/${stdin#<}

@@ -30,10 +30,7 @@ cat > "$kdir/run.sh" <<EOF
 SCEN_KERNEL_MODULES=\$UML_OUT/.uml/modules SCEN_IPVSADM=ipvsadm \\
 	sh \$UML_OUT/scenario-exec.sh \$UML_OUT/$(basename "$scen") \$UML_OUT/kernel
 EOF
-UML_TIMEOUT=${UML_TIMEOUT:-400} nlvs_uml_run "$kdir/run.sh" "$kdir" \
-	> "$NLVS_TMP/uml-run.log" 2>&1 &
-umlpid=$!
-nlvs_cleanup_add "kill -TERM $umlpid"
+nlvs_uml_start "$kdir"
 
 # nlvsd side, meanwhile.
 nsdir=$NLVS_TMP/nlvs
@@ -42,23 +39,12 @@ if nlvsd_start; then
 		sh "$top_srcdir/tests/integration/uml/scenario-exec.sh" "$scen" "$nsdir" \
 		2> "$NLVS_TMP/scenario-nlvs.log"
 	nlvsd_ok=1
-	kill -0 "$NLVSD_PID" 2> /dev/null || nlvsd_ok=0
+	nlvs_alive || nlvsd_ok=0
 else
 	nlvsd_ok=
 fi
 
-wait $umlpid
-urc=$?
-case $urc in
-0) ;;
-77) tap_skip_all "user-mode-linux cannot run: $(tail -n 1 "$NLVS_TMP/uml-run.log")" ;;
-*)
-	tap_diag "kernel side failed (uml-run status $urc):"
-	tap_diag_file "$NLVS_TMP/uml-run.log"
-	tap_diag_file "$kdir/.uml/script.log"
-	tap_bail "no kernel reference"
-	;;
-esac
+nlvs_uml_wait "$kdir"
 
 [ -n "$nlvsd_ok" ] || tap_bail "nlvsd did not start"
 

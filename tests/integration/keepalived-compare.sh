@@ -27,38 +27,24 @@ cp "$driver" "$NLVS_SCENARIOS/keepalived-1.conf" "$NLVS_SCENARIOS/keepalived-2.c
 cat > "$kdir/run.sh" <<'EOF'
 sh $UML_OUT/keepalived-scenario.sh $UML_OUT $UML_OUT/kernel
 EOF
-UML_TIMEOUT=${UML_TIMEOUT:-400} nlvs_uml_run "$kdir/run.sh" "$kdir" \
-	> "$NLVS_TMP/uml-run.log" 2>&1 &
-umlpid=$!
-nlvs_cleanup_add "kill -TERM $umlpid"
+nlvs_uml_start "$kdir"
 
 nsdir=$NLVS_TMP/nlvs
 if nlvsd_start; then
 	KA_PREFIX="'$NLVS_EXEC' -s '$NLVS_SOCK'" sh "$driver" "$NLVS_SCENARIOS" "$nsdir" \
 		> "$NLVS_TMP/scenario-nlvs.log" 2>&1
 	nlvsd_ok=1
-	kill -0 "$NLVSD_PID" 2> /dev/null || nlvsd_ok=0
+	nlvs_alive || nlvsd_ok=0
 else
 	nlvsd_ok=
 fi
 
-wait $umlpid
-urc=$?
-case $urc in
-0) ;;
-77) tap_skip_all "user-mode-linux cannot run: $(tail -n 1 "$NLVS_TMP/uml-run.log")" ;;
-*)
-	tap_diag "kernel side failed (uml-run status $urc):"
-	tap_diag_file "$NLVS_TMP/uml-run.log"
-	tap_diag_file "$kdir/.uml/script.log"
-	tap_bail "no kernel reference"
-	;;
-esac
+nlvs_uml_wait "$kdir"
 [ -n "$nlvsd_ok" ] || tap_bail "nlvsd did not start"
 
 k=$kdir/kernel
 n=$nsdir
-for step in $(cat "$k/steps"); do
+while read -r step; do
 	for view in save list timeout daemon; do
 		f=$step.$view
 		desc="$step: $view"
@@ -72,7 +58,7 @@ for step in $(cat "$k/steps"); do
 $(diff -u "$k/$f" "$n/$f" | sed '1,2d' | head -n 60)"
 		fi
 	done
-done
+done < "$k/steps"
 
 krc=$(cat "$k/keepalived.rc")
 nrc=$(cat "$n/keepalived.rc" 2>/dev/null)

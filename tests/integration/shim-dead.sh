@@ -94,11 +94,8 @@ virtual_server 10.0.0.2 80 {
 	}
 }
 CONF
-"$NLVS_EXEC" -s "$NLVS_SOCK" keepalived -n -l -D -C -G -f "$NLVS_TMP/keepalived.conf" \
-	-p "$NLVS_TMP/keepalived.pid" -c "$NLVS_TMP/checker.pid" \
-	> "$NLVS_TMP/keepalived.log" 2>&1 < /dev/null &
-ka_pid=$!
-nlvs_cleanup_add "kill -KILL $ka_pid"
+nlvs_keepalived_start
+ka_pid=$NLVS_KA_PID
 
 # ka_cpu: CPU time (clock ticks) used so far by keepalived and its children.
 ka_cpu()

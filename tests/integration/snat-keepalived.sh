@@ -31,11 +31,8 @@ virtual_server fwmark 1 {
 	}
 }
 CONF
-"$NLVS_EXEC" -s "$NLVS_SOCK" keepalived -n -l -D -C -G -f "$NLVS_TMP/keepalived.conf" \
-	-p "$NLVS_TMP/keepalived.pid" -c "$NLVS_TMP/checker.pid" \
-	> "$NLVS_TMP/keepalived.log" 2>&1 < /dev/null &
-ka_pid=$!
-nlvs_cleanup_add "kill -KILL $ka_pid"
+nlvs_keepalived_start
+ka_pid=$NLVS_KA_PID
 
 i=0
 while [ $i -lt 50 ]; do
@@ -53,22 +50,15 @@ sleep 0.3
 out=$(in_inside curl -s -m 4 --interface "$H1" "http://$LAB_OUT/")
 tap_is "$out" "outside" "curl from inside through keepalived's SNAT service"
 
-: > "$NLVS_TMP/answers"
-i=0
-while [ $i -lt 10 ]; do
-	snat_udp_query "$H1" "$LAB_OUT" >> "$NLVS_TMP/answers"
-	i=$((i + 1))
-done
-n1=$(grep -c "ok $E1 " "$NLVS_TMP/answers")
-n2=$(grep -c "ok $E2 " "$NLVS_TMP/answers")
-tap_is "$n1/$n2" "5/5" "rr over keepalived's two egress addresses: 5/5"
+snat_queries "$H1" 10
+tap_is "$(snat_split "$E1" "$E2")" "5/5" "rr over keepalived's two egress addresses: 5/5"
 
 out=$(in_inside ping -n -c 5 -i 0.2 -W 2 -I "$H1" "$LAB_OUT" 2>&1)
 tap_check $? "ping through keepalived's SNAT service" "$out"
 
 kill "$ka_pid"
 wait "$ka_pid" 2> /dev/null
-snat_alive
+nlvs_alive
 tap_check $? "nlvsd still running"
 nlvsd_stop
 tap_check $? "nlvsd stops cleanly"

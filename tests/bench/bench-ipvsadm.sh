@@ -23,6 +23,7 @@ for f in "$NLVSD" "$NLVS_EXEC" "$NLVS_PRELOAD_LIB"; do
 done
 nlvs_tmpdir_make
 # No per-command bound here: a big restore legitimately takes long.
+# shellcheck disable=SC2034 # read by nlvs_exec in tests/lib.sh
 NLVS_CMD_TIMEOUT=3600
 nlvsd_start > "$NLVS_TMP/start.log" || { cat "$NLVS_TMP/start.log"; exit 1; }
 

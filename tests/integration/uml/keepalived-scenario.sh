@@ -83,12 +83,13 @@ snapshot()
 step_wait()
 {
 	ids=$(sed -n 's|^[[:space:]]*misc_path "[^ ]*check\.sh \([^ ]*\) .*|\1|p' "$W/keepalived.conf" \
-		| sort -u)
+		| sort -u | tr '\n' ' ')
 	t=0
 	state="timed out"
 	while [ $t -lt $((step_max * 5)) ]; do
 		# Calls are files ID.GEN.PID; count the IDs seen < 2 times in $gen.
-		missing=$(ls "$W/calls" | awk -F. -v g="$gen" -v ids="$(echo $ids)" '
+		# shellcheck disable=SC2012
+		missing=$(ls "$W/calls" | awk -F. -v g="$gen" -v ids="$ids" '
 			BEGIN { n = split(ids, id, " ") }
 			$2 == g { c[$1]++ }
 			END { m = 0; for (i = 1; i <= n; i++) if (c[id[i]] < 2) m++; print m }')

@@ -84,6 +84,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 		;;
 	'%kernel-sub '*)
 		if [ -n "${SCEN_KERNEL_MODULES:-}" ]; then
+			# shellcheck disable=SC2086 # split into MODULE FROM TO
 			set -- ${line#%kernel-sub }
 			if ! grep -qx "$1" "$SCEN_KERNEL_MODULES"; then
 				sub_from=$2

@@ -70,6 +70,7 @@ cp "$script" "$ctl/script.sh" || exit 99
 # Values are frozen now, on the host, into the generated init.
 : > "$ctl/env.sh"
 for v in ${UML_PASS_ENV:-}; do
+	val=
 	eval "val=\${$v:-}"
 	printf "%s='%s'; export %s\n" "$v" "$val" "$v" >> "$ctl/env.sh"
 done

@@ -64,6 +64,10 @@ struct nlvs_worker {
 	struct rte_ring *neigh_ring;	/* other workers -> this one: learnt neighbours */
 	struct nlvs_neigh_table *neigh;
 	void *lb;			/* the L4 engine's per-worker state */
+	/* what L3 input gave the L4 engine, passed on as one burst */
+	unsigned int lb_n;
+	struct rte_mbuf *lb_pkts[NLVS_BURST];
+	struct nlvs_l3_info lb_l3[NLVS_BURST];
 	uint64_t now;			/* TSC at the top of the loop */
 	uint64_t next_timer;
 	uint64_t icmp_tokens, icmp_refill;
@@ -98,6 +102,19 @@ static inline void nlvs_worker_drop(struct nlvs_worker *w, struct rte_mbuf *m,
 {
 	w->st.drops[why]++;
 	rte_pktmbuf_free(m);
+}
+
+/* worker.c: hand the queued packets to the L4 engine (nlvs_lb_input_burst) */
+void nlvs_worker_lb_flush(struct nlvs_worker *w);
+
+/* L3 input: a packet for the L4 engine, queued until the end of its burst. */
+static inline void nlvs_worker_lb_queue(struct nlvs_worker *w, struct rte_mbuf *m,
+					const struct nlvs_l3_info *l3)
+{
+	if (unlikely(w->lb_n == NLVS_BURST))
+		nlvs_worker_lb_flush(w);
+	w->lb_pkts[w->lb_n] = m;
+	w->lb_l3[w->lb_n++] = *l3;
 }
 
 /* port.c */

@@ -21,15 +21,6 @@
 
 #include "lb_priv.h"
 
-static inline const struct lb_cfg *cfg_follow(struct lb_worker *lw)
-{
-	const struct lb_cfg *cfg = lb_cfg_get();
-
-	if (unlikely(cfg != lw->cfg) && cfg)
-		lb_worker_sync(lw, cfg);
-	return lw->cfg;
-}
-
 static void ttl_exceeded(struct nlvs_worker *w, struct rte_mbuf *m, int af)
 {
 	lb_rewrite_failed(w, m, af, NLVS_DROP_TTL_EXCEEDED);
@@ -191,98 +182,84 @@ static void icmp_error_input(struct lb_worker *lw, struct rte_mbuf *m,
 	lb_icmp_forward(lw, m, l3, p, c, side, 0);
 }
 
-/* Transit traffic while classic NAT services exist: the real servers'
- * replies to clients (their default route leads through us) get their source
- * back to VIP:vport; the rest goes on as if we had not looked. */
-static void nat_transit_input(struct lb_worker *lw, struct rte_mbuf *m,
-			      const struct nlvs_l3_info *l3)
+/* Burst stage one for a packet to a VIP or local address or, while classic
+ * NAT services exist, in transit: parse it and, when the connection
+ * lookup decides what happens next, build its key in @k. */
+unsigned int lb_fnat_classify(struct lb_worker *lw, struct rte_mbuf *m,
+			      const struct nlvs_l3_info *l3, struct lb_bpkt *b,
+			      struct nlvs_conn_tuple *k)
+{
+	const struct nlvs_pkt *p = &b->p;
+
+	b->parse_rc = nlvs_pkt_parse(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), l3->l3_len,
+				     l3->af, &b->p);
+	if (unlikely(b->parse_rc < 0) || (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP))
+		return LB_ACT_FNAT_SLOW;
+	if (l3->kind == NLVS_ADDR_NONE) {
+		nlvs_conn_tuple_from_pkt(k, p);
+		return LB_ACT_NAT;
+	}
+	if (l3->kind == NLVS_ADDR_LADDR && nlvs_worker_count() > 1 &&
+	    nlvs_laddr_port_owner(rte_be_to_cpu_16(p->dport), nlvs_worker_count()) !=
+	    nlvs_worker_id(lw->w))
+		return LB_ACT_FNAT_SLOW;	/* return traffic of another worker's port */
+	nlvs_conn_tuple_from_pkt(k, p);
+	return LB_ACT_VIP;
+}
+
+/* What lb_fnat_classify() found no key for. */
+void lb_fnat_slow(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		  const struct lb_bpkt *b)
 {
 	struct nlvs_worker *w = lw->w;
-	struct nlvs_conn_tuple k;
-	struct nlvs_conn *c;
-	struct nlvs_pkt p;
-	unsigned int side;
+	const struct nlvs_pkt *p = &b->p;
 
-	if (nlvs_pkt_parse(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), l3->l3_len, l3->af,
-			   &p) < 0) {
-		transit_pass(w, m, l3);		/* not ours to judge */
+	if (l3->kind == NLVS_ADDR_NONE) {
+		if (b->parse_rc == 0 && (p->flags & NLVS_PKT_F_ICMP_ERR))
+			icmp_error_input(lw, m, l3, p);
+		else
+			transit_pass(w, m, l3);		/* not ours to judge */
 		return;
 	}
-	lw->now_ms = w->now / lw->tsc_per_ms;
-	if (p.flags & NLVS_PKT_F_ICMP_ERR) {
-		icmp_error_input(lw, m, l3, &p);
+	if (b->parse_rc < 0)
+		nlvs_lb_drop(w, m, p->drop);
+	else if (p->flags & NLVS_PKT_F_ICMP_ERR)
+		icmp_error_input(lw, m, l3, p);
+	else if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP)
+		nlvs_lb_drop(w, m, NLVS_DROP_UNKNOWN_PROTO);
+	else
+		nlvs_worker_handoff(w, nlvs_laddr_port_owner(rte_be_to_cpu_16(p->dport),
+							     nlvs_worker_count()), m);
+}
+
+/* A packet to a VIP or local address without a connection. */
+void lb_fnat_miss(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		  const struct nlvs_pkt *p, const struct nlvs_conn_tuple *k)
+{
+	if (l3->kind != NLVS_ADDR_VIP) {
+		nlvs_lb_drop(lw->w, m, NLVS_DROP_NO_CONN);
 		return;
 	}
-	if (p.proto != IPPROTO_TCP && p.proto != IPPROTO_UDP) {
-		transit_pass(w, m, l3);
-		return;
-	}
-	nlvs_conn_tuple_from_pkt(&k, &p);
-	c = nlvs_conn_lookup(lw->tab, &k, &side);
+	conn_create(lw, m, l3, p, k);
+}
+
+/* Transit traffic while classic NAT services exist, with connection @c
+ * (or NULL) its key found: the real servers' replies to clients (their
+ * default route leads through us) get their source back to VIP:vport; the
+ * rest goes on as if we had not looked. */
+void lb_fnat_nat(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		 const struct nlvs_pkt *p, struct nlvs_conn *c, unsigned int side)
+{
 	if (c && side == NLVS_CONN_SIDE_RS && !(c->flags & (NLVS_CONN_F_TEMPLATE | LB_CF_FNAT)) &&
 	    !nlvs_snat_conn_is(c)) {
 		hops_take(m);
-		lb_conn_forward(lw, m, l3, &p, c, side);
+		lb_conn_forward(lw, m, l3, p, c, side);
 		return;
 	}
 	if (!c && lw->cfg->nat_rs &&
-	    lb_nat_rs_is(lw->cfg, p.af, p.proto, &p.saddr, p.sport) &&
+	    lb_nat_rs_is(lw->cfg, p->af, p->proto, &p->saddr, p->sport) &&
 	    chain_on(lw, m, hops_take(m)))
 		return;
 	hops_take(m);
-	transit_pass(w, m, l3);
-}
-
-void nlvs_lb_input(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3)
-{
-	struct lb_worker *lw = w->lb;
-	struct nlvs_conn_tuple k;
-	struct nlvs_conn *c;
-	struct nlvs_pkt p;
-	unsigned int side;
-
-	if (unlikely(!lw || !cfg_follow(lw))) {
-		nlvs_lb_drop(w, m, NLVS_DROP_NO_SERVICE);
-		return;
-	}
-	if (unlikely(l3->kind == NLVS_ADDR_NONE || l3->kind == NLVS_ADDR_EGRESS)) {
-		if (l3->kind == NLVS_ADDR_NONE && lw->cfg->nat)
-			nat_transit_input(lw, m, l3);
-		else
-			nlvs_snat_input(w, m, l3);	/* transit and SNAT traffic */
-		return;
-	}
-	if (unlikely(nlvs_pkt_parse(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), l3->l3_len,
-				    l3->af, &p) < 0)) {
-		nlvs_lb_drop(w, m, p.drop);
-		return;
-	}
-	lw->now_ms = w->now / lw->tsc_per_ms;
-	if (p.proto != IPPROTO_TCP && p.proto != IPPROTO_UDP) {
-		if (p.flags & NLVS_PKT_F_ICMP_ERR)
-			icmp_error_input(lw, m, l3, &p);
-		else
-			nlvs_lb_drop(w, m, NLVS_DROP_UNKNOWN_PROTO);
-		return;
-	}
-	if (l3->kind == NLVS_ADDR_LADDR && nlvs_worker_count() > 1) {
-		unsigned int owner = nlvs_laddr_port_owner(rte_be_to_cpu_16(p.dport),
-							   nlvs_worker_count());
-
-		if (owner != nlvs_worker_id(w)) {
-			nlvs_worker_handoff(w, owner, m);
-			return;
-		}
-	}
-	nlvs_conn_tuple_from_pkt(&k, &p);
-	c = nlvs_conn_lookup(lw->tab, &k, &side);
-	if (likely(c != NULL)) {
-		lb_conn_forward(lw, m, l3, &p, c, side);
-		return;
-	}
-	if (l3->kind != NLVS_ADDR_VIP) {
-		nlvs_lb_drop(w, m, NLVS_DROP_NO_CONN);
-		return;
-	}
-	conn_create(lw, m, l3, &p, &k);
+	transit_pass(lw->w, m, l3);
 }

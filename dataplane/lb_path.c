@@ -1,6 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * What the FULLNAT (lb_fnat.c) and SNAT (snat.c) packet paths share: the
+ * The engines' packet path: bursts in from L3 input, and what the FULLNAT
+ * (lb_fnat.c) and SNAT (snat.c) engines share.  A burst is taken in three
+ * passes: parse and classify every packet (each engine builds the keys of
+ * what a connection lookup decides), one bulk lookup with prefetching for
+ * those keys, then each packet finished in arrival order, so a flow's
+ * packets keep theirs: hits go straight to the hit path, everything else
+ * (new connections, SNAT classification, hand-off, ICMP errors, transit)
+ * to its engine.  Finishing a packet may file or free connections; the
+ * packets after it are then looked up again, one by one.
+ *
+ * Shared between the engines: the
  * hit path (state, expiry, rewrite, accounting, "source in, source out"
  * output), the ICMP error translation of a known connection, persistence
  * templates, choosing a dest and filing a new connection.  The engines
@@ -16,7 +26,7 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
-#include "lb_priv.h"
+#include "snat_priv.h"
 
 #define ICMP4_TIME_EXCEEDED	11
 #define ICMP6_TIME_EXCEEDED	3
@@ -237,4 +247,111 @@ struct nlvs_conn *lb_conn_add(struct lb_worker *lw, const struct lb_svc *s,
 	lb_wsvc(lw, (uint32_t)(uintptr_t)c->svc)->cnt.conns++;
 	wd->cnt.conns++;
 	return c;
+}
+
+_Static_assert(NLVS_BURST <= NLVS_CONN_BULK_MAX, "a burst is looked up at once");
+
+static inline const struct lb_cfg *cfg_follow(struct lb_worker *lw)
+{
+	const struct lb_cfg *cfg = lb_cfg_get();
+
+	if (unlikely(cfg != lw->cfg) && cfg)
+		lb_worker_sync(lw, cfg);
+	return lw->cfg;
+}
+
+static inline void pkt_finish(struct lb_worker *lw, const struct snat_tab *t,
+			      struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+			      const struct lb_bpkt *b, const struct nlvs_conn_tuple *k,
+			      struct nlvs_conn *c, unsigned int side)
+{
+	switch (b->act) {
+	case LB_ACT_VIP:
+		if (likely(c != NULL))
+			lb_conn_forward(lw, m, l3, &b->p, c, side);
+		else
+			lb_fnat_miss(lw, m, l3, &b->p, k);
+		break;
+	case LB_ACT_SNAT_OUT:
+		snat_out(lw, t, m, l3, &b->p, k, c, side);
+		break;
+	case LB_ACT_SNAT_IN:
+		snat_in(lw, m, l3, &b->p, c, side);
+		break;
+	case LB_ACT_NAT:
+		lb_fnat_nat(lw, m, l3, &b->p, c, side);
+		break;
+	case LB_ACT_FNAT_SLOW:
+		lb_fnat_slow(lw, m, l3, b);
+		break;
+	default:
+		snat_slow(lw, t, m, l3, b);
+	}
+}
+
+/* At most NLVS_BURST packets. */
+static void burst_input(struct lb_worker *lw, struct rte_mbuf **ms,
+			const struct nlvs_l3_info *l3s, unsigned int n)
+{
+	const struct snat_tab *t = snat_tab_get();
+	struct nlvs_conn_tuple keys[NLVS_BURST];
+	struct nlvs_conn *conns[NLVS_BURST];
+	uint8_t sides[NLVS_BURST], ki[NLVS_BURST];
+	struct lb_bpkt b[NLVS_BURST];
+	unsigned int i, nk = 0;
+	uint64_t seq;
+
+	lw->now_ms = lw->w->now / lw->tsc_per_ms;
+	for (i = 0; i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod_offset(ms[i], void *, l3s[i].l4_off));
+	for (i = 0; i < n; i++) {
+		const struct nlvs_l3_info *l3 = &l3s[i];
+
+		/* transit goes to SNAT unless classic NAT replies may be in it */
+		if (l3->kind == NLVS_ADDR_NONE ? !lw->cfg->nat : l3->kind == NLVS_ADDR_EGRESS)
+			b[i].act = snat_classify(lw, t, ms[i], l3, &b[i], &keys[nk]);
+		else
+			b[i].act = lb_fnat_classify(lw, ms[i], l3, &b[i], &keys[nk]);
+		if (b[i].act >= LB_ACT_KEYED)
+			ki[i] = (uint8_t)nk++;
+	}
+	if (nk)
+		nlvs_conn_lookup_bulk(lw->tab, keys, nk, conns, sides);
+	seq = lw->tab_seq;
+	for (i = 0; i < n; i++) {
+		struct nlvs_conn *c = NULL;
+		const struct nlvs_conn_tuple *k = NULL;
+		unsigned int side = 0;
+
+		if (b[i].act >= LB_ACT_KEYED) {
+			k = &keys[ki[i]];
+			if (likely(lw->tab_seq == seq)) {
+				c = conns[ki[i]];
+				side = sides[ki[i]];
+			} else {
+				c = nlvs_conn_lookup(lw->tab, k, &side);
+			}
+		}
+		pkt_finish(lw, t, ms[i], &l3s[i], &b[i], k, c, side);
+	}
+}
+
+void nlvs_lb_input_burst(struct nlvs_worker *w, struct rte_mbuf **ms,
+			 const struct nlvs_l3_info *l3s, unsigned int n)
+{
+	struct lb_worker *lw = w->lb;
+	unsigned int i;
+
+	if (unlikely(!lw || !cfg_follow(lw))) {
+		for (i = 0; i < n; i++)
+			nlvs_lb_drop(w, ms[i], NLVS_DROP_NO_SERVICE);
+		return;
+	}
+	for (i = 0; i < n; i += NLVS_BURST)
+		burst_input(lw, ms + i, l3s + i, RTE_MIN(n - i, (unsigned int)NLVS_BURST));
+}
+
+void nlvs_lb_input(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3)
+{
+	nlvs_lb_input_burst(w, &m, l3, 1);
 }

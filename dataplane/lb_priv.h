@@ -128,6 +128,28 @@ struct lb_worker {
 	struct lb_wdest *dest_chunk[LB_DEST_CHUNKS];
 };
 
+/*
+ * A burst through the engines (lb_path.c): each packet is parsed and
+ * classified first, the keys of those whose fate a connection lookup
+ * decides are looked up together, then every packet is finished in order:
+ * hits on the short path, everything else on its engine's full one.
+ */
+enum lb_act {
+	LB_ACT_FNAT_SLOW,		/* no key: lb_fnat_slow() */
+	LB_ACT_SNAT_SLOW,		/* no key: snat_slow() */
+	LB_ACT_VIP,			/* key: to a VIP or local address */
+	LB_ACT_NAT,			/* key: transit, maybe a classic NAT reply */
+	LB_ACT_SNAT_OUT,		/* key: transit, maybe an inside host's flow */
+	LB_ACT_SNAT_IN,			/* key: to an egress address */
+};
+#define LB_ACT_KEYED		LB_ACT_VIP	/* this and above carry a key */
+
+struct lb_bpkt {
+	struct nlvs_pkt p;
+	int parse_rc;			/* nlvs_pkt_parse()'s answer */
+	unsigned int act;		/* enum lb_act */
+};
+
 /* lb.c */
 extern struct lb_worker *lb_workers[NLVS_MAX_WORKERS];
 extern unsigned int lb_nworkers;
@@ -221,6 +243,17 @@ struct nlvs_conn *lb_conn_add(struct lb_worker *lw, const struct lb_svc *s,
 			      const struct nlvs_conn_tuple *k, const struct nlvs_conn_tuple *t1,
 			      uint32_t flags, uint32_t dslot, struct nlvs_conn *tmpl,
 			      const struct nlvs_conn_tuple *tk, unsigned int *reason);
+
+/* lb_fnat.c: the FULLNAT/NAT side of a burst */
+unsigned int lb_fnat_classify(struct lb_worker *lw, struct rte_mbuf *m,
+			      const struct nlvs_l3_info *l3, struct lb_bpkt *b,
+			      struct nlvs_conn_tuple *k);
+void lb_fnat_slow(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		  const struct lb_bpkt *b);
+void lb_fnat_miss(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		  const struct nlvs_pkt *p, const struct nlvs_conn_tuple *k);
+void lb_fnat_nat(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		 const struct nlvs_pkt *p, struct nlvs_conn *c, unsigned int side);
 
 /* lb_stats.c */
 void lb_stats_fold(void);

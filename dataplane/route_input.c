@@ -3,7 +3,8 @@
  * IPv4 and IPv6 input: validate the header, trim link padding, then either
  * answer (ND, echo to own addresses), hand to the L4 engine (VIPs, local and
  * egress addresses; transit traffic when snat rules or classic NAT services
- * exist), forward (with ip-forward on) or drop with a reason.
+ * exist), forward (with ip-forward on) or drop with a reason.  What goes to
+ * the engine is queued on the worker and reaches it as a burst.
  */
 #include <sys/socket.h>
 
@@ -22,13 +23,13 @@ static void local_deliver(struct nlvs_worker *w, struct rte_mbuf *m, struct nlvs
 		nlvs_worker_drop(w, m, NLVS_DROP_HOST_TRAFFIC);
 		return;
 	}
-	nlvs_lb_input(w, m, l3);
+	nlvs_worker_lb_queue(w, m, l3);
 }
 
 static void transit(struct nlvs_worker *w, struct rte_mbuf *m, struct nlvs_l3_info *l3)
 {
 	if (nlvs_dp.snat_rules || __atomic_load_n(&nlvs_lb_transit, __ATOMIC_RELAXED))
-		nlvs_lb_input(w, m, l3);
+		nlvs_worker_lb_queue(w, m, l3);
 	else if (nlvs_dp.ip_forward)
 		nlvs_ip_forward(w, m, l3);
 	else

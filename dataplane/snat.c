@@ -155,6 +155,17 @@ static int has_ports(const struct nlvs_pkt *p)
 	       (p->flags & NLVS_PKT_F_ICMP_ECHO);
 }
 
+/* A reply to an egress address, with what its key found. */
+void snat_in(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+	     const struct nlvs_pkt *p, struct nlvs_conn *c, unsigned int side)
+{
+	if (unlikely(!c || side != NLVS_CONN_SIDE_RS || !(c->flags & SNAT_CF))) {
+		nlvs_lb_drop(lw->w, m, NLVS_DROP_NO_CONN);	/* scans, late packets */
+		return;
+	}
+	lb_conn_forward(lw, m, l3, p, c, side);
+}
+
 /* Replies (and errors) to an egress address. */
 static void egress_input(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
 			 const struct nlvs_pkt *p)
@@ -187,11 +198,7 @@ static void egress_input(struct lb_worker *lw, struct rte_mbuf *m, const struct 
 	}
 	nlvs_conn_tuple_from_pkt(&k, p);
 	c = nlvs_conn_lookup(lw->tab, &k, &side);
-	if (!c || side != NLVS_CONN_SIDE_RS || !(c->flags & SNAT_CF)) {
-		nlvs_lb_drop(w, m, NLVS_DROP_NO_CONN);	/* scans, late packets */
-		return;
-	}
-	lb_conn_forward(lw, m, l3, p, c, side);
+	snat_in(lw, m, l3, p, c, side);
 }
 
 /* Not ours to translate: route it if allowed. */
@@ -227,8 +234,29 @@ static int classify(const struct snat_tab *t, const struct nlvs_l3_info *l3,
 	return nlvs_snat_class_match(t->cls, &key, mark);
 }
 
-/* Transit traffic: an inside host's flow (known or new), or an inside
- * host's ICMP error about a reply we translated. */
+/* Transit traffic with ports, with what its key @k found: an inside
+ * host's flow, known or new. */
+void snat_out(struct lb_worker *lw, const struct snat_tab *t, struct rte_mbuf *m,
+	      const struct nlvs_l3_info *l3, const struct nlvs_pkt *p,
+	      const struct nlvs_conn_tuple *k, struct nlvs_conn *c, unsigned int side)
+{
+	uint32_t mark;
+	int ri;
+
+	if (likely(c != NULL) && (c->flags & SNAT_CF)) {
+		lb_conn_forward(lw, m, l3, p, c, side);
+		return;
+	}
+	ri = classify(t, l3, p, &mark);
+	if (ri < 0) {
+		pass(lw->w, m, l3);
+		return;
+	}
+	conn_create(lw, t, m, l3, p, k, ri, mark);
+}
+
+/* Transit traffic: an inside host's flow (known or new), an inside host's
+ * ICMP error about a reply we translated, or nothing of ours. */
 static void transit_input(struct lb_worker *lw, const struct snat_tab *t, struct rte_mbuf *m,
 			  const struct nlvs_l3_info *l3, const struct nlvs_pkt *p)
 {
@@ -251,22 +279,14 @@ static void transit_input(struct lb_worker *lw, const struct snat_tab *t, struct
 	if (has_ports(p)) {
 		nlvs_conn_tuple_from_pkt(&k, p);
 		c = nlvs_conn_lookup(lw->tab, &k, &side);
-		if (likely(c != NULL) && (c->flags & SNAT_CF)) {
-			lb_conn_forward(lw, m, l3, p, c, side);
-			return;
-		}
+		snat_out(lw, t, m, l3, p, &k, c, side);
+		return;
 	}
 	ri = classify(t, l3, p, &mark);
-	if (ri < 0) {
+	if (ri < 0)
 		pass(w, m, l3);
-		return;
-	}
-	if (!has_ports(p)) {
-		/* marked for SNAT but nothing we can translate: never leak it */
+	else	/* marked for SNAT but nothing we can translate: never leak it */
 		nlvs_lb_drop(w, m, NLVS_DROP_UNKNOWN_PROTO);
-		return;
-	}
-	conn_create(lw, t, m, l3, p, &k, ri, mark);
 }
 
 void nlvs_snat_input(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3)
@@ -292,6 +312,49 @@ void nlvs_snat_input(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlv
 		egress_input(lw, m, l3, &p);
 	else
 		transit_input(lw, t, m, l3, &p);
+}
+
+/* Burst stage one for transit traffic or traffic to an egress address:
+ * parse it and, when the connection lookup decides what happens next,
+ * build its key in @k. */
+unsigned int snat_classify(struct lb_worker *lw, const struct snat_tab *t, struct rte_mbuf *m,
+			   const struct nlvs_l3_info *l3, struct lb_bpkt *b,
+			   struct nlvs_conn_tuple *k)
+{
+	const struct nlvs_pkt *p = &b->p;
+	unsigned int n = nlvs_worker_count();
+
+	b->parse_rc = 0;
+	if (unlikely(!t))
+		return LB_ACT_SNAT_SLOW;
+	b->parse_rc = nlvs_pkt_parse(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), l3->l3_len,
+				     l3->af, &b->p);
+	if (unlikely(b->parse_rc < 0) || (p->flags & NLVS_PKT_F_ICMP_ERR) || !has_ports(p))
+		return LB_ACT_SNAT_SLOW;
+	nlvs_conn_tuple_from_pkt(k, p);
+	if (l3->kind != NLVS_ADDR_EGRESS)
+		return LB_ACT_SNAT_OUT;
+	if (n > 1 && nlvs_laddr_port_owner(ntohs(p->dport), n) != nlvs_worker_id(lw->w))
+		return LB_ACT_SNAT_SLOW;	/* another worker's port */
+	return LB_ACT_SNAT_IN;
+}
+
+/* What snat_classify() found no key for. */
+void snat_slow(struct lb_worker *lw, const struct snat_tab *t, struct rte_mbuf *m,
+	       const struct nlvs_l3_info *l3, const struct lb_bpkt *b)
+{
+	if (unlikely(!t)) {
+		if (l3->kind == NLVS_ADDR_NONE)
+			pass(lw->w, m, l3);
+		else
+			nlvs_lb_drop(lw->w, m, NLVS_DROP_NO_CONN);
+	} else if (b->parse_rc < 0) {
+		nlvs_lb_drop(lw->w, m, b->p.drop);
+	} else if (l3->kind == NLVS_ADDR_EGRESS) {
+		egress_input(lw, m, l3, &b->p);
+	} else {
+		transit_input(lw, t, m, l3, &b->p);
+	}
 }
 
 int nlvs_snat_conn_release(struct nlvs_worker *w, const struct nlvs_conn *c)

@@ -10,7 +10,8 @@
  *               slices, registered with L3; the table workers read
  *               (classifier, rule -> service, egress address -> entry),
  *               published under RCU after each lb_cfg
- *   snat.c      worker: the packet path
+ *   snat.c      worker: the packet path (what a miss does; hits and
+ *               connection filing are lb_path.c's)
  *
  * Egress entries are never freed while nlvsd runs (their ports may be held
  * by connections of a deleted dest until those expire); the array is
@@ -60,5 +61,17 @@ static inline const struct snat_tab *snat_tab_get(void)
 /* snat_cfg.c */
 uint32_t snat_addr_hash(int af, const union nlvs_addr *a);
 int snat_egress_find(const struct snat_tab *t, int af, const union nlvs_addr *a);
+
+/* snat.c: the SNAT side of a burst (lb_path.c) */
+unsigned int snat_classify(struct lb_worker *lw, const struct snat_tab *t, struct rte_mbuf *m,
+			   const struct nlvs_l3_info *l3, struct lb_bpkt *b,
+			   struct nlvs_conn_tuple *k);
+void snat_slow(struct lb_worker *lw, const struct snat_tab *t, struct rte_mbuf *m,
+	       const struct nlvs_l3_info *l3, const struct lb_bpkt *b);
+void snat_out(struct lb_worker *lw, const struct snat_tab *t, struct rte_mbuf *m,
+	      const struct nlvs_l3_info *l3, const struct nlvs_pkt *p,
+	      const struct nlvs_conn_tuple *k, struct nlvs_conn *c, unsigned int side);
+void snat_in(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+	     const struct nlvs_pkt *p, struct nlvs_conn *c, unsigned int side);
 
 #endif /* NLVS_SNAT_PRIV_H */

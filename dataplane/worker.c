@@ -2,12 +2,14 @@
 /*
  * Workers: one per worker lcore, each with its own mbuf pool, RX queues, a
  * TX queue and TX buffer per port, hand-off rings from every other worker and
- * a neighbour table.  The loop polls, processes, flushes and, when there is
+ * a neighbour table.  The loop polls, processes (what L3 input keeps for the
+ * L4 engine reaches it as one burst per RX burst), flushes and, when there is
  * nothing to do, backs off into short sleeps so an idle daemon leaves the
  * CPU to everything else on the machine.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <rte_cycles.h>
@@ -58,6 +60,22 @@ void nlvs_worker_handoff(struct nlvs_worker *w, unsigned int owner, struct rte_m
 	w->st.handoff_out++;
 }
 
+void nlvs_worker_lb_flush(struct nlvs_worker *w)
+{
+	struct rte_mbuf *pkts[NLVS_BURST];
+	struct nlvs_l3_info l3[NLVS_BURST];
+	unsigned int n;
+
+	/* emptied before the engine runs: what it hands to this very worker
+	 * comes back through L2 and queues up behind */
+	while ((n = w->lb_n) != 0) {
+		memcpy(pkts, w->lb_pkts, n * sizeof(pkts[0]));
+		memcpy(l3, w->lb_l3, n * sizeof(l3[0]));
+		w->lb_n = 0;
+		nlvs_lb_input_burst(w, pkts, l3, n);
+	}
+}
+
 /* Control thread: frames it builds (gratuitous ARP, NA) leave through worker
  * 0's TX queue, since a port may have no spare queue for the control lcore. */
 int nlvs_ctl_send(uint16_t port, struct rte_mbuf *m)
@@ -102,6 +120,7 @@ static unsigned int worker_poll(struct nlvs_worker *w)
 			pkts[j]->port = q->port;
 			nlvs_l2_input(w, pkts[j]);
 		}
+		nlvs_worker_lb_flush(w);
 		w->st.rx += n;
 		total += n;
 	}
@@ -111,6 +130,7 @@ static unsigned int worker_poll(struct nlvs_worker *w)
 		n = rte_ring_sc_dequeue_burst(w->handoff_in[i], (void **)pkts, NLVS_BURST, NULL);
 		for (j = 0; j < n; j++)
 			nlvs_l2_input(w, pkts[j]);
+		nlvs_worker_lb_flush(w);
 		w->st.handoff_in += n;
 		total += n;
 	}

@@ -3,11 +3,10 @@
  * The seam between L2/L3 (ports, workers, ARP/ND, routes, own addresses) and
  * the L4 engines (FULLNAT, SNAT).  L3 input validates the IP header, answers
  * echo for own addresses and hands everything else for a VIP, a local or
- * egress address (or, with snat rules, transit traffic) to nlvs_lb_input().
- * The engine answers through the output functions below.
- *
- * worker_lb_default.c is the engine until FULLNAT lands: it drops with
- * NO_SERVICE.  An engine replaces that file (same symbols) in dp.mk.
+ * egress address (or, with snat rules or classic-NAT services, transit
+ * traffic) to the engine, a burst at a time (nlvs_lb_input_burst()).
+ * The engine (lb*.c for FULLNAT and classic NAT, snat*.c for SNAT) answers
+ * through the output functions below.
  */
 #ifndef NLVS_DP_LB_H
 #define NLVS_DP_LB_H

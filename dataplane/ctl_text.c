@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The registry of named texts that front ends (nlvsctl through nlserver's
- * NLVS family) can read: a handful of entries, so a small array. */
+/* Hooks the dataplane registers with the control API: the publisher of
+ * changes, and named texts that front ends (nlvsctl through nlserver's NLVS
+ * family) can read: a handful of entries, so a small array. */
 #include <errno.h>
 #include <string.h>
 
@@ -45,4 +46,17 @@ nlvs_ctl_text_fn nlvs_ctl_text_source(const char *name)
 		if (sources[i].fn && !strcmp(sources[i].name, name))
 			return sources[i].fn;
 	return NULL;
+}
+
+static void (*sync_fn)(void);
+
+void nlvs_ctl_sync_set(void (*fn)(void))
+{
+	sync_fn = fn;
+}
+
+void nlvs_ctl_sync(void)
+{
+	if (sync_fn)
+		sync_fn();
 }

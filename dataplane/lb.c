@@ -103,6 +103,13 @@ static int pools_same(const struct nlvs_conf *conf)
 	return 1;
 }
 
+/* Before ipvsadm or keepalived get the ACK of a change: make it live. */
+static void lb_sync(void)
+{
+	if (lb_nworkers && lb_cfg_sync(lb_now_ms()))
+		nlvs_snat_tick();
+}
+
 int nlvs_lb_init(const struct nlvs_conf *conf)
 {
 	unsigned int i;
@@ -133,6 +140,7 @@ int nlvs_lb_init(const struct nlvs_conf *conf)
 		goto fail;
 	}
 	nlvs_ctl_conn_source_set(lb_conn_text);
+	nlvs_ctl_sync_set(lb_sync);
 	return 0;
 fail:
 	nlvs_lb_fini();
@@ -172,6 +180,7 @@ void nlvs_lb_fini(void)
 {
 	unsigned int i;
 
+	nlvs_ctl_sync_set(NULL);
 	nlvs_ctl_conn_source_set(NULL);
 	for (i = 0; i < NLVS_MAX_WORKERS; i++) {
 		if (nlvs_dp.workers[i])

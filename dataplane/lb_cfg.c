@@ -3,9 +3,12 @@
  * Control thread: turn the IPVS table of the control API into the immutable
  * struct lb_cfg the workers read, and publish it under RCU.
  *
- * A rebuild walks every service and dest once (O(total)), so while a client
- * keeps changing the table (ipvsadm -R of thousands of services) it runs at
- * most every LB_REBUILD_MS and the control thread stays responsive.  Each
+ * As in the kernel, a change is in force when ipvsadm or keepalived get its
+ * ACK: nlserver calls lb_cfg_sync() (through nlvs_ctl_sync()) before it
+ * acknowledges.  A rebuild walks every service and dest once (O(total)), so
+ * once it costs more than LB_SYNC_MAX_US (a restore of thousands of
+ * services) changes go live from the tick instead, at most every
+ * LB_REBUILD_MS, and the control thread stays responsive.  Each
  * service carries two version numbers, kept when nothing relevant changed,
  * so workers only rebuild the scheduler instances of services that did.
  */
@@ -13,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "ctl_priv.h"
 #include "lb_calc.h"
@@ -26,7 +30,7 @@ static uint32_t cap_csvc, cap_cdest;
 static uint32_t *free_svc, *free_dest;
 static uint32_t nfree_svc, nfree_dest;
 
-static uint64_t built_gen = UINT64_MAX, last_build_ms;
+static uint64_t built_gen = UINT64_MAX, last_build_ms, last_cost_us;
 static uint32_t ver_counter;
 
 /* laddr pools of the configuration: index = pool number */
@@ -463,23 +467,45 @@ static int cfg_rebuild(void)
 	return 0;
 }
 
-int lb_cfg_update(uint64_t now_ms)
+static uint64_t clock_us(void)
 {
-	uint64_t gen = nlvs_ctl_generation();
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int cfg_update(uint64_t now_ms, int now)
+{
+	uint64_t gen = nlvs_ctl_generation(), t0;
 	int rc;
 
 	if (gen == built_gen)
 		return 1;
-	if (lb_cfg_current && now_ms - last_build_ms < LB_REBUILD_MS)
+	if (!now && lb_cfg_current && now_ms - last_build_ms < LB_REBUILD_MS)
 		return 0;
 	last_build_ms = now_ms;
+	t0 = clock_us();
 	rc = cfg_rebuild();
+	last_cost_us = clock_us() - t0;
 	if (rc < 0) {
 		nlvs_log_warnx("dataplane configuration not updated: %s", strerror(-rc));
 		return 0;
 	}
 	built_gen = gen;
 	return 1;
+}
+
+int lb_cfg_update(uint64_t now_ms)
+{
+	return cfg_update(now_ms, 0);
+}
+
+int lb_cfg_sync(uint64_t now_ms)
+{
+	if (last_cost_us > LB_SYNC_MAX_US)
+		return 0;
+	return cfg_update(now_ms, 1);
 }
 
 int lb_cfg_init(const struct nlvs_conf *conf)

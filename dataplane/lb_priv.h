@@ -42,6 +42,7 @@
 #define LB_LPORT_MAX		65535
 #define LB_EXPIRE_BUDGET	2048	/* wheel entries per worker poll */
 #define LB_REBUILD_MS		50	/* at most one rebuild per this while busy */
+#define LB_SYNC_MAX_US		2000	/* rebuild per change while it costs less */
 #define LB_FOLD_MS		50
 
 /* Connection flag bits of our own (nlvs_conn.h uses the low 16). */
@@ -184,6 +185,9 @@ static inline int lb_dest_gone(const struct lb_worker *lw, const struct nlvs_con
 int lb_cfg_init(const struct nlvs_conf *conf);
 /** Rebuild and publish if the control tables changed; 1 when in sync. */
 int lb_cfg_update(uint64_t now_ms);
+/* Publish now, before a change is acknowledged, unless rebuilds have grown
+ * too costly for that: 1 when the published table is current. */
+int lb_cfg_sync(uint64_t now_ms);
 void lb_cfg_fini(void);
 const struct lb_svc *lb_svc_lookup(const struct lb_cfg *cfg, int af, uint8_t proto,
 				   const union nlvs_addr *addr, uint16_t port);

@@ -216,6 +216,18 @@ void nlvs_ctl_timeout_get(struct nlvs_timeouts *t);
 size_t nlvs_ctl_conn_text(size_t *cursor, char *buf, size_t max);
 
 /*
+ * Making changes live.  In the kernel a change is in force when its ACK is
+ * sent; front ends call nlvs_ctl_sync() after a successful change and before
+ * acknowledging it, and the dataplane registers the function that publishes
+ * the change to its workers.
+ */
+
+/** Register the publisher (NULL: none, e.g. control plane only). */
+void nlvs_ctl_sync_set(void (*fn)(void));
+/** Publish pending changes now if a publisher is registered. */
+void nlvs_ctl_sync(void);
+
+/*
  * Named texts of dataplane state that IPVS cannot express (nlvsctl).
  */
 

@@ -186,8 +186,14 @@ void nls_dgram_run(const void *buf, size_t len, size_t *off, int admin,
 		if (nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > rem)
 			break;
 		/* Replies and control messages are not handled, only acked. */
-		if ((nlh->nlmsg_flags & NLM_F_REQUEST) && nlh->nlmsg_type >= NLMSG_MIN_TYPE)
+		if ((nlh->nlmsg_flags & NLM_F_REQUEST) && nlh->nlmsg_type >= NLMSG_MIN_TYPE) {
+			uint64_t gen = nlvs_ctl_generation();
+
 			err = nls_msg_handle(nlh, admin, out, d);
+			/* as in the kernel, a change is in force once acknowledged */
+			if (nlvs_ctl_generation() != gen)
+				nlvs_ctl_sync();
+		}
 		if (err != NLS_DUMP_STARTED && ((nlh->nlmsg_flags & NLM_F_ACK) || err))
 			nls_ack_send(out, nlh, err);
 

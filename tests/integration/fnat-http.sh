@@ -134,6 +134,19 @@ sleep 0.2
 st=$(fnat_ipvsadm -Ln --stats | awk -v v="$V" '$2 == v {print $3}')
 tap_is "$st" "0" "ipvsadm -Z zeroes the counters"
 
+# wlc on fresh dests (a second service, so no earlier connection counts):
+# sequential requests leave only inactive (TIME_WAIT) connections, and the
+# kernel's rule -- least (256 * active + inactive) / weight, ties to the
+# first in list order -- spreads 40 of them exactly 10/10/20 over 1/1/2.
+W=$LAB_VIP:81
+fnat_ipvsadm -A -t "$W" -s wlc &&
+	fnat_ipvsadm -a -t "$W" -r "$RS1:80" -m -w 1 &&
+	fnat_ipvsadm -a -t "$W" -r "$RS2:80" -m -w 1 &&
+	fnat_ipvsadm -a -t "$W" -r "$RS3:80" -m -w 2
+tap_check $? "ipvsadm adds a wlc service with weights 1/1/2"
+out=$(fnat_spread 40 "http://$W/")
+tap_is "$out" "rs1=10 rs2=10 rs3=20 fail=0" "wlc 1/1/2: 40 requests spread 10/10/20"
+
 out=$(in_client ping -c 2 -W 2 "$LAB_VIP" 2>&1)
 tap_check $? "ping to the VIP answers" "$out"
 

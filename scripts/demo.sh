@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 bash scripts/install-deps.sh
-[ -x configure ] || autoreconf -fi
+[ -x configure ] || { mkdir -p m4 && autoreconf -fi; }
 mkdir -p build
 cd build
 [ -f Makefile ] || ../configure --prefix=/usr/local -q

@@ -3,7 +3,9 @@
  * changes, and named texts that front ends (nlvsctl through nlserver's NLVS
  * family) can read: a handful of entries, so a small array. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include "nlvs_ctl.h"
 
@@ -59,4 +61,33 @@ void nlvs_ctl_sync(void)
 {
 	if (sync_fn)
 		sync_fn();
+}
+
+const char *nlvs_proto_name(uint16_t proto, char *buf, size_t size)
+{
+	switch (proto) {
+	case IPPROTO_IP:
+		return "IP";
+	case IPPROTO_TCP:
+		return "TCP";
+	case IPPROTO_UDP:
+		return "UDP";
+	case IPPROTO_SCTP:
+		return "SCTP";
+	case IPPROTO_ICMP:
+		return "ICMP";
+	case IPPROTO_ICMPV6:
+		return "ICMPv6";
+	default:
+		snprintf(buf, size, "IP_%u", proto);
+		return buf;
+	}
+}
+
+void nlvs_ip6_full(const union nlvs_addr *a, char *buf, size_t size)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < 16 && n < size; i += 2)
+		n += snprintf(buf + n, size - n, "%s%02x%02x", i ? ":" : "", a->b[i], a->b[i + 1]);
 }

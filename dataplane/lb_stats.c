@@ -163,33 +163,6 @@ void lb_stats_estimate(void)
 	est_step(&total_est, nlvs_ctl_stats_total());
 }
 
-static const char *proto_name(uint8_t p)
-{
-	switch (p) {
-	case IPPROTO_TCP:
-		return "TCP";
-	case IPPROTO_UDP:
-		return "UDP";
-	case IPPROTO_SCTP:
-		return "SCTP";
-	case IPPROTO_ICMP:
-		return "ICMP";
-	case IPPROTO_ICMPV6:
-		return "ICMPv6";
-	default:
-		return "IP";
-	}
-}
-
-/* The kernel's %pI6: eight groups of four lowercase hex digits. */
-static void ip6_full(char *out, const union nlvs_addr *a)
-{
-	unsigned int i;
-
-	for (i = 0; i < 8; i++)
-		sprintf(out + i * 5, "%02x%02x%s", a->b[2 * i], a->b[2 * i + 1], i < 7 ? ":" : "");
-}
-
 static int conn_line(char *buf, size_t max, const struct nlvs_conn *c, const struct lb_cfg *cfg,
 		     uint64_t now_ms)
 {
@@ -199,6 +172,8 @@ static int conn_line(char *buf, size_t max, const struct nlvs_conn *c, const str
 	uint64_t left = c->expires > now_ms ? c->expires - now_ms : 0;
 	uint32_t dslot = (uint32_t)(uintptr_t)c->dest;
 	unsigned int secs = (unsigned int)(left / 1000);
+	char pbuf[16];
+	const char *proto = nlvs_proto_name(t0->proto, pbuf, sizeof(pbuf));
 
 	if (nlvs_snat_conn_is(c)) {	/* SNAT: the dest is the egress address */
 		daddr = c->tuple[1].daddr;
@@ -215,15 +190,15 @@ static int conn_line(char *buf, size_t max, const struct nlvs_conn *c, const str
 	if (t0->af == AF_INET6) {
 		char ca[40], va[40], da[40];
 
-		ip6_full(ca, &t0->saddr);
-		ip6_full(va, &t0->daddr);
-		ip6_full(da, &daddr);
+		nlvs_ip6_full(&t0->saddr, ca, sizeof(ca));
+		nlvs_ip6_full(&t0->daddr, va, sizeof(va));
+		nlvs_ip6_full(&daddr, da, sizeof(da));
 		return snprintf(buf, max, "%-3s %s %04X %s %04X %s %04X %-11s %7u\n",
-				proto_name(t0->proto), ca, ntohs(t0->sport), va,
+				proto, ca, ntohs(t0->sport), va,
 				ntohs(t0->dport), da, ntohs(dport), nlvs_conn_state_name(c), secs);
 	}
 	return snprintf(buf, max, "%-3s %08X %04X %08X %04X %08X %04X %-11s %7u\n",
-			proto_name(t0->proto), ntohl(t0->saddr.ip), ntohs(t0->sport),
+			proto, ntohl(t0->saddr.ip), ntohs(t0->sport),
 			ntohl(t0->daddr.ip), ntohs(t0->dport), ntohl(daddr.ip), ntohs(dport),
 			nlvs_conn_state_name(c), secs);
 }

@@ -228,6 +228,17 @@ void nlvs_ctl_sync_set(void (*fn)(void));
 void nlvs_ctl_sync(void);
 
 /*
+ * Formatting shared by every /proc/net/ip_vs* text.
+ */
+
+/** The protocol as the kernel's ip_vs_proto_name() prints it ("TCP", ...,
+ *  "IP_<n>" for others; @buf holds that one, at least 8 bytes). */
+const char *nlvs_proto_name(uint16_t proto, char *buf, size_t size);
+/** An IPv6 address as the kernel's %pI6 prints it: eight groups of four
+ *  lowercase hex digits (40 bytes with the NUL). */
+void nlvs_ip6_full(const union nlvs_addr *a, char *buf, size_t size);
+
+/*
  * Named texts of dataplane state that IPVS cannot express (nlvsctl).
  */
 

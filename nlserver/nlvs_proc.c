@@ -19,27 +19,6 @@
 /* A TEXT message needs its headers plus a useful amount of text. */
 #define NLS_PROC_MIN_ROOM	(NLS_GENL_HDRLEN + 4 + 256)
 
-static const char *nls_proto_name(uint16_t proto, char *buf, size_t size)
-{
-	switch (proto) {
-	case IPPROTO_IP:
-		return "IP";
-	case IPPROTO_TCP:
-		return "TCP";
-	case IPPROTO_UDP:
-		return "UDP";
-	case IPPROTO_SCTP:
-		return "SCTP";
-	case IPPROTO_ICMP:
-		return "ICMP";
-	case IPPROTO_ICMPV6:
-		return "ICMPv6";
-	default:
-		snprintf(buf, size, "IP_%u", proto);
-		return buf;
-	}
-}
-
 static const char *nls_fwd_name(uint32_t fwd)
 {
 	switch (fwd & NLVS_FWD_MASK) {
@@ -54,15 +33,6 @@ static const char *nls_fwd_name(uint32_t fwd)
 	}
 }
 
-/* The kernel's %pI6: eight groups of four lowercase hex digits. */
-static void nls_ip6_full(const union nlvs_addr *a, char *buf, size_t size)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < 16 && n < size; i += 2)
-		n += snprintf(buf + n, size - n, "%s%02x%02x", i ? ":" : "", a->b[i], a->b[i + 1]);
-}
-
 static int nls_proc_svc_line(struct nls_proc_gen *g, const struct nlvs_svc_info *si)
 {
 	const struct nlvs_svc_conf *c = &si->conf;
@@ -75,13 +45,13 @@ static int nls_proc_svc_line(struct nls_proc_gen *g, const struct nlvs_svc_info 
 		n = snprintf(g->line, sizeof(g->line), "FWM  %08X %s %s", c->key.fwmark, sched,
 			     ops);
 	else if (c->key.af == AF_INET6) {
-		nls_ip6_full(&c->key.addr, ip6, sizeof(ip6));
+		nlvs_ip6_full(&c->key.addr, ip6, sizeof(ip6));
 		n = snprintf(g->line, sizeof(g->line), "%s  [%s]:%04X %s ",
-			     nls_proto_name(c->key.protocol, proto, sizeof(proto)), ip6,
+			     nlvs_proto_name(c->key.protocol, proto, sizeof(proto)), ip6,
 			     ntohs(c->key.port), sched);
 	} else {
 		n = snprintf(g->line, sizeof(g->line), "%s  %08X:%04X %s %s ",
-			     nls_proto_name(c->key.protocol, proto, sizeof(proto)),
+			     nlvs_proto_name(c->key.protocol, proto, sizeof(proto)),
 			     ntohl(c->key.addr.ip), ntohs(c->key.port), sched, ops);
 	}
 	if (n < 0 || (size_t)n >= sizeof(g->line))
@@ -100,7 +70,7 @@ static int nls_proc_dest_line(struct nls_proc_gen *g, const struct nlvs_dest_inf
 	char ip6[40];
 
 	if (c->af == AF_INET6) {
-		nls_ip6_full(&c->addr, ip6, sizeof(ip6));
+		nlvs_ip6_full(&c->addr, ip6, sizeof(ip6));
 		return snprintf(g->line, sizeof(g->line),
 				"  -> [%s]:%04X      %-7s %-6d %-10d %-10d\n",
 				ip6, ntohs(c->port), nls_fwd_name(c->fwd), c->weight,

@@ -193,6 +193,39 @@ void nlvs_addrs_announce(void)
 		announce(&alist[i]);
 }
 
+/* Between nlvs_addr_batch_begin() and _end() changes only touch the list;
+ * the end publishes once and announces what was added, so registering
+ * thousands of VIPs costs one table build, not one each. */
+static unsigned int batch_depth;
+static int batch_dirty;
+static struct nlvs_addr_ent *batch_new;
+static unsigned int batch_new_n;
+
+void nlvs_addr_batch_begin(void)
+{
+	batch_depth++;
+}
+
+int nlvs_addr_batch_end(void)
+{
+	unsigned int i;
+	int rc = 0;
+
+	if (!batch_depth || --batch_depth)
+		return 0;
+	if (batch_dirty)
+		rc = table_publish();
+	batch_dirty = 0;
+	if (rc == 0 && nlvs_dp.workers[0])
+		for (i = 0; i < batch_new_n; i++)
+			if (alist_find(batch_new[i].af, &batch_new[i].addr) >= 0)
+				announce(&batch_new[i]);
+	free(batch_new);
+	batch_new = NULL;
+	batch_new_n = 0;
+	return rc;
+}
+
 int nlvs_addr_add(enum nlvs_addr_kind kind, int af, const union nlvs_addr *addr,
 		  uint16_t port)
 {
@@ -200,6 +233,16 @@ int nlvs_addr_add(enum nlvs_addr_kind kind, int af, const union nlvs_addr *addr,
 
 	if (rc < 0)
 		return rc;
+	if (batch_depth) {
+		struct nlvs_addr_ent *n = realloc(batch_new, (batch_new_n + 1) * sizeof(*n));
+
+		if (n) {
+			batch_new = n;
+			batch_new[batch_new_n++] = alist[alist_n - 1];
+		}
+		batch_dirty = 1;
+		return 0;
+	}
 	rc = table_publish();
 	if (rc < 0) {
 		alist_n--;
@@ -217,6 +260,10 @@ int nlvs_addr_del(int af, const union nlvs_addr *addr)
 	if (i < 0)
 		return i;
 	alist[i] = alist[--alist_n];
+	if (batch_depth) {
+		batch_dirty = 1;
+		return 0;
+	}
 	return table_publish();
 }
 

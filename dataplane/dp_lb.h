@@ -77,6 +77,10 @@ int nlvs_addr_add(enum nlvs_addr_kind kind, int af, const union nlvs_addr *addr,
 		  uint16_t port);
 /** Control thread: stop answering for @addr.  0 or -ENOENT. */
 int nlvs_addr_del(int af, const union nlvs_addr *addr);
+/** Control thread: group adds and dels; the outermost end publishes them
+ *  at once (then announces the new addresses).  0 or -errno of that. */
+void nlvs_addr_batch_begin(void);
+int nlvs_addr_batch_end(void);
 
 /** Worker: route the IP packet at l3->l3_off (already rewritten), check
  *  TTL (decrement, ICMP time exceeded) and MTU (ICMP frag needed / packet

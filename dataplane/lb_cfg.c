@@ -6,9 +6,10 @@
  * As in the kernel, a change is in force when ipvsadm or keepalived get its
  * ACK: nlserver calls lb_cfg_sync() (through nlvs_ctl_sync()) before it
  * acknowledges.  A rebuild walks every service and dest once (O(total)), so
- * once it costs more than LB_SYNC_MAX_US (a restore of thousands of
- * services) changes go live from the tick instead, at most every
- * LB_REBUILD_MS, and the control thread stays responsive.  Each
+ * when rebuilding per change would cost too much (one rebuild over
+ * LB_SYNC_MAX_US, or more than a fifth of the time during a restore of
+ * thousands of services) changes go live from the tick instead, at most
+ * every LB_REBUILD_MS, and the control thread stays responsive.  Each
  * service carries two version numbers, kept when nothing relevant changed,
  * so workers only rebuild the scheduler instances of services that did.
  */
@@ -30,7 +31,7 @@ static uint32_t cap_csvc, cap_cdest;
 static uint32_t *free_svc, *free_dest;
 static uint32_t nfree_svc, nfree_dest;
 
-static uint64_t built_gen = UINT64_MAX, last_build_ms, last_cost_us;
+static uint64_t built_gen = UINT64_MAX, seen_gen = UINT64_MAX, last_build_ms, last_cost_us;
 static uint32_t ver_counter;
 
 /* laddr pools of the configuration: index = pool number */
@@ -417,6 +418,7 @@ static void vips_update(const struct lb_cfg *c)
 		if (!k || vip_cmp(&nv[k - 1], &nv[i]))
 			nv[k++] = nv[i];
 	n = k;
+	nlvs_addr_batch_begin();
 	for (i = 0, j = 0; i < n || j < nvips;) {
 		int d = i == n ? 1 : j == nvips ? -1 : vip_cmp(&nv[i], &vips[j]);
 
@@ -431,6 +433,8 @@ static void vips_update(const struct lb_cfg *c)
 			j++;
 		}
 	}
+	if (nlvs_addr_batch_end() < 0)
+		nlvs_log_warnx("cannot publish the VIPs' addresses");
 	free(vips);
 	vips = nv;
 	nvips = n;
@@ -482,8 +486,14 @@ static int cfg_update(uint64_t now_ms, int now)
 
 	if (gen == built_gen)
 		return 1;
-	if (!now && lb_cfg_current && now_ms - last_build_ms < LB_REBUILD_MS)
-		return 0;
+	/* While changes keep coming (the generation moved since the last tick)
+	 * rebuilds take at most a tenth of the time; once they stop, the next
+	 * tick publishes at once. */
+	if (!now && lb_cfg_current && gen != seen_gen) {
+		seen_gen = gen;
+		if (now_ms - last_build_ms < RTE_MAX((uint64_t)LB_REBUILD_MS, last_cost_us / 100))
+			return 0;
+	}
 	last_build_ms = now_ms;
 	t0 = clock_us();
 	rc = cfg_rebuild();
@@ -501,11 +511,28 @@ int lb_cfg_update(uint64_t now_ms)
 	return cfg_update(now_ms, 0);
 }
 
+/* Publishing per change is bounded by a budget of rebuild time that refills
+ * at a fifth of the clock (up to LB_SYNC_BURST_US): interactive changes go
+ * live before their ACK, while a bulk restore, whose rebuilds grow with the
+ * table, soon runs out and falls back to the tick's batched rebuilds. */
 int lb_cfg_sync(uint64_t now_ms)
 {
-	if (last_cost_us > LB_SYNC_MAX_US)
+	static int64_t budget_us = LB_SYNC_BURST_US;
+	static uint64_t refill_us;
+	uint64_t t = clock_us(), gen = nlvs_ctl_generation();
+	int rc;
+
+	budget_us += (int64_t)((t - refill_us) / 5);
+	if (budget_us > LB_SYNC_BURST_US)
+		budget_us = LB_SYNC_BURST_US;
+	refill_us = t;
+	if (gen == built_gen)
+		return 1;
+	if (budget_us <= 0 || last_cost_us > LB_SYNC_MAX_US)
 		return 0;
-	return cfg_update(now_ms, 1);
+	rc = cfg_update(now_ms, 1);
+	budget_us -= (int64_t)last_cost_us;
+	return rc;
 }
 
 int lb_cfg_init(const struct nlvs_conf *conf)

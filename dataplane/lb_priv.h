@@ -42,7 +42,8 @@
 #define LB_LPORT_MAX		65535
 #define LB_EXPIRE_BUDGET	2048	/* wheel entries per worker poll */
 #define LB_REBUILD_MS		50	/* at most one rebuild per this while busy */
-#define LB_SYNC_MAX_US		2000	/* rebuild per change while it costs less */
+#define LB_SYNC_MAX_US		5000	/* rebuild per change while one costs less */
+#define LB_SYNC_BURST_US	20000	/* and while this budget of rebuild time lasts */
 #define LB_FOLD_MS		50
 
 /* Connection flag bits of our own (nlvs_conn.h uses the low 16). */

@@ -440,9 +440,14 @@ static void vips_update(const struct lb_cfg *c)
 	nvips = n;
 }
 
-static int cfg_rebuild(void)
+static uint64_t clock_us(void);
+
+/* Build and publish; *@cost_us gets the time of the part that grows with the
+ * table (the build), not the wait for the workers' grace period. */
+static int cfg_rebuild(uint64_t *cost_us)
 {
 	struct lb_cfg *old = lb_cfg_current, *c;
+	uint64_t t0 = clock_us();
 	uint32_t nsvcs, ndests;
 	unsigned int w;
 	int rc;
@@ -463,6 +468,7 @@ static int cfg_rebuild(void)
 	__atomic_store_n(&lb_cfg_current, c, __ATOMIC_RELEASE);
 	/* L3 input reads this word per transit packet; the table has it too */
 	__atomic_store_n(&nlvs_lb_transit, c->nat != 0, __ATOMIC_RELAXED);
+	*cost_us = clock_us() - t0;
 	if (old) {
 		nlvs_dp_rcu_synchronize();
 		cfg_free(old);
@@ -481,7 +487,7 @@ static uint64_t clock_us(void)
 
 static int cfg_update(uint64_t now_ms, int now)
 {
-	uint64_t gen = nlvs_ctl_generation(), t0;
+	uint64_t gen = nlvs_ctl_generation();
 	int rc;
 
 	if (gen == built_gen)
@@ -495,9 +501,7 @@ static int cfg_update(uint64_t now_ms, int now)
 			return 0;
 	}
 	last_build_ms = now_ms;
-	t0 = clock_us();
-	rc = cfg_rebuild();
-	last_cost_us = clock_us() - t0;
+	rc = cfg_rebuild(&last_cost_us);
 	if (rc < 0) {
 		nlvs_log_warnx("dataplane configuration not updated: %s", strerror(-rc));
 		return 0;

@@ -63,6 +63,9 @@ lab_down()
 	for ns in $(lab_namespaces); do
 		ip netns del "$ns" 2> /dev/null
 	done
+	# nlvsd's DPDK runtime directory: its memory files live in /var/run (RAM)
+	_prefix=$(sed -n 's/.*--file-prefix \([^ ]*\).*/\1/p' "$DIR/nlvsd.conf" 2> /dev/null)
+	[ -z "$_prefix" ] || rm -rf "/var/run/dpdk/$_prefix"
 	return 0
 }
 

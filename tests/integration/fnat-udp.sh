@@ -16,8 +16,11 @@ vip, port, mode, n = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]
 fam = socket.AF_INET6 if ":" in vip else socket.AF_INET
 got = collections.Counter()
 if mode == "many":	# n sockets, one datagram each
+    # distinct source ports: a random one could repeat an earlier socket's,
+    # and (as in the kernel) join that socket's connection instead of rr
     for i in range(n):
         s = socket.socket(fam, socket.SOCK_DGRAM)
+        s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", 41000 + i))
         s.settimeout(2)
         s.sendto(b"hello %d" % i, (vip, port))
         try:

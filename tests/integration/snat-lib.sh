@@ -52,12 +52,12 @@ in_outside()
 # prints the answer ("ok PEER QUERY") or nothing.
 snat_udp_query()
 {
-	in_inside python3 - "$1" "$2" "${3:-2}" <<'EOF'
+	in_inside python3 - "$1" "$2" "${3:-2}" "${4:-0}" <<'EOF'
 import socket, sys
-src, dst, tmo = sys.argv[1], sys.argv[2], float(sys.argv[3])
+src, dst, tmo, sport = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
 fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
 s = socket.socket(fam, socket.SOCK_DGRAM)
-s.bind((src, 0))
+s.bind((src, sport))
 s.settimeout(tmo)
 s.sendto(b"query", (dst, 53))
 try:
@@ -68,13 +68,18 @@ EOF
 }
 
 # snat_queries SRC N: N queries from SRC to the outside host, one after the
-# other (N new flows); the answers go to $NLVS_TMP/answers.
+# other (N new flows); the answers go to $NLVS_TMP/answers.  Each query has
+# a source port never used before in the test: a repeated random one would
+# join an earlier query's connection (as in the kernel) instead of being a
+# new flow.
+SNAT_QPORT=42000
 snat_queries()
 {
 	: > "$NLVS_TMP/answers"
 	_i=0
 	while [ $_i -lt "$2" ]; do
-		snat_udp_query "$1" "$LAB_OUT" >> "$NLVS_TMP/answers"
+		snat_udp_query "$1" "$LAB_OUT" 2 "$SNAT_QPORT" >> "$NLVS_TMP/answers"
+		SNAT_QPORT=$((SNAT_QPORT + 1))
 		_i=$((_i + 1))
 	done
 }

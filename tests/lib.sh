@@ -331,6 +331,22 @@ nlvs_alive()
 	[ -n "$NLVSD_PID" ] && kill -0 "$NLVSD_PID" 2> /dev/null
 }
 
+# nlvs_state_diag [FILE...]: what to look at when traffic fails: the IPVS
+# table, the dataplane counters that are not zero, the end of nlvsd's log
+# and of each FILE (e.g. keepalived's log).  For a failing check's DIAG.
+nlvs_state_diag()
+{
+	echo "ipvsadm -Ln:"
+	nlvs_ipvsadm -Ln 2>&1
+	echo "dataplane counters (not zero):"
+	"$NLVSCTL" -s "$NLVS_SOCK" stats 2>&1 |
+		awk '$2 != "0" && $1 !~ /^port\.[^.]*\.(x|rxq|txq)/'
+	for _f in "$NLVS_TMP/nlvsd.log" "$@"; do
+		echo "end of $(basename "$_f"):"
+		tail -n 15 "$_f" 2>&1
+	done
+}
+
 # nlvsd_in_netns NS: later nlvsd_start calls run nlvsd inside namespace NS
 # (through a wrapper script in $NLVS_TMP; $NLVSD points at it).
 nlvsd_in_netns()

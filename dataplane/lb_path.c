@@ -92,6 +92,18 @@ void lb_rewrite_failed(struct nlvs_worker *w, struct rte_mbuf *m, int af, int rc
 	nlvs_lb_drop(w, m, (unsigned int)rc);
 }
 
+/* Longer than the MTU of the port it would leave through (the other side's,
+ * or routed): the sender hears of it about the packet it sent. */
+static int too_big(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		   const struct nlvs_conn *c, unsigned int side)
+{
+	const struct nlvs_conn_src *o = &c->src[side ^ 1];
+	int known = o->mac[0] | o->mac[1] | o->mac[2] | o->mac[3] | o->mac[4] | o->mac[5];
+
+	return nlvs_ip_too_big(w, m, l3, known ? o->port : NLVS_PORT_ANY,
+			       &c->tuple[side ^ 1].saddr);
+}
+
 void lb_conn_forward(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
 		     const struct nlvs_pkt *p, struct nlvs_conn *c, unsigned int side)
 {
@@ -104,6 +116,8 @@ void lb_conn_forward(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs
 		nlvs_lb_drop(w, m, NLVS_DROP_DEST_GONE);
 		return;
 	}
+	if (unlikely(l3->l3_len > nlvs_dp_mtu_min) && too_big(w, m, l3, c, side))
+		return;
 	delta = nlvs_conn_state_update(c, side, p->tcp_flags, &lw->cfg->to);
 	if (delta)
 		nlvs_rs_conn_activate(&lb_wdest(lw, (uint32_t)(uintptr_t)c->dest)->rs, delta > 0);
@@ -267,6 +281,10 @@ static inline void pkt_finish(struct lb_worker *lw, const struct snat_tab *t,
 {
 	switch (b->act) {
 	case LB_ACT_VIP:
+		if (unlikely(c != NULL && nlvs_conn_reusable(c, side, b->p.tcp_flags))) {
+			lb_conn_kill(lw, c);	/* a new connection from a reused port */
+			c = NULL;
+		}
 		if (likely(c != NULL))
 			lb_conn_forward(lw, m, l3, &b->p, c, side);
 		else

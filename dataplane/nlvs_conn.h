@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include "nlvs_ctl.h"
 #include "nlvs_pkt.h"
 
@@ -221,6 +222,22 @@ unsigned int nlvs_tcp_state_next(unsigned int state, unsigned int side, int noou
  */
 int nlvs_conn_state_update(struct nlvs_conn *c, unsigned int side, uint8_t tcp_flags,
 			   const struct nlvs_conn_timeouts *to);
+
+/**
+ * Port reuse (the kernel's conn_reuse_mode, default 1): a client's SYN on
+ * a TCP connection that has ended (TIME_WAIT or CLOSE) begins a new one,
+ * so the caller expires @c and schedules the SYN afresh instead of
+ * reopening it towards the same real server.  Connections a persistence
+ * template controls keep their server and are reopened as before.
+ */
+static inline int nlvs_conn_reusable(const struct nlvs_conn *c, unsigned int side,
+				     uint8_t tcp_flags)
+{
+	return side == NLVS_CONN_SIDE_CLIENT && c->tuple[0].proto == IPPROTO_TCP &&
+	       (tcp_flags & (NLVS_TCP_SYN | NLVS_TCP_ACK | NLVS_TCP_RST)) == NLVS_TCP_SYN &&
+	       (c->state == NLVS_TCP_S_TIME_WAIT || c->state == NLVS_TCP_S_CLOSE) &&
+	       c->ctrl == NLVS_CONN_NONE && !(c->flags & NLVS_CONN_F_TEMPLATE);
+}
 
 /** State as /proc/net/ip_vs_conn prints it ("ESTABLISHED", "UDP", ...). */
 const char *nlvs_conn_state_name(const struct nlvs_conn *c);

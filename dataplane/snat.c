@@ -244,8 +244,11 @@ void snat_out(struct lb_worker *lw, const struct snat_tab *t, struct rte_mbuf *m
 	int ri;
 
 	if (likely(c != NULL) && (c->flags & SNAT_CF)) {
-		lb_conn_forward(lw, m, l3, p, c, side);
-		return;
+		if (likely(!nlvs_conn_reusable(c, side, p->tcp_flags))) {
+			lb_conn_forward(lw, m, l3, p, c, side);
+			return;
+		}
+		lb_conn_kill(lw, c);	/* a new connection from a reused port */
 	}
 	ri = classify(t, l3, p, &mark);
 	if (ri < 0) {

@@ -147,6 +147,16 @@ tap_check $? "ipvsadm adds a wlc service with weights 1/1/2"
 out=$(fnat_spread 40 "http://$W/")
 tap_is "$out" "rs1=10 rs2=10 rs3=20 fail=0" "wlc 1/1/2: 40 requests spread 10/10/20"
 
+# port reuse, as the kernel's conn_reuse_mode 1: a client's SYN from a port
+# whose connection to the VIP has ended (TIME_WAIT here) is a new connection,
+# scheduled afresh, not the old one reopened towards the same server
+fnat_ipvsadm -E -t "$V" -s rr
+sleep 0.2
+out=$(in_client timeout 60 python3 "$top_srcdir/tests/integration/fnat-conns.py" \
+	"$LAB_VIP" 6 1 40123)
+tap_is "$out" "ok=6 fail=0 rs1=2 rs2=2 rs3=2" \
+	"6 connections from one reused client port are rescheduled: rr 2/2/2"
+
 out=$(in_client ping -c 2 -W 2 "$LAB_VIP" 2>&1)
 tap_check $? "ping to the VIP answers" "$out"
 

@@ -175,6 +175,39 @@ static void test_lifecycle_accounting(void **state)
 	assert_int_equal(c.timeout, 7200000u);
 }
 
+/* Port reuse: only a client's plain SYN on an ended, uncontrolled TCP
+ * connection starts a new one. */
+static void test_reuse(void **state)
+{
+	struct nlvs_conn c;
+	unsigned int st;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.tuple[0].proto = IPPROTO_TCP;
+	c.ctrl = NLVS_CONN_NONE;
+	for (st = NLVS_TCP_S_NONE; st < NLVS_TCP_S_LAST; st++) {
+		int ended = st == NLVS_TCP_S_TIME_WAIT || st == NLVS_TCP_S_CLOSE;
+
+		c.state = (uint8_t)st;
+		assert_int_equal(nlvs_conn_reusable(&c, IN, S), ended);
+		assert_false(nlvs_conn_reusable(&c, OUT, S));
+		assert_false(nlvs_conn_reusable(&c, IN, S | A));
+		assert_false(nlvs_conn_reusable(&c, IN, A));
+		assert_false(nlvs_conn_reusable(&c, IN, S | R));
+	}
+	c.state = NLVS_TCP_S_TIME_WAIT;
+	assert_true(nlvs_conn_reusable(&c, IN, S | NLVS_TCP_PSH));
+	c.ctrl = 7;		/* a persistence template holds it */
+	assert_false(nlvs_conn_reusable(&c, IN, S));
+	c.ctrl = NLVS_CONN_NONE;
+	c.flags = NLVS_CONN_F_TEMPLATE;
+	assert_false(nlvs_conn_reusable(&c, IN, S));
+	c.flags = 0;
+	c.tuple[0].proto = IPPROTO_UDP;
+	assert_false(nlvs_conn_reusable(&c, IN, S));
+}
+
 static void test_udp_and_names(void **state)
 {
 	struct nlvs_conn_timeouts to;
@@ -207,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_transitions),
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_lifecycle_accounting),
+		cmocka_unit_test(test_reuse),
 		cmocka_unit_test(test_udp_and_names),
 	};
 

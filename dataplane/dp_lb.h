@@ -90,6 +90,16 @@ void nlvs_ip_forward(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlv
  *  rewrite did that): route, MTU check, next hop, send.  Consumes @m. */
 void nlvs_ip_route_output(struct nlvs_worker *w, struct rte_mbuf *m,
 			  const struct nlvs_l3_info *l3);
+/** The smallest MTU of the ports (set before the workers run): a packet
+ *  no longer than this fits every port. */
+extern uint16_t nlvs_dp_mtu_min;
+/** Worker, before an engine rewrites the IP packet @m towards @dst: when it
+ *  is longer than the MTU of port index @port (NLVS_PORT_ANY: the port the
+ *  route to @dst leaves through), answer its sender "fragmentation needed"
+ *  (IPv4 with DF) or "packet too big" (IPv6) quoting it as it arrived, drop
+ *  it as MTU_EXCEEDED and return 1; otherwise 0 (@m untouched). */
+int nlvs_ip_too_big(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		    uint16_t port, const union nlvs_addr *dst);
 /** Worker: send an ICMP error (e.g. time exceeded, frag needed / packet too
  *  big with @info the MTU) quoting @m back to its sender, out of the port
  *  and to the MAC it came from.  Rate-limited per worker; @m is untouched. */

@@ -165,6 +165,8 @@ int nlvs_ports_start(const struct nlvs_conf *conf)
 		nlvs_dp.nports = i + 1;
 		if (rc < 0)
 			return rc;
+		if (!i || nlvs_dp.ports[i].mtu < nlvs_dp_mtu_min)
+			nlvs_dp_mtu_min = nlvs_dp.ports[i].mtu;
 	}
 	nlvs_ports_link_poll();
 	return 0;

@@ -17,6 +17,23 @@
 #define ICMP4_FRAG_NEEDED	4
 #define ICMP4_TIME_EXCEEDED	11
 
+uint16_t nlvs_dp_mtu_min;
+
+/* We never fragment: IPv6 and IPv4 with DF get "packet too big" or
+ * "fragmentation needed" with @mtu (IPv4 without DF is only counted). */
+static void mtu_exceeded(struct nlvs_worker *w, struct rte_mbuf *m,
+			 const struct nlvs_l3_info *l3, uint16_t mtu)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+								l3->l3_off);
+
+	if (l3->af == AF_INET6)
+		nlvs_icmp_error(w, m, AF_INET6, ICMP6_PACKET_TOO_BIG, 0, mtu);
+	else if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
+		nlvs_icmp_error(w, m, AF_INET, ICMP4_DEST_UNREACH, ICMP4_FRAG_NEEDED, mtu);
+	nlvs_worker_drop(w, m, NLVS_DROP_MTU_EXCEEDED);
+}
+
 void nlvs_ip_route_output(struct nlvs_worker *w, struct rte_mbuf *m,
 			  const struct nlvs_l3_info *l3)
 {
@@ -33,17 +50,27 @@ void nlvs_ip_route_output(struct nlvs_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	if (unlikely(l3->l3_len > nlvs_dp.ports[port].mtu)) {
-		if (l3->af == AF_INET6)
-			nlvs_icmp_error(w, m, AF_INET6, ICMP6_PACKET_TOO_BIG, 0,
-					nlvs_dp.ports[port].mtu);
-		else if (((struct rte_ipv4_hdr *)ip)->fragment_offset &
-			 RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
-			nlvs_icmp_error(w, m, AF_INET, ICMP4_DEST_UNREACH, ICMP4_FRAG_NEEDED,
-					nlvs_dp.ports[port].mtu);
-		nlvs_worker_drop(w, m, NLVS_DROP_MTU_EXCEEDED);
+		mtu_exceeded(w, m, l3, nlvs_dp.ports[port].mtu);
 		return;
 	}
 	nlvs_ip_output(w, m, l3->af, port, &nh);
+}
+
+int nlvs_ip_too_big(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		    uint16_t port, const union nlvs_addr *dst)
+{
+	if (port == NLVS_PORT_ANY) {
+		const struct nlvs_route_table *rt = __atomic_load_n(&nlvs_dp.routes,
+								    __ATOMIC_ACQUIRE);
+		union nlvs_addr nh;
+
+		if (!rt || nlvs_route_lookup(rt, l3->af, dst, &port, &nh) < 0)
+			return 0;	/* the output counts it as no-route */
+	}
+	if (l3->l3_len <= nlvs_dp.ports[port].mtu)
+		return 0;
+	mtu_exceeded(w, m, l3, nlvs_dp.ports[port].mtu);
+	return 1;
 }
 
 void nlvs_ip_forward(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3)

@@ -23,7 +23,8 @@
 # "NAME PAYLOAD" (log: DIR/rsN.udp.log).
 #
 # Environment: LAB_ID (namespace suffix, default: the PID), LAB_WORKERS
-# (default 1; 2 puts both workers on qpairs=2 ports), LAB_RS (servers, 3).
+# (default 1; 2 puts both workers on qpairs=2 ports), LAB_RS (servers, 3),
+# LAB_MTU0 / LAB_MTU1 (MTU of the client-side / server-side port).
 # lab.env holds NS_C, NS_L, NS_B, NS_RS (list), LAB_VIP, LAB_VIP6,
 # LAB_LADDR, LAB_LADDR6, LAB_RS_ADDRS, LAB_RS_ADDRS6, and with LAB_NAT=1
 # LAB_NAT_VIP, LAB_NAT_VIP6.

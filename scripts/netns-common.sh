@@ -139,7 +139,8 @@ socket.create_connection(('$2', 80), 1)" 2> /dev/null; do
 
 # lab_conf_head PREFIX PORT0 PORT1: the start of nlvsd.conf: EAL (file prefix
 # PREFIX-$ID), $W workers, ports PORT0 on l0 and PORT1 on l1 (with an "mtu"
-# from LAB_MTU0 / LAB_MTU1 when set).
+# from LAB_MTU0 / LAB_MTU1 when set); LAB_CONN_TABLE connections per worker
+# table (default 65536).
 lab_conf_head()
 {
 	if [ "$W" -gt 1 ]; then
@@ -152,7 +153,7 @@ lab_conf_head()
 eal --no-huge -m 512 --no-pci --file-prefix $1-$ID $_lcores
 workers $W
 mbufs 4096
-conn-table-size 65536
+conn-table-size ${LAB_CONN_TABLE:-65536}
 port $2 net_af_packet0,iface=l0,qpairs=$W${LAB_MTU0:+ mtu $LAB_MTU0}
 port $3 net_af_packet1,iface=l1,qpairs=$W${LAB_MTU1:+ mtu $LAB_MTU1}
 EOF

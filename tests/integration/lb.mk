@@ -11,7 +11,8 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/fnat-hostile.sh \
 	tests/integration/fnat-nat.sh \
 	tests/integration/fnat-icmp.sh \
-	tests/integration/fnat-mtu.sh
+	tests/integration/fnat-mtu.sh \
+	tests/integration/fnat-full.sh
 TESTS += $(LB_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/fnat-lib.sh tests/integration/fnat-conns.py \

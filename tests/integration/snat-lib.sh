@@ -91,32 +91,16 @@ snat_split()
 	echo "$(grep -c "ok $1 " "$NLVS_TMP/answers")/$(grep -c "ok $2 " "$NLVS_TMP/answers")"
 }
 
-# snat_udp_burst SRC DST N [TIMEOUT]: N queries from N sockets (N new flows)
-# at once; prints how many were answered.
+# snat_udp_burst SRC DST N [TIMEOUT]: N queries from N sockets (N new flows,
+# from source ports never used before in the test) at once; prints how many
+# were answered.
+# (The next port lives in a file: callers run this in a subshell.)
 snat_udp_burst()
 {
-	in_inside python3 - "$1" "$2" "$3" "${4:-2}" <<'EOF'
-import socket, sys, time
-src, dst, n, tmo = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
-socks = []
-for i in range(n):
-    s = socket.socket(fam, socket.SOCK_DGRAM)
-    s.bind((src, 0))
-    s.setblocking(False)
-    s.sendto(b"q%d" % i, (dst, 53))
-    socks.append(s)
-ok, end = set(), time.time() + tmo
-while len(ok) < n and time.time() < end:
-    for i, s in enumerate(socks):
-        try:
-            s.recv(512)
-            ok.add(i)
-        except BlockingIOError:
-            pass
-    time.sleep(0.01)
-print(len(ok))
-EOF
+	_p=$(cat "$NLVS_TMP/burst-port" 2> /dev/null || echo 30000)
+	echo $((_p + $3)) > "$NLVS_TMP/burst-port"
+	in_inside python3 "$top_srcdir/tests/integration/udp-flows.py" "$1" "$2" 53 "$3" \
+		"${4:-2}" "$_p"
 }
 
 # snat_stat NAME, snat_alive: older names of nlvs_stat and nlvs_alive

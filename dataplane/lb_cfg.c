@@ -34,9 +34,8 @@ static uint32_t nfree_svc, nfree_dest;
 static uint64_t built_gen = UINT64_MAX, seen_gen = UINT64_MAX, last_build_ms, last_cost_us;
 static uint32_t ver_counter;
 
-/* laddr pools of the configuration: index = pool number */
-static unsigned int npools;
-static struct nlvs_conf_laddr *pools;
+/* laddr pools services are built with (lb.c makes them) */
+static struct lb_pools *pools_cur;
 
 /* VIPs registered with L3 (so ARP/ND and echo answer for them) */
 struct lb_vip {
@@ -110,12 +109,12 @@ int lb_nat_rs_is(const struct lb_cfg *cfg, int af, uint8_t proto, const union nl
 			    rs_match, &k) >= 0;
 }
 
-static int pool_find(int af, const union nlvs_addr *vip)
+static int pool_find(const struct lb_pools *pl, int af, const union nlvs_addr *vip)
 {
 	unsigned int i;
 
-	for (i = 0; i < npools; i++)
-		if (pools[i].af == af && addr_eq(af, &pools[i].vip, vip))
+	for (i = 0; pl && i < pl->n; i++)
+		if (pl->p[i].af == af && addr_eq(af, &pl->p[i].vip, vip))
 			return (int)i;
 	return -1;
 }
@@ -277,7 +276,7 @@ static void svc_fill(struct lb_cfg *c, const struct lb_cfg *old, const struct nl
 	s->timeout_ms = svc->conf.timeout * 1000u;
 	s->plen = lb_svc_plen(s->af, svc->conf.netmask);
 	s->sched = svc->sched;
-	s->pool = (int16_t)(s->fwmark ? -1 : pool_find(s->af, &s->addr));
+	s->pool = (int16_t)(s->fwmark ? -1 : pool_find(c->pools, s->af, &s->addr));
 	s->ndests = svc->num_dests;
 	s->dests = ids;
 	for (i = 0; i < svc->num_dests; i++) {
@@ -327,7 +326,8 @@ static int cfg_nat_rs_build(struct lb_cfg *c)
 	return 0;
 }
 
-static struct lb_cfg *cfg_build(const struct lb_cfg *old, uint32_t nsvcs, uint32_t ndests)
+static struct lb_cfg *cfg_build(const struct lb_cfg *old, uint32_t nsvcs, uint32_t ndests,
+				const struct lb_pools *pl)
 {
 	struct lb_cfg *c = calloc(1, sizeof(*c));
 	struct nlvs_timeouts t;
@@ -338,6 +338,7 @@ static struct lb_cfg *cfg_build(const struct lb_cfg *old, uint32_t nsvcs, uint32
 
 	if (!c)
 		return NULL;
+	c->pools = pl;
 	c->nsvc = lb_ncsvc;
 	c->ndest = lb_ncdest;
 	c->hmask = hsize - 1;
@@ -442,20 +443,18 @@ static void vips_update(const struct lb_cfg *c)
 
 static uint64_t clock_us(void);
 
-/* Build and publish; *@cost_us gets the time of the part that grows with the
- * table (the build), not the wait for the workers' grace period. */
-static int cfg_rebuild(uint64_t *cost_us)
+/* Build a table with the pools @pl, and the workers' chunks it needs. */
+static int cfg_make(const struct lb_pools *pl, struct lb_cfg **out)
 {
-	struct lb_cfg *old = lb_cfg_current, *c;
-	uint64_t t0 = clock_us();
 	uint32_t nsvcs, ndests;
+	struct lb_cfg *c;
 	unsigned int w;
 	int rc;
 
 	rc = slots_assign(&nsvcs, &ndests);
 	if (rc < 0)
 		return rc;
-	c = cfg_build(old, nsvcs, ndests);
+	c = cfg_build(lb_cfg_current, nsvcs, ndests, pl);
 	if (!c)
 		return -ENOMEM;
 	for (w = 0; w < lb_nworkers; w++) {
@@ -465,15 +464,38 @@ static int cfg_rebuild(uint64_t *cost_us)
 			return rc;
 		}
 	}
+	*out = c;
+	return 0;
+}
+
+/* Publish @c; the old table is freed once no worker can be reading it. */
+static void cfg_publish(struct lb_cfg *c)
+{
+	struct lb_cfg *old = lb_cfg_current;
+
 	__atomic_store_n(&lb_cfg_current, c, __ATOMIC_RELEASE);
 	/* L3 input reads this word per transit packet; the table has it too */
 	__atomic_store_n(&nlvs_lb_transit, c->nat != 0, __ATOMIC_RELAXED);
-	*cost_us = clock_us() - t0;
 	if (old) {
 		nlvs_dp_rcu_synchronize();
 		cfg_free(old);
 	}
 	vips_update(c);
+}
+
+/* Build and publish; *@cost_us gets the time of the part that grows with the
+ * table (the build), not the wait for the workers' grace period. */
+static int cfg_rebuild(uint64_t *cost_us)
+{
+	uint64_t t0 = clock_us();
+	struct lb_cfg *c;
+	int rc;
+
+	rc = cfg_make(pools_cur, &c);
+	if (rc < 0)
+		return rc;
+	*cost_us = clock_us() - t0;
+	cfg_publish(c);
 	return 0;
 }
 
@@ -545,29 +567,36 @@ int lb_cfg_sync(uint64_t now_ms)
 	return rc;
 }
 
-int lb_cfg_init(const struct nlvs_conf *conf)
+int lb_cfg_init(struct lb_pools *pl)
 {
-	unsigned int i;
-	int rc;
-
-	npools = conf->nladdrs;
-	pools = calloc(npools ? npools : 1, sizeof(*pools));
-	if (!pools)
-		return -ENOMEM;
-	for (i = 0; i < npools; i++) {
-		unsigned int j;
-
-		pools[i] = conf->laddrs[i];
-		pools[i].addrs = NULL;	/* not needed here; the conf owns them */
-		for (j = 0; j < conf->laddrs[i].naddrs; j++) {
-			rc = nlvs_addr_add(NLVS_ADDR_LADDR, conf->laddrs[i].af,
-					   &conf->laddrs[i].addrs[j], NLVS_PORT_ANY);
-			if (rc < 0 && rc != -EEXIST)
-				return rc;
-		}
-	}
+	pools_cur = pl;
 	built_gen = UINT64_MAX;
 	return 0;
+}
+
+const struct lb_pools *lb_cfg_pools(void)
+{
+	return pools_cur;
+}
+
+int lb_cfg_pools_prepare(const struct lb_pools *pl, struct lb_cfg **out)
+{
+	return cfg_make(pl, out);
+}
+
+void lb_cfg_pools_commit(struct lb_pools *pl, struct lb_cfg *c)
+{
+	struct lb_pools *old = pools_cur;
+
+	pools_cur = pl;
+	cfg_publish(c);		/* after its grace period no table names @old */
+	built_gen = nlvs_ctl_generation();
+	lb_pools_free(old);
+}
+
+void lb_cfg_pools_abort(struct lb_cfg *c)
+{
+	cfg_free(c);
 }
 
 void lb_cfg_fini(void)
@@ -582,9 +611,8 @@ void lb_cfg_fini(void)
 	free(vips);
 	vips = NULL;
 	nvips = 0;
-	free(pools);
-	pools = NULL;
-	npools = 0;
+	lb_pools_free(pools_cur);
+	pools_cur = NULL;
 	free(lb_csvc);
 	free(lb_cdest);
 	free(free_svc);

@@ -35,7 +35,7 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 	const struct lb_svc *s;
 	const struct lb_dest *d;
 	struct nlvs_conn *c, *tmpl;
-	uint32_t dslot, flags = NLVS_CONN_F_INACTIVE;
+	uint32_t dslot, flags = NLVS_CONN_F_INACTIVE, laddr = 0;
 	unsigned int reason;
 	int rc;
 
@@ -70,13 +70,19 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 	t1.proto = k->proto;
 	t1.saddr = d->addr;
 	t1.sport = s->port ? d->port : (d->port ? d->port : k->dport);
-	if (s->pool >= 0 && (unsigned int)s->pool < lw->npools) {
-		rc = nlvs_laddr_port_alloc(lw->lp[s->pool], &t1.daddr, &t1.dport);
+	if (s->pool >= 0 && (uint32_t)s->pool < cfg->pools->n) {
+		const struct lb_pool *pl = &cfg->pools->p[s->pool];
+		unsigned int at;
+
+		rc = nlvs_laddr_pool_alloc(lw->slice, pl->ids, pl->n,
+					   &lw->pool_rr[s->pool], &at, &t1.dport);
 		if (rc) {
 			nlvs_lb_drop(w, m, (unsigned int)rc);
 			return;
 		}
-		flags |= LB_CF_FNAT | (uint32_t)s->pool << LB_CF_POOL_SHIFT;
+		t1.daddr = pl->addrs[at];
+		laddr = pl->ids[at];
+		flags |= LB_CF_FNAT | laddr << LB_CF_LADDR_SHIFT;
 	} else {
 		/* classic NAT: only the destination changes */
 		t1.daddr = k->saddr;
@@ -87,7 +93,7 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 	c = lb_conn_add(lw, s, k, &t1, flags, dslot, tmpl, &tk, &reason);
 	if (!c) {
 		if (flags & LB_CF_FNAT)
-			nlvs_laddr_port_free(lw->lp[s->pool], &t1.daddr, t1.dport);
+			nlvs_laddr_slice_free(lw->slice[laddr], t1.dport);
 		nlvs_lb_drop(w, m, reason);
 		return;
 	}

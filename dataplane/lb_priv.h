@@ -48,7 +48,9 @@
 
 /* Connection flag bits of our own (nlvs_conn.h uses the low 16). */
 #define LB_CF_FNAT		0x00010000u	/* holds a laddr port */
-#define LB_CF_POOL_SHIFT	20		/* laddr pool index in the top bits */
+#define LB_CF_LADDR_SHIFT	20		/* its local address id in the top 12 bits */
+#define LB_LADDR_MAX		NLVS_LADDR_IDS_MAX	/* ids fit those bits */
+#define LB_POOL_MAX		4096		/* laddr lines */
 
 struct lb_cnt {
 	uint64_t conns, inpkts, outpkts, inbytes, outbytes;
@@ -86,7 +88,30 @@ struct lb_svc {
 	uint32_t *dests;		/* dest slots, kernel order (newest first) */
 };
 
+/*
+ * laddr pools: a VIP's local addresses, each named by its id (the slice
+ * of ports every worker has for it, lw->slice[id]).  An address in two
+ * pools has one id, so whichever pool takes its ports, none is handed out
+ * twice.  The control thread builds a new set on reload; it is immutable
+ * and freed only after the last lb_cfg pointing to it.
+ */
+struct lb_pool {
+	uint8_t af;
+	union nlvs_addr vip;
+	uint32_t n;
+	const uint16_t *ids;		/* address ids */
+	const union nlvs_addr *addrs;	/* their addresses, same order */
+};
+
+struct lb_pools {
+	uint32_t n, naddrs;
+	struct lb_pool *p;
+	uint16_t *ids;			/* backing store of every pool's ids[] */
+	union nlvs_addr *addrs;		/* and addrs[] */
+};
+
 struct lb_cfg {
+	const struct lb_pools *pools;	/* never NULL once published */
 	uint32_t nsvc, ndest;		/* slots in use or ever used (arrays' sizes) */
 	struct lb_svc *svcs;
 	struct lb_dest *dests;
@@ -119,8 +144,6 @@ struct lb_worker {
 	struct nlvs_worker *w;
 	const struct lb_cfg *cfg;	/* the table this worker follows */
 	struct nlvs_conn_tab *tab;
-	unsigned int npools;
-	struct nlvs_laddr_ports **lp;	/* one per laddr pool of the config */
 	uint64_t tsc_per_ms;
 	uint64_t now_ms;
 	uint64_t rand;
@@ -128,6 +151,10 @@ struct lb_worker {
 	struct lb_cnt total;
 	struct lb_wsvc *svc_chunk[LB_SVC_CHUNKS];
 	struct lb_wdest *dest_chunk[LB_DEST_CHUNKS];
+	/* the control thread sets a slice before any lb_cfg names its id and
+	 * clears it once no connection holds a port of it */
+	struct nlvs_laddr_slice *slice[LB_LADDR_MAX];
+	uint32_t pool_rr[LB_POOL_MAX];	/* round-robin cursor per pool */
 };
 
 /*
@@ -182,8 +209,19 @@ static inline int lb_dest_gone(const struct lb_worker *lw, const struct nlvs_con
 	return lb_wdest(lw, (uint32_t)(uintptr_t)c->dest)->gen != c->dest_gen;
 }
 
+void lb_pools_free(struct lb_pools *pl);
+
 /* lb_cfg.c */
-int lb_cfg_init(const struct nlvs_conf *conf);
+/** Start with the pools @pl (the control thread's set from now on). */
+int lb_cfg_init(struct lb_pools *pl);
+/** The pools services are built with now. */
+const struct lb_pools *lb_cfg_pools(void);
+/* Reload of the pools: build a table with @pl (nothing changes yet), then
+ * publish it with the pools, which then become the control thread's set
+ * (the old set is freed after the grace period), or throw it away. */
+int lb_cfg_pools_prepare(const struct lb_pools *pl, struct lb_cfg **out);
+void lb_cfg_pools_commit(struct lb_pools *pl, struct lb_cfg *c);
+void lb_cfg_pools_abort(struct lb_cfg *c);
 /** Rebuild and publish if the control tables changed; 1 when in sync. */
 int lb_cfg_update(uint64_t now_ms);
 /* Publish now, before a change is acknowledged, unless rebuilds have grown

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A worker's own side of the engine: its connection table, its slices of
- * the local-address ports, and one scheduler instance per service over its
- * own nlvs_rs counters.  When the control thread publishes a new lb_cfg the
- * worker catches up here (outside the per-packet work): dests whose slot
- * generation changed start from zero counters, services whose scheduler or
- * flags changed get a fresh instance, services whose dests changed get an
- * update() call, the rest keep their state (rr position, mh table, ...).
+ * the local-address ports (made and retired by lb.c), and one scheduler
+ * instance per service over its own nlvs_rs counters.  When the control
+ * thread publishes a new lb_cfg the worker catches up here (outside the
+ * per-packet work): dests whose slot generation changed start from zero
+ * counters, services whose scheduler or flags changed get a fresh
+ * instance, services whose dests changed get an update() call, the rest
+ * keep their state (rr position, mh table, ...).
  *
  * Thresholds (-x/-y) are per director in IPVS but counters here are per
  * worker, so each worker enforces its share: ceil(u / W) and, for the lower
@@ -28,8 +29,8 @@ struct lb_worker *lb_worker_create(struct nlvs_worker *w, const struct nlvs_conf
 {
 	uint32_t cap = conf->conn_table_size ? conf->conn_table_size : LB_CONN_TAB_DEFAULT;
 	struct lb_worker *lw;
-	unsigned int i;
 
+	(void)nworkers;		/* the control thread gives us our port slices */
 	lw = rte_zmalloc("nlvs_lb_worker", sizeof(*lw), RTE_CACHE_LINE_SIZE);
 	if (!lw)
 		return NULL;
@@ -41,18 +42,6 @@ struct lb_worker *lb_worker_create(struct nlvs_worker *w, const struct nlvs_conf
 	if (!lw->tab) {
 		nlvs_log_warnx("worker %u: no memory for %u connections", w->id, cap);
 		goto fail;
-	}
-	lw->npools = conf->nladdrs;
-	lw->lp = calloc(lw->npools ? lw->npools : 1, sizeof(*lw->lp));
-	if (!lw->lp)
-		goto fail;
-	for (i = 0; i < lw->npools; i++) {
-		const struct nlvs_conf_laddr *l = &conf->laddrs[i];
-
-		lw->lp[i] = nlvs_laddr_ports_create(l->af, l->addrs, l->naddrs, w->id, nworkers,
-						    LB_LPORT_MIN, LB_LPORT_MAX);
-		if (!lw->lp[i])
-			goto fail;
 	}
 	return lw;
 fail:
@@ -82,9 +71,8 @@ void lb_worker_destroy(struct lb_worker *lw)
 	}
 	for (i = 0; i < LB_DEST_CHUNKS; i++)
 		rte_free(lw->dest_chunk[i]);
-	for (i = 0; lw->lp && i < lw->npools; i++)
-		nlvs_laddr_ports_destroy(lw->lp[i]);
-	free(lw->lp);
+	for (i = 0; i < LB_LADDR_MAX; i++)
+		nlvs_laddr_slice_destroy(lw->slice[i]);
 	nlvs_conn_tab_destroy(lw->tab);
 	rte_free(lw);
 }
@@ -221,11 +209,11 @@ void lb_conn_release(struct lb_worker *lw, struct nlvs_conn *c)
 			nlvs_rs_conn_unbind(&wd->rs, !(c->flags & NLVS_CONN_F_INACTIVE), 0);
 	}
 	if (c->flags & LB_CF_FNAT) {
-		unsigned int pool = c->flags >> LB_CF_POOL_SHIFT;
+		/* the slice outlives every connection holding one of its ports */
+		struct nlvs_laddr_slice *ls = lw->slice[c->flags >> LB_CF_LADDR_SHIFT];
 
-		if (pool < lw->npools)
-			nlvs_laddr_port_free(lw->lp[pool], &c->tuple[1].daddr,
-					     c->tuple[1].dport);
+		if (ls)
+			nlvs_laddr_slice_free(ls, c->tuple[1].dport);
 	}
 	nlvs_snat_conn_release(lw->w, c);	/* SNAT: the egress port */
 }

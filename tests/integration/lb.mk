@@ -12,6 +12,7 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/fnat-nat.sh \
 	tests/integration/fnat-icmp.sh \
 	tests/integration/fnat-mtu.sh \
+	tests/integration/fnat-reload.sh \
 	tests/integration/fnat-full.sh
 TESTS += $(LB_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)

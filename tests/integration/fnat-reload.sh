@@ -293,6 +293,14 @@ hup
 tap_is $? 1 "a reload with more local addresses than nlvsd can name is refused"
 grep -q 'reload: laddr pools not changed' "$NLVS_TMP/nlvsd.log"
 tap_check $? "nlvsd says why" "$(tail -n 5 "$NLVS_TMP/nlvsd.log")"
+# the pools could be set up, but another part of the reload is refused: the
+# address set up for it is taken back
+conf_laddr "laddr $LAB_VIP 10.77.2.101 10.77.2.103" "laddr $VIP2 10.77.2.102" \
+	"snat-ports 2000 3000"
+hup
+tap_is $? 1 "a reload adding 10.77.2.103 with a snat-ports change is refused"
+rs_ping 10.77.2.103
+tap_check $((! $?)) "10.77.2.103 does not answer"
 mark http
 out=$(cl get "$LAB_VIP" 4)
 out2=$(cl get "$VIP2" 4)

@@ -43,8 +43,7 @@ else
 	tap_not_ok "nlvsd runs with the pool 10.77.2.100" "$(cat "$NLVS_TMP/nlvsd.log")"
 	tap_done
 fi
-set -- $NS_RS
-NS_RS1=$1
+NS_RS1=${NS_RS%% *}
 
 cat > "$NLVS_TMP/cl.py" <<'PY'
 import os, socket, struct, sys, time
@@ -85,7 +84,7 @@ elif mode == "hold":		# one GET, finished once FLAG exists
 elif mode == "flow":		# one UDP socket, a datagram each 0.25 s until STOP
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("0.0.0.0", 42000))
-    s.settimeout(0.5)
+    s.settimeout(2)		# a busy machine is slow, not lossy
     out = open(sys.argv[4], "w")
     i = 0
     while not os.path.exists(sys.argv[3]) and i < 480:
@@ -232,7 +231,7 @@ sleep 2
 got=$(tail -n "+$((n0 + 1))" "$NLVS_TMP/flow.out" | awk '{print $1}' | sort | uniq -c |
 	awk '{printf "%s=%d ", $2, ($1 >= 5 ? 5 : $1)}')
 is "$got" "ok=5 " "the UDP flow through 10.77.2.100 keeps working after the reload" \
-	"$(cat "$NLVS_TMP/flow.out" | tail -n 12)"
+	"$(tail -n 12 "$NLVS_TMP/flow.out")"
 mark http
 out=$(cl get "$LAB_VIP" 8)
 is "$out/$(srcs http)" "ok=8 fail=0/10.77.2.101" \

@@ -4,6 +4,7 @@
  * family) can read: a handful of entries, so a small array. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -48,6 +49,33 @@ nlvs_ctl_text_fn nlvs_ctl_text_source(const char *name)
 		if (sources[i].fn && !strcmp(sources[i].name, name))
 			return sources[i].fn;
 	return NULL;
+}
+
+size_t nlvs_ctl_text_snap_read(struct nlvs_ctl_text_snap *s, void (*write)(FILE *f),
+			       size_t *idx, char *buf, size_t max)
+{
+	size_t n;
+
+	if (*idx == 0) {
+		FILE *f;
+
+		free(s->buf);
+		s->buf = NULL;
+		s->len = 0;
+		f = open_memstream(&s->buf, &s->len);
+		if (!f)
+			return 0;
+		write(f);
+		fclose(f);
+	}
+	if (!s->buf || *idx >= s->len)
+		return 0;
+	n = s->len - *idx;
+	if (n > max)
+		n = max;
+	memcpy(buf, s->buf + *idx, n);
+	*idx += n;
+	return n;
 }
 
 static void (*sync_fn)(void);

@@ -29,34 +29,12 @@ static int eal_up, launched;
 static uint64_t last_link_poll;
 static volatile sig_atomic_t stats_wanted;
 
-/* "nlvs_stats" for nlvsctl: one snapshot per read, taken when it starts, so a
- * reader sees counters of one moment even across several chunks. */
+/* "nlvs_stats" for nlvsctl: counters of one moment even across chunks. */
 static size_t stats_text(size_t *idx, char *buf, size_t max)
 {
-	static char *snap;
-	static size_t snap_len;
-	size_t n;
+	static struct nlvs_ctl_text_snap snap;
 
-	if (*idx == 0) {
-		FILE *f;
-
-		free(snap);
-		snap = NULL;
-		snap_len = 0;
-		f = open_memstream(&snap, &snap_len);
-		if (!f)
-			return 0;
-		nlvs_dp_stats_write(f);
-		fclose(f);
-	}
-	if (!snap || *idx >= snap_len)
-		return 0;
-	n = snap_len - *idx;
-	if (n > max)
-		n = max;
-	memcpy(buf, snap + *idx, n);
-	*idx += n;
-	return n;
+	return nlvs_ctl_text_snap_read(&snap, nlvs_dp_stats_write, idx, buf, max);
 }
 
 static void on_sigusr1(int sig)

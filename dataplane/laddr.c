@@ -101,6 +101,11 @@ uint32_t nlvs_laddr_slice_avail(const struct nlvs_laddr_slice *s)
 	return __atomic_load_n(&s->count, __ATOMIC_RELAXED);
 }
 
+uint32_t nlvs_laddr_slice_size(const struct nlvs_laddr_slice *s)
+{
+	return s->size;
+}
+
 int nlvs_laddr_slice_idle(const struct nlvs_laddr_slice *s)
 {
 	return __atomic_load_n(&s->count, __ATOMIC_ACQUIRE) == s->size;
@@ -306,6 +311,16 @@ uint32_t nlvs_laddr_ports_avail(const struct nlvs_laddr_ports *lp)
 
 	for (i = 0; i < lp->n; i++)
 		sum += nlvs_laddr_slice_avail(lp->s[i]);
+	return sum;
+}
+
+uint32_t nlvs_laddr_ports_size(const struct nlvs_laddr_ports *lp)
+{
+	uint32_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < lp->n; i++)
+		sum += nlvs_laddr_slice_size(lp->s[i]);
 	return sum;
 }
 

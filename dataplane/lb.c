@@ -321,6 +321,63 @@ static int laddr_init(const struct nlvs_conf *conf)
 	return lb_cfg_init(pl);
 }
 
+/* The VIPs whose pools hold id @id, comma-separated, or "-". */
+static void laddr_vips_write(FILE *f, unsigned int id)
+{
+	const struct lb_pools *pl = lb_cfg_pools();
+	char buf[INET6_ADDRSTRLEN];
+	unsigned int i, j, n = 0;
+
+	for (i = 0; pl && i < pl->n; i++)
+		for (j = 0; j < pl->p[i].n; j++)
+			if (pl->p[i].ids[j] == id)
+				fprintf(f, "%s%s", n++ ? "," : "",
+					addr_str(pl->p[i].af, &pl->p[i].vip, buf, sizeof(buf)));
+	if (!n)
+		fputc('-', f);
+}
+
+/* "nlvs_laddrs" for nlvsctl: every local address (FULLNAT pools, SNAT
+ * egress) with its ports held by connections, over all workers.  The free
+ * counts are the workers' own, read as they are this moment. */
+static void laddrs_write(FILE *f)
+{
+	char buf[INET6_ADDRSTRLEN];
+	unsigned int id, w;
+
+	fprintf(f, "%-7s %-39s %-9s %8s %8s %s\n", "kind", "address", "state", "held", "ports",
+		"pool");
+	for (id = 0; id < laddr_ids.max; id++) {
+		const struct nlvs_laddr_id *e = &laddr_ids.e[id];
+		uint32_t size = 0, avail = 0;
+
+		if (e->state != NLVS_LADDR_ID_ACTIVE && e->state != NLVS_LADDR_ID_RETIRING)
+			continue;
+		for (w = 0; w < lb_nworkers; w++) {
+			const struct nlvs_laddr_slice *ls = lb_workers[w]->slice[id];
+
+			if (ls) {
+				size += nlvs_laddr_slice_size(ls);
+				avail += nlvs_laddr_slice_avail(ls);
+			}
+		}
+		fprintf(f, "%-7s %-39s %-9s %8u %8u ", "laddr",
+			addr_str(e->af, &e->addr, buf, sizeof(buf)),
+			e->state == NLVS_LADDR_ID_ACTIVE ? "active" : "retiring", size - avail,
+			size);
+		laddr_vips_write(f, id);
+		fputc('\n', f);
+	}
+	nlvs_snat_egress_write(f);
+}
+
+static size_t laddrs_text(size_t *idx, char *buf, size_t max)
+{
+	static struct nlvs_ctl_text_snap snap;
+
+	return nlvs_ctl_text_snap_read(&snap, laddrs_write, idx, buf, max);
+}
+
 /* Before ipvsadm or keepalived get the ACK of a change: make it live. */
 static void lb_sync(void)
 {
@@ -356,6 +413,7 @@ int nlvs_lb_init(const struct nlvs_conf *conf)
 	}
 	nlvs_ctl_conn_source_set(lb_conn_text);
 	nlvs_ctl_sync_set(lb_sync);
+	nlvs_ctl_text_source_set("nlvs_laddrs", laddrs_text);
 	return 0;
 fail:
 	nlvs_lb_fini();
@@ -433,6 +491,7 @@ void nlvs_lb_fini(void)
 
 	nlvs_ctl_sync_set(NULL);
 	nlvs_ctl_conn_source_set(NULL);
+	nlvs_ctl_text_source_set("nlvs_laddrs", NULL);
 	for (i = 0; i < NLVS_MAX_WORKERS; i++) {
 		if (nlvs_dp.workers[i])
 			nlvs_dp.workers[i]->lb = NULL;

@@ -17,6 +17,7 @@
 #define NLVS_CTL_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <netinet/in.h>
 
@@ -251,6 +252,17 @@ typedef size_t (*nlvs_ctl_text_fn)(size_t *idx, char *buf, size_t max);
 int nlvs_ctl_text_source_set(const char *name, nlvs_ctl_text_fn fn);
 /** The writer registered under @name, or NULL. */
 nlvs_ctl_text_fn nlvs_ctl_text_source(const char *name);
+
+/** A text written whole when a read starts, so that a reader sees one
+ *  moment even across chunks. */
+struct nlvs_ctl_text_snap {
+	char *buf;
+	size_t len;
+};
+/** As an nlvs_ctl_text_fn: at *@idx 0 @write makes a new snapshot in @s,
+ *  then chunks of it are copied out. */
+size_t nlvs_ctl_text_snap_read(struct nlvs_ctl_text_snap *s, void (*write)(FILE *f),
+			       size_t *idx, char *buf, size_t max);
 
 /*
  * Life cycle and persistence.

@@ -57,6 +57,8 @@ int nlvs_laddr_slice_alloc(struct nlvs_laddr_slice *s, uint16_t *port);
 int nlvs_laddr_slice_free(struct nlvs_laddr_slice *s, uint16_t port);
 /** Free ports now (any thread). */
 uint32_t nlvs_laddr_slice_avail(const struct nlvs_laddr_slice *s);
+/** Ports the slice owns (fixed; any thread). */
+uint32_t nlvs_laddr_slice_size(const struct nlvs_laddr_slice *s);
 /** Every port of the slice is free: no connection holds one (any thread). */
 int nlvs_laddr_slice_idle(const struct nlvs_laddr_slice *s);
 
@@ -146,6 +148,8 @@ int nlvs_laddr_port_free(struct nlvs_laddr_ports *lp, const union nlvs_addr *add
 			 uint16_t port);
 /** Ports still free over all addresses. */
 uint32_t nlvs_laddr_ports_avail(const struct nlvs_laddr_ports *lp);
+/** Ports over all addresses, free or not. */
+uint32_t nlvs_laddr_ports_size(const struct nlvs_laddr_ports *lp);
 /** Owner of (@addr, @port network order) if @addr is in this pool, else -1. */
 int nlvs_laddr_owner(const struct nlvs_laddr_ports *lp, const union nlvs_addr *addr,
 		     uint16_t port);

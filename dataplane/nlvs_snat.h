@@ -71,6 +71,9 @@ int nlvs_snat_reload(const struct nlvs_conf *conf);
  *  egress addresses, publish what workers need to find them. */
 void nlvs_snat_tick(void);
 void nlvs_snat_fini(void);
+/** Control thread: a line per egress address for nlvsctl's laddrs (as
+ *  lb.c writes them): ports held by connections over all workers. */
+void nlvs_snat_egress_write(FILE *f);
 /** Worker: transit traffic (l3->kind NLVS_ADDR_NONE) or traffic to an
  *  egress address.  Consumes @m. */
 void nlvs_snat_input(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3);

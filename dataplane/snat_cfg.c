@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 
 #include "ctl_priv.h"
 #include "nlvs_dp.h"
@@ -261,6 +262,28 @@ void nlvs_snat_tick(void)
 		tab_free(old);
 	}
 	egress_register();
+}
+
+void nlvs_snat_egress_write(FILE *f)
+{
+	char buf[INET6_ADDRSTRLEN];
+	unsigned int i, w;
+
+	for (i = 0; snat_eg && i < neg; i++) {
+		const struct snat_egress *e = &snat_eg[i];
+		uint32_t size = 0, avail = 0;
+
+		for (w = 0; w < nworkers; w++) {
+			if (e->lp[w]) {
+				size += nlvs_laddr_ports_size(e->lp[w]);
+				avail += nlvs_laddr_ports_avail(e->lp[w]);
+			}
+		}
+		if (!inet_ntop(e->af, &e->addr, buf, sizeof(buf)))
+			snprintf(buf, sizeof(buf), "?");
+		fprintf(f, "%-7s %-39s %-9s %8u %8u %s\n", "egress", buf,
+			e->live ? "active" : "unused", size - avail, size, "snat");
+	}
 }
 
 int nlvs_snat_init(const struct nlvs_conf *conf)

@@ -26,7 +26,8 @@ static void usage(FILE *f)
 		"  stats          dataplane counters: workers, drops by reason, ports\n"
 		"  conns          connections (as /proc/net/ip_vs_conn)\n"
 		"  services       services and real servers (as /proc/net/ip_vs)\n"
-		"  totals         global IPVS counters (as /proc/net/ip_vs_stats)\n");
+		"  totals         global IPVS counters (as /proc/net/ip_vs_stats)\n"
+		"  laddrs         local addresses (FULLNAT pools, SNAT egress), ports held\n");
 }
 
 static int sock_open(const char *path)
@@ -100,6 +101,7 @@ int main(int argc, char **argv)
 		{ "conns", "ip_vs_conn" },
 		{ "services", "ip_vs" },
 		{ "totals", "ip_vs_stats" },
+		{ "laddrs", "nlvs_laddrs" },
 	};
 	const char *path = getenv("NLVS_SOCKET");
 	unsigned int i;
@@ -139,7 +141,7 @@ int main(int argc, char **argv)
 	}
 	rc = text_dump(fd, cmds[i].text);
 	close(fd);
-	if (rc == -ENOENT && !strcmp(cmds[i].cmd, "stats")) {
+	if (rc == -ENOENT && !strncmp(cmds[i].text, "nlvs_", 5)) {	/* the dataplane's */
 		fprintf(stderr, "nlvsctl: nlvsd runs no dataplane (no eal directive)\n");
 		return 1;
 	}

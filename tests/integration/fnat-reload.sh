@@ -242,6 +242,11 @@ is "$out/$(srcs udp)" "ok=4 fail=0/10.77.2.101" \
 	"4 new UDP flows to $LAB_VIP come from 10.77.2.101 only"
 rs_ping 10.77.2.100
 tap_check $? "10.77.2.100 still answers while connections hold it"
+la=$("$NLVSCTL" -s "$NLVS_SOCK" laddrs)
+echo "$la" | awk '$1 == "laddr" && $2 == "10.77.2.100" && $3 == "retiring" && $4 >= 2 &&
+	$6 == "-" { r = 1 } $1 == "laddr" && $2 == "10.77.2.101" && $3 == "active" &&
+	$6 == "'"$LAB_VIP"'" { a = 1 } END { exit !(r && a) }'
+tap_check $? "nlvsctl laddrs: 10.77.2.100 retiring with the ports its connections hold" "$la"
 
 touch "$NLVS_TMP/release"
 wait "$held"
@@ -267,6 +272,9 @@ rs_ping 10.77.2.100
 tap_check $((! $?)) "10.77.2.100 no longer answers ARP"
 rs_ping 10.77.2.101
 tap_check $? "10.77.2.101 still answers"
+la=$("$NLVSCTL" -s "$NLVS_SOCK" laddrs)
+echo "$la" | grep -q ' 10\.77\.2\.100 '
+tap_check $((! $?)) "nlvsctl laddrs no longer lists 10.77.2.100" "$la"
 
 # refused reloads: the running pools stay
 conf_laddr "laddr $LAB_VIP 10.77.2.101 not-an-address" "laddr $VIP2 10.77.2.102"

@@ -49,6 +49,10 @@ tap_check "$([ -f "$NLVS_TMP/held.up" ] && echo 0 || echo 1)" "a TCP connection 
 before=$(nlvs_stat drop.laddr-ports-exhausted)
 ok=$(snat_udp_burst "$H1" "$LAB_OUT" 9)
 tap_is "$ok" "9" "nine UDP flows take the other nine ports"
+la=$("$NLVSCTL" -s "$NLVS_SOCK" laddrs)
+echo "$la" | awk -v e="$E1" '$1 == "egress" && $2 == e && $3 == "active" && $4 == 10 &&
+	$5 == 10 { f = 1 } END { exit !f }'
+tap_check $? "nlvsctl laddrs: the egress address holds 10 of its 10 ports" "$la"
 
 ok=$(snat_udp_burst "$H1" "$LAB_OUT" 5 1)
 out=$(in_inside ping -n -c 1 -W 1 -I "$H1" "$LAB_OUT" 2>&1)

@@ -398,6 +398,15 @@ nlvs_keepalived_start()
 # ends the test when nlvsd does not run.
 nlvs_lab_setup()
 {
+	nlvs_lab_up "$1"
+	nlvs_lab_start "$2" "$3"
+}
+
+# nlvs_lab_up SCRIPT: the first half of nlvs_lab_setup: the lab up, lab.env
+# loaded, its nlvsd.conf copied to $NLVS_TMP/nlvsd.conf (to edit before
+# nlvs_lab_start).
+nlvs_lab_up()
+{
 	nlvs_require_root
 	nlvs_require_cmd ip ethtool curl python3
 	[ -x "$NLVSD" ] || tap_bail "nlvsd not built"
@@ -409,12 +418,18 @@ nlvs_lab_setup()
 	# shellcheck disable=SC1091
 	. "$LAB/lab.env"
 	cp "$LAB/nlvsd.conf" "$NLVS_TMP/nlvsd.conf"
-	eval "nlvsd_in_netns \"\$$2\""
+}
+
+# nlvs_lab_start NSVAR DESC: the second half: nlvsd with $NLVS_TMP/nlvsd.conf
+# in the namespace named by lab.env's variable NSVAR, reported as DESC.
+nlvs_lab_start()
+{
+	eval "nlvsd_in_netns \"\$$1\""
 	# shellcheck disable=SC2119
 	if nlvsd_start && grep -q 'dataplane running' "$NLVS_TMP/nlvsd.log"; then
-		tap_ok "$3 ($LAB_WORKERS worker(s))"
+		tap_ok "$2 ($LAB_WORKERS worker(s))"
 	else
-		tap_not_ok "$3" "$(cat "$NLVS_TMP/nlvsd.log")"
+		tap_not_ok "$2" "$(cat "$NLVS_TMP/nlvsd.log")"
 		tap_done
 	fi
 }

@@ -72,32 +72,7 @@ tap_check $? "ipvsadm adds UDP echo services on both VIPs"
 # client's own link has MTU 1500), nlvsd answers it; the next send fails
 # with EMSGSIZE and the socket's path MTU is 1280
 for vip in "$LAB_VIP" "$LAB_VIP6"; do
-	out=$(in_client python3 - "$vip" <<'EOF'
-import errno, socket, sys, time
-vip = sys.argv[1]
-if ":" in vip:
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.setsockopt(socket.IPPROTO_IPV6, 23, 2)	# IPV6_MTU_DISCOVER, _DO
-    opt = (socket.IPPROTO_IPV6, 24)		# IPV6_MTU
-else:
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.IPPROTO_IP, 10, 2)	# IP_MTU_DISCOVER, IP_PMTUDISC_DO
-    opt = (socket.IPPROTO_IP, 14)		# IP_MTU
-s.connect((vip, 7))
-sent = 0
-for _ in range(30):
-    try:
-        s.send(b"x" * 1400)
-        sent += 1
-    except OSError as e:
-        if e.errno == errno.EMSGSIZE:
-            print("EMSGSIZE after %d sent, mtu %d" % (sent, s.getsockopt(*opt)))
-            sys.exit(0)
-        raise
-    time.sleep(0.1)
-print("no EMSGSIZE after %d sent, mtu %d" % (sent, s.getsockopt(*opt)))
-EOF
-)
+	out=$(in_client python3 "$top_srcdir/tests/integration/pmtu-probe.py" "" "$vip" 7)
 	case $out in "EMSGSIZE after "*", mtu 1280") st=0 ;; *) st=1 ;; esac
 	tap_check $st "$vip: a client sending too big datagrams learns MTU 1280 ($out)" \
 		"$out

@@ -16,16 +16,7 @@
 VIP2=10.77.0.11
 
 # the lab of fnat_setup, but nlvsd starts with a pool of one address
-nlvs_require_root
-nlvs_require_cmd ip ethtool curl python3
-[ -x "$NLVSD" ] || tap_bail "nlvsd not built"
-nlvs_tmpdir_make
-LAB=$NLVS_TMP/lab
-nlvs_cleanup_add "/bin/sh '$FNAT_LAB_SH' down '$LAB'"
-LAB_ID=${LAB_ID:-$$} /bin/sh "$FNAT_LAB_SH" up "$LAB" > "$NLVS_TMP/lab.log" 2>&1 ||
-	tap_bail "netns-lab.sh up failed: $(cat "$NLVS_TMP/lab.log")"
-# shellcheck disable=SC1091
-. "$LAB/lab.env"
+nlvs_lab_up "$FNAT_LAB_SH"
 grep -v '^laddr 10\.77\.0\.10 ' "$LAB/nlvsd.conf" > "$NLVS_TMP/nlvsd.base"
 conf_laddr()
 {
@@ -35,14 +26,7 @@ conf_laddr()
 	} > "$NLVS_TMP/nlvsd.conf"
 }
 conf_laddr "laddr $LAB_VIP 10.77.2.100"
-nlvsd_in_netns "$NS_L"
-# shellcheck disable=SC2119
-if nlvsd_start && grep -q 'dataplane running' "$NLVS_TMP/nlvsd.log"; then
-	tap_ok "nlvsd runs with the pool 10.77.2.100"
-else
-	tap_not_ok "nlvsd runs with the pool 10.77.2.100" "$(cat "$NLVS_TMP/nlvsd.log")"
-	tap_done
-fi
+nlvs_lab_start NS_L "nlvsd runs with the pool 10.77.2.100"
 NS_RS1=${NS_RS%% *}
 
 cat > "$NLVS_TMP/cl.py" <<'PY'

@@ -22,33 +22,7 @@ tap_check $? "SNAT services for IPv4 and IPv6; the outside link has MTU 1280"
 before=$(nlvs_stat drop.no-connection)
 for dst in "$LAB_OUT" "$LAB_OUT6"; do
 	case $dst in *:*) src=$(echo "$LAB_INSIDE6" | cut -d' ' -f1) ;; *) src=$H1 ;; esac
-	out=$(in_inside python3 - "$src" "$dst" <<'EOF'
-import errno, socket, sys, time
-src, dst = sys.argv[1], sys.argv[2]
-if ":" in dst:
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.setsockopt(socket.IPPROTO_IPV6, 23, 2)	# IPV6_MTU_DISCOVER, _DO
-    opt = (socket.IPPROTO_IPV6, 24)		# IPV6_MTU
-else:
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.IPPROTO_IP, 10, 2)	# IP_MTU_DISCOVER, IP_PMTUDISC_DO
-    opt = (socket.IPPROTO_IP, 14)		# IP_MTU
-s.bind((src, 0))
-s.connect((dst, 53))
-sent = 0
-for _ in range(30):
-    try:
-        s.send(b"x" * 1400)
-        sent += 1
-    except OSError as e:
-        if e.errno == errno.EMSGSIZE:
-            print("EMSGSIZE after %d sent, mtu %d" % (sent, s.getsockopt(*opt)))
-            sys.exit(0)
-        raise
-    time.sleep(0.1)
-print("no EMSGSIZE after %d sent, mtu %d" % (sent, s.getsockopt(*opt)))
-EOF
-)
+	out=$(in_inside python3 "$top_srcdir/tests/integration/pmtu-probe.py" "$src" "$dst" 53)
 	case $out in "EMSGSIZE after "*", mtu 1280") st=0 ;; *) st=1 ;; esac
 	tap_check $st "$dst: the inside host learns MTU 1280 from the translated ICMP error ($out)" \
 		"$out

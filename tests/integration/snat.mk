@@ -12,4 +12,5 @@ SNAT_INTEGRATION_TESTS = \
 TESTS += $(SNAT_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(SNAT_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/snat-lib.sh scripts/netns-snat-lab.sh \
+	tests/integration/pmtu-probe.py \
 	tests/integration/udp-flows.py

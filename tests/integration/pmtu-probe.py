@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SRC DST PORT: datagrams of 1400 bytes with DF (IPv4) / no fragmentation
+# (IPv6) from a socket on SRC ("" for any) connected to DST:PORT, one every
+# 100 ms, until the kernel refuses one with EMSGSIZE: an ICMP error
+# ("fragmentation needed" / "packet too big") lowered the path MTU.
+# Prints "EMSGSIZE after N sent, mtu M" or "no EMSGSIZE after N sent, mtu M".
+import errno, socket, sys, time
+
+src, dst, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+if ":" in dst:
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IPV6, 23, 2)	# IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO
+    opt = (socket.IPPROTO_IPV6, 24)		# IPV6_MTU
+else:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IP, 10, 2)	# IP_MTU_DISCOVER, IP_PMTUDISC_DO
+    opt = (socket.IPPROTO_IP, 14)		# IP_MTU
+s.bind((src, 0))
+s.connect((dst, port))
+sent = 0
+for _ in range(30):
+    try:
+        s.send(b"x" * 1400)
+        sent += 1
+    except OSError as e:
+        if e.errno == errno.EMSGSIZE:
+            print("EMSGSIZE after %d sent, mtu %d" % (sent, s.getsockopt(*opt)))
+            sys.exit(0)
+        raise
+    time.sleep(0.1)
+print("no EMSGSIZE after %d sent, mtu %d" % (sent, s.getsockopt(*opt)))

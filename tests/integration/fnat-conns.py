@@ -39,12 +39,7 @@ def one():
     try:
         s = connect()
         s.sendall(b"GET / HTTP/1.0\r\nHost: vip\r\n\r\n")
-        data = b""
-        while True:
-            b = s.recv(4096)
-            if not b:
-                break
-            data += b
+        data = s.makefile("rb").read()  # all of it, until the server closes
         s.close()
         body = data.split(b"\r\n\r\n", 1)[-1].decode().strip()
         return body if data.startswith(b"HTTP/1.0 200") else "bad"

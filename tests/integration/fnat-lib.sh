@@ -64,12 +64,7 @@ s.sendall(b"GET / HTTP/1.0\r\n")
 time.sleep(float(sys.argv[2]))
 s.sendall(b"\r\n")
 s.settimeout(float(sys.argv[3]))
-data = b""
-while True:
-    b = s.recv(4096)
-    if not b:
-        break
-    data += b
+data = s.makefile("rb").read()  # all of it, until the server closes
 print(data.split(b"\r\n\r\n", 1)[-1].decode().strip())
 EOF
 }

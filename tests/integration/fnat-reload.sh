@@ -36,12 +36,7 @@ RST = struct.pack("ii", 1, 0)
 
 def get(s):
     s.settimeout(4)
-    data = b""
-    while True:
-        b = s.recv(4096)
-        if not b:
-            break
-        data += b
+    data = s.makefile("rb").read()  # all of it, until the server closes
     # RST, not FIN: no TIME_WAIT keeps the local port held for minutes
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, RST)
     s.close()

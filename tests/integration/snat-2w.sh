@@ -52,12 +52,7 @@ def one(i):
     try:
         s = socket.create_connection((dst, 80), 10, (srcs[i % len(srcs)], 0))
         s.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
-        data = b""
-        while True:
-            b = s.recv(4096)
-            if not b:
-                break
-            data += b
+        data = s.makefile("rb").read()  # all of it, until the server closes
         s.close()
         ok = data.startswith(b"HTTP/1.0 200") and data.endswith(b"outside\n")
     except OSError:

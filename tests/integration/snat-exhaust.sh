@@ -30,12 +30,7 @@ open(tmp + "/held.up", "w").close()
 while not os.path.exists(tmp + "/held.go"):
     time.sleep(0.1)
 s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-data = b""
-while True:
-    b = s.recv(4096)
-    if not b:
-        break
-    data += b
+data = s.makefile("rb").read()  # all of it, until the server closes
 print("held:", data.decode().splitlines()[-1])
 EOF
 HELD=$!

@@ -33,6 +33,7 @@ static uint32_t nfree_svc, nfree_dest;
 
 static uint64_t built_gen = UINT64_MAX, seen_gen = UINT64_MAX, last_build_ms, last_cost_us;
 static uint32_t ver_counter;
+static uint64_t cfg_seq;		/* of the last table built */
 
 /* laddr pools services are built with (lb.c makes them) */
 static struct lb_pools *pools_cur;
@@ -338,6 +339,7 @@ static struct lb_cfg *cfg_build(const struct lb_cfg *old, uint32_t nsvcs, uint32
 
 	if (!c)
 		return NULL;
+	c->seq = ++cfg_seq;
 	c->pools = pl;
 	c->nsvc = lb_ncsvc;
 	c->ndest = lb_ncdest;

@@ -269,7 +269,7 @@ static inline const struct lb_cfg *cfg_follow(struct lb_worker *lw)
 {
 	const struct lb_cfg *cfg = lb_cfg_get();
 
-	if (unlikely(cfg != lw->cfg) && cfg)
+	if (unlikely(cfg && cfg->seq != lw->cfg_seq))
 		lb_worker_sync(lw, cfg);
 	return lw->cfg;
 }

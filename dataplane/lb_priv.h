@@ -111,6 +111,9 @@ struct lb_pools {
 };
 
 struct lb_cfg {
+	/* unique per table: a new table may be allocated where a freed one
+	 * was, so followers compare this, never the pointer */
+	uint64_t seq;
 	const struct lb_pools *pools;	/* never NULL once published */
 	uint32_t nsvc, ndest;		/* slots in use or ever used (arrays' sizes) */
 	struct lb_svc *svcs;
@@ -143,6 +146,7 @@ struct lb_wdest {
 struct lb_worker {
 	struct nlvs_worker *w;
 	const struct lb_cfg *cfg;	/* the table this worker follows */
+	uint64_t cfg_seq;		/* and its seq */
 	struct nlvs_conn_tab *tab;
 	uint64_t tsc_per_ms;
 	uint64_t now_ms;

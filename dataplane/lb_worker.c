@@ -193,6 +193,7 @@ void lb_worker_sync(struct lb_worker *lw, const struct lb_cfg *cfg)
 	for (i = 0; i < cfg->nsvc; i++)
 		svc_sync(lw, cfg, i);
 	lw->cfg = cfg;
+	lw->cfg_seq = cfg->seq;
 }
 
 /* Undo what a connection holds: its dest's counters (unless the dest is
@@ -231,7 +232,7 @@ void nlvs_lb_worker_poll(struct nlvs_worker *w)
 	if (unlikely(!lw))
 		return;
 	cfg = lb_cfg_get();
-	if (cfg && cfg != lw->cfg)
+	if (cfg && cfg->seq != lw->cfg_seq)
 		lb_worker_sync(lw, cfg);
 	lw->now_ms = w->now / lw->tsc_per_ms;
 	nlvs_conn_expire(lw->tab, lw->now_ms, LB_EXPIRE_BUDGET, on_expire, lw);

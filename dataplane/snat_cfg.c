@@ -200,7 +200,7 @@ static struct snat_tab *tab_build(const struct lb_cfg *c)
 
 	if (!t)
 		return NULL;
-	t->lbcfg = c;
+	t->lbcfg_seq = c->seq;
 	t->nrules = nrules;
 	t->rule_svc[0] = calloc(nrules + 1, sizeof(uint32_t));
 	t->rule_svc[1] = calloc(nrules + 1, sizeof(uint32_t));
@@ -243,10 +243,8 @@ void nlvs_snat_tick(void)
 
 	if (!snat_eg || !c || (!nrules && !old))
 		return;
-	/* lb_cfg_update() builds the next table while the current one lives,
-	 * and we run after each update, so consecutive tables never share an
-	 * address: the pointer tells a rebuilt IPVS table. */
-	if (!dirty && old && old->lbcfg == c)
+	/* a rebuilt IPVS table has a new seq (its address may be an old one's) */
+	if (!dirty && old && old->lbcfg_seq == c->seq)
 		return;
 	egress_sync(c);
 	t = tab_build(c);

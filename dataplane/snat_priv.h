@@ -43,7 +43,7 @@ extern struct snat_egress *snat_eg;	/* [SNAT_EGRESS_MAX] */
 
 /* What workers read; immutable once published. */
 struct snat_tab {
-	const struct lb_cfg *lbcfg;	/* the lb_cfg it was built against */
+	uint64_t lbcfg_seq;		/* seq of the lb_cfg it was built against */
 	struct nlvs_snat_class *cls;
 	unsigned int nrules;
 	uint32_t *rule_svc[2];		/* [v4/v6][rule]: svc slot + 1, 0 none */

@@ -375,13 +375,18 @@ nlvs_stat()
 	echo "$_nlvs_v"
 }
 
-# nlvs_keepalived_start: keepalived (checker only, in the foreground, logging
-# to $NLVS_TMP/keepalived.log) with $NLVS_TMP/keepalived.conf, through
-# nlvs-exec against $NLVS_SOCK, in the background: $NLVS_KA_PID, killed at
-# exit.
+# nlvs_keepalived_start [NS]: keepalived (checker only, in the foreground,
+# logging to $NLVS_TMP/keepalived.log) with $NLVS_TMP/keepalived.conf,
+# through nlvs-exec against $NLVS_SOCK, in the background (in network
+# namespace NS when given, e.g. where its health checks reach the real
+# servers): $NLVS_KA_PID, killed at exit.
 nlvs_keepalived_start()
 {
-	"$NLVS_EXEC" -s "$NLVS_SOCK" keepalived -n -l -D -C -G -f "$NLVS_TMP/keepalived.conf" \
+	if [ $# -gt 0 ]; then
+		set -- ip netns exec "$1"
+	fi
+	"$@" "$NLVS_EXEC" -s "$NLVS_SOCK" keepalived -n -l -D -C -G \
+		-f "$NLVS_TMP/keepalived.conf" \
 		-p "$NLVS_TMP/keepalived.pid" -c "$NLVS_TMP/checker.pid" \
 		> "$NLVS_TMP/keepalived.log" 2>&1 < /dev/null &
 	NLVS_KA_PID=$!

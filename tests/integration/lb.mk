@@ -13,7 +13,8 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/fnat-icmp.sh \
 	tests/integration/fnat-mtu.sh \
 	tests/integration/fnat-reload.sh \
-	tests/integration/fnat-full.sh
+	tests/integration/fnat-full.sh \
+	tests/integration/fnat-keepalived.sh
 TESTS += $(LB_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/fnat-lib.sh tests/integration/fnat-conns.py \

@@ -17,6 +17,12 @@ nlvs_require_cmd ping
 snat_service 1 rr
 tap_check $? "ipvsadm adds the SNAT service with two egress addresses"
 
+# one ping first: the burst below must not wait for the router's MAC (the
+# first echoes of 200 pings would overflow the few packets nlvsd queues on
+# an unresolved neighbour, and each ping would miss a reply)
+out=$(in_inside ping -n -c 1 -W 2 -I "${LAB_INSIDE%% *}" "$LAB_OUT" 2>&1)
+tap_check $? "a ping through SNAT resolves the router" "$out"
+
 h0=$(($(nlvs_stat worker.0.handoff_out) + $(nlvs_stat worker.1.handoff_out)))
 miss0=$(nlvs_stat drop.no-connection)
 
@@ -36,8 +42,10 @@ done
 # shellcheck disable=SC2086
 wait $pids		# not nlvsd, which is a child too
 full=$(grep -l ' 3 received' "$NLVS_TMP"/ping.* | wc -l)
-tap_is "$full" "200" "200 concurrent pings: every one gets its 3 replies" \
-	"$(grep -h 'received' "$NLVS_TMP"/ping.* | sort | uniq -c)"
+tap_check $([ "$full" = 200 ] && echo 0 || echo 1) \
+	"200 concurrent pings: every one gets its 3 replies ($full)" \
+	"$(grep -h 'received' "$NLVS_TMP"/ping.* | sed 's/, time.*//' | sort | uniq -c)
+$(nlvs_state_diag)"
 
 # shellcheck disable=SC2086
 out=$(in_inside timeout 300 python3 - "$LAB_OUT" 1000 40 $LAB_INSIDE <<'EOF' 2>&1

@@ -109,13 +109,15 @@ tap_check()
 	fi
 }
 
-# tap_is GOT EXPECTED DESC: string equality, unified diff on mismatch.
+# tap_is GOT EXPECTED DESC [DIAG]: string equality, unified diff (then DIAG)
+# on mismatch.
 tap_is()
 {
 	if [ "$1" = "$2" ]; then
 		tap_ok "$3"
 	else
-		tap_not_ok "$3" "$(nlvs_diff_text "$2" "$1")"
+		tap_not_ok "$3" "$(nlvs_diff_text "$2" "$1")${4:+
+$4}"
 	fi
 }
 

@@ -60,9 +60,7 @@ static void put_addr(struct rec_buf *b, const char *key, uint16_t af, const unio
 {
 	char s[INET6_ADDRSTRLEN];
 
-	if (!inet_ntop(af == AF_INET6 ? AF_INET6 : AF_INET, a, s, sizeof(s)))
-		strcpy(s, "?");
-	put(b, " %s=%s", key, s);
+	put(b, " %s=%s", key, nlvs_addr_str(af, a, s, sizeof(s)));
 }
 
 static void put_key(struct rec_buf *b, const char *verb, const struct nlvs_svc_key *k)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include "nlvs_ctl.h"
 
@@ -110,6 +111,13 @@ const char *nlvs_proto_name(uint16_t proto, char *buf, size_t size)
 		snprintf(buf, size, "IP_%u", proto);
 		return buf;
 	}
+}
+
+const char *nlvs_addr_str(int af, const union nlvs_addr *a, char *buf, size_t size)
+{
+	if (!inet_ntop(af == AF_INET6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)size))
+		snprintf(buf, size, "?");
+	return buf;
 }
 
 void nlvs_ip6_full(const union nlvs_addr *a, char *buf, size_t size)

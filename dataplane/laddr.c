@@ -25,10 +25,6 @@ struct nlvs_laddr_slice {
 	uint64_t used[65536 / 64];
 };
 
-static int addr_eq(int af, const union nlvs_addr *a, const union nlvs_addr *b)
-{
-	return af == AF_INET ? a->ip == b->ip : !memcmp(a, b, sizeof(*a));
-}
 
 struct nlvs_laddr_slice *nlvs_laddr_slice_create(unsigned int worker, unsigned int nworkers,
 						 uint16_t port_min, uint16_t port_max,
@@ -145,7 +141,7 @@ int nlvs_laddr_ids_find(const struct nlvs_laddr_ids *t, int af, const union nlvs
 
 	for (i = 0; i < t->max; i++)
 		if (t->e[i].state != NLVS_LADDR_ID_FREE && t->e[i].af == af &&
-		    addr_eq(af, &t->e[i].addr, addr))
+		    nlvs_addr_equal(af, &t->e[i].addr, addr))
 			return (int)i;
 	return -ENOENT;
 }
@@ -168,8 +164,7 @@ int nlvs_laddr_ids_plan(struct nlvs_laddr_ids *t, int af, const union nlvs_addr 
 		e->state = NLVS_LADDR_ID_NEW;
 		e->af = (uint8_t)af;
 		e->addr = *addr;
-		if (af == AF_INET)
-			memset(e->addr.b + 4, 0, 12);
+		nlvs_addr_normalize(af, &e->addr);
 		e->planned = 1;
 		return (int)i;
 	}
@@ -248,8 +243,7 @@ struct nlvs_laddr_ports *nlvs_laddr_ports_create(int af, const union nlvs_addr *
 	lp->n = n;
 	for (i = 0; i < n; i++) {
 		lp->addrs[i] = addrs[i];
-		if (af == AF_INET)
-			memset(lp->addrs[i].b + 4, 0, 12);
+		nlvs_addr_normalize(af, &lp->addrs[i]);
 		lp->ids[i] = (uint16_t)i;
 		lp->s[i] = nlvs_laddr_slice_create(worker, nworkers, port_min, port_max, i);
 		if (!lp->s[i])
@@ -291,7 +285,7 @@ static int slice_find(const struct nlvs_laddr_ports *lp, const union nlvs_addr *
 	unsigned int i;
 
 	for (i = 0; i < lp->n; i++)
-		if (addr_eq(lp->af, &lp->addrs[i], addr))
+		if (nlvs_addr_equal(lp->af, &lp->addrs[i], addr))
 			return (int)i;
 	return -1;
 }

@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <arpa/inet.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -76,17 +75,6 @@ static void hop_register(void)
 	lb_hop_flag = 1ull << bit;
 }
 
-static const char *addr_str(int af, const union nlvs_addr *a, char *buf, size_t len)
-{
-	if (!inet_ntop(af, a, buf, (socklen_t)len))
-		snprintf(buf, len, "?");
-	return buf;
-}
-
-static int addr_eq(int af, const union nlvs_addr *a, const union nlvs_addr *b)
-{
-	return af == AF_INET ? a->ip == b->ip : !memcmp(a, b, sizeof(*a));
-}
 
 void lb_pools_free(struct lb_pools *pl)
 {
@@ -110,10 +98,10 @@ static int pools_same(const struct nlvs_conf *conf)
 		const struct nlvs_conf_laddr *a = &conf->laddrs[i];
 		const struct lb_pool *b = &pl->p[i];
 
-		if (a->af != b->af || a->naddrs != b->n || !addr_eq(a->af, &a->vip, &b->vip))
+		if (a->af != b->af || a->naddrs != b->n || !nlvs_addr_equal(a->af, &a->vip, &b->vip))
 			return 0;
 		for (j = 0; j < a->naddrs; j++)
-			if (!addr_eq(a->af, &a->addrs[j], &b->addrs[j]))
+			if (!nlvs_addr_equal(a->af, &a->addrs[j], &b->addrs[j]))
 				return 0;
 	}
 	return 1;
@@ -171,11 +159,22 @@ static int pools_plan(const struct nlvs_conf *conf, struct lb_pools **out)
 	return 0;
 }
 
+/* Every worker's slice of address @id freed. */
+static void laddr_slices_free(unsigned int id)
+{
+	unsigned int w;
+
+	for (w = 0; w < lb_nworkers; w++) {
+		nlvs_laddr_slice_destroy(lb_workers[w]->slice[id]);
+		lb_workers[w]->slice[id] = NULL;
+	}
+}
+
 /* Take back what laddr_new_start() did for the planned new addresses and
  * forget the plan. */
 static void laddr_new_undo(void)
 {
-	unsigned int id, w;
+	unsigned int id;
 
 	nlvs_addr_batch_begin();
 	for (id = 0; id < laddr_ids.max; id++) {
@@ -183,10 +182,7 @@ static void laddr_new_undo(void)
 
 		if (e->state != NLVS_LADDR_ID_NEW)
 			continue;
-		for (w = 0; w < lb_nworkers; w++) {
-			nlvs_laddr_slice_destroy(lb_workers[w]->slice[id]);
-			lb_workers[w]->slice[id] = NULL;
-		}
+		laddr_slices_free(id);
 		if (e->registered)
 			nlvs_addr_del(e->af, &e->addr);
 		e->registered = 0;
@@ -209,8 +205,8 @@ static int laddr_new_start(void)
 
 		if (e->state != NLVS_LADDR_ID_NEW)
 			continue;
+		laddr_slices_free(id);
 		for (w = 0; w < lb_nworkers && !rc; w++) {
-			nlvs_laddr_slice_destroy(lb_workers[w]->slice[id]);
 			lb_workers[w]->slice[id] = nlvs_laddr_slice_create(w, lb_nworkers,
 									   LB_LPORT_MIN,
 									   LB_LPORT_MAX, id);
@@ -252,7 +248,7 @@ static void laddr_log_retiring(void)
 		if (e->state == NLVS_LADDR_ID_ACTIVE && !e->planned)
 			nlvs_log_info("laddr %s retires: no new connection takes it; released "
 				      "when the last one holding its ports ends",
-				      addr_str(e->af, &e->addr, buf, sizeof(buf)));
+				      nlvs_addr_str(e->af, &e->addr, buf, sizeof(buf)));
 	}
 }
 
@@ -287,14 +283,11 @@ static void laddr_reap(uint64_t now)
 	for (i = 0; i < n; i++) {
 		struct nlvs_laddr_id *e = &laddr_ids.e[done[i]];
 
-		for (w = 0; w < lb_nworkers; w++) {
-			nlvs_laddr_slice_destroy(lb_workers[w]->slice[done[i]]);
-			lb_workers[w]->slice[done[i]] = NULL;
-		}
+		laddr_slices_free(done[i]);
 		if (e->registered)
 			nlvs_addr_del(e->af, &e->addr);
 		nlvs_log_info("laddr %s released: no connection holds its ports any more",
-			      addr_str(e->af, &e->addr, buf, sizeof(buf)));
+			      nlvs_addr_str(e->af, &e->addr, buf, sizeof(buf)));
 		nlvs_laddr_ids_release(&laddr_ids, done[i]);
 	}
 	if (nlvs_addr_batch_end() < 0)
@@ -332,9 +325,18 @@ static void laddr_vips_write(FILE *f, unsigned int id)
 		for (j = 0; j < pl->p[i].n; j++)
 			if (pl->p[i].ids[j] == id)
 				fprintf(f, "%s%s", n++ ? "," : "",
-					addr_str(pl->p[i].af, &pl->p[i].vip, buf, sizeof(buf)));
+					nlvs_addr_str(pl->p[i].af, &pl->p[i].vip, buf, sizeof(buf)));
 	if (!n)
 		fputc('-', f);
+}
+
+void lb_laddr_row_write(FILE *f, const char *kind, int af, const union nlvs_addr *a,
+			const char *state, uint32_t held, uint32_t ports)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	fprintf(f, "%-7s %-39s %-9s %8u %8u ", kind, nlvs_addr_str(af, a, buf, sizeof(buf)),
+		state, held, ports);
 }
 
 /* "nlvs_laddrs" for nlvsctl: every local address (FULLNAT pools, SNAT
@@ -342,7 +344,6 @@ static void laddr_vips_write(FILE *f, unsigned int id)
  * counts are the workers' own, read as they are this moment. */
 static void laddrs_write(FILE *f)
 {
-	char buf[INET6_ADDRSTRLEN];
 	unsigned int id, w;
 
 	fprintf(f, "%-7s %-39s %-9s %8s %8s %s\n", "kind", "address", "state", "held", "ports",
@@ -361,10 +362,9 @@ static void laddrs_write(FILE *f)
 				avail += nlvs_laddr_slice_avail(ls);
 			}
 		}
-		fprintf(f, "%-7s %-39s %-9s %8u %8u ", "laddr",
-			addr_str(e->af, &e->addr, buf, sizeof(buf)),
-			e->state == NLVS_LADDR_ID_ACTIVE ? "active" : "retiring", size - avail,
-			size);
+		lb_laddr_row_write(f, "laddr", e->af, &e->addr,
+				   e->state == NLVS_LADDR_ID_ACTIVE ? "active" : "retiring",
+				   size - avail, size);
 		laddr_vips_write(f, id);
 		fputc('\n', f);
 	}

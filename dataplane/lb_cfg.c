@@ -46,10 +46,6 @@ struct lb_vip {
 static struct lb_vip *vips;
 static unsigned int nvips;
 
-static int addr_eq(int af, const union nlvs_addr *a, const union nlvs_addr *b)
-{
-	return af == AF_INET ? a->ip == b->ip : !memcmp(a, b, sizeof(*a));
-}
 
 /* lb_svc_lookup's key, for svc_match */
 struct svc_key {
@@ -66,7 +62,7 @@ static int svc_match(uint32_t slot, const void *key)
 	const struct lb_svc *s = &k->cfg->svcs[slot];
 
 	return s->port == k->port && s->proto == k->proto && s->af == k->af &&
-	       addr_eq(k->af, &s->addr, k->addr);
+	       nlvs_addr_equal(k->af, &s->addr, k->addr);
 }
 
 const struct lb_svc *lb_svc_lookup(const struct lb_cfg *cfg, int af, uint8_t proto,
@@ -92,7 +88,7 @@ static int rs_match(uint32_t slot, const void *key)
 	const struct rs_key *k = key;
 	const struct lb_dest *d = &k->cfg->dests[slot];
 
-	return d->port == k->port && d->af == k->af && addr_eq(k->af, &d->addr, k->addr);
+	return d->port == k->port && d->af == k->af && nlvs_addr_equal(k->af, &d->addr, k->addr);
 }
 
 int lb_nat_rs_is(const struct lb_cfg *cfg, int af, uint8_t proto, const union nlvs_addr *addr,
@@ -115,7 +111,7 @@ static int pool_find(const struct lb_pools *pl, int af, const union nlvs_addr *v
 	unsigned int i;
 
 	for (i = 0; pl && i < pl->n; i++)
-		if (pl->p[i].af == af && addr_eq(af, &pl->p[i].vip, vip))
+		if (pl->p[i].af == af && nlvs_addr_equal(af, &pl->p[i].vip, vip))
 			return (int)i;
 	return -1;
 }

@@ -214,6 +214,9 @@ static inline int lb_dest_gone(const struct lb_worker *lw, const struct nlvs_con
 }
 
 void lb_pools_free(struct lb_pools *pl);
+/** One row of nlvsctl's laddrs (the caller ends it with the pool column). */
+void lb_laddr_row_write(FILE *f, const char *kind, int af, const union nlvs_addr *a,
+			const char *state, uint32_t held, uint32_t ports);
 
 /* lb_cfg.c */
 /** Start with the pools @pl (the control thread's set from now on). */
@@ -258,6 +261,17 @@ struct lb_worker *lb_worker_create(struct nlvs_worker *w, const struct nlvs_conf
 void lb_worker_destroy(struct lb_worker *lw);
 int lb_worker_chunks(struct lb_worker *lw, uint32_t nsvc, uint32_t ndest);
 void lb_worker_sync(struct lb_worker *lw, const struct lb_cfg *cfg);
+
+/* Worker: catch up with the published table (by its seq: a new table may
+ * sit where a freed one was); the table followed, NULL before the first. */
+static inline const struct lb_cfg *lb_worker_follow(struct lb_worker *lw)
+{
+	const struct lb_cfg *cfg = lb_cfg_get();
+
+	if (unlikely(cfg && cfg->seq != lw->cfg_seq))
+		lb_worker_sync(lw, cfg);
+	return lw->cfg;
+}
 void lb_conn_release(struct lb_worker *lw, struct nlvs_conn *c);
 
 /* lb_path.c */

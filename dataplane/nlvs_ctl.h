@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <netinet/in.h>
 
 /* Kernel IPVS constants reused as-is (values from <linux/ip_vs.h>). */
@@ -61,6 +63,20 @@ union nlvs_addr {
 	struct in6_addr in6;
 	uint8_t b[16];
 };
+
+/** Equal as addresses of family @af (IPv4: the first 4 bytes only). */
+static inline int nlvs_addr_equal(int af, const union nlvs_addr *a, const union nlvs_addr *b)
+{
+	return af == AF_INET6 ? !memcmp(a, b, sizeof(*a)) : a->ip == b->ip;
+}
+
+/** An IPv4 address with the 12 bytes after it zeroed (for hashing and
+ *  byte-wise comparison); IPv6 untouched. */
+static inline void nlvs_addr_normalize(int af, union nlvs_addr *a)
+{
+	if (af == AF_INET)
+		memset(a->b + 4, 0, 12);
+}
 
 /* What identifies a service. For fwmark services only (af, fwmark) count and
  * protocol is IPPROTO_TCP, addr and port zero, as in the kernel. */
@@ -238,6 +254,9 @@ const char *nlvs_proto_name(uint16_t proto, char *buf, size_t size);
 /** An IPv6 address as the kernel's %pI6 prints it: eight groups of four
  *  lowercase hex digits (40 bytes with the NUL). */
 void nlvs_ip6_full(const union nlvs_addr *a, char *buf, size_t size);
+/** @a of family @af in the usual notation ("?" if it cannot be), in @buf
+ *  (INET6_ADDRSTRLEN bytes suffice); returns @buf. */
+const char *nlvs_addr_str(int af, const union nlvs_addr *a, char *buf, size_t size);
 
 /*
  * Named texts of dataplane state that IPVS cannot express (nlvsctl).

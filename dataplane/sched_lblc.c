@@ -118,7 +118,7 @@ static struct nlvs_rs *lblc_schedule(struct nlvs_sched_svc *svc,
 	lblc_gc(st, svc->now_ms);
 
 	for (en = st->bucket[h]; en; en = en->next)
-		if (nlvs_sched_addr_equal(svc->af, &en->addr, &pkt->daddr))
+		if (nlvs_addr_equal(svc->af, &en->addr, &pkt->daddr))
 			break;
 	if (en) {
 		en->lastuse = svc->now_ms;

@@ -221,7 +221,7 @@ static struct nlvs_rs *lblcr_schedule(struct nlvs_sched_svc *svc,
 	}
 
 	for (en = st->bucket[h]; en; en = en->next)
-		if (nlvs_sched_addr_equal(svc->af, &en->addr, &pkt->daddr))
+		if (nlvs_addr_equal(svc->af, &en->addr, &pkt->daddr))
 			break;
 	if (en) {
 		en->lastuse = now;

@@ -56,15 +56,6 @@ static inline uint32_t nlvs_sched_addr_fold(uint16_t af, const union nlvs_addr *
 	return ntohl(f);
 }
 
-static inline int nlvs_sched_addr_equal(uint16_t af, const union nlvs_addr *a,
-					const union nlvs_addr *b)
-{
-	if (af == AF_INET6)
-		return a->ip6[0] == b->ip6[0] && a->ip6[1] == b->ip6[1] &&
-		       a->ip6[2] == b->ip6[2] && a->ip6[3] == b->ip6[3];
-	return a->ip == b->ip;
-}
-
 /* Weighted least-connection over all dests (wlc, and lblc/lblcr when they
  * have to choose afresh); NULL if none is usable. */
 struct nlvs_rs *nlvs_sched_wlc_pick(const struct nlvs_sched_svc *svc);

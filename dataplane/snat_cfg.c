@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <arpa/inet.h>
 
 #include "ctl_priv.h"
 #include "nlvs_dp.h"
@@ -31,10 +30,6 @@ static uint16_t port_min = SNAT_PORT_MIN, port_max = SNAT_PORT_MAX;
 static unsigned int nworkers;
 static int dirty;
 
-static int addr_eq(int af, const union nlvs_addr *a, const union nlvs_addr *b)
-{
-	return af == AF_INET ? a->ip == b->ip : !memcmp(a, b, sizeof(*a));
-}
 
 uint32_t snat_addr_hash(int af, const union nlvs_addr *a)
 {
@@ -60,7 +55,7 @@ int snat_egress_find(const struct snat_tab *t, int af, const union nlvs_addr *a)
 
 		if (!e)
 			return -1;
-		if (snat_eg[e - 1].af == af && addr_eq(af, &snat_eg[e - 1].addr, a))
+		if (snat_eg[e - 1].af == af && nlvs_addr_equal(af, &snat_eg[e - 1].addr, a))
 			return (int)(e - 1);
 	}
 }
@@ -99,7 +94,7 @@ static int egress_get(int af, const union nlvs_addr *a)
 	unsigned int i;
 
 	for (i = 0; i < neg; i++)
-		if (snat_eg[i].af == af && addr_eq(af, &snat_eg[i].addr, a))
+		if (snat_eg[i].af == af && nlvs_addr_equal(af, &snat_eg[i].addr, a))
 			return (int)i;
 	if (neg == SNAT_EGRESS_MAX)
 		return -ENOSPC;
@@ -107,8 +102,7 @@ static int egress_get(int af, const union nlvs_addr *a)
 	memset(e, 0, sizeof(*e));
 	e->af = (uint8_t)af;
 	e->addr = *a;
-	if (af == AF_INET)
-		memset(e->addr.b + 4, 0, 12);
+	nlvs_addr_normalize(af, &e->addr);
 	for (i = 0; i < nworkers; i++) {
 		e->lp[i] = nlvs_laddr_ports_create(af, &e->addr, 1, i, nworkers, port_min,
 						   port_max);
@@ -264,7 +258,6 @@ void nlvs_snat_tick(void)
 
 void nlvs_snat_egress_write(FILE *f)
 {
-	char buf[INET6_ADDRSTRLEN];
 	unsigned int i, w;
 
 	for (i = 0; snat_eg && i < neg; i++) {
@@ -277,10 +270,9 @@ void nlvs_snat_egress_write(FILE *f)
 				avail += nlvs_laddr_ports_avail(e->lp[w]);
 			}
 		}
-		if (!inet_ntop(e->af, &e->addr, buf, sizeof(buf)))
-			snprintf(buf, sizeof(buf), "?");
-		fprintf(f, "%-7s %-39s %-9s %8u %8u %s\n", "egress", buf,
-			e->live ? "active" : "unused", size - avail, size, "snat");
+		lb_laddr_row_write(f, "egress", e->af, &e->addr, e->live ? "active" : "unused",
+				   size - avail, size);
+		fputs("snat\n", f);
 	}
 }
 

@@ -43,6 +43,12 @@ static inline void src_note(struct nlvs_conn *c, unsigned int side, const struct
 	}
 }
 
+/* Has that side of the connection sent anything yet (its MAC noted)? */
+static inline int src_known(const struct nlvs_conn_src *s)
+{
+	return s->mac[0] | s->mac[1] | s->mac[2] | s->mac[3] | s->mac[4] | s->mac[5];
+}
+
 /* Out the way the other side's packets came in, or routed when that side
  * has not sent anything yet (the first packets towards a real server, or
  * out of SNAT until the outside has answered). */
@@ -52,7 +58,7 @@ static inline void conn_output(struct nlvs_worker *w, struct rte_mbuf *m,
 {
 	const struct nlvs_conn_src *o = &c->src[side ^ 1];
 
-	if (o->mac[0] | o->mac[1] | o->mac[2] | o->mac[3] | o->mac[4] | o->mac[5])
+	if (src_known(o))
 		nlvs_eth_output(w, m, l3->af, o->port, (const struct rte_ether_addr *)o->mac);
 	else
 		nlvs_ip_route_output(w, m, l3);
@@ -98,9 +104,8 @@ static int too_big(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_
 		   const struct nlvs_conn *c, unsigned int side)
 {
 	const struct nlvs_conn_src *o = &c->src[side ^ 1];
-	int known = o->mac[0] | o->mac[1] | o->mac[2] | o->mac[3] | o->mac[4] | o->mac[5];
 
-	return nlvs_ip_too_big(w, m, l3, known ? o->port : NLVS_PORT_ANY,
+	return nlvs_ip_too_big(w, m, l3, src_known(o) ? o->port : NLVS_PORT_ANY,
 			       &c->tuple[side ^ 1].saddr);
 }
 
@@ -265,15 +270,6 @@ struct nlvs_conn *lb_conn_add(struct lb_worker *lw, const struct lb_svc *s,
 
 _Static_assert(NLVS_BURST <= NLVS_CONN_BULK_MAX, "a burst is looked up at once");
 
-static inline const struct lb_cfg *cfg_follow(struct lb_worker *lw)
-{
-	const struct lb_cfg *cfg = lb_cfg_get();
-
-	if (unlikely(cfg && cfg->seq != lw->cfg_seq))
-		lb_worker_sync(lw, cfg);
-	return lw->cfg;
-}
-
 static inline void pkt_finish(struct lb_worker *lw, const struct snat_tab *t,
 			      struct rte_mbuf *m, const struct nlvs_l3_info *l3,
 			      const struct lb_bpkt *b, const struct nlvs_conn_tuple *k,
@@ -360,7 +356,7 @@ void nlvs_lb_input_burst(struct nlvs_worker *w, struct rte_mbuf **ms,
 	struct lb_worker *lw = w->lb;
 	unsigned int i;
 
-	if (unlikely(!lw || !cfg_follow(lw))) {
+	if (unlikely(!lw || !lb_worker_follow(lw))) {
 		for (i = 0; i < n; i++)
 			nlvs_lb_drop(w, ms[i], NLVS_DROP_NO_SERVICE);
 		return;

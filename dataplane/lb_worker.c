@@ -227,13 +227,10 @@ static void on_expire(struct nlvs_conn *c, void *arg)
 void nlvs_lb_worker_poll(struct nlvs_worker *w)
 {
 	struct lb_worker *lw = w->lb;
-	const struct lb_cfg *cfg;
 
 	if (unlikely(!lw))
 		return;
-	cfg = lb_cfg_get();
-	if (cfg && cfg->seq != lw->cfg_seq)
-		lb_worker_sync(lw, cfg);
+	lb_worker_follow(lw);
 	lw->now_ms = w->now / lw->tsc_per_ms;
 	nlvs_conn_expire(lw->tab, lw->now_ms, LB_EXPIRE_BUDGET, on_expire, lw);
 }

@@ -20,6 +20,14 @@ id nobody > /dev/null 2>&1 || tap_skip_all "no user nobody"
 nlvs_require_build
 nlvs_tmpdir_make
 
+# nobody runs the wrapper and the shim: copies it can read (the build tree
+# may sit in a directory only root can enter, e.g. made by mktemp -d)
+mkdir -p "$NLVS_TMP/bin"
+cp "$NLVS_EXEC" "$NLVS_PRELOAD_LIB" "$NLVS_TMP/bin/"
+chmod 755 "$NLVS_TMP/bin" "$NLVS_TMP/bin/"*
+NLVS_EXEC=$NLVS_TMP/bin/$(basename "$NLVS_EXEC")
+NLVS_PRELOAD_LIB=$NLVS_TMP/bin/$(basename "$NLVS_PRELOAD_LIB")
+
 asnobody="setpriv --reuid=nobody --regid=$(id -gn nobody) --clear-groups"
 
 # run_cmds DIR PREFIX: the commands of this test, records in DIR.

@@ -10,9 +10,11 @@ build_deps=(
 	libcmocka-dev mandoc
 )
 # The real tools nlvs must stay compatible with, a real kernel IPVS to
-# compare against (user-mode-linux), and the peers of the netns tests.
+# record the goldens from (user-mode-linux; qemu with Debian's kernel package
+# where UML does not boot: tests/integration/oracle/), and the peers of the
+# netns tests.
 test_deps=(
-	ipvsadm keepalived user-mode-linux kmod
+	ipvsadm keepalived user-mode-linux kmod qemu-system-x86 busybox-static strace
 	iproute2 ethtool procps util-linux psmisc
 	curl socat iperf3 python3 python3-scapy tcpdump iputils-ping
 	traceroute dnsmasq-base netcat-openbsd

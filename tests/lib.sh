@@ -42,7 +42,8 @@ NLVS_EXEC=${NLVS_EXEC:-$top_builddir/compat/nlvs-exec}
 NLVSCTL=${NLVSCTL:-$top_builddir/tools/nlvsctl}
 NLVS_PRELOAD_LIB=${NLVS_PRELOAD_LIB:-$top_builddir/compat/.libs/libnlvs-preload.so}
 export NLVS_PRELOAD_LIB
-NLVS_UML_RUN=$top_srcdir/tests/integration/uml/uml-run.sh
+NLVS_ORACLE_DIR=$top_srcdir/tests/integration/oracle
+NLVS_GOLDENS=$top_srcdir/tests/integration/goldens
 NLVS_SCENARIOS=$top_srcdir/tests/integration/scenarios
 
 # Bound for one client command (ipvsadm through nlvs-exec); a hang is a bug.
@@ -178,16 +179,6 @@ nlvs_require_build()
 	for _f in "$NLVSD" "$NLVS_EXEC" "$NLVS_PRELOAD_LIB"; do
 		[ -e "$_f" ] || tap_bail "$_f not built (run make first)"
 	done
-}
-
-# nlvs_require_uml: skip unless user-mode-linux with its modules is installed.
-nlvs_require_uml()
-{
-	_u=$(command -v linux.uml 2>/dev/null || echo /usr/bin/linux.uml)
-	[ -x "$_u" ] || tap_skip_all "linux.uml not installed (package user-mode-linux)"
-	_k=$("$_u" --version 2>/dev/null | head -n 1)
-	[ -f "/usr/lib/uml/modules/$_k/modules.dep" ] || \
-		tap_skip_all "no UML modules for $_k under /usr/lib/uml/modules"
 }
 
 # -------------------------------------------------------- temp dir, cleanup
@@ -441,43 +432,48 @@ nlvs_lab_start()
 	fi
 }
 
-# --------------------------------------------------------------------- UML
+# ------------------------------------------------------- kernel reference
 
-# nlvs_uml_run SCRIPT OUTDIR: run SCRIPT in user-mode-linux against the
-# real kernel IPVS (see tests/integration/uml/uml-run.sh); returns its
-# status, 77 if UML is missing, 99 if the guest did not finish.
-nlvs_uml_run()
+# nlvs_golden NAME DIR: unpack the golden transcript of scenario NAME (what
+# the real kernel IPVS answered, tests/integration/goldens/NAME.golden,
+# recorded by `make goldens`) into DIR.  A missing or unreadable golden is an
+# error: the comparison needs no kernel at run time.
+nlvs_golden()
 {
-	/bin/sh "$NLVS_UML_RUN" "$1" "$2"
+	_g=$NLVS_GOLDENS/$1.golden
+	[ -f "$_g" ] || tap_bail "no golden $_g (make goldens records it)"
+	sh "$NLVS_ORACLE_DIR/transcript.sh" unpack "$_g" "$2" || \
+		tap_bail "cannot unpack $_g"
+	tap_diag "kernel reference: $_g ($(sed -n 's/^# Oracle: //p' "$_g"))"
 }
 
-_nlvs_uml_pid=
+_nlvs_oracle_pid=
 
-# nlvs_uml_start DIR: start nlvs_uml_run DIR/run.sh DIR in the background
-# (log: $NLVS_TMP/uml-run.log; $UML_TIMEOUT seconds, default 400), so the
-# nlvsd side can run meanwhile; stopped at exit.
-nlvs_uml_start()
+# nlvs_oracle_start DIR: for a test that needs a live kernel IPVS rather than
+# a golden: run DIR/run.sh in the oracle (tests/integration/oracle/
+# oracle-run.sh: user-mode-linux, or qemu where UML does not boot) in the
+# background, with DIR as its shared folder ($ORACLE_OUT inside; log:
+# $NLVS_TMP/oracle-run.log); stopped at exit.
+nlvs_oracle_start()
 {
-	UML_TIMEOUT=${UML_TIMEOUT:-400} nlvs_uml_run "$1/run.sh" "$1" \
-		> "$NLVS_TMP/uml-run.log" 2>&1 &
-	_nlvs_uml_pid=$!
-	nlvs_cleanup_add "kill -TERM $_nlvs_uml_pid"
+	sh "$NLVS_ORACLE_DIR/oracle-run.sh" "$1/run.sh" "$1" > "$NLVS_TMP/oracle-run.log" 2>&1 &
+	_nlvs_oracle_pid=$!
+	nlvs_cleanup_add "kill -TERM $_nlvs_oracle_pid"
 }
 
-# nlvs_uml_wait DIR: wait for the guest of nlvs_uml_start DIR; skips the test
-# when user-mode-linux cannot run, bails (with the logs) when the kernel side
-# failed.
-nlvs_uml_wait()
+# nlvs_oracle_wait DIR: wait for nlvs_oracle_start DIR; skips the test when
+# no oracle can run here, bails (with the logs) when the kernel side failed.
+nlvs_oracle_wait()
 {
-	wait "$_nlvs_uml_pid"
+	wait "$_nlvs_oracle_pid"
 	_st=$?
 	case $_st in
 	0) ;;
-	77) tap_skip_all "user-mode-linux cannot run: $(tail -n 1 "$NLVS_TMP/uml-run.log")" ;;
+	77) tap_skip_all "no kernel oracle runs here: $(tail -n 1 "$NLVS_TMP/oracle-run.log")" ;;
 	*)
-		tap_diag "kernel side failed (uml-run status $_st):"
-		tap_diag_file "$NLVS_TMP/uml-run.log"
-		tap_diag_file "$1/.uml/script.log"
+		tap_diag "kernel side failed (oracle-run status $_st):"
+		tap_diag_file "$NLVS_TMP/oracle-run.log"
+		tap_diag_file "$1/.oracle/script.log"
 		tap_bail "no kernel reference"
 		;;
 	esac

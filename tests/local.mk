@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/: unit tests (cmocka, TAP), integration tests (shell, TAP) against the
-# real ipvsadm/keepalived and a real kernel IPVS in user-mode-linux, fuzz
+# real ipvsadm/keepalived and goldens recorded from a real kernel IPVS, fuzz
 # targets and benchmarks.  Everything runs under automake's TAP driver.
 
 TEST_EXTENSIONS = .sh

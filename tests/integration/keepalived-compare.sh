@@ -7,42 +7,31 @@
 # quorum with a sorry server, a virtual_server_group), SIGHUP reload with a
 # changed configuration and SIGTERM shutdown; after each step the table
 # (ipvsadm -S -n, -Ln, -L --timeout, -L --daemon) of nlvsd must equal the
-# kernel's (user-mode-linux) at the same step.  The steps are in
-# tests/integration/uml/keepalived-scenario.sh, the configurations in
+# kernel's at the same step (the golden goldens/keepalived.golden, recorded
+# in the oracle by `make goldens`).  The steps are in
+# tests/integration/oracle/keepalived-scenario.sh, the configurations in
 # tests/integration/scenarios/keepalived-[12].conf.
 
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 nlvs_require_root
 nlvs_require_cmd keepalived ipvsadm timeout
-nlvs_require_uml
 nlvs_require_build
 nlvs_tmpdir_make
 
-driver=$top_srcdir/tests/integration/uml/keepalived-scenario.sh
+driver=$NLVS_ORACLE_DIR/keepalived-scenario.sh
 
-kdir=$NLVS_TMP/uml
-mkdir -p "$kdir"
-cp "$driver" "$NLVS_SCENARIOS/keepalived-1.conf" "$NLVS_SCENARIOS/keepalived-2.conf" "$kdir/"
-cat > "$kdir/run.sh" <<'EOF'
-sh $UML_OUT/keepalived-scenario.sh $UML_OUT $UML_OUT/kernel
-EOF
-nlvs_uml_start "$kdir"
+kdir=$NLVS_TMP/kernel
+nlvs_golden keepalived "$kdir"
 
 nsdir=$NLVS_TMP/nlvs
-if nlvsd_start; then
-	KA_PREFIX="'$NLVS_EXEC' -s '$NLVS_SOCK'" sh "$driver" "$NLVS_SCENARIOS" "$nsdir" \
-		> "$NLVS_TMP/scenario-nlvs.log" 2>&1
-	nlvsd_ok=1
-	nlvs_alive || nlvsd_ok=0
-else
-	nlvsd_ok=
-fi
+nlvsd_start || tap_bail "nlvsd did not start"
+KA_PREFIX="'$NLVS_EXEC' -s '$NLVS_SOCK'" sh "$driver" "$NLVS_SCENARIOS" "$nsdir" \
+	> "$NLVS_TMP/scenario-nlvs.log" 2>&1
+nlvsd_ok=1
+nlvs_alive || nlvsd_ok=0
 
-nlvs_uml_wait "$kdir"
-[ -n "$nlvsd_ok" ] || tap_bail "nlvsd did not start"
-
-k=$kdir/kernel
+k=$kdir
 n=$nsdir
 while read -r step; do
 	for view in save list timeout daemon; do

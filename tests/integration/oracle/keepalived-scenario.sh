@@ -4,23 +4,25 @@
 # keepalived-scenario.sh CONFDIR RESULTDIR
 #
 # Drives keepalived 2.2.7 (checker only) through a fixed sequence of steps
-# and records the IPVS table after each one.  Run inside user-mode-linux
-# against the kernel and on the host against nlvsd (keepalived-compare.sh
-# compares the records).  CONFDIR holds keepalived-1.conf and
+# and records the IPVS table after each one.  Run in the oracle
+# (oracle-run.sh) against the kernel, whose records are the golden
+# goldens/keepalived.golden, and on the host against nlvsd
+# (keepalived-compare.sh compares the two).  CONFDIR holds keepalived-1.conf and
 # keepalived-2.conf; "@W@" in them becomes the work directory.
 #
 # Environment:
 #   KA_PREFIX     command prefix (shell words, eval'd) put before keepalived
 #                 and ipvsadm, e.g. "nlvs-exec -s /x/ipvs.sock"; empty for the
 #                 kernel
-#   KA_STEP_MAX   seconds a step may take (default 90)
+#   KA_STEP_MAX   seconds a step may take (default 300; a step ends as soon
+#                 as it is complete, see below)
 #
 # Records in RESULTDIR: STEP.save (ipvsadm -S -n), STEP.list (-Ln),
 # STEP.timeout (-L --timeout), STEP.daemon (-L --daemon), each ending with
 # "exit N"; STEP.wait ("complete" or "timed out"); steps (STEP names in
 # order); keepalived.rc; keepalived.log.
 #
-# When is a step over?  Not after a fixed time: the UML kernel on a busy
+# When is a step over?  Not after a fixed time: the oracle kernel on a busy
 # machine is many times slower than the host.  Every checker is
 # "check.sh ID MODE", which reads the step's generation number from
 # $W/gen before its state file and records "ID.GEN" in $W/calls.  keepalived
@@ -33,7 +35,7 @@ set -u
 confdir=$1
 res=$2
 prefix=${KA_PREFIX:-}
-step_max=${KA_STEP_MAX:-90}
+step_max=${KA_STEP_MAX:-300}
 mkdir -p "$res/work/calls" || exit 1
 W=$(cd "$res/work" && pwd -P)
 

@@ -5,9 +5,9 @@
 #
 # Runs an ipvsadm scenario (tests/integration/scenarios/ipvsadm.txt) and
 # records, per command N (4 digits): RESULTDIR/N.cmd ("block<TAB>line"),
-# N.out, N.err, N.rc.  The same file is run inside user-mode-linux against
-# the kernel and on the host against nlvsd; ipvsadm-compare.sh compares the
-# two record sets.
+# N.out, N.err, N.rc.  The same file is run in the oracle (oracle-run.sh)
+# against the kernel, whose records are the golden goldens/ipvsadm.golden,
+# and on the host against nlvsd; ipvsadm-compare.sh compares the two.
 #
 # Environment:
 #   SCEN_IPVSADM   command prefix (shell words, eval'd) that runs ipvsadm,
@@ -31,7 +31,7 @@
 #                        sides (e.g. to write a -R input); not compared
 #   %kernel-sub MODULE FROM TO
 #                        kernel side only, and only if MODULE is not loaded
-#                        (the UML kernel is 6.1 and lacks newer modules):
+#                        (the oracle kernel is 6.1 and lacks newer modules):
 #                        until the end of the block the word FROM in commands
 #                        is replaced by TO, and TO in the kernel's outputs by
 #                        FROM.  The block must not otherwise use the word TO.

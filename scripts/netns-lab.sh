@@ -130,6 +130,7 @@ EOF
 	i=1
 	for ns in $NS_RS; do
 		lab_wait_http "$ns" "10.77.2.$((10 + i))" "server rs$i" || return 1
+		lab_wait_udp "$ns" 7 "UDP echo server rs$i" || return 1
 		i=$((i + 1))
 	done
 	return 0

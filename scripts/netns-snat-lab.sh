@@ -134,7 +134,8 @@ snat-rule mark 2 from fd00:88:1::/64 in in
 EOF
 		[ -z "${LAB_SNAT_PORTS:-}" ] || echo "snat-ports $LAB_SNAT_PORTS"
 	} > "$DIR/nlvsd.conf"
-	lab_wait_http "$NS_O" 10.88.3.2 "the HTTP server"
+	lab_wait_http "$NS_O" 10.88.3.2 "the HTTP server" &&
+		lab_wait_udp "$NS_O" 53 "the UDP server"
 }
 
 lab_main "$@"

@@ -20,7 +20,7 @@ tap_check $? "ipvsadm adds the SNAT service with two egress addresses"
 # one ping first: the burst below must not wait for the router's MAC (the
 # first echoes of 200 pings would overflow the few packets nlvsd queues on
 # an unresolved neighbour, and each ping would miss a reply)
-out=$(in_inside ping -n -c 1 -W 2 -I "${LAB_INSIDE%% *}" "$LAB_OUT" 2>&1)
+out=$(in_inside ping -n -c 1 -W 5 -I "${LAB_INSIDE%% *}" "$LAB_OUT" 2>&1)
 tap_check $? "a ping through SNAT resolves the router" "$out"
 
 h0=$(($(nlvs_stat worker.0.handoff_out) + $(nlvs_stat worker.1.handoff_out)))
@@ -77,10 +77,10 @@ tap_is "$out" "ok=1000 fail=0" "1,000 TCP connections from 20 inside addresses c
 # ICMP errors about the flows go to the worker owning the quoted port / id
 # shellcheck disable=SC2086
 set -- $LAB_INSIDE
-out=$(in_inside traceroute -n -w 2 -q 3 -m 5 -s "$1" "$LAB_OUT" 2>&1)
+out=$(in_inside traceroute -n -w 5 -q 3 -m 5 -s "$1" "$LAB_OUT" 2>&1)
 hops=$(echo "$out" | awk 'NR > 1 { printf "%s ", $2 }')
 tap_is "$hops" "10.88.1.1 $LAB_ROUTER $LAB_OUT " "traceroute (UDP, 3 probes per hop)" "$out"
-out=$(in_inside traceroute -I -n -w 2 -q 3 -m 5 -s "$2" "$LAB_OUT" 2>&1)
+out=$(in_inside traceroute -I -n -w 5 -q 3 -m 5 -s "$2" "$LAB_OUT" 2>&1)
 hops=$(echo "$out" | awk 'NR > 1 { printf "%s ", $2 }')
 tap_is "$hops" "10.88.1.1 $LAB_ROUTER $LAB_OUT " "traceroute -I (echo)" "$out"
 

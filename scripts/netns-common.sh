@@ -125,14 +125,25 @@ lab_http()
 	echo $! >> "$DIR/pids"
 }
 
-# lab_wait_http NS ADDR WHAT: wait up to 5 s for the HTTP server on ADDR.
+# lab_wait_http NS ADDR WHAT: wait up to 30 s for the HTTP server on ADDR
+# (python takes seconds to start on a loaded machine).
 lab_wait_http()
 {
-	_n=0
+	_end=$(($(date +%s) + 30))
 	while ! nsx "$1" python3 -c "import socket
 socket.create_connection(('$2', 80), 1)" 2> /dev/null; do
-		_n=$((_n + 1))
-		[ $_n -lt 50 ] || { echo "$3 did not come up" >&2; return 1; }
+		[ "$(date +%s)" -lt "$_end" ] || { echo "$3 did not come up" >&2; return 1; }
+		sleep 0.1
+	done
+}
+
+# lab_wait_udp NS PORT WHAT: wait up to 30 s for a UDP socket bound to PORT
+# in NS (the echo servers: a datagram sent before they bind is lost).
+lab_wait_udp()
+{
+	_end=$(($(date +%s) + 30))
+	while [ -z "$(nsx "$1" ss -Hlun "sport = :$2" 2> /dev/null)" ]; do
+		[ "$(date +%s)" -lt "$_end" ] || { echo "$3 did not come up" >&2; return 1; }
 		sleep 0.1
 	done
 }

@@ -45,6 +45,12 @@ name = sys.argv[1].encode()
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
 s.bind(("::", 7))
+# a burst of a thousand datagrams must not overflow the socket while python
+# (slow on a loaded machine) catches up: 4 MiB, past rmem_max (root)
+try:
+    s.setsockopt(socket.SOL_SOCKET, 33, 4 << 20)	# SO_RCVBUFFORCE
+except OSError:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
 while True:
     data, peer = s.recvfrom(65535)
     print(peer[0], peer[1], flush=True)
@@ -130,6 +136,7 @@ EOF
 	i=1
 	for ns in $NS_RS; do
 		lab_wait_http "$ns" "10.77.2.$((10 + i))" "server rs$i" || return 1
+		lab_wait_udp "$ns" 7 "UDP echo server rs$i" || return 1
 		i=$((i + 1))
 	done
 	return 0

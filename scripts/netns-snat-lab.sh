@@ -44,6 +44,12 @@ import socket
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
 s.bind(("::", 53))
+# a burst of a thousand datagrams must not overflow the socket while python
+# (slow on a loaded machine) catches up: 4 MiB, past rmem_max (root)
+try:
+    s.setsockopt(socket.SOL_SOCKET, 33, 4 << 20)	# SO_RCVBUFFORCE
+except OSError:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
 while True:
     data, peer = s.recvfrom(65535)
     host = peer[0][7:] if peer[0].startswith("::ffff:") else peer[0]
@@ -134,7 +140,8 @@ snat-rule mark 2 from fd00:88:1::/64 in in
 EOF
 		[ -z "${LAB_SNAT_PORTS:-}" ] || echo "snat-ports $LAB_SNAT_PORTS"
 	} > "$DIR/nlvsd.conf"
-	lab_wait_http "$NS_O" 10.88.3.2 "the HTTP server"
+	lab_wait_http "$NS_O" 10.88.3.2 "the HTTP server" &&
+		lab_wait_udp "$NS_O" 53 "the UDP server"
 }
 
 lab_main "$@"

@@ -368,6 +368,29 @@ nlvs_stat()
 	echo "$_nlvs_v"
 }
 
+# nlvs_wait_until SECONDS CMD [ARGS...]: run CMD every 0.1 s until it
+# succeeds or SECONDS (wall clock) have passed; 0 when it succeeded, 1
+# otherwise.  For what a loaded machine does late (a counter that moves, a
+# server that starts listening): bound it generously, a pass costs only the
+# time the condition takes.
+nlvs_wait_until()
+{
+	_nlvs_wu_end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$_nlvs_wu_end" ] || return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# nlvs_stat_ge NAME MIN: true when the counter NAME (nlvs_stat) is at least
+# MIN, e.g. nlvs_wait_until 20 nlvs_stat_ge drop.no-route $((before + 3)).
+nlvs_stat_ge()
+{
+	[ "$(nlvs_stat "$1")" -ge "$2" ]
+}
+
 # nlvs_keepalived_start [NS]: keepalived (checker only, in the foreground,
 # logging to $NLVS_TMP/keepalived.log) with $NLVS_TMP/keepalived.conf,
 # through nlvs-exec against $NLVS_SOCK, in the background (in network

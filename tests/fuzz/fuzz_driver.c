@@ -35,21 +35,29 @@ static uint32_t rnd(void)
 	return (uint32_t)(rng >> 11);
 }
 
+/* By name, bytewise: readdir's order depends on the file system (ext4's
+ * hash order, tmpfs's creation order, ...), and with it which seed each
+ * mutation starts from. */
+static int name_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
 static int load_seeds(const char *dir)
 {
-	struct dirent *de;
-	DIR *d = opendir(dir);
+	struct dirent **names;
 	char path[4096 + 512];
 	FILE *f;
+	int i, n = scandir(dir, &names, NULL, name_cmp);
 
-	if (!d)
+	if (n < 0)
 		return -1;
-	while ((de = readdir(d)) && nseeds < FUZZ_MAX_SEEDS) {
+	for (i = 0; i < n; i++) {
 		struct seed *s = &seeds[nseeds];
 
-		if (de->d_name[0] == '.')
+		if (names[i]->d_name[0] == '.' || nseeds >= FUZZ_MAX_SEEDS)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
 		f = fopen(path, "rb");
 		if (!f)
 			continue;
@@ -60,7 +68,9 @@ static int load_seeds(const char *dir)
 		}
 		fclose(f);
 	}
-	closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	return 0;
 }
 

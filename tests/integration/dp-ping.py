@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Minimal ping for the dp-*.sh tests (iputils-ping is not always installed):
 #   dp-ping.py DST [COUNT] [TTL] [TIMEOUT]
+# (TIMEOUT per request, default 5 s: generous for a loaded machine; an
+# answer ends the wait at once)
 # prints one line per answer ("reply from A", "time exceeded from A") and
 # exits 0 when every request got an echo reply.
 import os
@@ -25,7 +27,7 @@ def main():
     dst = sys.argv[1]
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     ttl = int(sys.argv[3]) if len(sys.argv) > 3 else 64
-    timeout = float(sys.argv[4]) if len(sys.argv) > 4 else 2.0
+    timeout = float(sys.argv[4]) if len(sys.argv) > 4 else 5.0
     v6 = ':' in dst
     af = socket.AF_INET6 if v6 else socket.AF_INET
     s = socket.socket(af, socket.SOCK_RAW,

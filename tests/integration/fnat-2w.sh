@@ -33,7 +33,7 @@ import socket
 ok = 0
 for i in range(20):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(2)
+    s.settimeout(5)
     s.sendto(b'w%d' % i, ('$LAB_VIP', 7))
     try:
         ok += s.recv(100).decode() == 'rs1 w%d' % i

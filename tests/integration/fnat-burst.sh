@@ -22,7 +22,13 @@ tap_check $? "ipvsadm adds the HTTP (wlc) and iperf3 services"
 ip netns exec "$NS_RS1" timeout 60 iperf3 -s -1 > "$NLVS_TMP/iperf3-s.log" 2>&1 &
 srv=$!
 nlvs_cleanup_add "kill $srv"
-sleep 0.5
+# the client must not knock before the server listens (iperf3's own "Server
+# listening" sits in its stdio buffer when its output is a file)
+listening()
+{
+	[ -n "$(ip netns exec "$NS_RS1" ss -Hltn 'sport = :5201')" ]
+}
+nlvs_wait_until 30 listening
 out=$(in_client timeout 40 iperf3 -c "$LAB_VIP" -t 3 -f m 2>&1)
 st=$?
 rate=$(echo "$out" | awk '/receiver/ {print $7, $8}')

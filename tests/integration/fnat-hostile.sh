@@ -21,9 +21,9 @@ case $out in rs[123]) st=0 ;; *) st=1 ;; esac
 tap_check $st "the service answers before the attack ($out)"
 
 # a connection that lives through the whole attack
-fnat_held_get 12 5 > "$NLVS_TMP/held.out" 2>&1 &
+fnat_held_get 12 5 "$NLVS_TMP/held.up" > "$NLVS_TMP/held.out" 2>&1 &
 held=$!
-sleep 0.5
+fnat_held_wait "$NLVS_TMP/held.up"
 
 send()
 {
@@ -36,7 +36,7 @@ check()
 {
 	b=$(nlvs_stat "drop.$2")
 	send "$1" 10
-	sleep 0.3
+	nlvs_wait_until 20 nlvs_stat_ge "drop.$2" $((b + 10))
 	a=$(nlvs_stat "drop.$2")
 	tap_check $([ $((a - b)) -ge 10 ] && echo 0 || echo 1) \
 		"$1: dropped and counted as $2 (+$((a - b)))" "before $b after $a"
@@ -64,8 +64,13 @@ check no-conn no-connection
 
 c0=$(fnat_ipvsadm -Ln --stats | awk -v v="$LAB_VIP:80" '$2 == v {print $3}')
 send syn-flood 3000
-sleep 0.5
-c1=$(fnat_ipvsadm -Ln --stats | awk -v v="$LAB_VIP:80" '$2 == v {print $3}')
+# conns N: the service has counted N connections more than before the flood
+conns()
+{
+	c1=$(fnat_ipvsadm -Ln --stats | awk -v v="$LAB_VIP:80" '$2 == v {print $3}')
+	[ $((${c1:-0} - c0)) -ge "$1" ]
+}
+nlvs_wait_until 20 conns 2500
 tap_check $([ $((c1 - c0)) -ge 2500 ] && echo 0 || echo 1) \
 	"a flood of 3,000 SYNs becomes counted connections (+$((c1 - c0)))"
 tap_diag "$(fnat_ipvsadm -Ln)"

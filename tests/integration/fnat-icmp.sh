@@ -56,7 +56,7 @@ for a in caddrs:
     for i in range(per):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.bind((a, 0))
-        s.settimeout(2)
+        s.settimeout(5)
         msg = b"icmp %s %d" % (a.encode(), i)
         s.sendto(msg, (vip, vport))
         try:
@@ -84,10 +84,13 @@ fnat_ipvsadm -A -u "$LAB_VIP:7" -s rr &&
 	fnat_rr_service "$LAB_NAT_VIP"
 tap_check $? "ipvsadm adds a FULLNAT UDP service and a classic NAT TCP service"
 
-ip netns exec "$NS_RS1" tcpdump -l -n -i r0 icmp > "$NLVS_TMP/rs1.icmp" 2> /dev/null &
+ip netns exec "$NS_RS1" tcpdump -l -n -i r0 icmp > "$NLVS_TMP/rs1.icmp" \
+	2> "$NLVS_TMP/tcpdump.err" &
 TCPDUMP=$!
 nlvs_cleanup_add "kill $TCPDUMP 2> /dev/null"
-sleep 1
+# tcpdump says so once it captures (a loaded machine takes its time)
+nlvs_wait_until 30 grep -q 'listening on' "$NLVS_TMP/tcpdump.err" ||
+	tap_diag "tcpdump not listening yet: $(cat "$NLVS_TMP/tcpdump.err")"
 
 h0=$(($(nlvs_stat worker.0.handoff_out) + $(nlvs_stat worker.1.handoff_out)))
 nc0=$(nlvs_stat drop.no-connection)
@@ -99,12 +102,16 @@ tap_diag "$(echo "$out" | head -n 1)"
 total=$(($(echo "$CADDRS" | wc -w) * N))
 case $out in "ok=$total sent=$total"*) st=0 ;; *) st=1 ;; esac
 tap_check $st "$total UDP round trips from 6 client addresses, one ICMP error each" "$out"
-sleep 1
-kill "$TCPDUMP" 2> /dev/null
-wait "$TCPDUMP" 2> /dev/null
 
 # each error arrives from the flow's local address, about its local port
-n=$(grep -c "$RS1: ICMP 10\.77\.2\.10[01] udp port [0-9]* unreachable" "$NLVS_TMP/rs1.icmp")
+translated()
+{
+	grep -c "$RS1: ICMP 10\.77\.2\.10[01] udp port [0-9]* unreachable" "$NLVS_TMP/rs1.icmp"
+}
+nlvs_wait_until 20 eval '[ "$(translated)" -ge "$total" ]'
+kill "$TCPDUMP" 2> /dev/null
+wait "$TCPDUMP" 2> /dev/null
+n=$(translated)
 tap_is "$n" "$total" "every ICMP error reaches the real server translated"
 bad=$(grep -c '10\.77\.1\.' "$NLVS_TMP/rs1.icmp")
 tap_is "$bad" "0" "no client address leaks to the real server side"
@@ -134,7 +141,7 @@ m = struct.pack('!BBHI', 3, 3, 0, 0) + q
 m = m[:2] + struct.pack('!H', csum(m)) + m[4:]
 r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
 r.sendto(m, ('$LAB_VIP', 0))"
-sleep 0.5
+nlvs_wait_until 20 nlvs_stat_ge drop.no-connection $((nc1 + 1))
 nc2=$(nlvs_stat drop.no-connection)
 tap_is "$((nc2 - nc1))" "1" "an error about an unknown flow is dropped once, as no-connection"
 

@@ -25,12 +25,12 @@ fnat_ipvsadm -A -u "[$LAB_VIP6]:7" -s rr &&
 out=$(in_client python3 -c "
 import socket
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.settimeout(2)
+s.settimeout(5)
 s.sendto(b'six', ('$LAB_VIP6', 7))
 print(s.recv(100).decode())" 2>&1)
 tap_is "$out" "rs1 six" "IPv6 UDP echo through the VIP"
 
-out=$(in_client ping -6 -c 2 -W 2 "$LAB_VIP6" 2>&1)
+out=$(in_client ping -6 -c 2 -W 5 "$LAB_VIP6" 2>&1)
 tap_check $? "ping to the IPv6 VIP answers" "$out"
 
 out=$(fnat_ipvsadm -Lcn)

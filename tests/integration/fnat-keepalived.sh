@@ -21,7 +21,9 @@ NS_RS2=$2
 ip -n "$NS_B" addr add 10.77.2.250/24 dev br0
 
 # keepalived_conf SCHED W3: the service with rs1/rs2 HTTP_GET-checked and
-# rs3 TCP_CHECK-checked, rs3 of weight W3
+# rs3 TCP_CHECK-checked, rs3 of weight W3.  connect_timeout 5: a server
+# (single-threaded python) slow to answer twice on a loaded machine must not
+# be taken out in the middle of a spread; a stopped one refuses at once.
 keepalived_conf()
 {
 	cat > "$NLVS_TMP/keepalived.conf" <<CONF
@@ -40,7 +42,7 @@ virtual_server $LAB_VIP 80 {
 				path /
 				status_code 200
 			}
-			connect_timeout 1
+			connect_timeout 5
 			retry 1
 			delay_before_retry 1
 		}
@@ -52,7 +54,7 @@ virtual_server $LAB_VIP 80 {
 				path /
 				status_code 200
 			}
-			connect_timeout 1
+			connect_timeout 5
 			retry 1
 			delay_before_retry 1
 		}
@@ -60,7 +62,7 @@ virtual_server $LAB_VIP 80 {
 	real_server $RS3 80 {
 		weight $2
 		TCP_CHECK {
-			connect_timeout 1
+			connect_timeout 5
 			retry 1
 			delay_before_retry 1
 		}

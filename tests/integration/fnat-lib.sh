@@ -32,7 +32,7 @@ in_client()
 # fnat_get URL: one HTTP GET from the client, body on stdout.
 fnat_get()
 {
-	in_client curl -s -g -m 4 "$1"
+	in_client curl -s -g -m 10 "$1"
 }
 
 # fnat_rr_service [VIP]: ipvsadm adds the TCP service VIP:80 (rr; default
@@ -52,21 +52,32 @@ fnat_rr_service()
 	done
 }
 
-# fnat_held_get DELAY TIMEOUT: a GET to $LAB_VIP:80 from the client whose
-# request ends only after DELAY seconds (the connection stays open that
+# fnat_held_get DELAY TIMEOUT [READY]: a GET to $LAB_VIP:80 from the client
+# whose request ends only after DELAY seconds (the connection stays open that
 # long); the body on stdout once the server closes (TIMEOUT per receive).
+# The file READY is created once the connection is up and the first half of
+# the request sent: start it in the background, then wait for READY (a
+# loaded machine may take seconds to start python).
 fnat_held_get()
 {
-	in_client python3 - "$LAB_VIP" "$1" "$2" <<'EOF'
+	in_client python3 - "$LAB_VIP" "$1" "$2" "${3:-}" <<'EOF'
 import socket, sys, time
 s = socket.create_connection((sys.argv[1], 80), 4)
 s.sendall(b"GET / HTTP/1.0\r\n")
+if sys.argv[4]:
+    open(sys.argv[4], "w").close()
 time.sleep(float(sys.argv[2]))
 s.sendall(b"\r\n")
 s.settimeout(float(sys.argv[3]))
 data = s.makefile("rb").read()  # all of it, until the server closes
 print(data.split(b"\r\n\r\n", 1)[-1].decode().strip())
 EOF
+}
+
+# fnat_held_wait READY: wait (up to 30 s) for fnat_held_get's READY file.
+fnat_held_wait()
+{
+	nlvs_wait_until 30 test -f "$1"
 }
 
 # fnat_spread N URL: N sequential GETs; prints "rs1=A rs2=B rs3=C fail=F".

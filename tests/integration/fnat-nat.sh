@@ -69,7 +69,7 @@ import socket
 ok = 0
 for i in range(10):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(2)
+    s.settimeout(5)
     s.sendto(b'n%d' % i, ('$NVIP', 7))
     try:
         d, peer = s.recvfrom(100)
@@ -86,7 +86,7 @@ tap_is "$last" "::ffff:10.77.1.2" "the UDP real server saw the client's address"
 out=$(in_client python3 -c "
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(2)
+s.settimeout(5)
 s.connect(('$NVIP', 9))
 s.send(b'anyone?')
 try:
@@ -115,6 +115,7 @@ tap_check $st "its real server sees a local address ($src)" "$src"
 d0=$(nlvs_stat drop.not-for-us)
 ip netns exec "$(echo "$NS_RS" | cut -d' ' -f1)" ping -c 2 -W 1 -q 10.77.1.2 > /dev/null 2>&1
 st=$?
+nlvs_wait_until 20 nlvs_stat_ge drop.not-for-us $((d0 + 2))
 d1=$(nlvs_stat drop.not-for-us)
 tap_check "$([ $st -ne 0 ] && [ "$d1" -ge $((d0 + 2)) ] && echo 0 || echo 1)" \
 	"other transit traffic is dropped as not-for-us without ip-forward ($d0 -> $d1)"

@@ -52,9 +52,10 @@ if mode == "get":		# N sequential GETs: "ok=N fail=M"
         except OSError:
             fail += 1
     print("ok=%d fail=%d" % (ok, fail))
-elif mode == "hold":		# one GET, finished once FLAG exists
+elif mode == "hold":		# one GET, finished once FLAG exists (FLAG.up: begun)
     s = socket.create_connection((vip, 80), 4)
     s.sendall(b"GET / HTTP/1.0\r\n")
+    open(sys.argv[3] + ".up", "w").close()
     t = time.time()
     while not os.path.exists(sys.argv[3]) and time.time() - t < 120:
         time.sleep(0.1)
@@ -63,7 +64,7 @@ elif mode == "hold":		# one GET, finished once FLAG exists
 elif mode == "flow":		# one UDP socket, a datagram each 0.25 s until STOP
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("0.0.0.0", 42000))
-    s.settimeout(2)		# a busy machine is slow, not lossy
+    s.settimeout(5)		# a busy machine is slow, not lossy
     out = open(sys.argv[4], "w")
     i = 0
     while not os.path.exists(sys.argv[3]) and i < 480:
@@ -81,7 +82,7 @@ elif mode == "udp":		# N sockets, one datagram each: "ok=N fail=M"
     for i in range(int(sys.argv[3])):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.bind(("0.0.0.0", int(sys.argv[4]) + i))
-        s.settimeout(2)
+        s.settimeout(5)
         s.sendto(b"u%d" % i, (vip, 7))
         try:
             ok, fail = (ok + 1, fail) if s.recv(2048).endswith(b" u%d" % i) else \
@@ -173,7 +174,11 @@ mark udp
 cl flow "$LAB_VIP" "$NLVS_TMP/stop" "$NLVS_TMP/flow.out" > "$NLVS_TMP/flow.err" &
 flow=$!
 nlvs_cleanup_add "touch '$NLVS_TMP/release' '$NLVS_TMP/stop'"
-sleep 1
+# both up before the reloads (python may take seconds to start on a loaded
+# machine)
+nlvs_wait_until 30 test -f "$NLVS_TMP/release.up"
+tap_check $? "a TCP connection through $LAB_VIP is established"
+nlvs_wait_until 30 eval '[ -n "$(srcs udp)" ]'
 is "$(srcs udp)" "10.77.2.100" "the UDP flow reaches the servers from 10.77.2.100"
 FLOW_SRC=$(cat "$LAB"/rs*.udp.log | sed 's/^::ffff://' | awk '{print $1, $2}' | tail -n 1)
 
@@ -206,7 +211,8 @@ grep -q 'laddr 10.77.2.100 retires' "$NLVS_TMP/nlvsd.log"
 tap_check $? "nlvsd says 10.77.2.100 retires"
 
 n0=$(grep -c . "$NLVS_TMP/flow.out")
-sleep 2
+# five more datagrams of the flow (a datagram each 0.25 s when not loaded)
+nlvs_wait_until 30 eval '[ "$(grep -c . "$NLVS_TMP/flow.out")" -ge $((n0 + 5)) ]'
 got=$(tail -n "+$((n0 + 1))" "$NLVS_TMP/flow.out" | awk '{print $1}' | sort | uniq -c |
 	awk '{printf "%s=%d ", $2, ($1 >= 5 ? 5 : $1)}')
 is "$got" "ok=5 " "the UDP flow through 10.77.2.100 keeps working after the reload" \

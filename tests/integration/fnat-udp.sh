@@ -15,13 +15,14 @@ import socket, sys, collections
 vip, port, mode, n = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 fam = socket.AF_INET6 if ":" in vip else socket.AF_INET
 got = collections.Counter()
+any_addr = "::" if fam == socket.AF_INET6 else "0.0.0.0"
 if mode == "many":	# n sockets, one datagram each
     # distinct source ports: a random one could repeat an earlier socket's,
     # and (as in the kernel) join that socket's connection instead of rr
     for i in range(n):
         s = socket.socket(fam, socket.SOCK_DGRAM)
-        s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", 41000 + i))
-        s.settimeout(2)
+        s.bind((any_addr, 41000 + i))
+        s.settimeout(5)
         s.sendto(b"hello %d" % i, (vip, port))
         try:
             d = s.recv(2048).decode()
@@ -31,8 +32,11 @@ if mode == "many":	# n sockets, one datagram each
             got["lost"] += 1
         s.close()
 elif mode == "one":	# one socket, n datagrams
+    # fixed ports for "one" and "fire" too: an ephemeral port could be one
+    # "many" used, and its datagrams would join that earlier connection
     s = socket.socket(fam, socket.SOCK_DGRAM)
-    s.settimeout(2)
+    s.bind((any_addr, 42000))
+    s.settimeout(5)
     for i in range(n):
         s.sendto(b"x%d" % i, (vip, port))
         try:
@@ -41,11 +45,12 @@ elif mode == "one":	# one socket, n datagrams
             got["lost"] += 1
 elif mode == "fire":	# one socket, n datagrams, no answers expected
     s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.bind((any_addr, 42001))
     for i in range(n):
         s.sendto(b"f%d" % i, (vip, port))
 elif mode == "refused":	# connected socket: ICMP unreachable -> ECONNREFUSED
     s = socket.socket(fam, socket.SOCK_DGRAM)
-    s.settimeout(2)
+    s.settimeout(5)
     s.connect((vip, port))
     s.send(b"anyone?")
     try:
@@ -87,7 +92,13 @@ a0=$(grep -c . "$LAB/rs1.udp.log")
 b0=$(grep -c . "$LAB/rs2.udp.log")
 c0=$(grep -c . "$LAB/rs3.udp.log")
 udp "$LAB_VIP" 7 fire 9 > /dev/null
-sleep 1
+# logged()/N: the real servers logged N datagrams more than before
+logged()
+{
+	echo $(($(grep -c . "$LAB/rs1.udp.log") + $(grep -c . "$LAB/rs2.udp.log") +
+		$(grep -c . "$LAB/rs3.udp.log") - a0 - b0 - c0))
+}
+nlvs_wait_until 20 eval '[ "$(logged)" -ge 9 ]'
 a=$(($(grep -c . "$LAB/rs1.udp.log") - a0))
 b=$(($(grep -c . "$LAB/rs2.udp.log") - b0))
 c=$(($(grep -c . "$LAB/rs3.udp.log") - c0))

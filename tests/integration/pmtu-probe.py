@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # SRC DST PORT MTU: datagrams of 1400 bytes with DF (IPv4) / no fragmentation
 # (IPv6) from a socket on SRC ("" for any) connected to DST:PORT, one every
-# 100 ms, until the kernel refuses one with EMSGSIZE: an ICMP error
+# 100 ms for up to 20 s (a loaded machine may take seconds to send and
+# process the error), until the kernel refuses one with EMSGSIZE: an ICMP error
 # ("fragmentation needed" / "packet too big") lowered the path MTU.
 # Prints "EMSGSIZE after N sent, mtu M" or "no EMSGSIZE after N sent, mtu M";
 # exits 0 only for EMSGSIZE with the socket's path MTU equal to MTU.
@@ -19,7 +20,8 @@ else:
 s.bind((src, 0))
 s.connect((dst, port))
 sent = 0
-for _ in range(30):
+end = time.monotonic() + 20
+while time.monotonic() < end:
     try:
         s.send(b"x" * 1400)
         sent += 1

@@ -21,27 +21,29 @@ URL=http://$LAB_OUT/
 snat_service 1 rr
 tap_check $? "ipvsadm adds fwmark service 1 (rr) with two masquerading egress addresses"
 
-out=$(in_inside curl -s -m 4 --interface "$H1" "$URL")
+out=$(in_inside curl -s -m 10 --interface "$H1" "$URL")
 tap_is "$out" "outside" "curl from inside reaches the outside HTTP server" \
 	"$(tail -n 20 "$NLVS_TMP/nlvsd.log")"
 
-out=$(snat_udp_query "$H1" "$LAB_OUT")
+# from a fixed port: an ephemeral one could be one snat_queries takes later
+# from $H1 (42000 up), and that "new" flow would join this connection
+out=$(snat_udp_query "$H1" "$LAB_OUT" 5 41000)
 case $out in
 "ok $E1 query" | "ok $E2 query") st=0 ;;
 *) st=1 ;;
 esac
 tap_check $st "a UDP query is answered; the server saw an egress address" "got '$out'"
 
-out=$(in_inside ping -c 20 -i 0.05 -W 2 -I "$H1" "$LAB_OUT" 2>&1)
+out=$(in_inside ping -c 20 -i 0.05 -W 5 -I "$H1" "$LAB_OUT" 2>&1)
 recv=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
 tap_is "$recv" "20" "ping -c 20 through SNAT: 20 replies" "$out"
 
-out=$(in_inside traceroute -n -w 2 -q 1 -m 5 -s "$H1" "$LAB_OUT" 2>&1)
+out=$(in_inside traceroute -n -w 5 -q 1 -m 5 -s "$H1" "$LAB_OUT" 2>&1)
 hops=$(echo "$out" | awk 'NR > 1 { printf "%s ", $2 }')
 tap_is "$hops" "10.88.1.1 $LAB_ROUTER $LAB_OUT " \
 	"traceroute (UDP): the gateway, the router (time exceeded translated), the target" "$out"
 
-out=$(in_inside traceroute -I -n -w 2 -q 1 -m 5 -s "$H1" "$LAB_OUT" 2>&1)
+out=$(in_inside traceroute -I -n -w 5 -q 1 -m 5 -s "$H1" "$LAB_OUT" 2>&1)
 hops=$(echo "$out" | awk 'NR > 1 { printf "%s ", $2 }')
 tap_is "$hops" "10.88.1.1 $LAB_ROUTER $LAB_OUT " \
 	"traceroute -I (echo): time exceeded about an echo request translated" "$out"
@@ -104,15 +106,15 @@ for port in range(2000, 2050):
     except OSError:
         pass
 EOF
-sleep 0.5
+nlvs_wait_until 20 nlvs_stat_ge drop.no-connection $((before + 50))
 after=$(nlvs_stat drop.no-connection)
 st=1
 [ $((after - before)) -ge 50 ] && st=0
 tap_check $st "unmatched inbound traffic to an egress address is dropped and counted" \
 	"no-connection $before -> $after"
-out=$(in_outside ping -c 2 -W 2 "$E1" 2>&1)
+out=$(in_outside ping -c 2 -W 5 "$E1" 2>&1)
 tap_check $? "the egress address itself answers ping" "$out"
-out=$(in_inside curl -s -m 4 --interface "$H1" "$URL")
+out=$(in_inside curl -s -m 10 --interface "$H1" "$URL")
 tap_is "$out" "outside" "established service keeps working after the scan"
 
 # persistence: one inside host keeps one egress address for new flows
@@ -139,14 +141,14 @@ tap_is "$n1" "4" "a deleted egress address gets no new flows"
 # shellcheck disable=SC2086
 set -- $LAB_INSIDE6
 snat_service 2 rr "$LAB_EGRESS6"
-out=$(in_inside curl -s -g -m 4 --interface "$1" "http://[$LAB_OUT6]/")
+out=$(in_inside curl -s -g -m 10 --interface "$1" "http://[$LAB_OUT6]/")
 tap_is "$out" "outside" "IPv6: curl through SNAT"
 out=$(snat_udp_query "$1" "$LAB_OUT6")
 tap_is "$out" "ok $LAB_EGRESS6 query" "IPv6: UDP query from the egress address"
-out=$(in_inside ping -6 -c 5 -i 0.1 -W 2 -I "$1" "$LAB_OUT6" 2>&1)
+out=$(in_inside ping -6 -c 5 -i 0.1 -W 5 -I "$1" "$LAB_OUT6" 2>&1)
 recv=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
 tap_is "$recv" "5" "IPv6: ping through SNAT" "$out"
-out=$(in_inside traceroute -6 -n -w 2 -q 1 -m 5 -s "$1" "$LAB_OUT6" 2>&1)
+out=$(in_inside traceroute -6 -n -w 5 -q 1 -m 5 -s "$1" "$LAB_OUT6" 2>&1)
 hops=$(echo "$out" | awk 'NR > 1 { printf "%s ", $2 }')
 tap_is "$hops" "fd00:88:1::1 fd00:88:2::fe $LAB_OUT6 " "IPv6: traceroute" "$out"
 

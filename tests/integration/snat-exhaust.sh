@@ -18,8 +18,8 @@ H1=$1
 set -- $LAB_EGRESS
 E1=$1
 
-snat_service 1 rr "$E1" && nlvs_ipvsadm --set 0 0 5
-tap_check $? "a SNAT service with one egress address; UDP timeout 5 s"
+snat_service 1 rr "$E1" && nlvs_ipvsadm --set 0 0 30
+tap_check $? "a SNAT service with one egress address; UDP timeout 30 s"
 
 # one TCP connection held open: it takes one of the ten ports
 in_inside python3 - "$H1" "$LAB_OUT" "$NLVS_TMP" <<'EOF' > "$NLVS_TMP/held.out" 2>&1 &
@@ -34,11 +34,7 @@ data = s.makefile("rb").read()  # all of it, until the server closes
 print("held:", data.decode().splitlines()[-1])
 EOF
 HELD=$!
-i=0
-while [ ! -f "$NLVS_TMP/held.up" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+nlvs_wait_until 30 test -f "$NLVS_TMP/held.up"
 tap_check "$([ -f "$NLVS_TMP/held.up" ] && echo 0 || echo 1)" "a TCP connection is established"
 
 before=$(nlvs_stat drop.laddr-ports-exhausted)
@@ -57,9 +53,9 @@ after=$(nlvs_stat drop.laddr-ports-exhausted)
 tap_check "$([ $((after - before)) -ge 6 ] && echo 0 || echo 1)" \
 	"the failed flows are counted as laddr-ports-exhausted ($before -> $after)"
 
-out=$(in_outside ping -n -c 2 -W 2 "$E1" 2>&1)
+out=$(in_outside ping -n -c 2 -W 5 "$E1" 2>&1)
 tap_check $? "the egress address still answers ping" "$out"
-out=$(in_inside ping -n -c 2 -W 2 10.88.1.1 2>&1)
+out=$(in_inside ping -n -c 2 -W 5 10.88.1.1 2>&1)
 tap_check $? "the gateway's own address still answers ping" "$out"
 
 touch "$NLVS_TMP/held.go"
@@ -67,12 +63,17 @@ wait "$HELD"
 tap_is "$(cat "$NLVS_TMP/held.out")" "held: outside" \
 	"the established TCP connection still works"
 
-# the UDP flows expire (5 s); the port of the closed TCP connection waits in
-# TIME_WAIT, the rest come back
-sleep 7
+# the UDP flows expire (30 s); the port of the closed TCP connection waits
+# in TIME_WAIT, the rest come back (nlvsctl laddrs shows when)
+ports_back()
+{
+	"$NLVSCTL" -s "$NLVS_SOCK" laddrs |
+		awk -v e="$E1" '$1 == "egress" && $2 == e && $4 <= 1 { f = 1 } END { exit !f }'
+}
+nlvs_wait_until 120 ports_back
 ok=$(snat_udp_burst "$H1" "$LAB_OUT" 8)
 tap_is "$ok" "8" "after the flows expire new flows succeed again"
-out=$(in_inside ping -n -c 3 -i 0.2 -W 2 -I "$H1" "$LAB_OUT" 2>&1)
+out=$(in_inside ping -n -c 3 -i 0.2 -W 5 -I "$H1" "$LAB_OUT" 2>&1)
 tap_check $? "ping works again" "$out"
 
 nlvs_alive

@@ -48,7 +48,7 @@ tap_check $? "keepalived programs fwmark service 1 with both egress addresses" \
 $(tail -n 20 "$NLVS_TMP/keepalived.log")"
 sleep 0.3
 
-out=$(in_inside curl -sS -m 4 --interface "$H1" "http://$LAB_OUT/" 2>&1)
+out=$(in_inside curl -sS -m 10 --interface "$H1" "http://$LAB_OUT/" 2>&1)
 tap_check $? "curl from inside through keepalived's SNAT service" \
 	"$out
 $(nlvs_state_diag "$NLVS_TMP/keepalived.log" "$LAB/http.log")"
@@ -57,7 +57,7 @@ tap_is "$out" "outside" "the outside host answered curl"
 snat_queries "$H1" 10
 tap_is "$(snat_split "$E1" "$E2")" "5/5" "rr over keepalived's two egress addresses: 5/5"
 
-out=$(in_inside ping -n -c 5 -i 0.2 -W 2 -I "$H1" "$LAB_OUT" 2>&1)
+out=$(in_inside ping -n -c 5 -i 0.2 -W 5 -I "$H1" "$LAB_OUT" 2>&1)
 tap_check $? "ping through keepalived's SNAT service" "$out
 $(nlvs_state_diag "$NLVS_TMP/keepalived.log")"
 

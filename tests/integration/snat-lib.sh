@@ -48,11 +48,13 @@ in_outside()
 	ip netns exec "$NS_O" "$@"
 }
 
-# snat_udp_query SRC DST [TIMEOUT]: one UDP query to DST:53 from SRC;
-# prints the answer ("ok PEER QUERY") or nothing.
+# snat_udp_query SRC DST [TIMEOUT [SPORT]]: one UDP query to DST:53 from SRC
+# (source port SPORT, default any); prints the answer ("ok PEER QUERY") or
+# nothing.  TIMEOUT defaults to 5 s: an answer ends the wait at once, and a
+# loaded machine may take seconds to give one.
 snat_udp_query()
 {
-	in_inside python3 - "$1" "$2" "${3:-2}" "${4:-0}" <<'EOF'
+	in_inside python3 - "$1" "$2" "${3:-5}" "${4:-0}" <<'EOF'
 import socket, sys
 src, dst, tmo, sport = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
 fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
@@ -78,7 +80,7 @@ snat_queries()
 	: > "$NLVS_TMP/answers"
 	_i=0
 	while [ $_i -lt "$2" ]; do
-		snat_udp_query "$1" "$LAB_OUT" 2 "$SNAT_QPORT" >> "$NLVS_TMP/answers"
+		snat_udp_query "$1" "$LAB_OUT" 5 "$SNAT_QPORT" >> "$NLVS_TMP/answers"
 		SNAT_QPORT=$((SNAT_QPORT + 1))
 		_i=$((_i + 1))
 	done
@@ -93,14 +95,15 @@ snat_split()
 
 # snat_udp_burst SRC DST N [TIMEOUT]: N queries from N sockets (N new flows,
 # from source ports never used before in the test) at once; prints how many
-# were answered.
+# were answered within TIMEOUT seconds (default 5; pass a short one where
+# no answer is expected).
 # (The next port lives in a file: callers run this in a subshell.)
 snat_udp_burst()
 {
 	_p=$(cat "$NLVS_TMP/burst-port" 2> /dev/null || echo 30000)
 	echo $((_p + $3)) > "$NLVS_TMP/burst-port"
 	in_inside python3 "$top_srcdir/tests/integration/udp-flows.py" "$1" "$2" 53 "$3" \
-		"${4:-2}" "$_p"
+		"${4:-5}" "$_p"
 }
 
 # snat_stat NAME, snat_alive: older names of nlvs_stat and nlvs_alive

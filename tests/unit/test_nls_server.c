@@ -333,7 +333,9 @@ static void test_peercred(void **state)
 		e = mnl_nlmsg_get_payload((struct nlmsghdr *)rbuf);
 		_exit(n == 40 && e->error == -EPERM ? 0 : 13);
 	}
-	for (i = 0; i < 5000 && waitpid(pid, &status, WNOHANG) == 0; i++) {
+	/* at least 60 s (1 ms a round) for the child to run: a loaded machine
+	 * may not schedule it for seconds; it ends the loop as soon as it exits */
+	for (i = 0; i < 60000 && waitpid(pid, &status, WNOHANG) == 0; i++) {
 		nls_server_dispatch(srv);
 		usleep(1000);
 	}

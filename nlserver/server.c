@@ -28,7 +28,6 @@
 /* Datagrams or messages handled per client per dispatch, for fairness. */
 #define NLS_BUDGET		32
 #define NLS_MAX_EVENTS		64
-#define NLS_CAP_NET_ADMIN	12
 
 struct nls_dgram {
 	struct nls_dgram *next;
@@ -157,32 +156,6 @@ out:
 int nls_server_fd(const struct nls_server *srv)
 {
 	return srv->epfd;
-}
-
-/* CAP_NET_ADMIN like netlink_capable(): root, or the bit in CapEff. */
-static int nls_peer_admin(int fd)
-{
-	struct ucred cr;
-	socklen_t len = sizeof(cr);
-	unsigned long long caps = 0;
-	char path[64], line[128];
-	FILE *f;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
-		return 0;
-	if (cr.uid == 0)
-		return 1;
-	if (cr.pid <= 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)cr.pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &caps) == 1)
-			break;
-	fclose(f);
-	return (caps >> NLS_CAP_NET_ADMIN) & 1;
 }
 
 static void nls_client_free(struct nls_client *c)

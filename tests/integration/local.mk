@@ -8,6 +8,7 @@ INTEGRATION_TESTS = \
 	tests/integration/ipvsadm-compare.sh \
 	tests/integration/keepalived-compare.sh \
 	tests/integration/perm.sh \
+	tests/integration/perm-connect.sh \
 	tests/integration/restart.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS)

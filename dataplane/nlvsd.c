@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -79,6 +80,19 @@ static int mkdir_parent(const char *path)
 	}
 	free(dir);
 	return rc;
+}
+
+/* Clients, ports and hugepage files all take descriptors: use what the hard
+ * limit allows (systemd's default soft limit is 1024) rather than run out. */
+static void nofile_raise(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		nlvs_log_warn("cannot raise the descriptor limit");
 }
 
 static int epoll_add(int epfd, int fd)
@@ -243,6 +257,7 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	nofile_raise();
 	if (nlvs_ctl_init() < 0)
 		nlvs_fatalx("cannot initialise the service table");
 	if (mkdir_parent(d.state_path) < 0)

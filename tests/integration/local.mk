@@ -9,6 +9,7 @@ INTEGRATION_TESTS = \
 	tests/integration/keepalived-compare.sh \
 	tests/integration/perm.sh \
 	tests/integration/perm-connect.sh \
+	tests/integration/fd-limit.sh \
 	tests/integration/restart.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS)

@@ -10,6 +10,8 @@ INTEGRATION_TESTS = \
 	tests/integration/perm.sh \
 	tests/integration/perm-connect.sh \
 	tests/integration/fd-limit.sh \
+	tests/integration/state-full.sh \
+	tests/integration/state-damage.sh \
 	tests/integration/restart.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS)

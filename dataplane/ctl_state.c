@@ -636,7 +636,7 @@ static int state_compact_sync(void)
 static void state_compact_start(void)
 {
 	uint64_t epoch = st.epoch + 1;
-	struct timespec now;
+	struct timespec now, done;
 	int fd, ret;
 	off_t size;
 	char *old;
@@ -666,7 +666,10 @@ static void state_compact_start(void)
 		nlvs_log_warn("%s: cannot start a new journal, compaction postponed", st.jpath);
 		goto out;
 	}
-	dir_sync();
+	/* Records synced into the new journal must not lose its name; without
+	 * state-sync nothing is synced and the child syncs the directory. */
+	if (st.sync)
+		dir_sync();
 	close(st.jfd);
 	st.jfd = fd;
 	st.epoch = epoch;
@@ -681,6 +684,7 @@ static void state_compact_start(void)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(2);
+		dir_sync();	/* the rotation above */
 		_exit(snapshot_write(epoch, NULL) < 0 ? 1 : 0);
 	}
 	if (pid < 0) {
@@ -691,8 +695,11 @@ static void state_compact_start(void)
 	st.child = pid;
 	st.child_epoch = epoch;
 	st.child_start = now;
-	nlvs_log_debug("%s: compaction to epoch %" PRIu64 " started (pid %d)", st.path, epoch,
-		       (int)pid);
+	clock_gettime(CLOCK_MONOTONIC, &done);
+	nlvs_log_info("%s: compaction to epoch %" PRIu64 " started aside (pid %d); requests "
+		      "waited %.2f ms for it", st.path, epoch, (int)pid,
+		      (double)(done.tv_sec - now.tv_sec) * 1e3 +
+		      (double)(done.tv_nsec - now.tv_nsec) / 1e6);
 out:
 	free(old);
 }

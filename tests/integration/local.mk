@@ -12,6 +12,7 @@ INTEGRATION_TESTS = \
 	tests/integration/fd-limit.sh \
 	tests/integration/state-full.sh \
 	tests/integration/state-damage.sh \
+	tests/integration/compact-aside.sh \
 	tests/integration/restart.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(INTEGRATION_TESTS)

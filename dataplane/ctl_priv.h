@@ -102,6 +102,32 @@ int nlvs_ctl_rec_seal(char *out, size_t max, const char *rec, size_t len, uint64
 /** Check the NUL-terminated sealed line @line (no '\n') as line @seq and cut
  *  its seal off: 0, or -EBADMSG if the seal is absent or does not match. */
 int nlvs_ctl_rec_unseal(char *line, uint64_t seq);
+/* State files (ctl_state_file.c), read whole. */
+#define STATE_MAGIC		"nlvs-state 2 "
+#define LINE_MAX_SEALED		(NLVS_REC_MAX + NLVS_SEAL_LEN + 1)
+struct nlvs_state_file {
+	const char *name;
+	char *buf;
+	size_t len;
+	int snapshot;		/* else a journal */
+	int legacy;		/* written before the seals */
+	int has_epoch;		/* legacy journals may lack it */
+	uint64_t epoch;
+	size_t good;		/* length of the complete lines */
+	size_t records;
+	int recover;		/* drop unprovable lines instead of failing */
+	size_t dropped;		/* lines dropped by a recovery */
+};
+/** Read the file open on @fd and parse its header: 0, or -EBADMSG (logged,
+ *  naming @name) when it is no state file of the @snapshot kind. */
+int nlvs_state_file_load(struct nlvs_state_file *f, int fd, const char *name, int snapshot);
+/** Check every line after the header (@apply 0), or apply them (1). */
+int nlvs_state_file_run(struct nlvs_state_file *f, int apply);
+/** Log that @f is damaged at @lineno for @why; returns -EBADMSG. */
+int nlvs_state_file_damaged(const struct nlvs_state_file *f, unsigned int lineno,
+			    const char *why);
+int nlvs_state_epoch_parse(const char *s, uint64_t *epoch);
+
 /** Parse and apply one record (modified in place); 0 or -errno, with the
  *  reason logged against @file:@line. */
 int nlvs_ctl_rec_apply(char *line, const char *file, unsigned int lineno);

@@ -33,7 +33,6 @@
  * so it was never acknowledged.  Files written before the seals (first line
  * not "nlvs-state") are still read, if they are plain text.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -53,8 +52,6 @@
 #include "nlvs_log.h"
 
 #define JOURNAL_MIN_COMPACT	(1 << 20)
-#define STATE_MAGIC		"nlvs-state 2 "
-#define LINE_MAX_SEALED		(NLVS_REC_MAX + NLVS_SEAL_LEN + 1)
 /* After a failed compaction, wait this long before the next try. */
 #define COMPACT_RETRY_S		10
 
@@ -158,253 +155,6 @@ int nlvs_ctl_journal_append(const char *rec, int len)
 	return 0;
 }
 
-/* Reads a whole file; *len excludes the NUL added at the end. */
-static char *file_read(int fd, size_t *len)
-{
-	struct stat sb;
-	size_t n = 0;
-	char *buf;
-
-	if (fstat(fd, &sb) < 0)
-		return NULL;
-	buf = malloc((size_t)sb.st_size + 1);
-	if (!buf)
-		return NULL;
-	while (n < (size_t)sb.st_size) {
-		ssize_t r = read(fd, buf + n, (size_t)sb.st_size - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-static int epoch_parse(const char *s, uint64_t *epoch)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	*epoch = strtoull(s, &end, 10);
-	return errno || *end ? -1 : 0;
-}
-
-/* " ~" and 8 hex digits at the end: a sealed line. */
-static int looks_sealed(const char *line, size_t len)
-{
-	size_t i;
-
-	if (len < NLVS_SEAL_LEN || line[len - NLVS_SEAL_LEN] != ' ' ||
-	    line[len - NLVS_SEAL_LEN + 1] != '~')
-		return 0;
-	for (i = len - 8; i < len; i++)
-		if (!isxdigit((unsigned char)line[i]))
-			return 0;
-	return 1;
-}
-
-/* A pre-seal file is plain printable text, nothing else. */
-static int legacy_text(const char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)buf[i];
-
-		if ((c < ' ' && c != '\n' && c != '\t') || c >= 0x7f)
-			return 0;
-	}
-	return 1;
-}
-
-struct state_file {
-	const char *name;
-	char *buf;
-	size_t len;
-	int snapshot;		/* else a journal */
-	int legacy;		/* written before the seals */
-	int has_epoch;		/* legacy journals may lack it */
-	uint64_t epoch;
-	size_t good;		/* length of the complete lines */
-	size_t records;
-};
-
-static int damaged(const struct state_file *f, unsigned int lineno, const char *why)
-{
-	nlvs_log_warnx("%s:%u: %s: the file is damaged; nlvsd does not start so that no "
-		       "acknowledged change is lost, and leaves the state files as they are "
-		       "(see RECOVERY in nlvsd(8))", f->name, lineno, why);
-	return -EBADMSG;
-}
-
-/* Reads the header of @f: its kind and epoch, or that it is a legacy file. */
-static int header_parse(struct state_file *f)
-{
-	const char *kind = f->snapshot ? "snapshot" : "journal";
-	char *nl = memchr(f->buf, '\n', f->len), *p;
-	char line[128];
-	size_t n;
-
-	if (strncmp(f->buf, STATE_MAGIC, f->len < strlen(STATE_MAGIC) ? f->len :
-		    strlen(STATE_MAGIC))) {
-		if (!legacy_text(f->buf, f->len))
-			return damaged(f, 1, "not a state file of nlvsd");
-		f->legacy = 1;
-		return 0;
-	}
-	if (!nl) {
-		/* a journal whose header write was cut: nothing in it */
-		if (!f->snapshot)
-			return 0;
-		return damaged(f, 1, "truncated header");
-	}
-	n = (size_t)(nl - f->buf);
-	if (n >= sizeof(line))
-		return damaged(f, 1, "bad header");
-	memcpy(line, f->buf, n);
-	line[n] = '\0';
-	if (nlvs_ctl_rec_unseal(line, 0) < 0)
-		return damaged(f, 1, "header checksum mismatch");
-	p = line + strlen(STATE_MAGIC);
-	if (strncmp(p, kind, strlen(kind)) || strncmp(p + strlen(kind), " epoch=", 7) ||
-	    epoch_parse(p + strlen(kind) + 7, &f->epoch) < 0)
-		return damaged(f, 1, "bad header");
-	f->has_epoch = 1;
-	return 0;
-}
-
-/*
- * Checks (@apply 0) or applies (@apply 1) the lines of @f after its header.
- * A recovery (st.recover) drops the lines it cannot prove instead of failing.
- */
-static int records_run(struct state_file *f, int apply)
-{
-	unsigned int lineno = 0;
-	size_t off = 0, records = 0;
-	uint64_t seq = 0, want;
-	int ended = 0;
-
-	while (off < f->len) {
-		char *line = f->buf + off, *nl = memchr(line, '\n', f->len - off);
-		char copy[LINE_MAX_SEALED];
-		size_t n;
-
-		if (!nl) {
-			if (f->snapshot && !f->legacy)
-				return damaged(f, lineno + 1, "truncated");
-			if (apply)
-				nlvs_log_warnx("%s:%u: incomplete last line ignored (its write never "
-					       "finished, so it was never acknowledged)", f->name,
-					       lineno + 1);
-			break;
-		}
-		n = (size_t)(nl - line);
-		off += n + 1;
-		lineno++;
-		if (n >= sizeof(copy)) {
-			if (!f->legacy && !st.recover)
-				return damaged(f, lineno, "line too long");
-			if (apply && !f->legacy)
-				st.dropped++;
-			continue;
-		}
-		memcpy(copy, line, n);
-		copy[n] = '\0';
-		if (f->legacy) {
-			uint64_t e;
-
-			/* a sealed file whose header was damaged, not an old file */
-			if (looks_sealed(copy, n))
-				return damaged(f, lineno, "sealed line in a file without a valid "
-					       "header");
-
-			if (!strncmp(copy, "epoch ", 6) && epoch_parse(copy + 6, &e) == 0) {
-				if (lineno == 1 || !f->has_epoch) {
-					f->epoch = e;
-					f->has_epoch = 1;
-				} else if (e != f->epoch && !f->snapshot) {
-					if (apply)
-						nlvs_log_warnx("%s:%u: unexpected epoch, rest skipped",
-							       f->name, lineno);
-					break;
-				}
-				continue;
-			}
-			if (!copy[0] || copy[0] == '#')
-				continue;
-			if (f->snapshot && !f->has_epoch)
-				return damaged(f, lineno, "no epoch line before the records");
-			if (apply)
-				nlvs_ctl_rec_apply(copy, f->name, lineno);
-			records++;
-			continue;
-		}
-		if (lineno == 1)
-			continue;	/* the header, checked already */
-		if (ended)
-			return damaged(f, lineno, "data after the end");
-		want = ++seq;
-		if (nlvs_ctl_rec_unseal(copy, want) < 0) {
-			if (!st.recover)
-				return damaged(f, lineno, "checksum mismatch");
-			/* a lost line shifts the numbers of the ones after it */
-			for (want = seq + 1; want < seq + 16; want++)
-				if (nlvs_ctl_rec_unseal(copy, want) == 0)
-					break;
-			if (want == seq + 16) {
-				if (apply) {
-					nlvs_log_warnx("%s:%u: damaged line dropped", f->name, lineno);
-					st.dropped++;
-				}
-				continue;
-			}
-			if (apply) {
-				nlvs_log_warnx("%s:%u: %" PRIu64 " lines missing before this one",
-					       f->name, lineno, want - seq);
-				st.dropped += want - seq;
-			}
-			seq = want;
-		}
-		if (f->snapshot && !strncmp(copy, "end records=", 12)) {
-			uint64_t count;
-
-			if (epoch_parse(copy + 12, &count) < 0 || count != records) {
-				if (!st.recover)
-					return damaged(f, lineno, "record count mismatch");
-			}
-			ended = 1;
-			continue;
-		}
-		if (apply)
-			nlvs_ctl_rec_apply(copy, f->name, lineno);
-		records++;
-	}
-	if (f->snapshot && !f->legacy && !ended && !st.recover)
-		return damaged(f, lineno, "no end line: truncated");
-	f->good = off;
-	f->records = records;
-	return 0;
-}
-
-static int file_load(struct state_file *f, int fd, const char *name, int snapshot)
-{
-	memset(f, 0, sizeof(*f));
-	f->name = name;
-	f->snapshot = snapshot;
-	f->buf = file_read(fd, &f->len);
-	if (!f->buf)
-		return -ENOMEM;
-	if (!f->len)
-		return 0;
-	return header_parse(f);
-}
-
 /* Seals and writes the header of a new file. */
 static int header_write(int fd, const char *kind, uint64_t epoch, off_t *size)
 {
@@ -447,7 +197,7 @@ static int old_journals(uint64_t **out, size_t *n)
 		return -errno;
 	while ((de = readdir(d))) {
 		if (strncmp(de->d_name, st.jname, len) || de->d_name[len] != '.' ||
-		    epoch_parse(de->d_name + len + 1, &e) < 0)
+		    nlvs_state_epoch_parse(de->d_name + len + 1, &e) < 0)
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 4;
@@ -782,7 +532,7 @@ out:
 /* Loads and applies the snapshot; sets *epoch (0 without one). */
 static int snapshot_load(uint64_t *epoch, int *legacy)
 {
-	struct state_file f;
+	struct nlvs_state_file f;
 	int fd, ret;
 
 	*epoch = 0;
@@ -790,17 +540,19 @@ static int snapshot_load(uint64_t *epoch, int *legacy)
 	fd = open(st.path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	ret = file_load(&f, fd, st.path, 1);
+	ret = nlvs_state_file_load(&f, fd, st.path, 1);
+	f.recover = st.recover;
 	close(fd);
 	if (!ret && !f.len)
-		ret = damaged(&f, 1, "empty snapshot");
+		ret = nlvs_state_file_damaged(&f, 1, "empty snapshot");
 	/* every line checked before anything is applied */
 	if (!ret)
-		ret = records_run(&f, 0);
+		ret = nlvs_state_file_run(&f, 0);
 	if (!ret && f.legacy && !f.has_epoch)
-		ret = damaged(&f, 1, "no epoch line");
+		ret = nlvs_state_file_damaged(&f, 1, "no epoch line");
 	if (!ret) {
-		records_run(&f, 1);
+		nlvs_state_file_run(&f, 1);
+		st.dropped += f.dropped;
 		st.snap_size = (off_t)f.len;
 		*epoch = f.epoch;
 		*legacy = f.legacy;
@@ -816,14 +568,15 @@ static int snapshot_load(uint64_t *epoch, int *legacy)
 static int journal_load(int fd, const char *name, uint64_t snap_epoch, int snap_legacy,
 			uint64_t *next, int *fold, size_t *good)
 {
-	struct state_file f;
+	struct nlvs_state_file f;
 	int ret;
 
-	ret = file_load(&f, fd, name, 0);
+	ret = nlvs_state_file_load(&f, fd, name, 0);
+	f.recover = st.recover;
 	*good = 0;
 	if (ret || !f.len)
 		goto out;
-	ret = records_run(&f, 0);
+	ret = nlvs_state_file_run(&f, 0);
 	if (ret)
 		goto out;
 	if (f.legacy && !f.has_epoch) {
@@ -846,6 +599,12 @@ static int journal_load(int fd, const char *name, uint64_t snap_epoch, int snap_
 			      "snapshot, skipped", name, f.epoch, *next);
 		*fold = 1;
 		goto out;
+	} else if (f.epoch > *next && st.recover) {
+		nlvs_log_warnx("%s: journal of epoch %" PRIu64 " where %" PRIu64 " was expected: "
+			       "what came between is lost; recovering what this one holds", name,
+			       f.epoch, *next);
+		st.dropped++;
+		*next = f.epoch + 1;
 	} else if (f.epoch > *next) {
 		nlvs_log_warnx("%s: journal of epoch %" PRIu64 " where %" PRIu64 " was expected: "
 			       "a journal or the snapshot %s is missing or old; nlvsd does not "
@@ -858,7 +617,8 @@ static int journal_load(int fd, const char *name, uint64_t snap_epoch, int snap_
 	}
 	if (f.legacy)
 		*fold = 1;
-	records_run(&f, 1);
+	nlvs_state_file_run(&f, 1);
+	st.dropped += f.dropped;
 	*good = f.good;
 	st.jseq = f.records + 1;
 	st.jlegacy = f.legacy;

@@ -8,7 +8,8 @@
 # it has descriptors).  Over an interval nlvsd must use little CPU (the old
 # accept loop spun at 99 % on a listener left readable by EMFILE), log a
 # bounded number of lines, and a root ipvsadm -Ln must be answered.
-# Timing is never asserted tightly: the CPU bound is a third of the interval.
+# Timing is never asserted tightly: the CPU bound is a tenth of the interval
+# (nlvsd idles at 0; the old loop spun even when starved on a loaded machine).
 
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
@@ -76,14 +77,14 @@ cputicks()
 {
 	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$NLVSD_PID/stat"
 }
-interval=3
+interval=5
 hz=$(getconf CLK_TCK)
 sleep 1
 c0=$(cputicks)
 sleep $interval
 c1=$(cputicks)
 used=$((c1 - c0))
-bound=$((hz * interval / 3))
+bound=$((hz * interval / 10))
 if [ "$used" -lt "$bound" ]; then
 	tap_ok "no busy loop: nlvsd used $used ticks of $((hz * interval)) (bound $bound)"
 else

@@ -846,6 +846,21 @@ static void test_full_disk(void **state)
 	assert_int_equal(nlvs_ctl_svc_count(), acked);
 }
 
+/* state-sync on: the same records, each flushed before the change. */
+static int add_synced(void)
+{
+	nlvs_ctl_state_sync_set(1);
+	return add_range(0x0f000000, 20);
+}
+
+static void test_sync(void **state)
+{
+	(void)state;
+	run_killed(add_synced);
+	assert_int_equal(nlvs_ctl_state_open(path), 0);
+	assert_int_equal(nlvs_ctl_svc_count(), 20);
+}
+
 static void test_open_twice(void **state)
 {
 	(void)state;
@@ -874,6 +889,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_damage_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damage_recovered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

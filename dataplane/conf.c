@@ -76,6 +76,19 @@ static int kw_state(struct nlvs_conf *c, int argc, char **argv, const char **why
 	return set_string(&c->state_file, argc, argv, why);
 }
 
+static int kw_state_sync(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	if (argc == 2 && !strcmp(argv[1], "on"))
+		c->state_sync = 1;
+	else if (argc == 2 && !strcmp(argv[1], "off"))
+		c->state_sync = 0;
+	else {
+		*why = "expects on or off";
+		return -1;
+	}
+	return 0;
+}
+
 static int kw_log(struct nlvs_conf *c, int argc, char **argv, const char **why)
 {
 	if (argc == 2 && !strcmp(argv[1], "info"))
@@ -464,6 +477,7 @@ static const struct {
 	{ "eal", kw_eal },
 	{ "control-socket", kw_socket },
 	{ "state-file", kw_state },
+	{ "state-sync", kw_state_sync },
 	{ "log-level", kw_log },
 	{ "workers", kw_workers },
 	{ "idle-sleep-us", kw_idle_sleep },

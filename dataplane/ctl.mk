@@ -8,4 +8,5 @@ dataplane_libnlvsctl_la_SOURCES += \
 	dataplane/ctl_config.c \
 	dataplane/ctl_record.c \
 	dataplane/ctl_state.c \
+	dataplane/ctl_state_file.c \
 	dataplane/ctl_text.c

@@ -80,8 +80,9 @@ int nlvs_ctl_daemon_add(const struct nlvs_daemon_conf *conf)
 {
 	struct nlvs_daemon_conf c = *conf;
 	unsigned int mtu, devmtu, hlen, min;
+	struct nlvs_daemon_conf asked = *conf;
 	char rec[NLVS_REC_MAX];
-	int slot;
+	int slot, ret;
 
 	c.mcast_ifn[NLVS_IFNAME_LEN - 1] = '\0';
 	if (c.mcast_af == AF_INET) {
@@ -122,34 +123,39 @@ int nlvs_ctl_daemon_add(const struct nlvs_daemon_conf *conf)
 	slot = c.state == NLVS_DAEMON_MASTER ? 0 : 1;
 	if (cfg.daemon[slot].running)
 		return -EEXIST;
+	asked.mcast_ifn[NLVS_IFNAME_LEN - 1] = '\0';
+	if (nlvs_ctl_journal_on()) {
+		ret = nlvs_ctl_journal_append(rec, nlvs_ctl_rec_daemon(rec, sizeof(rec), &asked));
+		if (ret < 0)
+			return ret;
+	}
 	cfg.daemon[slot].running = 1;
-	cfg.daemon[slot].asked = *conf;
-	cfg.daemon[slot].asked.mcast_ifn[NLVS_IFNAME_LEN - 1] = '\0';
+	cfg.daemon[slot].asked = asked;
 	cfg.daemon[slot].conf = c;
 
 	nlvs_ctl_changed();
-	if (nlvs_ctl_journal_on())
-		nlvs_ctl_journal_append(rec, nlvs_ctl_rec_daemon(rec, sizeof(rec),
-								 &cfg.daemon[slot].asked));
 	return 0;
 }
 
 int nlvs_ctl_daemon_del(uint32_t state)
 {
 	char rec[NLVS_REC_MAX];
-	int slot;
+	int slot, ret;
 
 	if (state != NLVS_DAEMON_MASTER && state != NLVS_DAEMON_BACKUP)
 		return -EINVAL;
 	slot = state == NLVS_DAEMON_MASTER ? 0 : 1;
 	if (!cfg.daemon[slot].running)
 		return -ESRCH;
+	if (nlvs_ctl_journal_on()) {
+		ret = nlvs_ctl_journal_append(rec, snprintf(rec, sizeof(rec),
+							    "daemon-del state=%u\n", state));
+		if (ret < 0)
+			return ret;
+	}
 	memset(&cfg.daemon[slot], 0, sizeof(cfg.daemon[slot]));
 
 	nlvs_ctl_changed();
-	if (nlvs_ctl_journal_on())
-		nlvs_ctl_journal_append(rec, snprintf(rec, sizeof(rec), "daemon-del state=%u\n",
-						      state));
 	return 0;
 }
 
@@ -175,23 +181,28 @@ int nlvs_ctl_daemon_asked(unsigned int idx, struct nlvs_daemon_conf *out)
 /* ip_vs_set_timeout(): everything is checked before anything changes. */
 int nlvs_ctl_timeout_set(const struct nlvs_timeouts *t)
 {
+	struct nlvs_timeouts nt = cfg.timeouts;
 	char rec[NLVS_REC_MAX];
+	int ret;
 
 	if (t->tcp > TIMEOUT_MAX || t->tcp_fin > TIMEOUT_MAX || t->udp > TIMEOUT_MAX)
 		return -EINVAL;
 	if (t->tcp)
-		cfg.timeouts.tcp = t->tcp;
+		nt.tcp = t->tcp;
 	if (t->tcp_fin)
-		cfg.timeouts.tcp_fin = t->tcp_fin;
+		nt.tcp_fin = t->tcp_fin;
 	if (t->udp)
-		cfg.timeouts.udp = t->udp;
+		nt.udp = t->udp;
 	if (!t->tcp && !t->tcp_fin && !t->udp)
 		return 0;
+	if (nlvs_ctl_journal_on()) {
+		ret = nlvs_ctl_journal_append(rec, nlvs_ctl_rec_timeouts(rec, sizeof(rec), &nt));
+		if (ret < 0)
+			return ret;
+	}
+	cfg.timeouts = nt;
 
 	nlvs_ctl_changed();
-	if (nlvs_ctl_journal_on())
-		nlvs_ctl_journal_append(rec, nlvs_ctl_rec_timeouts(rec, sizeof(rec),
-								   &cfg.timeouts));
 	return 0;
 }
 

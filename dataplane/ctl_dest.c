@@ -99,14 +99,15 @@ static struct nlvs_dest *dest_lookup(const struct nlvs_svc *svc, uint16_t af,
 	return NULL;
 }
 
-static void journal_dest(const char *verb, const struct nlvs_svc *svc,
-			 const struct nlvs_dest_conf *conf, int full)
+static int journal_dest(const char *verb, const struct nlvs_svc *svc,
+			const struct nlvs_dest_conf *conf, int full)
 {
 	char rec[NLVS_REC_MAX];
 
-	if (nlvs_ctl_journal_on())
-		nlvs_ctl_journal_append(rec, nlvs_ctl_rec_dest(rec, sizeof(rec), verb,
-							       &svc->conf.key, conf, full));
+	if (!nlvs_ctl_journal_on())
+		return 0;
+	return nlvs_ctl_journal_append(rec, nlvs_ctl_rec_dest(rec, sizeof(rec), verb,
+							      &svc->conf.key, conf, full));
 }
 
 /*
@@ -184,20 +185,24 @@ int nlvs_ctl_dest_add(const struct nlvs_svc_key *key, const struct nlvs_dest_con
 		return -ENOMEM;
 	d->conf = c;
 	d->svc = svc;
+	ret = journal_dest("dest-add", svc, &d->conf, 1);
+	if (ret < 0) {
+		free(d);
+		return ret;
+	}
 	svc->dests[svc->num_dests++] = d;
 	if (c.af != svc->conf.key.af)
 		mixed_dests++;
 
 	nlvs_ctl_changed();
-	journal_dest("dest-add", svc, &d->conf, 1);
 	return 0;
 }
 
 int nlvs_ctl_dest_edit(const struct nlvs_svc_key *key, const struct nlvs_dest_conf *conf)
 {
 	struct nlvs_dest_conf c;
+	struct nlvs_dest *d, nd;
 	struct nlvs_svc *svc;
-	struct nlvs_dest *d;
 	int ret;
 
 	if (!nlvs_ctl_af_valid(key->af))
@@ -211,10 +216,14 @@ int nlvs_ctl_dest_edit(const struct nlvs_svc_key *key, const struct nlvs_dest_co
 	d = dest_lookup(svc, c.af, &c.addr, c.port, NULL);
 	if (!d)
 		return -ENOENT;
-	dest_update(d, &c);
+	nd.conf = d->conf;
+	dest_update(&nd, &c);
+	ret = journal_dest("dest-edit", svc, &nd.conf, 1);
+	if (ret < 0)
+		return ret;
+	d->conf = nd.conf;
 
 	nlvs_ctl_changed();
-	journal_dest("dest-edit", svc, &d->conf, 1);
 	return 0;
 }
 
@@ -225,6 +234,7 @@ int nlvs_ctl_dest_del(const struct nlvs_svc_key *key, const struct nlvs_dest_con
 	struct nlvs_dest *d;
 	uint16_t af;
 	uint32_t i;
+	int ret;
 
 	if (!nlvs_ctl_af_valid(key->af))
 		return -EAFNOSUPPORT;
@@ -238,6 +248,9 @@ int nlvs_ctl_dest_del(const struct nlvs_svc_key *key, const struct nlvs_dest_con
 	d = dest_lookup(svc, af, &addr, id->port, &i);
 	if (!d)
 		return -ENOENT;
+	ret = journal_dest("dest-del", svc, &d->conf, 0);
+	if (ret < 0)
+		return ret;
 
 	memmove(&svc->dests[i], &svc->dests[i + 1],
 		(svc->num_dests - i - 1) * sizeof(svc->dests[0]));
@@ -245,7 +258,6 @@ int nlvs_ctl_dest_del(const struct nlvs_svc_key *key, const struct nlvs_dest_con
 	if (af != svc->conf.key.af)
 		mixed_dests--;
 	nlvs_ctl_changed();
-	journal_dest("dest-del", svc, &d->conf, 0);
 	free(d);
 	return 0;
 }

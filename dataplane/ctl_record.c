@@ -149,6 +149,74 @@ int nlvs_ctl_rec_timeouts(char *buf, size_t max, const struct nlvs_timeouts *t)
 }
 
 /*
+ * Seals.  In the state files every line carries a CRC-32 (IEEE, as zlib) of
+ * its number in the file (0 for the header, as 8 little-endian bytes)
+ * followed by its text: " ~xxxxxxxx" before the newline.  A changed byte
+ * fails its line; a lost, duplicated or moved line fails the lines after it.
+ */
+
+uint32_t nlvs_ctl_crc32(uint32_t crc, const void *buf, size_t len)
+{
+	static uint32_t table[256];
+	const unsigned char *p = buf;
+	uint32_t c;
+	int i, k;
+
+	if (!table[1]) {
+		for (i = 0; i < 256; i++) {
+			c = (uint32_t)i;
+			for (k = 0; k < 8; k++)
+				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			table[i] = c;
+		}
+	}
+	crc = ~crc;
+	while (len--)
+		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+static uint32_t seal_crc(const char *text, size_t len, uint64_t seq)
+{
+	unsigned char le[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		le[i] = (unsigned char)(seq >> (8 * i));
+	return nlvs_ctl_crc32(nlvs_ctl_crc32(0, le, sizeof(le)), text, len);
+}
+
+int nlvs_ctl_rec_seal(char *out, size_t max, const char *rec, size_t len, uint64_t seq)
+{
+	int n;
+
+	if (len && rec[len - 1] == '\n')
+		len--;
+	if (!len || memchr(rec, '\n', len) || len + NLVS_SEAL_LEN + 1 > max)
+		return -EMSGSIZE;
+	if (out != rec)
+		memmove(out, rec, len);
+	n = snprintf(out + len, max - len, " ~%08x\n", seal_crc(out, len, seq));
+	return (int)len + n;
+}
+
+int nlvs_ctl_rec_unseal(char *line, uint64_t seq)
+{
+	size_t len = strlen(line);
+	char *end;
+	unsigned long crc;
+
+	if (len < NLVS_SEAL_LEN || line[len - NLVS_SEAL_LEN] != ' ' ||
+	    line[len - NLVS_SEAL_LEN + 1] != '~')
+		return -EBADMSG;
+	crc = strtoul(line + len - 8, &end, 16);
+	if (*end || seal_crc(line, len - NLVS_SEAL_LEN, seq) != crc)
+		return -EBADMSG;
+	line[len - NLVS_SEAL_LEN] = '\0';
+	return 0;
+}
+
+/*
  * Parsing.
  */
 
@@ -391,8 +459,7 @@ static int rec_run(struct rec *r)
 		return r->bad ? -EINVAL : nlvs_ctl_timeout_set(&t);
 	}
 	if (!strcmp(v, "flush")) {
-		nlvs_ctl_flush();
-		return 0;
+		return nlvs_ctl_flush();
 	}
 	r->bad = "verb";
 	return -EINVAL;

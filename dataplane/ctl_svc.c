@@ -244,12 +244,13 @@ static void svc_info_fill(const struct nlvs_svc *svc, struct nlvs_svc_info *out)
 	out->stats = svc->stats;
 }
 
-static void journal_svc(const char *verb, const struct nlvs_svc_conf *conf)
+static int journal_svc(const char *verb, const struct nlvs_svc_conf *conf)
 {
 	char rec[NLVS_REC_MAX];
 
-	if (nlvs_ctl_journal_on())
-		nlvs_ctl_journal_append(rec, nlvs_ctl_rec_svc(rec, sizeof(rec), verb, conf));
+	if (!nlvs_ctl_journal_on())
+		return 0;
+	return nlvs_ctl_journal_append(rec, nlvs_ctl_rec_svc(rec, sizeof(rec), verb, conf));
 }
 
 static int svc_add(const struct nlvs_svc_conf *conf, int strict)
@@ -295,6 +296,11 @@ static int svc_add(const struct nlvs_svc_conf *conf, int strict)
 	svc->conf.flags = (conf->flags & conf->flags_mask) | NLVS_SVC_F_HASHED;
 	svc->conf.flags_mask = 0xffffffff;
 	svc->sched = sched;
+	ret = journal_svc("service-add", &svc->conf);
+	if (ret < 0) {
+		free(svc);
+		return ret;
+	}
 
 	b = svc_hash(&key, tab.hash_size);
 	svc->hnext = tab.hash[b];
@@ -306,7 +312,6 @@ static int svc_add(const struct nlvs_svc_conf *conf, int strict)
 		svc_hash_grow();
 
 	nlvs_ctl_changed();
-	journal_svc("service-add", &svc->conf);
 	return 0;
 }
 
@@ -324,6 +329,7 @@ static int svc_edit(const struct nlvs_svc_conf *conf, int strict)
 {
 	char sched_name[NLVS_SCHED_NAME_LEN], pe_name[NLVS_PE_NAME_LEN];
 	const struct nlvs_sched_ops *sched;
+	struct nlvs_svc_conf nc;
 	struct nlvs_svc *svc;
 	int ret;
 
@@ -336,16 +342,20 @@ static int svc_edit(const struct nlvs_svc_conf *conf, int strict)
 	if (ret < 0)
 		return ret;
 
-	memcpy(svc->conf.sched_name, sched_name, sizeof(sched_name));
-	memcpy(svc->conf.pe_name, pe_name, sizeof(pe_name));
-	svc->conf.flags = (svc->conf.flags & ~conf->flags_mask) |
-			  (conf->flags & conf->flags_mask) | NLVS_SVC_F_HASHED;
-	svc->conf.timeout = conf->timeout;
-	svc->conf.netmask = conf->netmask;
+	nc = svc->conf;
+	memcpy(nc.sched_name, sched_name, sizeof(sched_name));
+	memcpy(nc.pe_name, pe_name, sizeof(pe_name));
+	nc.flags = (nc.flags & ~conf->flags_mask) | (conf->flags & conf->flags_mask) |
+		   NLVS_SVC_F_HASHED;
+	nc.timeout = conf->timeout;
+	nc.netmask = conf->netmask;
+	ret = journal_svc("service-edit", &nc);
+	if (ret < 0)
+		return ret;
+	svc->conf = nc;
 	svc->sched = sched;
 
 	nlvs_ctl_changed();
-	journal_svc("service-edit", &svc->conf);
 	return 0;
 }
 
@@ -363,18 +373,22 @@ int nlvs_ctl_svc_del(const struct nlvs_svc_key *key)
 {
 	char rec[NLVS_REC_MAX];
 	struct nlvs_svc *svc;
+	int ret;
 
 	if (!nlvs_ctl_af_valid(key->af))
 		return -EAFNOSUPPORT;
 	svc = nlvs_ctl_svc_find(key);
 	if (!svc)
 		return -ESRCH;
+	if (nlvs_ctl_journal_on()) {
+		ret = nlvs_ctl_journal_append(rec, nlvs_ctl_rec_svc_key(rec, sizeof(rec),
+									"service-del",
+									&svc->conf.key));
+		if (ret < 0)
+			return ret;
+	}
 	svc_unlink(svc);
 	nlvs_ctl_changed();
-	if (nlvs_ctl_journal_on())
-		nlvs_ctl_journal_append(rec, nlvs_ctl_rec_svc_key(rec, sizeof(rec),
-								  "service-del",
-								  &svc->conf.key));
 	svc_free(svc);
 	return 0;
 }
@@ -452,14 +466,19 @@ static void svc_table_clear(void)
 	tab.count = 0;
 }
 
-void nlvs_ctl_flush(void)
+int nlvs_ctl_flush(void)
 {
 	char rec[] = "flush\n";
+	int ret;
 
+	if (nlvs_ctl_journal_on()) {
+		ret = nlvs_ctl_journal_append(rec, (int)strlen(rec));
+		if (ret < 0)
+			return ret;
+	}
 	svc_table_clear();
 	nlvs_ctl_changed();
-	if (nlvs_ctl_journal_on())
-		nlvs_ctl_journal_append(rec, (int)strlen(rec));
+	return 0;
 }
 
 int nlvs_ctl_init(void)

@@ -77,6 +77,7 @@ struct nlvs_conf {
 	char *eal_argv[NLVS_CONF_MAX_ARGS];
 	char *control_socket;		/* NULL = default or -s */
 	char *state_file;		/* NULL = derived from the socket path */
+	int state_sync;			/* fdatasync each journal record */
 	int verbosity;			/* log-level: 0 info, 1 debug */
 
 	/* Dataplane (see nlvsd.conf(5)); arrays are malloc'ed, n* their sizes. */

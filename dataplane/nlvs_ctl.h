@@ -5,7 +5,10 @@
  * kernel mirror) changes or reads the load balancer's configuration.
  *
  * All functions run on the control thread only (never on a worker lcore) and
- * return 0 or a negative errno.  The errno values and the order in which they
+ * return 0 or a negative errno.  With a state file open, every change is
+ * written to its journal before it is made: when that write fails the
+ * change is not made and the write's errno (e.g. -ENOSPC, -EIO) is returned,
+ * so a change is in force, and ACKed, only once it is on disk.  The errno values and the order in which they
  * are checked are those of kernel IPVS (net/netfilter/ipvs/ip_vs_ctl.c), so a
  * front end can pass them straight into NLMSG_ERROR.
  *
@@ -179,8 +182,9 @@ int nlvs_ctl_svc_zero(const struct nlvs_svc_key *key);
  *  traffic included (/proc/net/ip_vs_stats). */
 void nlvs_ctl_stats_get(struct nlvs_stats *out);
 
-/** Delete every service and destination (daemons and timeouts stay). */
-void nlvs_ctl_flush(void);
+/** Delete every service and destination (daemons and timeouts stay).
+ *  0, or the journal's -errno (then nothing is deleted). */
+int nlvs_ctl_flush(void);
 
 /*
  * Destinations of a service.
@@ -302,5 +306,17 @@ void nlvs_ctl_fini(void);
 int nlvs_ctl_state_open(const char *path);
 /** Write a compact snapshot now and close the journal (shutdown). */
 void nlvs_ctl_state_close(void);
+/** fdatasync every journal record before the change is made and ACKed
+ *  (state-sync on); else a killed daemon loses nothing, a power cut may. */
+void nlvs_ctl_state_sync_set(int on);
+/** Let the next nlvs_ctl_state_open() start from a damaged state: every line
+ *  whose checksum holds is applied, the others are dropped and counted in
+ *  the log, and a fresh snapshot is written (the damaged files are kept as
+ *  <file>.damaged).  Without it a damaged file makes the open fail with
+ *  -EBADMSG and leaves the files untouched. */
+void nlvs_ctl_state_recover_set(int on);
+/** Finish a compaction whose child has exited (@wait: wait for it).  Call on
+ *  SIGCHLD.  Returns 1 while one is still running, else 0. */
+int nlvs_ctl_state_poll(int wait);
 
 #endif /* NLVS_CTL_H */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -38,9 +39,10 @@ struct nlvsd {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: nlvsd [-dnvV] [-f file] [-s socket]\n"
+	fprintf(f, "usage: nlvsd [-dnrvV] [-f file] [-s socket]\n"
 		"  -d         stay in the foreground, log to stderr\n"
 		"  -n         check the configuration and exit\n"
+		"  -r         recover a damaged state file: keep what its checksums prove\n"
 		"  -f file    configuration (default %s)\n"
 		"  -s socket  control socket (default %s)\n"
 		"  -v         more verbose logging\n"
@@ -81,6 +83,19 @@ static int mkdir_parent(const char *path)
 	return rc;
 }
 
+/* Clients, ports and hugepage files all take descriptors: use what the hard
+ * limit allows (systemd's default soft limit is 1024) rather than run out. */
+static void nofile_raise(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		nlvs_log_warn("cannot raise the descriptor limit");
+}
+
 static int epoll_add(int epfd, int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
@@ -113,6 +128,7 @@ static void reload(struct nlvsd *d)
 	if (conf.eal_argc != d->conf.eal_argc)
 		nlvs_log_warnx("reload: eal arguments change only on restart");
 	nlvs_log_set_verbosity(conf.verbosity);
+	nlvs_ctl_state_sync_set(conf.state_sync);
 	if (d->dp_running && nlvs_dp_reload(&conf) < 0) {
 		nlvs_log_warnx("reload: dataplane refused the new configuration; keeping the old");
 		nlvs_conf_free(&conf);
@@ -132,6 +148,9 @@ static int handle_signal(struct nlvsd *d)
 		switch (si.ssi_signo) {
 		case SIGHUP:
 			reload(d);
+			break;
+		case SIGCHLD:
+			nlvs_ctl_state_poll(0);
 			break;
 		case SIGTERM:
 		case SIGINT:
@@ -180,13 +199,16 @@ int main(int argc, char **argv)
 	char err[512];
 	sigset_t set;
 
-	while ((ch = getopt(argc, argv, "dnf:s:vVh")) != -1) {
+	while ((ch = getopt(argc, argv, "dnrf:s:vVh")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
 			break;
 		case 'n':
 			check_only = 1;
+			break;
+		case 'r':
+			nlvs_ctl_state_recover_set(1);
 			break;
 		case 'f':
 			d.conf_path = optarg;
@@ -240,14 +262,20 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	nofile_raise();
 	if (nlvs_ctl_init() < 0)
 		nlvs_fatalx("cannot initialise the service table");
 	if (mkdir_parent(d.state_path) < 0)
 		nlvs_log_warn("cannot create the directory of %s", d.state_path);
+	nlvs_ctl_state_sync_set(d.conf.state_sync);
 	rc = nlvs_ctl_state_open(d.state_path);
+	if (rc == -EBADMSG)
+		nlvs_fatalx("state file %s or its journal is damaged (see above); not starting. "
+			    "Both are left as they are: see RECOVERY in nlvsd(8)", d.state_path);
 	if (rc < 0) {
 		errno = -rc;
 		nlvs_fatal("state file %s", d.state_path);

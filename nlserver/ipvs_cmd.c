@@ -199,8 +199,7 @@ static int nls_ipvs_zero(struct nls_req *req, const struct nlattr **tb)
 
 static int nls_ipvs_flush(struct nls_req *req, const struct nlattr **tb)
 {
-	nlvs_ctl_flush();
-	return 0;
+	return nlvs_ctl_flush();
 }
 
 static int nls_ipvs_set_config(struct nls_req *req, const struct nlattr **tb)

@@ -9,6 +9,7 @@ nlserver_libnlserver_la_SOURCES = \
 	nlserver/ipvs_parse.c \
 	nlserver/ipvs_cmd.c \
 	nlserver/nlvs_proc.c \
+	nlserver/peer.c \
 	nlserver/server.c
 nlserver_libnlserver_la_CFLAGS = $(AM_CFLAGS) $(MNL_CFLAGS)
 nlserver_libnlserver_la_LIBADD = $(MNL_LIBS)

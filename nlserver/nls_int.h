@@ -135,6 +135,10 @@ struct nlmsghdr *nls_reply_start(struct nls_req *req, void *buf, uint8_t cmd);
 /* Start a dump message in @buf. */
 struct nlmsghdr *nls_dump_msg_start(const struct nls_dump *d, void *buf, uint8_t cmd);
 
+/* peer.c: 1 if the peer of the accepted @fd may change the table, from the
+ * credentials fixed when it connected. */
+int nls_peer_admin(int fd);
+
 /* Handle the messages of datagram @buf/@len from *@off on until it ends or a
  * dump starts (@d->next set); *@off is advanced past what was handled. */
 void nls_dgram_run(const void *buf, size_t len, size_t *off, int admin,

@@ -6,6 +6,16 @@
  * dump datagrams are produced only as its socket drains, and while a client
  * has output pending its further requests stay unread, so a client that
  * stops reading stalls itself and nobody else.
+ *
+ * Descriptors are finite.  The clients are bounded (NLS_CLIENTS_MAX, and
+ * what RLIMIT_NOFILE leaves beside a reserve), the list is kept in order of
+ * last activity, and a spare descriptor is held open: when the bound or
+ * EMFILE/ENFILE is hit, the spare lets the next connection be accepted and
+ * either kept in place of the least recently active idle unprivileged client
+ * (shed) or closed at once (refused) so that its client sees an error rather
+ * than a hang.  If even that is impossible the listener is taken out of
+ * epoll for NLS_PAUSE_MS or until a client goes: never a busy loop on a
+ * listener that stays readable.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,9 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 
 #include "nls_int.h"
@@ -28,7 +41,13 @@
 /* Datagrams or messages handled per client per dispatch, for fairness. */
 #define NLS_BUDGET		32
 #define NLS_MAX_EVENTS		64
-#define NLS_CAP_NET_ADMIN	12
+/* Clients at most, and descriptors left to the rest of the daemon. */
+#define NLS_CLIENTS_MAX		4096
+#define NLS_FD_RESERVE		128
+/* How long the listener rests when no descriptor can be had at all. */
+#define NLS_PAUSE_MS		200
+/* At most one descriptor-shortage warning per this many seconds. */
+#define NLS_LOG_INTERVAL	10
 
 struct nls_dgram {
 	struct nls_dgram *next;
@@ -51,8 +70,15 @@ struct nls_client {
 
 struct nls_server {
 	int lfd, epfd;
+	int spare;			/* /dev/null, given up to accept at EMFILE */
+	int tfd;			/* timerfd that resumes a paused listener */
+	int paused;
 	char *path;
-	struct nls_client *clients;
+	struct nls_client *clients;	/* most recently active first */
+	struct nls_client *last;
+	unsigned int nclients, max_clients;
+	time_t log_next;		/* rate limit of the shortage warnings */
+	unsigned long shed, refused, suppressed;
 	uint32_t scratch[NLS_DGRAM_MAX / 4];
 };
 
@@ -102,6 +128,18 @@ static int nls_stale_remove(const struct sockaddr_un *sun)
 	return 0;
 }
 
+/* The bound on clients, from the descriptor limit nlvsd runs with. */
+static unsigned int nls_clients_max(void)
+{
+	struct rlimit rl;
+	rlim_t n = NLS_CLIENTS_MAX;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		n = rl.rlim_cur > 2 * NLS_FD_RESERVE ? rl.rlim_cur - NLS_FD_RESERVE :
+		    rl.rlim_cur / 2;
+	return n < NLS_CLIENTS_MAX ? (unsigned int)n : NLS_CLIENTS_MAX;
+}
+
 struct nls_server *nls_server_open(const char *path)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
@@ -117,7 +155,8 @@ struct nls_server *nls_server_open(const char *path)
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)
 		return NULL;
-	srv->lfd = srv->epfd = -1;
+	srv->lfd = srv->epfd = srv->spare = srv->tfd = -1;
+	srv->max_clients = nls_clients_max();
 	srv->path = strdup(path);
 	err = srv->path ? nls_mkdir_parents(path) : -ENOMEM;
 	if (!err)
@@ -142,12 +181,22 @@ struct nls_server *nls_server_open(const char *path)
 		unlink(path);
 		goto out;
 	}
+	srv->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	ev.data.ptr = srv;
+	if (srv->tfd < 0 || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->tfd, &ev) < 0) {
+		err = -errno;
+		unlink(path);
+		goto out;
+	}
+	srv->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	return srv;
 out:
 	if (srv->lfd >= 0)
 		close(srv->lfd);
 	if (srv->epfd >= 0)
 		close(srv->epfd);
+	if (srv->tfd >= 0)
+		close(srv->tfd);
 	free(srv->path);
 	free(srv);
 	errno = -err;
@@ -159,30 +208,46 @@ int nls_server_fd(const struct nls_server *srv)
 	return srv->epfd;
 }
 
-/* CAP_NET_ADMIN like netlink_capable(): root, or the bit in CapEff. */
-static int nls_peer_admin(int fd)
+static void nls_list_unlink(struct nls_client *c)
 {
-	struct ucred cr;
-	socklen_t len = sizeof(cr);
-	unsigned long long caps = 0;
-	char path[64], line[128];
-	FILE *f;
+	struct nls_server *srv = c->srv;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
-		return 0;
-	if (cr.uid == 0)
-		return 1;
-	if (cr.pid <= 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)cr.pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &caps) == 1)
-			break;
-	fclose(f);
-	return (caps >> NLS_CAP_NET_ADMIN) & 1;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		srv->last = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void nls_list_push(struct nls_client *c)
+{
+	struct nls_server *srv = c->srv;
+
+	c->prev = NULL;
+	c->next = srv->clients;
+	if (c->next)
+		c->next->prev = c;
+	else
+		srv->last = c;
+	srv->clients = c;
+}
+
+/* The listener back in epoll after a pause. */
+static void nls_listen_resume(struct nls_server *srv)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+
+	if (!srv->paused)
+		return;
+	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->lfd, &ev) < 0 && errno != EEXIST)
+		return;
+	timerfd_settime(srv->tfd, 0, &off, NULL);
+	srv->paused = 0;
 }
 
 static void nls_client_free(struct nls_client *c)
@@ -198,28 +263,126 @@ static void nls_client_free(struct nls_client *c)
 	}
 	nls_dump_abort(&c->dump);
 	free(c->in);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		srv->clients = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	nls_list_unlink(c);
+	srv->nclients--;
 	free(c);
+	/* a descriptor is free again */
+	nls_listen_resume(srv);
+}
+
+static int nls_client_busy(const struct nls_client *c);
+
+/* One warning per NLS_LOG_INTERVAL, with what happened meanwhile. */
+static void nls_shortage_log(struct nls_server *srv, const char *what, int err)
+{
+	time_t now = time(NULL);
+
+	if (now < srv->log_next) {
+		srv->suppressed++;
+		return;
+	}
+	srv->log_next = now + NLS_LOG_INTERVAL;
+	nlvs_log_warnx("nlserver: %s (%s); %u clients of at most %u, %lu shed and %lu "
+		       "refused so far, %lu warnings suppressed", what,
+		       err ? strerror(err) : "client bound", srv->nclients, srv->max_clients,
+		       srv->shed, srv->refused, srv->suppressed);
+	srv->suppressed = 0;
+}
+
+/* No descriptor for the listener: rest it instead of polling it hot. */
+static void nls_listen_pause(struct nls_server *srv, int err)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, NLS_PAUSE_MS * 1000000L } };
+
+	nls_shortage_log(srv, "cannot accept, listener paused", err);
+	if (srv->paused || epoll_ctl(srv->epfd, EPOLL_CTL_DEL, srv->lfd, NULL) < 0)
+		return;
+	srv->paused = 1;
+	timerfd_settime(srv->tfd, 0, &its, NULL);
+}
+
+/*
+ * The least recently active client with nothing in progress that may not
+ * change the table (privileged clients, keepalived's above all, are never
+ * shed), or NULL.
+ */
+static struct nls_client *nls_shed_victim(struct nls_server *srv)
+{
+	struct nls_client *c;
+
+	for (c = srv->last; c; c = c->prev)
+		if (!c->admin && !nls_client_busy(c))
+			return c;
+	return NULL;
+}
+
+/*
+ * Accept one connection on the spare descriptor and keep it in the place of
+ * a shed client, or close it at once.  0, or -errno when even that failed.
+ */
+static int nls_accept_over_limit(struct nls_server *srv, int *fdp, int err)
+{
+	struct nls_client *victim;
+	int fd = *fdp;
+
+	if (fd < 0) {
+		if (srv->spare < 0)
+			return -err;
+		close(srv->spare);
+		srv->spare = -1;
+		fd = accept4(srv->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			err = errno;
+			srv->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			return -err;
+		}
+	}
+	victim = nls_shed_victim(srv);
+	if (victim) {
+		srv->shed++;
+		nls_shortage_log(srv, "out of descriptors, least recently active idle client "
+				 "shed", err);
+		nls_client_free(victim);
+		*fdp = fd;
+	} else {
+		srv->refused++;
+		nls_shortage_log(srv, "out of descriptors, connection refused", err);
+		close(fd);
+		*fdp = -1;
+	}
+	if (srv->spare < 0)
+		srv->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return 0;
 }
 
 static void nls_accept(struct nls_server *srv)
 {
 	struct epoll_event ev;
 	struct nls_client *c;
-	int i, fd, sndbuf = NLS_SNDBUF;
+	int i, fd, err, sndbuf = NLS_SNDBUF;
 
 	for (i = 0; i < NLS_MAX_EVENTS; i++) {
 		fd = accept4(srv->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-			    errno != ECONNABORTED)
+			err = errno;
+			if (err == EAGAIN || err == EWOULDBLOCK)
+				return;
+			if (err == EINTR || err == ECONNABORTED)
+				continue;
+			if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM) {
 				nlvs_log_warn("nlserver: accept");
-			return;
+				nls_listen_pause(srv, err);
+				return;
+			}
+			if (nls_accept_over_limit(srv, &fd, err) < 0) {
+				nls_listen_pause(srv, err);
+				return;
+			}
+			if (fd < 0)
+				continue;
+		} else if (srv->nclients >= srv->max_clients) {
+			if (nls_accept_over_limit(srv, &fd, 0) < 0 || fd < 0)
+				continue;
 		}
 		c = calloc(1, sizeof(*c));
 		if (!c) {
@@ -238,10 +401,8 @@ static void nls_accept(struct nls_server *srv)
 			free(c);
 			continue;
 		}
-		c->next = srv->clients;
-		if (c->next)
-			c->next->prev = c;
-		srv->clients = c;
+		nls_list_push(c);
+		srv->nclients++;
 	}
 }
 
@@ -370,6 +531,10 @@ static void nls_client_event(struct nls_client *c, uint32_t events)
 
 	if (events & EPOLLERR)
 		c->dead = 1;
+	if (c->prev) {
+		nls_list_unlink(c);
+		nls_list_push(c);
+	}
 	nls_client_work(c);
 	while (!c->dead && !nls_client_busy(c) && reads-- > 0 && (events & EPOLLIN)) {
 		if (nls_client_read(c, events) < 0) {
@@ -398,15 +563,23 @@ static void nls_client_event(struct nls_client *c, uint32_t events)
 void nls_server_dispatch(struct nls_server *srv)
 {
 	struct epoll_event evs[NLS_MAX_EVENTS];
-	int i, n;
+	int i, n, accept_ready = 0;
+	uint64_t ticks;
 
 	n = epoll_wait(srv->epfd, evs, NLS_MAX_EVENTS, 0);
 	for (i = 0; i < n; i++) {
-		if (!evs[i].data.ptr)
-			nls_accept(srv);
-		else
+		if (!evs[i].data.ptr) {
+			accept_ready = 1;
+		} else if (evs[i].data.ptr == srv) {
+			if (read(srv->tfd, &ticks, sizeof(ticks)) > 0)
+				nls_listen_resume(srv);
+		} else {
 			nls_client_event(evs[i].data.ptr, evs[i].events);
+		}
 	}
+	/* Last: accepting may shed a client that evs[] still points to. */
+	if (accept_ready)
+		nls_accept(srv);
 }
 
 void nls_server_close(struct nls_server *srv)
@@ -417,6 +590,9 @@ void nls_server_close(struct nls_server *srv)
 		nls_client_free(srv->clients);
 	close(srv->lfd);
 	close(srv->epfd);
+	close(srv->tfd);
+	if (srv->spare >= 0)
+		close(srv->spare);
 	unlink(srv->path);
 	free(srv->path);
 	free(srv);

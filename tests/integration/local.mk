@@ -11,6 +11,11 @@ INTEGRATION_TESTS = \
 	tests/integration/ipvsadm-compare.sh \
 	tests/integration/keepalived-compare.sh \
 	tests/integration/perm.sh \
+	tests/integration/perm-connect.sh \
+	tests/integration/fd-limit.sh \
+	tests/integration/state-full.sh \
+	tests/integration/state-damage.sh \
+	tests/integration/compact-aside.sh \
 	tests/integration/restart.sh \
 	tests/integration/oracle-fallback.sh \
 	tests/integration/oracle-goldens.sh

@@ -58,6 +58,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.idle_sleep_us, NLVS_IDLE_SLEEP_DEFAULT);
 	assert_int_equal(c.mbufs, NLVS_MBUFS_DEFAULT);
 	assert_int_equal(c.ip_forward, 0);
+	assert_int_equal(c.state_sync, 0);
 	assert_int_equal(c.nports + c.naddrs + c.nroutes + c.nladdrs + c.nsnat, 0);
 	nlvs_conf_free(&c);
 
@@ -81,6 +82,7 @@ static void test_full(void **state)
 		"conn-table-size 65536\n"
 		"mbufs 4096\n"
 		"ip-forward on\n"
+		"state-sync on\n"
 		"port lan net_af_packet0,iface=v-lb0,qpairs=2 queues 2 mtu 9000\n"
 		"port wan 0000:03:00.0\n"
 		"address lan 10.0.0.1/24\n"
@@ -107,6 +109,7 @@ static void test_full(void **state)
 	assert_int_equal(c.conn_table_size, 65536);
 	assert_int_equal(c.mbufs, 4096);
 	assert_int_equal(c.ip_forward, 1);
+	assert_int_equal(c.state_sync, 1);
 
 	assert_int_equal(c.nports, 2);
 	assert_string_equal(c.ports[0].name, "lan");
@@ -226,6 +229,7 @@ static void test_errors(void **state)
 	expect_error("eal \"--no-huge\n", 1, "unterminated quote");
 	expect_error("log-level loud\n", 1, "info or debug");
 	expect_error("ip-forward yes\n", 1, "on or off");
+	expect_error("state-sync always\n", 1, "on or off");
 }
 
 int main(void)

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -88,6 +89,14 @@ static char *table_dump(void)
 	}
 	fclose(f);
 	return s;
+}
+
+static const char *dir_file(const char *name)
+{
+	static char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return p;
 }
 
 static int file_exists(const char *p)
@@ -268,10 +277,10 @@ static void test_save_and_load(void **state)
 			 0xc0a80105);
 	assert_int_equal(nlvs_ctl_dest_at(nlvs_ctl_svc_find(&k), 2)->conf.weight, 9);
 
-	/* close compacted: a snapshot and a journal holding only its epoch */
+	/* close compacted: a snapshot and a journal holding only its header */
 	nlvs_ctl_state_close();
 	assert_true(file_exists(path));
-	assert_true(file_size(jpath) < 16);
+	assert_true(file_size(jpath) < 64);
 	free(before);
 	free(after);
 }
@@ -301,7 +310,8 @@ static int flush_and_one(void)
 {
 	struct nlvs_svc_conf a = svc4(0x0a0000ff, 8080, "lc");
 
-	nlvs_ctl_flush();
+	if (nlvs_ctl_flush() < 0)
+		return -1;
 	return nlvs_ctl_svc_add(&a);
 }
 
@@ -427,8 +437,9 @@ static void test_stale_journal_ignored(void **state)
 		   "service-del af=2 proto=6 addr=10.0.0.1 port=80\n");
 	assert_int_equal(nlvs_ctl_state_open(path), 0);
 	assert_int_equal(nlvs_ctl_svc_get(&k, NULL), 0);
-	/* and the journal restarted with the snapshot's epoch */
-	assert_true(file_size(jpath) == (off_t)strlen("epoch 3\n"));
+	/* and both rewritten with seals, the journal holding only its header */
+	assert_true(file_size(jpath) < 64);
+	assert_int_equal(nlvs_ctl_state_open(path), -EBUSY);
 }
 
 static int build_big(void)
@@ -458,6 +469,15 @@ static int build_big(void)
 	return ret;
 }
 
+static int build_big_wait(void)
+{
+	int ret = build_big();
+
+	/* the compaction runs in a child: let it finish */
+	nlvs_ctl_state_poll(1);
+	return ret;
+}
+
 static void test_compaction(void **state)
 {
 	char *expect, *got;
@@ -469,7 +489,7 @@ static void test_compaction(void **state)
 	assert_int_equal(nlvs_ctl_init(), 0);
 
 	/* ~14,000 records: the journal passes 1 MiB and compacts on its own */
-	run_killed(build_big);
+	run_killed(build_big_wait);
 	assert_true(file_exists(path));
 	assert_true(file_size(jpath) < (1 << 20));
 	assert_int_equal(nlvs_ctl_state_open(path), 0);
@@ -483,6 +503,362 @@ static void test_compaction(void **state)
 	assert_string_equal(expect, got);
 	free(got);
 	free(expect);
+}
+
+/* Killed whatever the compaction child was doing: nothing is lost. */
+static void test_compaction_killed(void **state)
+{
+	char *expect, *got;
+
+	(void)state;
+	assert_int_equal(build_big(), 0);
+	expect = table_dump();
+	nlvs_ctl_fini();
+	assert_int_equal(nlvs_ctl_init(), 0);
+	run_killed(build_big);
+	assert_int_equal(nlvs_ctl_state_open(path), 0);
+	got = table_dump();
+	assert_string_equal(expect, got);
+	free(got);
+	free(expect);
+}
+
+/* The pid of this process's (only) child, 0 if none. */
+static pid_t child_of_self(void)
+{
+	char p[64];
+	long pid = 0;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/self/task/%d/children", (int)getpid());
+	f = fopen(p, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return (pid_t)pid;
+}
+
+/* Compaction runs aside: with its child stopped, changes go on and are ACKed,
+ * and all of them survive. */
+static void test_compaction_aside(void **state)
+{
+	struct nlvs_svc_conf a = svc4(0x0b000000, 80, "rr");
+	unsigned int i;
+	char *expect, *got;
+	pid_t child = 0;
+
+	(void)state;
+	assert_int_equal(nlvs_ctl_state_open(path), 0);
+	for (i = 0; i < 40000 && !child; i++) {
+		a.key.addr.ip = htonl(0x0b000000 + i);
+		assert_int_equal(nlvs_ctl_svc_add(&a), 0);
+		child = child_of_self();
+	}
+	assert_true(child > 0);
+	kill(child, SIGSTOP);
+	assert_int_equal(nlvs_ctl_state_poll(0), 1);
+	for (i = 0; i < 100; i++) {
+		a.key.addr.ip = htonl(0x0c000000 + i);
+		assert_int_equal(nlvs_ctl_svc_add(&a), 0);
+	}
+	/* still in progress: every change above was made meanwhile */
+	assert_int_equal(nlvs_ctl_state_poll(0), 1);
+	kill(child, SIGCONT);
+	assert_int_equal(nlvs_ctl_state_poll(1), 0);
+	expect = table_dump();
+	reload();
+	got = table_dump();
+	assert_string_equal(expect, got);
+	free(got);
+	free(expect);
+}
+
+static void test_seal(void **state)
+{
+	char line[NLVS_REC_MAX + NLVS_SEAL_LEN + 1], copy[sizeof(line)];
+	int n;
+
+	(void)state;
+	n = nlvs_ctl_rec_seal(line, sizeof(line), "flush\n", 6, 7);
+	assert_int_equal(n, 6 + NLVS_SEAL_LEN);
+	assert_memory_equal(line, "flush ~", 7);
+	assert_int_equal(line[n - 1], '\n');
+	line[n - 1] = '\0';
+	strcpy(copy, line);
+	assert_int_equal(nlvs_ctl_rec_unseal(copy, 7), 0);
+	assert_string_equal(copy, "flush");
+	/* another line number, a changed byte, no seal */
+	strcpy(copy, line);
+	assert_int_equal(nlvs_ctl_rec_unseal(copy, 8), -EBADMSG);
+	strcpy(copy, line);
+	copy[1] ^= 1;
+	assert_int_equal(nlvs_ctl_rec_unseal(copy, 7), -EBADMSG);
+	strcpy(copy, line);
+	copy[n - 2] = copy[n - 2] == '0' ? '1' : '0';
+	assert_int_equal(nlvs_ctl_rec_unseal(copy, 7), -EBADMSG);
+	strcpy(copy, "flush");
+	assert_int_equal(nlvs_ctl_rec_unseal(copy, 7), -EBADMSG);
+	/* the IEEE CRC-32 check value */
+	assert_int_equal(nlvs_ctl_crc32(0, "123456789", 9), 0xcbf43926);
+	/* one record a line, and it must fit */
+	assert_int_equal(nlvs_ctl_rec_seal(line, sizeof(line), "a\nb\n", 4, 1), -EMSGSIZE);
+	assert_int_equal(nlvs_ctl_rec_seal(line, 12, "flush\n", 6, 1), -EMSGSIZE);
+}
+
+static char *file_slurp(const char *p, size_t *len)
+{
+	FILE *f = fopen(p, "r");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void file_put(const char *p, const char *buf, size_t len)
+{
+	FILE *f = fopen(p, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static int add_range(unsigned int base, unsigned int n)
+{
+	struct nlvs_svc_conf a = svc4(0, 80, "rr");
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		a.key.addr.ip = htonl(base + i);
+		if (nlvs_ctl_svc_add(&a) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int add_200(void)
+{
+	return add_range(0x0d000000, 200);
+}
+
+/* 300 services in the snapshot, 200 in the journal (a killed daemon). */
+static void build_300_200(void)
+{
+	assert_int_equal(nlvs_ctl_state_open(path), 0);
+	assert_int_equal(add_range(0x0a000000, 300), 0);
+	nlvs_ctl_state_close();
+	nlvs_ctl_fini();
+	assert_int_equal(nlvs_ctl_init(), 0);
+	run_killed(add_200);
+}
+
+/* @edit damages the files; the open must fail and leave them as they were. */
+static void expect_refused(void (*edit)(void))
+{
+	char *s0, *j0, *s1, *j1;
+	size_t sl0, jl0, sl1, jl1;
+
+	edit();
+	s0 = file_slurp(path, &sl0);
+	j0 = file_slurp(jpath, &jl0);
+	assert_int_equal(nlvs_ctl_state_open(path), -EBADMSG);
+	s1 = file_slurp(path, &sl1);
+	j1 = file_slurp(jpath, &jl1);
+	assert_int_equal(sl0, sl1);
+	assert_int_equal(jl0, jl1);
+	assert_memory_equal(s0, s1, sl0);
+	assert_memory_equal(j0, j1, jl0);
+	free(s0);
+	free(j0);
+	free(s1);
+	free(j1);
+	nlvs_ctl_fini();
+	assert_int_equal(nlvs_ctl_init(), 0);
+}
+
+static char *saved_s, *saved_j;
+static size_t saved_sl, saved_jl;
+
+static void edit_epoch_byte(void)
+{
+	char *e = strstr(saved_s, "epoch=");
+	char *s = malloc(saved_sl);
+
+	assert_non_null(e);
+	memcpy(s, saved_s, saved_sl);
+	s[e - saved_s + 6] ^= 0x01;	/* "epoch=1" -> "epoch=0" */
+	file_put(path, s, saved_sl);
+	free(s);
+}
+
+static void edit_random_snapshot(void)
+{
+	char buf[4096];
+	unsigned int i, x = 12345;
+
+	for (i = 0; i < sizeof(buf); i++) {
+		x = x * 1103515245 + 12345;
+		buf[i] = (char)(x >> 16);
+	}
+	file_put(path, buf, sizeof(buf));
+}
+
+static void edit_journal_middle(void)
+{
+	char *j = malloc(saved_jl), *p;
+
+	memcpy(j, saved_j, saved_jl);
+	p = strstr(j, "addr=13.0.0.100 ");
+	assert_non_null(p);
+	p[5] = '4';			/* 13.0.0.100 -> 14.0.0.100 */
+	file_put(jpath, j, saved_jl);
+	free(j);
+}
+
+static void edit_snapshot_cut(void)
+{
+	file_put(path, saved_s, saved_sl / 2);
+}
+
+static void edit_snapshot_empty(void)
+{
+	file_put(path, "", 0);
+}
+
+static void test_damage_refused(void **state)
+{
+	struct nlvs_svc_key k = svc4(0x0d000000 + 199, 80, "").key;
+
+	(void)state;
+	build_300_200();
+	saved_s = file_slurp(path, &saved_sl);
+	saved_j = file_slurp(jpath, &saved_jl);
+
+	expect_refused(edit_epoch_byte);
+	expect_refused(edit_random_snapshot);
+	expect_refused(edit_snapshot_cut);
+	file_put(path, saved_s, saved_sl);
+	expect_refused(edit_journal_middle);
+	file_put(jpath, saved_j, saved_jl);
+	expect_refused(edit_snapshot_empty);
+	/* no snapshot at all, and a journal that needs one */
+	unlink(path);
+	assert_int_equal(nlvs_ctl_state_open(path), -EBADMSG);
+	assert_false(file_exists(path));
+	assert_int_equal(file_size(jpath), (off_t)saved_jl);
+	nlvs_ctl_fini();
+	assert_int_equal(nlvs_ctl_init(), 0);
+
+	/* the files put back: all 500 */
+	file_put(path, saved_s, saved_sl);
+	assert_int_equal(nlvs_ctl_state_open(path), 0);
+	assert_int_equal(nlvs_ctl_svc_count(), 500);
+	assert_int_equal(nlvs_ctl_svc_get(&k, NULL), 0);
+	free(saved_s);
+	free(saved_j);
+}
+
+static void test_damage_recovered(void **state)
+{
+	struct nlvs_svc_key k = svc4(0x0d000000 + 100, 80, "").key;
+	char p[200];
+
+	(void)state;
+	build_300_200();
+	saved_s = file_slurp(path, &saved_sl);
+	saved_j = file_slurp(jpath, &saved_jl);
+	edit_journal_middle();
+	nlvs_ctl_state_recover_set(1);
+	assert_int_equal(nlvs_ctl_state_open(path), 0);
+	nlvs_ctl_state_recover_set(0);
+	/* every record but the damaged one */
+	assert_int_equal(nlvs_ctl_svc_count(), 499);
+	assert_int_equal(nlvs_ctl_svc_get(&k, NULL), -ESRCH);
+	snprintf(p, sizeof(p), "%s.damaged", jpath);
+	assert_true(file_exists(p));
+	snprintf(p, sizeof(p), "%s.damaged", path);
+	assert_true(file_exists(p));
+	/* and a sound state afterwards */
+	reload();
+	assert_int_equal(nlvs_ctl_svc_count(), 499);
+	free(saved_s);
+	free(saved_j);
+}
+
+/* A child whose writes to files past @limit bytes fail (EFBIG). */
+static int add_until_full(void)
+{
+	struct nlvs_svc_conf a = svc4(0x0e000000, 80, "rr");
+	struct rlimit rl;
+	unsigned int i, acked = 0;
+	int ret = 0;
+	FILE *f;
+
+	signal(SIGXFSZ, SIG_IGN);
+	rl.rlim_cur = rl.rlim_max = 4096;
+	if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
+		return -1;
+	for (i = 0; i < 200; i++) {
+		a.key.addr.ip = htonl(0x0e000000 + i);
+		ret = nlvs_ctl_svc_add(&a);
+		if (ret == 0)
+			acked++;
+		else if (ret != -EFBIG)
+			return -1;
+		/* refused means not made */
+		else if (nlvs_ctl_svc_get(&a.key, NULL) != -ESRCH)
+			return -1;
+	}
+	rl.rlim_cur = rl.rlim_max = RLIM_INFINITY;
+	setrlimit(RLIMIT_FSIZE, &rl);
+	f = fopen(dir_file("acked"), "w");
+	if (!f)
+		return -1;
+	fprintf(f, "%u\n", acked);
+	fclose(f);
+	return acked > 0 && acked < 200 ? 0 : -1;
+}
+
+static void test_full_disk(void **state)
+{
+	unsigned int acked = 0;
+	FILE *f;
+
+	(void)state;
+	run_killed(add_until_full);
+	f = fopen(dir_file("acked"), "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%u", &acked), 1);
+	fclose(f);
+	assert_int_equal(nlvs_ctl_state_open(path), 0);
+	assert_int_equal(nlvs_ctl_svc_count(), acked);
+}
+
+/* state-sync on: the same records, each flushed before the change. */
+static int add_synced(void)
+{
+	nlvs_ctl_state_sync_set(1);
+	return add_range(0x0f000000, 20);
+}
+
+static void test_sync(void **state)
+{
+	(void)state;
+	run_killed(add_synced);
+	assert_int_equal(nlvs_ctl_state_open(path), 0);
+	assert_int_equal(nlvs_ctl_svc_count(), 20);
 }
 
 static void test_open_twice(void **state)
@@ -507,6 +883,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stale_journal_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compaction_killed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compaction_aside, setup, teardown),
+		cmocka_unit_test(test_seal),
+		cmocka_unit_test_setup_teardown(test_damage_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damage_recovered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,8 +37,9 @@ struct rte_mbuf;
 
 struct nlvs_neigh {
 	uint8_t state, af, tries, npending;
+	uint8_t mac[6];			/* read as a struct rte_ether_addr: 2-byte aligned */
 	uint8_t wanted;			/* a next hop the dataplane sends to */
-	uint8_t mac[6];
+	uint8_t pad;
 	uint16_t port;
 	union nlvs_addr addr;
 	uint64_t updated;		/* last confirmation or learning (TSC) */
@@ -46,6 +47,8 @@ struct nlvs_neigh {
 	uint64_t last_req;		/* last solicitation */
 	struct rte_mbuf *pending[NLVS_NEIGH_PENDING];
 };
+
+_Static_assert(offsetof(struct nlvs_neigh, mac) % 2 == 0, "MAC usable as rte_ether_addr");
 
 struct nlvs_neigh_table {
 	uint32_t nbuckets;		/* power of two */

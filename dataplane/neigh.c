@@ -25,6 +25,7 @@
 
 #define NEIGH_TRIES	3		/* solicitations, one a second, before giving up */
 #define NEIGH_STALE_S	60		/* re-solicit (keeping the MAC) after this */
+#define NEIGH_DELAY_S	5		/* ... or this, for a learnt entry never confirmed */
 #define NEIGH_LEARNT_S	120		/* a learnt host not heard from is forgotten */
 #define NEIGH_WANTED_S	600		/* a next hop neither used nor confirmed: forgotten */
 #define NEIGH_SWEEP	8		/* entries looked at per millisecond tick */
@@ -184,10 +185,11 @@ void nlvs_ip_output(struct nlvs_worker *w, struct rte_mbuf *m, int af, uint16_t 
 	e->wanted = 1;
 	e->used = w->now;
 	if (e->state != NLVS_NB_INCOMPLETE) {
-		/* stale (learnt, or not confirmed for a while): send on the MAC we
-		 * have and ask again, as the kernel's DELAY/PROBE states do */
-		if ((e->state == NLVS_NB_STALE ||
-		     w->now - e->updated > NEIGH_STALE_S * nlvs_dp.hz) &&
+		/* learnt and not confirmed for a few seconds, or not confirmed for a
+		 * while: send on the MAC we have and ask again, as the kernel's
+		 * STALE -> DELAY -> PROBE does */
+		if (w->now - e->updated > (e->state == NLVS_NB_STALE ? NEIGH_DELAY_S :
+					   NEIGH_STALE_S) * nlvs_dp.hz &&
 		    w->now - e->last_req > nlvs_dp.hz)
 			neigh_solicit(w, e);
 		nlvs_eth_output(w, m, af, port, neigh_mac(e));

@@ -27,7 +27,7 @@
 #define NEIGH_STALE_S	60		/* re-solicit (keeping the MAC) after this */
 #define NEIGH_DELAY_S	5		/* ... or this, for a learnt entry never confirmed */
 #define NEIGH_LEARNT_S	120		/* a learnt host not heard from is forgotten */
-#define NEIGH_WANTED_S	600		/* a next hop neither used nor confirmed: forgotten */
+#define NEIGH_WANTED_S	600		/* a next hop unused and unconfirmed: forgotten */
 #define NEIGH_SWEEP	8		/* entries looked at per millisecond tick */
 
 unsigned int nlvs_neigh_entries = NLVS_NEIGH_ENTRIES_DEFAULT;

@@ -58,7 +58,7 @@ flood nd-onlink 2000
 sleep 0.5
 e2=$(entries)
 used=${e2% *} size=${e2#* }
-tap_check $([ "$used" -ge $((size * 9 / 10)) ] && echo 0 || echo 1) \
+tap_check $([ "$size" -gt 0 ] && [ "$used" -ge $((size * 9 / 10)) ] && echo 0 || echo 1) \
 	"2,000 on-link senders fill the table with learnt entries ($used of $size)"
 
 nn0=$(nlvs_stat drop.no-neighbour)

@@ -46,14 +46,19 @@ static inline uint32_t addr_hash(int af, const void *addr)
 /* Kind of the own address @addr on port index @port, NLVS_ADDR_NONE if none. */
 int nlvs_addr_lookup(const struct nlvs_addr_table *t, int af, const void *addr, uint16_t port)
 {
-	uint32_t i = addr_hash(af, addr) & t->mask;
 	const struct nlvs_addr_ent *e;
+	union nlvs_addr key;
+	uint32_t i;
 
+	/* @addr usually points into the packet, at any alignment: the CRC hash
+	 * loads it 4 or 8 bytes at a time, so it hashes an aligned copy */
+	memcpy(&key, addr, addr_len(af));
+	i = addr_hash(af, &key) & t->mask;
 	for (;; i = (i + 1) & t->mask) {
 		e = &t->e[i];
 		if (!e->used)
 			return NLVS_ADDR_NONE;
-		if (e->af == af && !memcmp(&e->addr, addr, addr_len(af)))
+		if (e->af == af && !memcmp(&e->addr, &key, addr_len(af)))
 			break;
 	}
 	if (e->port != NLVS_PORT_ANY && port != NLVS_PORT_ANY && e->port != port)

@@ -235,6 +235,15 @@ static int kw_mbufs(struct nlvs_conf *c, int argc, char **argv, const char **why
 	return 0;
 }
 
+static int kw_neighbours(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	if (argc != 2 || parse_uint(argv[1], 64, 1u << 20, &c->neigh_entries) < 0) {
+		*why = "expects a number of neighbour entries, 64 to 2^20";
+		return -1;
+	}
+	return 0;
+}
+
 static int kw_snat_ports(struct nlvs_conf *c, int argc, char **argv, const char **why)
 {
 	if (argc != 3 || parse_uint(argv[1], 1, 65535, &c->snat_port_min) < 0 ||
@@ -484,6 +493,7 @@ static const struct {
 	{ "idle-backoff", kw_idle_backoff },
 	{ "conn-table-size", kw_conn_table },
 	{ "mbufs", kw_mbufs },
+	{ "neighbours", kw_neighbours },
 	{ "ip-forward", kw_forward },
 	{ "port", kw_port },
 	{ "address", kw_address },
@@ -504,6 +514,7 @@ int nlvs_conf_load(struct nlvs_conf *conf, const char *path, int must_exist,
 	memset(conf, 0, sizeof(*conf));
 	conf->idle_sleep_us = NLVS_IDLE_SLEEP_DEFAULT;
 	conf->mbufs = NLVS_MBUFS_DEFAULT;
+	conf->neigh_entries = NLVS_NEIGH_ENTRIES_DEFAULT;
 	f = fopen(path, "re");
 	if (!f) {
 		if (errno == ENOENT && !must_exist)

@@ -195,7 +195,7 @@ void nlvs_dp_tick(void)
 void nlvs_dp_stats_write(FILE *f)
 {
 	struct nlvs_worker_stats sum;
-	unsigned int i, r;
+	unsigned int i, r, nb_used, nb_size;
 
 	memset(&sum, 0, sizeof(sum));
 	for (i = 0; i < nlvs_dp.nworkers; i++) {
@@ -205,6 +205,9 @@ void nlvs_dp_stats_write(FILE *f)
 			"\nworker.%u.handoff_in %" PRIu64 "\nworker.%u.handoff_out %" PRIu64
 			"\nworker.%u.sleeps %" PRIu64 "\n", i, nlvs_dp.workers[i]->lcore,
 			i, s->rx, i, s->tx, i, s->handoff_in, i, s->handoff_out, i, s->sleeps);
+		nlvs_neigh_stats(nlvs_dp.workers[i]->neigh, &nb_used, &nb_size);
+		fprintf(f, "worker.%u.neigh_entries %u\nworker.%u.neigh_size %u\n", i, nb_used, i,
+			nb_size);
 		sum.rx += s->rx;
 		sum.tx += s->tx;
 		sum.ctl_tx += s->ctl_tx;
@@ -214,6 +217,10 @@ void nlvs_dp_stats_write(FILE *f)
 		sum.icmp_errors += s->icmp_errors;
 		sum.neigh_requests += s->neigh_requests;
 		sum.neigh_msgs_lost += s->neigh_msgs_lost;
+		sum.neigh_evicted += s->neigh_evicted;
+		sum.neigh_full += s->neigh_full;
+		sum.neigh_offlink += s->neigh_offlink;
+		sum.neigh_reclaimed += s->neigh_reclaimed;
 		for (r = 0; r < NLVS_DROP_MAX; r++)
 			sum.drops[r] += s->drops[r];
 	}
@@ -222,6 +229,9 @@ void nlvs_dp_stats_write(FILE *f)
 		"\nneigh_requests %" PRIu64 "\nneigh_msgs_lost %" PRIu64 "\n",
 		sum.rx, sum.tx, sum.ctl_tx, sum.arp_replies, sum.nd_adverts, sum.echo_replies,
 		sum.icmp_errors, sum.neigh_requests, sum.neigh_msgs_lost);
+	fprintf(f, "neigh_evicted %" PRIu64 "\nneigh_full %" PRIu64 "\nneigh_offlink %" PRIu64
+		"\nneigh_reclaimed %" PRIu64 "\n", sum.neigh_evicted, sum.neigh_full,
+		sum.neigh_offlink, sum.neigh_reclaimed);
 	for (r = 0; r < NLVS_DROP_MAX; r++)
 		fprintf(f, "drop.%s %" PRIu64 "\n", nlvs_drop_name(r), sum.drops[r]);
 	nlvs_ports_stats_write(f);

@@ -45,6 +45,10 @@ struct nlvs_worker_stats {
 	uint64_t rx, tx, handoff_in, handoff_out, ctl_tx;
 	uint64_t arp_replies, nd_adverts, echo_replies, icmp_errors, neigh_requests;
 	uint64_t neigh_msgs_lost, sleeps;
+	/* neighbour table: replaced an idle entry, no room (not learnt, or the
+	 * packet dropped), sender on no connected prefix (not learnt), freed by
+	 * the sweep */
+	uint64_t neigh_evicted, neigh_full, neigh_offlink, neigh_reclaimed;
 	uint64_t drops[NLVS_DROP_MAX];
 };
 
@@ -157,14 +161,18 @@ int nlvs_routes_build(const struct nlvs_conf *conf, struct nlvs_route_table **ou
 void nlvs_routes_free(struct nlvs_route_table *t);
 int nlvs_route_lookup(const struct nlvs_route_table *t, int af, const void *dst,
 		      uint16_t *port, union nlvs_addr *nexthop);
+int nlvs_route_onlink(const struct nlvs_route_table *t, int af, const void *addr,
+		      uint16_t port);
 
 /* neigh.c */
+extern unsigned int nlvs_neigh_entries;	/* per worker, set before the workers exist */
 struct nlvs_neigh_table *nlvs_neigh_create(unsigned int worker);
 void nlvs_neigh_destroy(struct nlvs_neigh_table *t);
 void nlvs_neigh_learn(struct nlvs_worker *w, int af, const void *addr, uint16_t port,
 		      const struct rte_ether_addr *mac, int create, int broadcast);
 void nlvs_neigh_msgs(struct nlvs_worker *w);
 void nlvs_neigh_timer(struct nlvs_worker *w);
+void nlvs_neigh_stats(const struct nlvs_neigh_table *t, unsigned int *used, unsigned int *size);
 
 /* neigh_arp.c / neigh_nd.c */
 void nlvs_arp_input(struct nlvs_worker *w, struct rte_mbuf *m);

@@ -20,7 +20,9 @@
 #define NA_F_SOLICITED	RTE_BE32(0x40000000)
 #define NA_F_OVERRIDE	RTE_BE32(0x20000000)
 
-/* NS and NA share this layout; one link-layer address option follows. */
+/* NS and NA share this layout; one link-layer address option follows.
+ * Packed, 2-byte aligned: it sits 54 bytes into the frame, so the compiler
+ * must not assume @flags 4-byte aligned (as rte_arp_hdr). */
 struct nd_msg {
 	uint8_t type, code;
 	uint16_t cksum;
@@ -28,7 +30,7 @@ struct nd_msg {
 	uint8_t target[16];
 	uint8_t opt_type, opt_len;
 	struct rte_ether_addr opt_mac;
-};
+} __rte_packed __rte_aligned(2);
 
 _Static_assert(sizeof(struct nd_msg) == 32, "NS/NA with one option");
 

@@ -19,6 +19,7 @@
 #define NLVS_CONF_NAME_LEN	32	/* port names, incl. NUL */
 #define NLVS_IDLE_SLEEP_DEFAULT	1000	/* us, longest idle sleep of a worker */
 #define NLVS_MBUFS_DEFAULT	8191	/* per worker pool */
+#define NLVS_NEIGH_ENTRIES_DEFAULT 1024	/* per worker neighbour table */
 
 /* An address with a prefix length; a plain address has len 32 or 128. */
 struct nlvs_prefix {
@@ -86,6 +87,7 @@ struct nlvs_conf {
 	unsigned int idle_sleep_us;	/* longest idle sleep, 0 = busy poll */
 	unsigned int conn_table_size;	/* per worker, 0 = built-in default */
 	unsigned int mbufs;		/* per worker mbuf pool */
+	unsigned int neigh_entries;	/* per worker neighbour table */
 	int ip_forward;			/* route transit traffic (default off) */
 	unsigned int nports, naddrs, nroutes, nladdrs, nsnat;
 	struct nlvs_conf_port *ports;

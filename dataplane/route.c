@@ -168,3 +168,33 @@ int nlvs_route_lookup(const struct nlvs_route_table *t, int af, const void *dst,
 		memcpy(nexthop, dst, af == AF_INET ? 4 : 16);
 	return 0;
 }
+
+/* 1 when @addr is on-link on port index @port: the route to it has no gateway
+ * and leaves through @port (a connected prefix or a device route), as the
+ * kernel requires of the neighbours it files.  IPv6 link-local addresses are
+ * on-link on every port (fe80::/64 is connected to every interface). */
+int nlvs_route_onlink(const struct nlvs_route_table *t, int af, const void *addr,
+		      uint16_t port)
+{
+	const struct nlvs_nexthop *n;
+	uint64_t nh = 0;
+
+	if (af == AF_INET) {
+		uint32_t ip;
+
+		memcpy(&ip, addr, 4);
+		ip = rte_be_to_cpu_32(ip);
+		rte_fib_lookup_bulk(t->fib4, &ip, &nh, 1);
+	} else {
+		uint8_t ip6[1][RTE_FIB6_IPV6_ADDR_SIZE];
+
+		memcpy(ip6[0], addr, 16);
+		if (ip6[0][0] == 0xfe && (ip6[0][1] & 0xc0) == 0x80)
+			return 1;
+		rte_fib6_lookup_bulk(t->fib6, ip6, &nh, 1);
+	}
+	if (!nh || nh >= t->nnh)
+		return 0;
+	n = &t->nh[nh];
+	return n->port == port && !n->has_gw;
+}

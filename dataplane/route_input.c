@@ -83,7 +83,9 @@ void nlvs_ip4_input(struct nlvs_worker *w, struct rte_mbuf *m)
 	if (l3.kind == NLVS_ADDR_NONE) {
 		uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
 
-		if (RTE_IS_IPV4_MCAST(dst) || dst == UINT32_MAX || (dst >> 24) == 0 ||
+		/* 224.0.0.0/4 by hand: DPDK's RTE_IPV4() shifts a signed int into the
+		 * sign bit, undefined behaviour on every transit packet */
+		if ((dst >> 28) == 0xe || dst == UINT32_MAX || (dst >> 24) == 0 ||
 		    (dst >> 24) == 127) {
 			nlvs_worker_drop(w, m, NLVS_DROP_NOT_FOR_US);
 			return;

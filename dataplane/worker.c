@@ -195,6 +195,7 @@ int nlvs_workers_create(const struct nlvs_conf *conf)
 	char name[RTE_MEMPOOL_NAMESIZE];
 	size_t sz;
 
+	nlvs_neigh_entries = conf->neigh_entries;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		struct nlvs_worker *w;
 

@@ -18,6 +18,9 @@
 #   NLVSD, NLVS_EXEC, NLVSCTL override the daemon / wrapper / nlvsctl binaries.
 #   NLVS_PRELOAD_LIB          preload library given to nlvs-exec (exported).
 #   NLVS_TEST_VERBOSE=1       copy diagnostics of passing tests too.
+#   NLVS_SANITIZE_REPORTS=DIR at exit, copy every file of $NLVS_TMP that holds
+#                             a sanitizer report (nlvsd's log) into DIR
+#                             (`make check-sanitize` sets it).
 #
 # TAP: the tests run under automake's TAP driver, which counts a non-zero
 # exit status as an error, so a test that cannot run prints "1..0 # SKIP why"
@@ -218,8 +221,20 @@ nlvs_tmpdir_make()
 	else
 		nlvs_cleanup_add "rm -rf '$NLVS_TMP'"
 	fi
+	# runs after nlvsd_stop (added later, run earlier): LeakSanitizer included
+	[ -z "${NLVS_SANITIZE_REPORTS:-}" ] || nlvs_cleanup_add "_nlvs_sanitize_collect"
 	NLVS_SOCK=$NLVS_TMP/ipvs.sock
 	export NLVS_TMP NLVS_SOCK
+}
+
+# UBSan beside ASan writes to stderr whatever log_path says, so its reports
+# are found in the logs the test kept of nlvsd.
+_nlvs_sanitize_collect()
+{
+	grep -l -r -E 'runtime error:|ERROR: (Address|Leak)Sanitizer' "$NLVS_TMP" 2> /dev/null |
+		while IFS= read -r _f; do
+			cp "$_f" "$NLVS_SANITIZE_REPORTS/$(basename "$0" .sh).$(basename "$_f")"
+		done
 }
 
 # ------------------------------------------------------------------- nlvsd

@@ -23,3 +23,4 @@ include tests/bench/local.mk
 
 TESTS += tests/man-lint.sh
 dist_check_SCRIPTS += tests/man-lint.sh
+include tests/sanitize/local.mk

@@ -4,10 +4,12 @@
 # expected packets and counts.  No NIC, no namespaces.
 GOLDEN_TESTS = \
 	tests/integration/golden-fnat.sh \
-	tests/integration/golden-hostile.sh
+	tests/integration/golden-hostile.sh \
+	tests/integration/golden-fuzz.sh
 TESTS += $(GOLDEN_TESTS)
 dist_check_SCRIPTS += $(GOLDEN_TESTS)
 EXTRA_DIST += tests/integration/golden-lib.sh \
 	tests/integration/golden/golden.py \
 	tests/integration/golden/fnat.py \
-	tests/integration/golden/hostile.py
+	tests/integration/golden/hostile.py \
+	tests/integration/golden/fuzz.py

@@ -9,6 +9,7 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/fnat-burst.sh \
 	tests/integration/fnat-2w.sh \
 	tests/integration/fnat-hostile.sh \
+	tests/integration/fnat-neigh-flood.sh \
 	tests/integration/fnat-nat.sh \
 	tests/integration/fnat-icmp.sh \
 	tests/integration/fnat-mtu.sh \
@@ -18,5 +19,5 @@ LB_INTEGRATION_TESTS = \
 TESTS += $(LB_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/fnat-lib.sh tests/integration/fnat-conns.py \
-	tests/integration/fnat-hostile.py \
+	tests/integration/fnat-hostile.py tests/integration/fnat-neigh-flood.py \
 	scripts/netns-lab.sh scripts/netns-common.sh

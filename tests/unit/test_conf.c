@@ -57,6 +57,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.idle_backoff, NLVS_IDLE_ADAPTIVE);
 	assert_int_equal(c.idle_sleep_us, NLVS_IDLE_SLEEP_DEFAULT);
 	assert_int_equal(c.mbufs, NLVS_MBUFS_DEFAULT);
+	assert_int_equal(c.neigh_entries, NLVS_NEIGH_ENTRIES_DEFAULT);
 	assert_int_equal(c.ip_forward, 0);
 	assert_int_equal(c.state_sync, 0);
 	assert_int_equal(c.nports + c.naddrs + c.nroutes + c.nladdrs + c.nsnat, 0);
@@ -81,6 +82,7 @@ static void test_full(void **state)
 		"idle-sleep-us 500\n"
 		"conn-table-size 65536\n"
 		"mbufs 4096\n"
+		"neighbours 4096\n"
 		"ip-forward on\n"
 		"state-sync on\n"
 		"port lan net_af_packet0,iface=v-lb0,qpairs=2 queues 2 mtu 9000\n"
@@ -108,6 +110,7 @@ static void test_full(void **state)
 	assert_int_equal(c.idle_sleep_us, 500);
 	assert_int_equal(c.conn_table_size, 65536);
 	assert_int_equal(c.mbufs, 4096);
+	assert_int_equal(c.neigh_entries, 4096);
 	assert_int_equal(c.ip_forward, 1);
 	assert_int_equal(c.state_sync, 1);
 
@@ -198,6 +201,7 @@ static void test_errors(void **state)
 	expect_error("idle-sleep-us 100001\n", 1, "microseconds");
 	expect_error("conn-table-size 10\n", 1, "conn-table-size");
 	expect_error("mbufs\n", 1, "mbufs");
+	expect_error("neighbours 10\n", 1, "neighbour entries");
 	expect_error("port lan\n", 1, "expects NAME DEVARGS");
 	expect_error("port lan x queues\n", 1, "expects NAME DEVARGS");
 	expect_error("port lan x queues 0\n", 1, "queues expects");

@@ -70,14 +70,22 @@ static void test_incremental_random(void **state)
 		fill_random(nv, sz);
 		if (i % 7 == 0)
 			memset(nv, i % 2 ? 0 : 0xff, sz);
-		if (sz == 2)
-			nlvs_csum_replace2(b + 10, *(uint16_t *)(void *)(b + off),
-					   *(uint16_t *)(void *)nv);
-		else if (sz == 4)
-			nlvs_csum_replace4(b + 10, *(uint32_t *)(void *)(b + off),
-					   *(uint32_t *)(void *)nv);
-		else
+		/* @off is only 2-byte aligned: the old and new words through memcpy */
+		if (sz == 2) {
+			uint16_t o16, n16;
+
+			memcpy(&o16, b + off, 2);
+			memcpy(&n16, nv, 2);
+			nlvs_csum_replace2(b + 10, o16, n16);
+		} else if (sz == 4) {
+			uint32_t o32, n32;
+
+			memcpy(&o32, b + off, 4);
+			memcpy(&n32, nv, 4);
+			nlvs_csum_replace4(b + 10, o32, n32);
+		} else {
 			nlvs_csum_replace16(b + 10, b + off, nv);
+		}
 		memcpy(b + off, nv, sz);
 		c = ref_csum(b, sizeof(b));
 		/* RFC 1624: the result must verify (sum is +0 or -0) */

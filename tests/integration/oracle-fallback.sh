@@ -49,7 +49,7 @@ st=$?
 
 tap_is "$st" 0 "the script ran to the end with status 0" \
 	"$(cat "$NLVS_TMP/run.log" "$NLVS_TMP/out/.oracle/script.log" 2>/dev/null | tail -n 30)"
-if grep -q 'user-mode-linux did not boot here.*panic.*using qemu' "$NLVS_TMP/run.log"; then
+if grep -q 'user-mode-linux did not boot here (.*ptrace set fp regs failed.*Kernel panic.*); using qemu' "$NLVS_TMP/run.log"; then
 	tap_ok "the oracle says UML did not boot and why, and that it used qemu"
 else
 	tap_not_ok "the oracle says UML did not boot and why, and that it used qemu" \

@@ -219,8 +219,9 @@ auto)
 	if [ $rc -ne 0 ] && [ ! -e "$ctl/started" ]; then
 		# UML never reached its init (e.g. the AMX panic): the same run
 		# in qemu.
-		echo "oracle-run: user-mode-linux did not boot here" \
-			"($(grep -m 1 -i 'panic\|failed' "$ctl/console.log" 2>/dev/null)); using qemu" >&2
+		why=$(grep -i 'panic\|failed\|error' "$ctl/console.log" 2>/dev/null | head -n 2 |
+			tr '\n' '/' | sed 's|/$||; s|/| / |g')
+		echo "oracle-run: user-mode-linux did not boot here (${why:-no init}); using qemu" >&2
 		mv "$ctl/console.log" "$ctl/console-uml.log" 2> /dev/null
 		qemu_run || exit $?
 	elif [ $rc -ne 0 ]; then

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -14,14 +13,81 @@
 #include "shim.h"
 #include "nls_server.h"
 
-/* Blocking, close-on-exec connection to nlvsd; -1 and *err on failure. */
-int nlvs_shim_conn_open(int *err)
+/* Once per process: a silent failure here is what made operators lose hours. */
+void nlvs_shim_conn_warn(int err)
+{
+	static int warned;
+	static const char head[] = "nlvs: cannot reach nlvsd at ";
+	const char *path = nlvs_shim_socket_path(), *text = strerrordesc_np(err);
+	char line[512];
+	size_t n = 0, k;
+
+	if (__atomic_exchange_n(&warned, 1, __ATOMIC_ACQ_REL))
+		return;
+	/* Built by hand: snprintf and strerror are not async-signal-safe. */
+	memcpy(line, head, sizeof(head) - 1);
+	n = sizeof(head) - 1;
+	k = strlen(path);
+	memcpy(line + n, path, k);
+	n += k;
+	line[n++] = ':';
+	line[n++] = ' ';
+	if (!text)
+		text = "Unknown error";
+	k = strlen(text);
+	if (k > sizeof(line) - n - 1)
+		k = sizeof(line) - n - 1;
+	memcpy(line + n, text, k);
+	n += k;
+	line[n++] = '\n';
+	if (nlvs_shim_real.write(STDERR_FILENO, line, n) < 0)
+		return;
+}
+
+/*
+ * Give @fd the abstract name that marks it as ours (shim.h) and records
+ * what it stands for.  The name only has to be unique while the socket
+ * lives: PID:SEQ is, unless a pid was reused while an inherited connection
+ * of the old process still exists, hence the retries.
+ */
+static int shim_conn_mark(int fd, int type, uint32_t nl_pid)
+{
+	static uint32_t seq;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	const size_t plen = sizeof(NLVS_SHIM_NAME_PREFIX) - 1;
+	int tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		char *p = sun.sun_path + 1;
+
+		memcpy(p, NLVS_SHIM_NAME_PREFIX, plen);
+		p += plen;
+		p += nlvs_shim_utoa(p, (uint64_t)type);
+		*p++ = ':';
+		p += nlvs_shim_utoa(p, nl_pid);
+		*p++ = ':';
+		p += nlvs_shim_utoa(p, (uint64_t)getpid());
+		*p++ = ':';
+		p += nlvs_shim_utoa(p, __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
+		if (!nlvs_shim_real.bind(fd, (struct sockaddr *)&sun, p - (char *)&sun))
+			return 0;
+		if (errno != EADDRINUSE)
+			return -errno;
+	}
+	return -EADDRINUSE;
+}
+
+/*
+ * A blocking, close-on-exec connection to nlvsd, marked as ours when it
+ * stands for a client's netlink socket (@type > 0); -1 and *err on failure.
+ */
+static int shim_conn_dial(int type, uint32_t nl_pid, int *err)
 {
 	const char *path = nlvs_shim_socket_path();
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
+	int fd, ret;
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
+	if (!*path || strlen(path) >= sizeof(sun.sun_path)) {
 		*err = ENAMETOOLONG;
 		return -1;
 	}
@@ -29,6 +95,12 @@ int nlvs_shim_conn_open(int *err)
 	fd = nlvs_shim_real.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		*err = errno;
+		return -1;
+	}
+	ret = type > 0 ? shim_conn_mark(fd, type, nl_pid) : 0;
+	if (ret) {
+		*err = -ret;
+		nlvs_shim_real.close(fd);
 		return -1;
 	}
 	while (nlvs_shim_real.connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
@@ -42,87 +114,139 @@ int nlvs_shim_conn_open(int *err)
 	return fd;
 }
 
-/* Once per process: a silent failure here is what made operators lose hours. */
-void nlvs_shim_conn_warn(int err)
+/* An unmarked connection, for the shim's own requests (shim_proc.c). */
+int nlvs_shim_conn_open(int *err)
 {
-	static int warned;
-	char line[512];
-	int n;
-
-	if (__atomic_exchange_n(&warned, 1, __ATOMIC_ACQ_REL))
-		return;
-	n = snprintf(line, sizeof(line), "nlvs: cannot reach nlvsd at %s: %s\n",
-		     nlvs_shim_socket_path(), strerror(err));
-	if (n > (int)sizeof(line) - 1)
-		n = sizeof(line) - 1;
-	if (nlvs_shim_real.write(STDERR_FILENO, line, n) < 0)
-		return;
+	return shim_conn_dial(0, 0, err);
 }
 
 /*
- * A socket whose peer is already closed: reads give EOF at once and poll()
- * reports it readable, so a dead descriptor never blocks its owner.
+ * Stands in for nlvsd while it is unreachable: reads give EOF at once and
+ * poll() reports it readable, so a dead descriptor never blocks its owner,
+ * and sends fail with EPIPE, which makes the next request try nlvsd again.
  */
-static int shim_dead_socket(void)
+static int shim_dead_socket(int type, uint32_t nl_pid)
 {
 	int sp[2];
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+	if (nlvs_shim_real.socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return -1;
 	nlvs_shim_real.close(sp[1]);
+	if (shim_conn_mark(sp[0], type, nl_pid)) {
+		nlvs_shim_real.close(sp[0]);
+		return -1;
+	}
 	return sp[0];
 }
 
-/*
- * Put a fresh nlvsd connection (or, if nlvsd is unreachable, a dead socket)
- * in place of s->fd, keeping the descriptor number and its O_NONBLOCK and
- * FD_CLOEXEC flags.  Returns 0 when connected, -errno otherwise; s->state
- * says which.  Called with the table lock held.
- */
-int nlvs_shim_conn_attach(struct nlvs_shim_sock *s)
+/* What a new socket copies from the one it replaces: the kernel's values. */
+struct shim_fd_props {
+	int type;
+	uint32_t nl_pid;
+	int oflags;
+	int fdflags;
+	int sndbuf;
+	int rcvbuf;
+};
+
+static int shim_props_read(int fd, enum nlvs_shim_kind kind, const struct nlvs_shim_id *id,
+			   struct shim_fd_props *p)
 {
-	int oflags, fdflags, nfd, err = 0;
+	socklen_t len;
 
-	if (s->state == NLVS_SHIM_KERNEL && !s->nl_pid) {
+	if (kind == NLVS_SHIM_GENL) {
 		struct sockaddr_nl snl;
-		socklen_t len = sizeof(snl);
 
-		if (!nlvs_shim_real.getsockname(s->fd, (struct sockaddr *)&snl, &len) &&
-		    snl.nl_family == AF_NETLINK)
-			s->nl_pid = snl.nl_pid;
+		len = sizeof(p->type);
+		if (nlvs_shim_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &p->type, &len) < 0)
+			return -errno;
+		len = sizeof(snl);
+		if (nlvs_shim_real.getsockname(fd, (struct sockaddr *)&snl, &len) < 0)
+			return -errno;
+		/* 0 when never bound: the client learns its id from getsockname as usual. */
+		p->nl_pid = snl.nl_pid;
+	} else {
+		struct nlvs_shim_conv *c = nlvs_shim_conv_get(id->key, false);
+
+		p->type = id->type;
+		p->nl_pid = c && c->nl_pid_set ? c->nl_pid : id->nl_pid;
+		nlvs_shim_conv_put(c);
 	}
-	oflags = nlvs_shim_real.fcntl(s->fd, F_GETFL);
-	fdflags = nlvs_shim_real.fcntl(s->fd, F_GETFD);
-	if (oflags < 0 || fdflags < 0)
+	p->oflags = nlvs_shim_real.fcntl(fd, F_GETFL);
+	p->fdflags = nlvs_shim_real.fcntl(fd, F_GETFD);
+	if (p->oflags < 0 || p->fdflags < 0)
 		return -errno;
+	/* The kernel reports twice what was set, and doubles what we set. */
+	len = sizeof(p->sndbuf);
+	if (nlvs_shim_real.getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &p->sndbuf, &len) < 0)
+		p->sndbuf = 0;
+	len = sizeof(p->rcvbuf);
+	if (nlvs_shim_real.getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &p->rcvbuf, &len) < 0)
+		p->rcvbuf = 0;
+	p->sndbuf /= 2;
+	p->rcvbuf /= 2;
+	return 0;
+}
 
-	nfd = nlvs_shim_conn_open(&err);
+/*
+ * Put a fresh nlvsd connection (or, if nlvsd is unreachable, a dead
+ * stand-in) in place of @fd, keeping the descriptor number, its O_NONBLOCK
+ * and FD_CLOEXEC flags and its buffer sizes.  @fd is a kernel genl socket
+ * (@old NULL) or our connection @old that hung up.  Returns 0 when @fd is
+ * now connected to nlvsd (or another thread already replaced it), 1 when
+ * the stand-in took its place, -errno when @fd could not be replaced: the
+ * caller must then fail the request, since @fd may still be the kernel's.
+ */
+int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old)
+{
+	struct shim_fd_props p;
+	struct nlvs_shim_id now;
+	enum nlvs_shim_kind kind;
+	int nfd, err = 0, ret;
+
+	if (!nlvs_shim_switch_lock())
+		return -EDEADLK;	/* a signal handler interrupted a switch */
+	kind = nlvs_shim_fd_kind(fd, &now);
+	if (kind == NLVS_SHIM_OURS && (!old || now.key != old->key)) {
+		ret = 0;
+		goto out;
+	}
+	if (kind != (old ? NLVS_SHIM_OURS : NLVS_SHIM_GENL)) {
+		ret = kind == NLVS_SHIM_OTHER ? -EBADF : -EIO;
+		goto out;
+	}
+	ret = shim_props_read(fd, kind, &now, &p);
+	if (ret)
+		goto out;
+
+	nfd = shim_conn_dial(p.type, p.nl_pid, &err);
 	if (nfd < 0) {
 		nlvs_shim_conn_warn(err);
-		nfd = shim_dead_socket();
+		nfd = shim_dead_socket(p.type, p.nl_pid);
 		if (nfd < 0) {
-			s->state = NLVS_SHIM_DEAD;
-			return -err;
+			ret = -errno;
+			goto out;
 		}
 	}
-	if (s->sndbuf)
-		nlvs_shim_real.setsockopt(nfd, SOL_SOCKET, SO_SNDBUF, &s->sndbuf,
-					  sizeof(s->sndbuf));
-	if (s->rcvbuf)
-		nlvs_shim_real.setsockopt(nfd, SOL_SOCKET, SO_RCVBUF, &s->rcvbuf,
-					  sizeof(s->rcvbuf));
-	if (oflags & O_NONBLOCK)
+	if (p.sndbuf > 0)
+		nlvs_shim_real.setsockopt(nfd, SOL_SOCKET, SO_SNDBUF, &p.sndbuf,
+					  sizeof(p.sndbuf));
+	if (p.rcvbuf > 0)
+		nlvs_shim_real.setsockopt(nfd, SOL_SOCKET, SO_RCVBUF, &p.rcvbuf,
+					  sizeof(p.rcvbuf));
+	if (p.oflags & O_NONBLOCK)
 		nlvs_shim_real.fcntl(nfd, F_SETFL, O_NONBLOCK);
-	if (nlvs_shim_real.dup3(nfd, s->fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0) {
-		if (!err)
-			err = errno;
+	nlvs_shim_ours_seen();
+	if (nlvs_shim_real.dup3(nfd, fd, (p.fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0) {
+		ret = -errno;
 		nlvs_shim_real.close(nfd);
-		s->state = NLVS_SHIM_DEAD;
-		return -err;
+		goto out;
 	}
 	nlvs_shim_real.close(nfd);
-	s->state = err ? NLVS_SHIM_DEAD : NLVS_SHIM_SERVER;
-	return -err;
+	ret = err ? 1 : 0;
+out:
+	nlvs_shim_switch_unlock();
+	return ret;
 }
 
 static bool shim_name_is_ours(const struct nlattr *nla)
@@ -174,7 +298,7 @@ bool nlvs_shim_msg_is_ipvs(const void *buf, size_t len)
  * in flight.  EAGAIN survives libnl's errno mapping and is never mistaken
  * for success by ipvsadm or keepalived (ipvs-genl.md 4.6).
  */
-void nlvs_shim_synth_error(struct nlvs_shim_sock *s, int err)
+void nlvs_shim_synth_error(struct nlvs_shim_conv *s, int err)
 {
 	struct nlmsghdr nlh = {
 		.nlmsg_len = sizeof(s->synth),

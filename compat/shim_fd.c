@@ -97,6 +97,7 @@ static void shim_init_real(void)
 	SHIM_RESOLVE(bind);
 	SHIM_RESOLVE(connect);
 	SHIM_RESOLVE(getsockname);
+	SHIM_RESOLVE(getpeername);
 	SHIM_RESOLVE(setsockopt);
 	SHIM_RESOLVE(getsockopt);
 	SHIM_RESOLVE(sendmsg);

@@ -91,6 +91,27 @@ int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 	return 0;
 }
 
+/* An unconnected netlink socket's peer is the kernel: port 0, no groups. */
+int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	struct sockaddr_nl snl = { .nl_family = AF_NETLINK };
+	struct nlvs_shim_id id;
+	size_t n = sizeof(snl);
+
+	nlvs_shim_init();
+	if (!shim_emulated(fd, &id))
+		return nlvs_shim_real.getpeername(fd, addr, len);
+	if (!addr || !len) {
+		errno = EFAULT;
+		return -1;
+	}
+	if (*len < n)
+		n = *len;
+	memcpy(addr, &snl, n);
+	*len = sizeof(snl);
+	return 0;
+}
+
 /* SOL_SOCKET options (buffer sizes) reach the unix socket, and move with it on reconnect. */
 int setsockopt(int fd, int level, int optname, const void *val, socklen_t len)
 {

@@ -17,7 +17,8 @@ SHIM_TESTS = \
 	tests/integration/shim-sockopt.sh \
 	tests/integration/shim-dead.sh \
 	tests/integration/shim-proc.sh \
-	tests/integration/shim-fdops.sh
+	tests/integration/shim-fdops.sh \
+	tests/integration/shim-scripts.sh
 TESTS += $(SHIM_TESTS)
 dist_check_SCRIPTS += $(SHIM_TESTS)
 EXTRA_DIST += tests/integration/ipvs-fdops.py

@@ -129,6 +129,8 @@ NLVS_SHIM_HIDDEN int nlvs_shim_conn_open(int *err);
 NLVS_SHIM_HIDDEN void nlvs_shim_conn_warn(int err);
 NLVS_SHIM_HIDDEN int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old);
 NLVS_SHIM_HIDDEN bool nlvs_shim_msg_is_ipvs(const void *buf, size_t len);
+NLVS_SHIM_HIDDEN bool nlvs_shim_msg_is_genl_request(const void *buf, size_t len, uint16_t *type);
+NLVS_SHIM_HIDDEN bool nlvs_shim_kernel_ipvs_is(uint16_t type);
 NLVS_SHIM_HIDDEN void nlvs_shim_synth_error(struct nlvs_shim_conv *c, int err);
 
 /* Datagram paths (shim_io.c) */

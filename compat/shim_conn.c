@@ -294,6 +294,87 @@ bool nlvs_shim_msg_is_ipvs(const void *buf, size_t len)
 }
 
 /*
+ * Could this datagram be a request to a dynamically numbered generic
+ * family?  Only then may it be one to the kernel's own IPVS, under the id
+ * a family dump (CTRL_CMD_GETFAMILY with NLM_F_DUMP) told the client.
+ */
+bool nlvs_shim_msg_is_genl_request(const void *buf, size_t len, uint16_t *type)
+{
+	const struct nlmsghdr *nlh = buf;
+
+	if (len < NLMSG_HDRLEN + GENL_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN ||
+	    !(nlh->nlmsg_flags & NLM_F_REQUEST) || nlh->nlmsg_type <= GENL_ID_CTRL)
+		return false;
+	*type = nlh->nlmsg_type;
+	return true;
+}
+
+/*
+ * Is @type the id under which the kernel itself serves IPVS?  Asked anew
+ * each time on a private socket (ids change when ip_vs is reloaded); only
+ * requests to dynamic genl families on kernel sockets pay for it, and
+ * ipvsadm and keepalived send none.  When the kernel cannot be asked, the
+ * answer is yes: the request then fails instead of maybe programming it.
+ */
+bool nlvs_shim_kernel_ipvs_is(uint16_t type)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct genlmsghdr genl;
+		struct nlattr nla;
+		char name[8];
+	} req = {
+		.nlh = { .nlmsg_len = sizeof(req), .nlmsg_type = GENL_ID_CTRL,
+			 .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
+		.genl = { .cmd = CTRL_CMD_GETFAMILY, .version = 1 },
+		.nla = { .nla_len = NLA_HDRLEN + sizeof("IPVS"), .nla_type = CTRL_ATTR_FAMILY_NAME },
+		.name = "IPVS",
+	};
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	unsigned char buf[2048];
+	size_t off;
+	ssize_t n;
+	int fd;
+	bool ret = true;
+
+	fd = nlvs_shim_real.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0)
+		return true;
+	if (nlvs_shim_real.sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel,
+				  sizeof(kernel)) != sizeof(req))
+		goto out;
+	do
+		n = nlvs_shim_real.recv(fd, buf, sizeof(buf), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < (ssize_t)NLMSG_HDRLEN)
+		goto out;
+	if (((struct nlmsghdr *)buf)->nlmsg_type == NLMSG_ERROR) {
+		/* ENOENT: the kernel has no IPVS. */
+		ret = n < (ssize_t)(NLMSG_HDRLEN + sizeof(int)) ||
+		      ((struct nlmsgerr *)NLMSG_DATA(buf))->error != -ENOENT;
+		goto out;
+	}
+	for (off = NLMSG_HDRLEN + GENL_HDRLEN; off + NLA_HDRLEN <= (size_t)n;) {
+		struct nlattr nla;
+		uint16_t id;
+
+		memcpy(&nla, buf + off, sizeof(nla));
+		if (nla.nla_len < NLA_HDRLEN)
+			break;
+		if ((nla.nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID &&
+		    nla.nla_len >= NLA_HDRLEN + sizeof(id) && off + NLA_HDRLEN + sizeof(id) <= (size_t)n) {
+			memcpy(&id, buf + off + NLA_HDRLEN, sizeof(id));
+			ret = id == type;
+			break;
+		}
+		off += NLA_ALIGN(nla.nla_len);
+	}
+out:
+	nlvs_shim_real.close(fd);
+	return ret;
+}
+
+/*
  * Queue the answer nlvsd can no longer give: an NLMSG_ERROR for the request
  * in flight.  EAGAIN survives libnl's errno mapping and is never mistaken
  * for success by ipvsadm or keepalived (ipvs-genl.md 4.6).

@@ -153,12 +153,14 @@ bool nlvs_shim_io_send(int fd, const struct msghdr *msg, int flags, ssize_t *ret
 	enum nlvs_shim_kind kind;
 	struct msghdr m;
 	size_t n, size;
-	bool ipvs;
+	bool ipvs, other;
+	uint16_t type = 0;
 	int tries, r;
 
 	n = shim_msg_gather(msg, head, sizeof(head));
 	ipvs = nlvs_shim_msg_is_ipvs(head, n);
-	if (!ipvs && !nlvs_shim_ours_possible())
+	other = !ipvs && nlvs_shim_msg_is_genl_request(head, n, &type);
+	if (!ipvs && !other && !nlvs_shim_ours_possible())
 		return false;
 	size = shim_msg_size(msg);
 	m = *msg;
@@ -166,7 +168,17 @@ bool nlvs_shim_io_send(int fd, const struct msghdr *msg, int flags, ssize_t *ret
 	m.msg_namelen = 0;
 	for (tries = 0; tries < 3; tries++) {
 		kind = nlvs_shim_fd_kind(fd, &id);
-		if (kind == NLVS_SHIM_OTHER || (kind == NLVS_SHIM_GENL && !ipvs))
+		if (kind == NLVS_SHIM_OTHER)
+			return false;
+		if (other && kind != NLVS_SHIM_OURS) {
+			if (!nlvs_shim_kernel_ipvs_is(type))
+				return false;
+			/* The kernel's own IPVS, learnt from a family dump: refused (R3). */
+			*ret = -1;
+			errno = ENOPROTOOPT;
+			return true;
+		}
+		if (kind == NLVS_SHIM_GENL && !ipvs)
 			return false;
 		if (kind == NLVS_SHIM_UNKNOWN) {
 			if (!ipvs)
@@ -331,10 +343,14 @@ int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 	ssize_t ret;
 
 	nlvs_shim_init();
-	for (i = 0; i < vlen && !nlvs_shim_ours_possible(); i++)
-		if (nlvs_shim_msg_is_ipvs(head, shim_msg_gather(&vec[i].msg_hdr, head,
-								sizeof(head))))
+	for (i = 0; i < vlen && !nlvs_shim_ours_possible(); i++) {
+		size_t n = shim_msg_gather(&vec[i].msg_hdr, head, sizeof(head));
+		uint16_t type;
+
+		if (nlvs_shim_msg_is_ipvs(head, n) ||
+		    nlvs_shim_msg_is_genl_request(head, n, &type))
 			break;
+	}
 	if (i == vlen)
 		return nlvs_shim_real.sendmmsg(fd, vec, vlen, flags);
 	for (i = 0; i < vlen; i++) {

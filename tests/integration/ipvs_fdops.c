@@ -19,6 +19,7 @@
  *   ipvs_fdops close-range M1 M2 M3  close_range around and over the sockets
  *   ipvs_fdops threads N K BASE    N threads, own sockets, K requests each
  *   ipvs_fdops signal N BASE       N requests from a signal handler
+ *   ipvs_fdops genl NAME           a request to kernel family NAME: its answer
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +44,8 @@ extern char **environ;
 
 static int ipvs_family;
 static const char *self_path;
+
+static int report(const char *what, int ret);
 
 static int nl_open(int flags)
 {
@@ -116,7 +119,7 @@ static int nl_talk(int fd, char *req, size_t len, int *family)
 	}
 }
 
-static int ipvs_resolve(int fd)
+static int genl_resolve(int fd, const char *name)
 {
 	char req[64] = { 0 };
 	size_t len = NLMSG_HDRLEN + GENL_HDRLEN;
@@ -126,14 +129,39 @@ static int ipvs_resolve(int fd)
 	((struct nlmsghdr *)req)->nlmsg_type = GENL_ID_CTRL;
 	g->cmd = CTRL_CMD_GETFAMILY;
 	g->version = 1;
-	nl_put(req, &len, CTRL_ATTR_FAMILY_NAME, "IPVS", 5);
+	nl_put(req, &len, CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
 	ret = nl_talk(fd, req, len, &family);
 	if (ret)
 		return ret;
 	family &= 0xffff;
-	if (!family)
-		return -ENOENT;
-	ipvs_family = family;
+	return family ? family : -ENOENT;
+}
+
+static int ipvs_resolve(int fd)
+{
+	int ret = genl_resolve(fd, "IPVS");
+
+	if (ret < 0)
+		return ret;
+	ipvs_family = ret;
+	return 0;
+}
+
+/* Command 1 of a kernel family, empty: whatever the kernel says to that. */
+static int do_genl(char **argv)
+{
+	char req[64] = { 0 };
+	struct genlmsghdr *g = (void *)(req + NLMSG_HDRLEN);
+	int fd = nl_open(0), family, ret;
+
+	family = genl_resolve(fd, argv[0]);
+	if (family < 0)
+		return report("lookup", family);
+	((struct nlmsghdr *)req)->nlmsg_type = family;
+	g->cmd = 1;
+	g->version = 1;
+	ret = nl_talk(fd, req, NLMSG_HDRLEN + GENL_HDRLEN, NULL);
+	printf("%s answers %d\n", argv[0], -ret);
 	return 0;
 }
 
@@ -491,7 +519,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "vfork", 2 }, { "spawn", 2 }, { "clone", 2 }, { "fork", 2 },
 		{ "fork-early", 2 }, { "exec", 2 }, { "exec-child", 6 }, { "dup", 7 },
-		{ "close-range", 3 }, { "threads", 3 }, { "signal", 2 },
+		{ "close-range", 3 }, { "threads", 3 }, { "signal", 2 }, { "genl", 1 },
 	};
 	size_t i;
 
@@ -502,7 +530,7 @@ int main(int argc, char **argv)
 			break;
 	if (argc < 2 || i == sizeof(cmds) / sizeof(cmds[0])) {
 		fprintf(stderr, "usage: ipvs_fdops vfork|spawn|clone|fork|fork-early|exec|dup|"
-			"close-range|threads|signal ARGS...\n");
+			"close-range|threads|signal|genl ARGS...\n");
 		return 2;
 	}
 	argv += 2;
@@ -517,6 +545,7 @@ int main(int argc, char **argv)
 	case 7: return do_dup(argv);
 	case 8: return do_close_range(argv);
 	case 9: return do_threads(argv);
-	default: return do_signal(argv);
+	case 10: return do_signal(argv);
+	default: return do_genl(argv);
 	}
 }

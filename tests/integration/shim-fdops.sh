@@ -4,7 +4,7 @@
 # Whatever a client does with processes and descriptors (vfork, posix_spawn,
 # system, clone(CLONE_VM), fork, exec, dup*, fcntl, close_range, threads,
 # signal handlers), every IPVS request reaches nlvsd and none the kernel
-# (man nlvs-exec, PROCESSES AND DESCRIPTORS).  Clients: ipvs_fdops (C, raw
+# (nlvs-exec(1), "Processes and descriptors").  Clients: ipvs_fdops (C, raw
 # netlink) and ipvs-fdops.py (Python's subprocess, os.system, posix_spawn).
 # Each request creates a firewall-mark service, so nlvsd's table shows that
 # it arrived; strace shows where each netlink request was sent.

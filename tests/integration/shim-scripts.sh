@@ -4,7 +4,7 @@
 # keepalived forks and execs all the time: the checker process, a MISC_CHECK
 # script every delay_loop, notify_up/notify_down scripts.  Its IPVS requests
 # (the health-check driven NEW_DEST/DEL_DEST among them) all reach nlvsd and
-# none the kernel (man nlvs-exec, PROCESSES AND DESCRIPTORS); the same for
+# none the kernel (nlvs-exec(1), "Processes and descriptors"); the same for
 # ipvsadm started by a Python program through subprocess (vfork).
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"

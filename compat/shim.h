@@ -127,7 +127,8 @@ NLVS_SHIM_HIDDEN size_t nlvs_shim_utoa(char *buf, uint64_t v);
 /* Server connection (shim_conn.c) */
 NLVS_SHIM_HIDDEN int nlvs_shim_conn_open(int *err);
 NLVS_SHIM_HIDDEN void nlvs_shim_conn_warn(int err);
-NLVS_SHIM_HIDDEN int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old);
+NLVS_SHIM_HIDDEN int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old,
+					   struct nlvs_shim_id *now);
 NLVS_SHIM_HIDDEN bool nlvs_shim_msg_is_ipvs(const void *buf, size_t len);
 NLVS_SHIM_HIDDEN bool nlvs_shim_msg_is_genl_request(const void *buf, size_t len, uint16_t *type);
 NLVS_SHIM_HIDDEN bool nlvs_shim_kernel_ipvs_is(uint16_t type);

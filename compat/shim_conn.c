@@ -22,7 +22,9 @@ void nlvs_shim_conn_warn(int err)
 	char line[512];
 	size_t n = 0, k;
 
-	if (__atomic_exchange_n(&warned, 1, __ATOMIC_ACQ_REL))
+	/* A vfork child says it too, but leaves its parent's flag alone. */
+	if (nlvs_shim_may_record() ? __atomic_exchange_n(&warned, 1, __ATOMIC_ACQ_REL) :
+	    __atomic_load_n(&warned, __ATOMIC_ACQUIRE))
 		return;
 	/* Built by hand: snprintf and strerror are not async-signal-safe. */
 	memcpy(line, head, sizeof(head) - 1);
@@ -50,7 +52,7 @@ void nlvs_shim_conn_warn(int err)
  * lives: PID:SEQ is, unless a pid was reused while an inherited connection
  * of the old process still exists, hence the retries.
  */
-static int shim_conn_mark(int fd, int type, uint32_t nl_pid)
+static int shim_conn_mark(int fd, int type, uint32_t nl_pid, struct nlvs_shim_id *id)
 {
 	static uint32_t seq;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -59,6 +61,8 @@ static int shim_conn_mark(int fd, int type, uint32_t nl_pid)
 
 	for (tries = 0; tries < 16; tries++) {
 		char *p = sun.sun_path + 1;
+		uint64_t pid = (uint64_t)getpid();
+		uint32_t n = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
 
 		memcpy(p, NLVS_SHIM_NAME_PREFIX, plen);
 		p += plen;
@@ -66,11 +70,16 @@ static int shim_conn_mark(int fd, int type, uint32_t nl_pid)
 		*p++ = ':';
 		p += nlvs_shim_utoa(p, nl_pid);
 		*p++ = ':';
-		p += nlvs_shim_utoa(p, (uint64_t)getpid());
+		p += nlvs_shim_utoa(p, pid);
 		*p++ = ':';
-		p += nlvs_shim_utoa(p, __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
-		if (!nlvs_shim_real.bind(fd, (struct sockaddr *)&sun, p - (char *)&sun))
+		p += nlvs_shim_utoa(p, n);
+		if (!nlvs_shim_real.bind(fd, (struct sockaddr *)&sun, p - (char *)&sun)) {
+			/* What shim_name_parse will read back. */
+			id->key = (pid << 32) | n;
+			id->type = type;
+			id->nl_pid = nl_pid;
 			return 0;
+		}
 		if (errno != EADDRINUSE)
 			return -errno;
 	}
@@ -79,9 +88,9 @@ static int shim_conn_mark(int fd, int type, uint32_t nl_pid)
 
 /*
  * A blocking, close-on-exec connection to nlvsd, marked as ours when it
- * stands for a client's netlink socket (@type > 0); -1 and *err on failure.
+ * stands for a client's netlink socket (@id, filled in); -1 and *err on failure.
  */
-static int shim_conn_dial(int type, uint32_t nl_pid, int *err)
+static int shim_conn_dial(int type, uint32_t nl_pid, struct nlvs_shim_id *id, int *err)
 {
 	const char *path = nlvs_shim_socket_path();
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -97,7 +106,7 @@ static int shim_conn_dial(int type, uint32_t nl_pid, int *err)
 		*err = errno;
 		return -1;
 	}
-	ret = type > 0 ? shim_conn_mark(fd, type, nl_pid) : 0;
+	ret = id ? shim_conn_mark(fd, type, nl_pid, id) : 0;
 	if (ret) {
 		*err = -ret;
 		nlvs_shim_real.close(fd);
@@ -117,7 +126,7 @@ static int shim_conn_dial(int type, uint32_t nl_pid, int *err)
 /* An unmarked connection, for the shim's own requests (shim_proc.c). */
 int nlvs_shim_conn_open(int *err)
 {
-	return shim_conn_dial(0, 0, err);
+	return shim_conn_dial(0, 0, NULL, err);
 }
 
 /*
@@ -125,14 +134,14 @@ int nlvs_shim_conn_open(int *err)
  * poll() reports it readable, so a dead descriptor never blocks its owner,
  * and sends fail with EPIPE, which makes the next request try nlvsd again.
  */
-static int shim_dead_socket(int type, uint32_t nl_pid)
+static int shim_dead_socket(int type, uint32_t nl_pid, struct nlvs_shim_id *id)
 {
 	int sp[2];
 
 	if (nlvs_shim_real.socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return -1;
 	nlvs_shim_real.close(sp[1]);
-	if (shim_conn_mark(sp[0], type, nl_pid)) {
+	if (shim_conn_mark(sp[0], type, nl_pid, id)) {
 		nlvs_shim_real.close(sp[0]);
 		return -1;
 	}
@@ -194,20 +203,22 @@ static int shim_props_read(int fd, enum nlvs_shim_kind kind, const struct nlvs_s
  * and FD_CLOEXEC flags and its buffer sizes.  @fd is a kernel genl socket
  * (@old NULL) or our connection @old that hung up.  Returns 0 when @fd is
  * now connected to nlvsd (or another thread already replaced it), 1 when
- * the stand-in took its place, -errno when @fd could not be replaced: the
- * caller must then fail the request, since @fd may still be the kernel's.
+ * the stand-in took its place, with *@now naming what @fd is in both cases;
+ * -errno when @fd could not be replaced: the caller must then fail the
+ * request, since @fd may still be the kernel's.  @old and @now may alias.
  */
-int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old)
+int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old, struct nlvs_shim_id *now)
 {
+	struct nlvs_shim_id cur, fresh;
 	struct shim_fd_props p;
-	struct nlvs_shim_id now;
 	enum nlvs_shim_kind kind;
 	int nfd, err = 0, ret;
 
 	if (!nlvs_shim_switch_lock())
 		return -EDEADLK;	/* a signal handler interrupted a switch */
-	kind = nlvs_shim_fd_kind(fd, &now);
-	if (kind == NLVS_SHIM_OURS && (!old || now.key != old->key)) {
+	kind = nlvs_shim_fd_kind(fd, &cur);
+	if (kind == NLVS_SHIM_OURS && (!old || cur.key != old->key)) {
+		*now = cur;
 		ret = 0;
 		goto out;
 	}
@@ -215,14 +226,14 @@ int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old)
 		ret = kind == NLVS_SHIM_OTHER ? -EBADF : -EIO;
 		goto out;
 	}
-	ret = shim_props_read(fd, kind, &now, &p);
+	ret = shim_props_read(fd, kind, &cur, &p);
 	if (ret)
 		goto out;
 
-	nfd = shim_conn_dial(p.type, p.nl_pid, &err);
+	nfd = shim_conn_dial(p.type, p.nl_pid, &fresh, &err);
 	if (nfd < 0) {
 		nlvs_shim_conn_warn(err);
-		nfd = shim_dead_socket(p.type, p.nl_pid);
+		nfd = shim_dead_socket(p.type, p.nl_pid, &fresh);
 		if (nfd < 0) {
 			ret = -errno;
 			goto out;
@@ -243,6 +254,7 @@ int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old)
 		goto out;
 	}
 	nlvs_shim_real.close(nfd);
+	*now = fresh;
 	ret = err ? 1 : 0;
 out:
 	nlvs_shim_switch_unlock();

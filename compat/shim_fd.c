@@ -37,15 +37,24 @@ static struct nlvs_shim_conv shim_convs[SHIM_NCONV];
 #define SHIM_RESOLVE(name) \
 	(*(void **)&nlvs_shim_real.name = dlsym(RTLD_NEXT, #name))
 
+/*
+ * Only used where nlvs_shim_may_record() holds, so never by a vfork child
+ * running on its parent's thread block; fork() children start afresh.
+ */
+static __thread int shim_tid_cache __attribute__((tls_model("initial-exec")));
+
 static int shim_tid(void)
 {
-	return (int)syscall(SYS_gettid);
+	if (!shim_tid_cache)
+		shim_tid_cache = (int)syscall(SYS_gettid);
+	return shim_tid_cache;
 }
 
 /* fork() runs this in the child, vfork() and clone() do not. */
 static void shim_atfork_child(void)
 {
 	__atomic_store_n(&shim_pid, getpid(), __ATOMIC_RELEASE);
+	shim_tid_cache = 0;
 	/* The threads holding locks did not come along. */
 	__atomic_store_n(&shim_switch_owner, 0, __ATOMIC_RELEASE);
 	for (size_t i = 0; i < SHIM_NCONV; i++)
@@ -275,45 +284,77 @@ static void shim_lock_drop(int *lock)
 	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
 }
 
-struct nlvs_shim_conv *nlvs_shim_conv_get(uint64_t key, bool create)
+/* The locked entry for @key, or NULL. */
+static struct nlvs_shim_conv *shim_conv_find(uint64_t key, bool *busy)
 {
-	struct nlvs_shim_conv *c, *victim = NULL;
+	struct nlvs_shim_conv *c;
 	size_t i;
 
-	if (!key || !nlvs_shim_may_record())
-		return NULL;
 	for (i = 0; i < SHIM_NCONV; i++) {
 		c = &shim_convs[i];
 		if (__atomic_load_n(&c->key, __ATOMIC_ACQUIRE) != key)
 			continue;
-		if (!shim_lock_take(&c->lock))
+		if (!shim_lock_take(&c->lock)) {
+			*busy = true;
 			return NULL;
-		if (c->key == key) {
-			c->stamp = __atomic_add_fetch(&shim_clock, 1, __ATOMIC_RELAXED);
-			return c;
 		}
+		if (c->key == key)
+			return c;
 		shim_lock_drop(&c->lock);	/* evicted meanwhile */
 	}
-	if (!create)
-		return NULL;
-	/* A free entry, else the one unused for longest. */
-	for (i = 0; i < SHIM_NCONV; i++) {
-		c = &shim_convs[i];
-		if (!__atomic_load_n(&c->key, __ATOMIC_ACQUIRE)) {
-			victim = c;
-			break;
+	return NULL;
+}
+
+/* A free entry, else the one unused for longest, locked and given to @key. */
+static struct nlvs_shim_conv *shim_conv_claim(uint64_t key)
+{
+	struct nlvs_shim_conv *c, *victim;
+	uint64_t seen;
+	size_t i;
+	int tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		victim = NULL;
+		for (i = 0; i < SHIM_NCONV; i++) {
+			c = &shim_convs[i];
+			if (!__atomic_load_n(&c->key, __ATOMIC_ACQUIRE)) {
+				victim = c;
+				break;
+			}
+			if (!victim || __atomic_load_n(&c->stamp, __ATOMIC_RELAXED) <
+				       __atomic_load_n(&victim->stamp, __ATOMIC_RELAXED))
+				victim = c;
 		}
-		if (!victim || __atomic_load_n(&c->stamp, __ATOMIC_RELAXED) <
-			       __atomic_load_n(&victim->stamp, __ATOMIC_RELAXED))
-			victim = c;
+		seen = __atomic_load_n(&victim->key, __ATOMIC_ACQUIRE);
+		if (!shim_lock_take(&victim->lock))
+			return NULL;
+		/* Another thread took it between our look and our lock: look again. */
+		if (victim->key != seen) {
+			shim_lock_drop(&victim->lock);
+			continue;
+		}
+		memset((char *)victim + offsetof(struct nlvs_shim_conv, stamp), 0,
+		       sizeof(*victim) - offsetof(struct nlvs_shim_conv, stamp));
+		__atomic_store_n(&victim->key, key, __ATOMIC_RELEASE);
+		return victim;
 	}
-	if (!shim_lock_take(&victim->lock))
+	return NULL;
+}
+
+struct nlvs_shim_conv *nlvs_shim_conv_get(uint64_t key, bool create)
+{
+	struct nlvs_shim_conv *c;
+	bool busy = false;
+
+	if (!key || !nlvs_shim_may_record())
 		return NULL;
-	memset((char *)victim + offsetof(struct nlvs_shim_conv, stamp), 0,
-	       sizeof(*victim) - offsetof(struct nlvs_shim_conv, stamp));
-	victim->stamp = __atomic_add_fetch(&shim_clock, 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&victim->key, key, __ATOMIC_RELEASE);
-	return victim;
+	c = shim_conv_find(key, &busy);
+	if (!c && create && !busy)
+		c = shim_conv_claim(key);
+	if (c)
+		__atomic_store_n(&c->stamp, __atomic_add_fetch(&shim_clock, 1, __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
+	return c;
 }
 
 void nlvs_shim_conv_put(struct nlvs_shim_conv *c)

@@ -121,15 +121,13 @@ static void shim_track_request(uint64_t key, const unsigned char *head, size_t n
  * nlvsd is gone for this request: answer it ourselves when we can keep the
  * answer, else the send itself fails.  Either way the client sees an error.
  */
-static ssize_t shim_send_fail(int fd, const unsigned char *head, size_t n, size_t size)
+static ssize_t shim_send_fail(const struct nlvs_shim_id *id, const unsigned char *head,
+			      size_t n, size_t size)
 {
-	struct nlvs_shim_conv *c = NULL;
-	struct nlvs_shim_id id;
+	struct nlvs_shim_conv *c;
 
-	if (nlvs_shim_fd_kind(fd, &id) == NLVS_SHIM_OURS) {
-		shim_track_request(id.key, head, n);
-		c = nlvs_shim_conv_get(id.key, false);
-	}
+	shim_track_request(id->key, head, n);
+	c = nlvs_shim_conv_get(id->key, false);
 	if (!c || !c->req_valid) {
 		nlvs_shim_conv_put(c);
 		errno = ECONNREFUSED;
@@ -155,62 +153,57 @@ bool nlvs_shim_io_send(int fd, const struct msghdr *msg, int flags, ssize_t *ret
 	size_t n, size;
 	bool ipvs, other;
 	uint16_t type = 0;
-	int tries, r;
+	int r = 0;
 
 	n = shim_msg_gather(msg, head, sizeof(head));
 	ipvs = nlvs_shim_msg_is_ipvs(head, n);
 	other = !ipvs && nlvs_shim_msg_is_genl_request(head, n, &type);
 	if (!ipvs && !other && !nlvs_shim_ours_possible())
 		return false;
+	kind = nlvs_shim_fd_kind(fd, &id);
+	if (kind == NLVS_SHIM_OTHER)
+		return false;
+	if (other && kind != NLVS_SHIM_OURS) {
+		if (!nlvs_shim_kernel_ipvs_is(type))
+			return false;
+		/* The kernel's own IPVS, learnt from a family dump: refused (R3). */
+		*ret = -1;
+		errno = ENOPROTOOPT;
+		return true;
+	}
+	if (kind == NLVS_SHIM_GENL && !ipvs)
+		return false;
+	if (kind == NLVS_SHIM_UNKNOWN) {
+		if (!ipvs)
+			return false;
+		/* Fail closed: this might be the kernel's IPVS. */
+		*ret = -1;
+		errno = EIO;
+		return true;
+	}
 	size = shim_msg_size(msg);
+	if (kind == NLVS_SHIM_GENL)
+		r = nlvs_shim_conn_attach(fd, NULL, &id);
 	m = *msg;
 	m.msg_name = NULL;
 	m.msg_namelen = 0;
-	for (tries = 0; tries < 3; tries++) {
-		kind = nlvs_shim_fd_kind(fd, &id);
-		if (kind == NLVS_SHIM_OTHER)
-			return false;
-		if (other && kind != NLVS_SHIM_OURS) {
-			if (!nlvs_shim_kernel_ipvs_is(type))
-				return false;
-			/* The kernel's own IPVS, learnt from a family dump: refused (R3). */
-			*ret = -1;
-			errno = ENOPROTOOPT;
-			return true;
-		}
-		if (kind == NLVS_SHIM_GENL && !ipvs)
-			return false;
-		if (kind == NLVS_SHIM_UNKNOWN) {
-			if (!ipvs)
-				return false;
-			/* Fail closed: this might be the kernel's IPVS. */
-			*ret = -1;
-			errno = EIO;
-			return true;
-		}
-		if (kind == NLVS_SHIM_GENL) {
-			r = nlvs_shim_conn_attach(fd, NULL);
-			if (r < 0) {
-				*ret = -1;
-				errno = -r;
-				return true;
-			}
-			continue;	/* look again: now ours */
-		}
+	for (int tries = 0; !r; tries++) {
 		shim_track_request(id.key, head, n);
 		*ret = nlvs_shim_real.sendmsg(fd, &m, flags | MSG_NOSIGNAL);
 		if (*ret >= 0 || !shim_errno_is_hangup(errno))
 			return true;
+		if (tries)
+			break;
 		/* nlvsd restarted since the last request: one fresh try. */
-		r = nlvs_shim_conn_attach(fd, &id);
-		if (r) {
-			*ret = r < 0 ? -1 : shim_send_fail(fd, head, n, size);
-			if (r < 0)
-				errno = -r;
-			return true;
-		}
+		r = nlvs_shim_conn_attach(fd, &id, &id);
 	}
-	*ret = shim_send_fail(fd, head, n, size);
+	if (r < 0) {
+		*ret = -1;
+		errno = -r;
+		return true;
+	}
+	/* nlvsd unreachable (a dead stand-in holds @fd), or hung up twice. */
+	*ret = shim_send_fail(&id, head, n, size);
 	return true;
 }
 

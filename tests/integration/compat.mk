@@ -21,4 +21,4 @@ SHIM_TESTS = \
 	tests/integration/shim-scripts.sh
 TESTS += $(SHIM_TESTS)
 dist_check_SCRIPTS += $(SHIM_TESTS)
-EXTRA_DIST += tests/integration/ipvs-fdops.py
+EXTRA_DIST += tests/integration/ipvs-fdops.py tests/integration/ipvs-pyroute2.py

@@ -5,7 +5,8 @@
 # system, clone(CLONE_VM), fork, exec, dup*, fcntl, close_range, threads,
 # signal handlers), every IPVS request reaches nlvsd and none the kernel
 # (nlvs-exec(1), "Processes and descriptors").  Clients: ipvs_fdops (C, raw
-# netlink) and ipvs-fdops.py (Python's subprocess, os.system, posix_spawn).
+# netlink), ipvs-fdops.py (Python's subprocess, os.system, posix_spawn) and
+# ipvs-pyroute2.py (pyroute2's generic netlink socket, when installed).
 # Each request creates a firewall-mark service, so nlvsd's table shows that
 # it arrived; strace shows where each netlink request was sent.
 
@@ -13,6 +14,7 @@
 
 FDOPS=$top_builddir/tests/integration/ipvs_fdops
 FDOPS_PY=$top_srcdir/tests/integration/ipvs-fdops.py
+FDOPS_PYROUTE2=$top_srcdir/tests/integration/ipvs-pyroute2.py
 
 nlvs_require_root
 nlvs_require_build
@@ -143,8 +145,32 @@ child using the inherited socket ok
 request after it ok
 4 threads, 10 requests each, children started meanwhile ok" python3 "$FDOPS_PY" 300
 
+# pyroute2 (a third-party netlink library): 1 lookup after children, GET_INFO,
+# 2 requests, 4 threads x (lookup + 5) while another thread starts children.
+pyroute2_marks=
+for py in python3 /usr/bin/python3; do
+	"$py" -c 'import pyroute2' 2> /dev/null && break
+	py=
+done
+if [ -n "$py" ]; then
+	check pyroute2 28 "subprocess.run ok
+os.system ok
+lookup after the children ok
+GET_INFO ok
+NEW_SERVICE ok
+subprocess.run again ok
+NEW_SERVICE after it ok
+4 threads, 5 requests each: ok" "$py" "$FDOPS_PYROUTE2" 500
+	pyroute2_marks=$(seq 500 521)
+else
+	for t in "every step succeeds" "no request reaches the kernel" "its requests all reach nlvsd"; do
+		tap_skip "pyroute2: $t" "python3-pyroute2 not installed"
+	done
+fi
+
 # nlvsd's table holds exactly the services all of those requests created.
-expected=$( (seq 1 22; seq 100 119; seq 200 219; seq 300 347) | sort -n)
+expected=$( (seq 1 22; seq 100 119; seq 200 219; seq 300 347; echo "$pyroute2_marks") |
+	sed '/^$/d' | sort -n)
 got=$(nlvs_ipvsadm -S -n | awk '$1 == "-A" && $2 == "-f" { print $3 }' | sort -n)
 tap_is "$got" "$expected" "nlvsd's table has one service per request, no more, no less"
 

@@ -18,7 +18,8 @@ SHIM_TESTS = \
 	tests/integration/shim-dead.sh \
 	tests/integration/shim-proc.sh \
 	tests/integration/shim-fdops.sh \
-	tests/integration/shim-scripts.sh
+	tests/integration/shim-scripts.sh \
+	tests/integration/shim-kernel-ipvs.sh
 TESTS += $(SHIM_TESTS)
 dist_check_SCRIPTS += $(SHIM_TESTS)
 EXTRA_DIST += tests/integration/ipvs-fdops.py tests/integration/ipvs-pyroute2.py

@@ -20,6 +20,8 @@
  *   ipvs_fdops threads N K BASE    N threads, own sockets, K requests each
  *   ipvs_fdops signal N BASE       N requests from a signal handler
  *   ipvs_fdops genl NAME           a request to kernel family NAME: its answer
+ *   ipvs_fdops kernel-id MARK      find IPVS in the kernel's family dump and
+ *                                  send NEW_SERVICE to that id directly
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -135,6 +137,52 @@ static int genl_resolve(int fd, const char *name)
 		return ret;
 	family &= 0xffff;
 	return family ? family : -ENOENT;
+}
+
+/* The id a CTRL_CMD_GETFAMILY dump lists for @name, 0 if none, or -errno. */
+static int genl_dump_find(int fd, const char *name)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct genlmsghdr g;
+	} req = {
+		.nlh = { .nlmsg_len = sizeof(req), .nlmsg_type = GENL_ID_CTRL,
+			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 77 },
+		.g = { .cmd = CTRL_CMD_GETFAMILY, .version = 1 },
+	};
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	char buf[32768];
+	int found = 0;
+	ssize_t n;
+
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return -errno;
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			return n < 0 ? -errno : -ECONNRESET;
+		for (struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n)) {
+			struct nlattr *a = (void *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
+			int left = h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, id = 0;
+			bool match = false;
+
+			if (h->nlmsg_type == NLMSG_DONE)
+				return found;
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+			for (; left >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN;
+			     left -= NLA_ALIGN(a->nla_len),
+			     a = (void *)((char *)a + NLA_ALIGN(a->nla_len))) {
+				if (a->nla_type == CTRL_ATTR_FAMILY_ID)
+					memcpy(&id, (char *)a + NLA_HDRLEN, 2);
+				if (a->nla_type == CTRL_ATTR_FAMILY_NAME)
+					match = !strcmp((char *)a + NLA_HDRLEN, name);
+			}
+			if (match)
+				found = id & 0xffff;
+		}
+	}
 }
 
 static int ipvs_resolve(int fd)
@@ -511,6 +559,19 @@ static int do_signal(char **argv)
 	return sig_failed || main_failed ? 1 : 0;
 }
 
+/* What a client that lists families instead of looking IPVS up would do. */
+static int do_kernel_id(char **argv)
+{
+	int fd = nl_open(0), id;
+
+	id = genl_dump_find(fd, "IPVS");
+	if (id <= 0)
+		return report("IPVS in the kernel's family dump", id ? id : -ENOENT);
+	report("IPVS in the kernel's family dump", 0);
+	ipvs_family = id;
+	return report("request to the kernel's IPVS id", ipvs_new_fwmark(fd, mark_arg(argv[0])));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -520,6 +581,7 @@ int main(int argc, char **argv)
 		{ "vfork", 2 }, { "spawn", 2 }, { "clone", 2 }, { "fork", 2 },
 		{ "fork-early", 2 }, { "exec", 2 }, { "exec-child", 6 }, { "dup", 7 },
 		{ "close-range", 3 }, { "threads", 3 }, { "signal", 2 }, { "genl", 1 },
+		{ "kernel-id", 1 },
 	};
 	size_t i;
 
@@ -530,7 +592,7 @@ int main(int argc, char **argv)
 			break;
 	if (argc < 2 || i == sizeof(cmds) / sizeof(cmds[0])) {
 		fprintf(stderr, "usage: ipvs_fdops vfork|spawn|clone|fork|fork-early|exec|dup|"
-			"close-range|threads|signal|genl ARGS...\n");
+			"close-range|threads|signal|genl|kernel-id ARGS...\n");
 		return 2;
 	}
 	argv += 2;
@@ -546,6 +608,7 @@ int main(int argc, char **argv)
 	case 8: return do_close_range(argv);
 	case 9: return do_threads(argv);
 	case 10: return do_signal(argv);
-	default: return do_genl(argv);
+	case 11: return do_genl(argv);
+	default: return do_kernel_id(argv);
 	}
 }

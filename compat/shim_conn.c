@@ -106,16 +106,17 @@ static int shim_conn_dial(int type, uint32_t nl_pid, struct nlvs_shim_id *id, in
 		*err = errno;
 		return -1;
 	}
-	ret = id ? shim_conn_mark(fd, type, nl_pid, id) : 0;
-	if (ret) {
-		*err = -ret;
-		nlvs_shim_real.close(fd);
-		return -1;
-	}
 	while (nlvs_shim_real.connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		if (errno == EINTR)
 			continue;
 		*err = errno;
+		nlvs_shim_real.close(fd);
+		return -1;
+	}
+	/* Marked once connected: a failed attempt costs no name. */
+	ret = id ? shim_conn_mark(fd, type, nl_pid, id) : 0;
+	if (ret) {
+		*err = -ret;
 		nlvs_shim_real.close(fd);
 		return -1;
 	}

@@ -234,27 +234,35 @@ static bool shim_name_parse(const struct sockaddr_un *sun, socklen_t len, struct
 	return id->key != 0;
 }
 
+/*
+ * One getsockname answers for most descriptors (files, pipes, other
+ * sockets, our own connections); only netlink sockets need a second call
+ * to learn their protocol.
+ */
 enum nlvs_shim_kind nlvs_shim_fd_kind(int fd, struct nlvs_shim_id *id)
 {
-	struct sockaddr_un sun;
-	socklen_t len = sizeof(int);
+	union {
+		struct sockaddr sa;
+		struct sockaddr_un sun;
+		struct sockaddr_storage ss;
+	} addr;
+	socklen_t len = sizeof(addr);
 	int v;
 
-	if (nlvs_shim_real.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) < 0)
+	if (nlvs_shim_real.getsockname(fd, &addr.sa, &len) < 0)
 		/* Not a socket (or no descriptor): the real call reports that itself. */
 		return (errno == ENOTSOCK || errno == EBADF) ? NLVS_SHIM_OTHER : NLVS_SHIM_UNKNOWN;
-	if (v == AF_NETLINK) {
+	if (len < sizeof(sa_family_t))
+		/* An unbound AF_UNIX socket: not one of ours, which are all bound. */
+		return NLVS_SHIM_OTHER;
+	if (addr.sa.sa_family == AF_NETLINK) {
 		len = sizeof(int);
 		if (nlvs_shim_real.getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &len) < 0)
 			return NLVS_SHIM_UNKNOWN;
 		return v == NETLINK_GENERIC ? NLVS_SHIM_GENL : NLVS_SHIM_OTHER;
 	}
-	if (v != AF_UNIX)
-		return NLVS_SHIM_OTHER;
-	len = sizeof(sun);
-	if (nlvs_shim_real.getsockname(fd, (struct sockaddr *)&sun, &len) < 0)
-		return NLVS_SHIM_UNKNOWN;
-	if (len > sizeof(sun) || !shim_name_parse(&sun, len, id))
+	if (addr.sa.sa_family != AF_UNIX || len > sizeof(addr.sun) ||
+	    !shim_name_parse(&addr.sun, len, id))
 		return NLVS_SHIM_OTHER;
 	return NLVS_SHIM_OURS;
 }

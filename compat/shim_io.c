@@ -35,6 +35,17 @@ static size_t shim_msg_size(const struct msghdr *msg)
 	return n;
 }
 
+/* Does the datagram start with a plausible netlink header? */
+static bool shim_msg_is_netlink(const unsigned char *head, size_t n, size_t size)
+{
+	struct nlmsghdr nlh;
+
+	if (n < NLMSG_HDRLEN)
+		return false;
+	memcpy(&nlh, head, sizeof(nlh));
+	return nlh.nlmsg_len >= NLMSG_HDRLEN && nlh.nlmsg_len <= size;
+}
+
 /* libnl insists on a 12-byte AF_NETLINK sender, kernel pid 0. */
 static void shim_msg_fix_name(struct msghdr *msg)
 {
@@ -124,15 +135,15 @@ static void shim_track_request(uint64_t key, const unsigned char *head, size_t n
 static ssize_t shim_send_fail(const struct nlvs_shim_id *id, const unsigned char *head,
 			      size_t n, size_t size)
 {
-	struct nlvs_shim_conv *c;
+	struct nlvs_shim_conv *c = nlvs_shim_conv_get(id->key, true);
 
-	shim_track_request(id->key, head, n);
-	c = nlvs_shim_conv_get(id->key, false);
-	if (!c || !c->req_valid) {
+	if (!c || n < NLMSG_HDRLEN) {
 		nlvs_shim_conv_put(c);
 		errno = ECONNREFUSED;
 		return -1;
 	}
+	c->req_valid = true;
+	memcpy(&c->req, head, NLMSG_HDRLEN);
 	nlvs_shim_synth_error(c, EAGAIN);
 	nlvs_shim_conv_put(c);
 	return size;
@@ -156,9 +167,14 @@ bool nlvs_shim_io_send(int fd, const struct msghdr *msg, int flags, ssize_t *ret
 	int r = 0;
 
 	n = shim_msg_gather(msg, head, sizeof(head));
+	size = shim_msg_size(msg);
 	ipvs = nlvs_shim_msg_is_ipvs(head, n);
 	other = !ipvs && nlvs_shim_msg_is_genl_request(head, n, &type);
-	if (!ipvs && !other && !nlvs_shim_ours_possible())
+	/*
+	 * Only a netlink message can concern an nlvsd connection; the program's
+	 * other writes (logs, pipes, files) are not worth a question to the kernel.
+	 */
+	if (!ipvs && !other && (!nlvs_shim_ours_possible() || !shim_msg_is_netlink(head, n, size)))
 		return false;
 	kind = nlvs_shim_fd_kind(fd, &id);
 	if (kind == NLVS_SHIM_OTHER)
@@ -181,7 +197,6 @@ bool nlvs_shim_io_send(int fd, const struct msghdr *msg, int flags, ssize_t *ret
 		errno = EIO;
 		return true;
 	}
-	size = shim_msg_size(msg);
 	if (kind == NLVS_SHIM_GENL)
 		r = nlvs_shim_conn_attach(fd, NULL, &id);
 	m = *msg;

@@ -340,7 +340,8 @@ bool nlvs_shim_kernel_ipvs_is(uint16_t type)
 		.nlh = { .nlmsg_len = sizeof(req), .nlmsg_type = GENL_ID_CTRL,
 			 .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
 		.genl = { .cmd = CTRL_CMD_GETFAMILY, .version = 1 },
-		.nla = { .nla_len = NLA_HDRLEN + sizeof("IPVS"), .nla_type = CTRL_ATTR_FAMILY_NAME },
+		.nla = { .nla_len = NLA_HDRLEN + sizeof("IPVS"),
+			 .nla_type = CTRL_ATTR_FAMILY_NAME },
 		.name = "IPVS",
 	};
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
@@ -375,7 +376,8 @@ bool nlvs_shim_kernel_ipvs_is(uint16_t type)
 		if (nla.nla_len < NLA_HDRLEN)
 			break;
 		if ((nla.nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID &&
-		    nla.nla_len >= NLA_HDRLEN + sizeof(id) && off + NLA_HDRLEN + sizeof(id) <= (size_t)n) {
+		    nla.nla_len >= NLA_HDRLEN + sizeof(id) &&
+		    off + NLA_HDRLEN + sizeof(id) <= (size_t)n) {
 			memcpy(&id, buf + off + NLA_HDRLEN, sizeof(id));
 			ret = id == type;
 			break;

@@ -163,7 +163,8 @@ NEW_SERVICE after it ok
 4 threads, 5 requests each: ok" "$py" "$FDOPS_PYROUTE2" 500
 	pyroute2_marks=$(seq 500 521)
 else
-	for t in "every step succeeds" "no request reaches the kernel" "its requests all reach nlvsd"; do
+	for t in "every step succeeds" "no request reaches the kernel" \
+		"its requests all reach nlvsd"; do
 		tap_skip "pyroute2: $t" "python3-pyroute2 not installed"
 	done
 fi

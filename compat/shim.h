@@ -5,6 +5,20 @@
  * SOCK_SEQPACKET socket while every other netlink socket keeps talking to the
  * kernel.  Nothing here is exported: the only public symbols of the library
  * are the libc functions it replaces.
+ *
+ * The kernel's descriptor table is the only record of which descriptor is
+ * what.  A descriptor is an nlvsd connection when it is an AF_UNIX socket
+ * bound to an abstract name the shim made (NLVS_SHIM_NAME_PREFIX, carrying
+ * the netlink socket type and port id it stands for); it is a kernel
+ * NETLINK_GENERIC socket when SO_DOMAIN/SO_PROTOCOL say so.  Every call asks
+ * the kernel again, so dup, close, fork, vfork, exec and threads cannot make
+ * the shim's picture wrong, and nothing needs updating when they happen.
+ * Per-connection memory (the request in flight, a port id set by bind after
+ * the switch) lives in a fixed table keyed by the connection's name; losing
+ * an entry costs a nicer error message, never a request sent to the kernel.
+ *
+ * Everything reachable from an interposed call is async-signal-safe: no
+ * malloc, no mutex, no stdio; a vfork child writes no shared memory.
  */
 #ifndef NLVS_SHIM_H
 #define NLVS_SHIM_H
@@ -15,35 +29,38 @@
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <linux/netlink.h>
 
 #define NLVS_SHIM_HIDDEN __attribute__((visibility("hidden")))
 
 #define NLVS_SHIM_DEFAULT_SOCKET "/run/nlvs/ipvs.sock"
+/* Abstract AF_UNIX name of a shim connection: "nlvs-shim:TYPE:NLPID:PID:SEQ". */
+#define NLVS_SHIM_NAME_PREFIX "nlvs-shim:"
 
 /* The libc functions the shim forwards to (resolved with dlsym(RTLD_NEXT)). */
 struct nlvs_shim_real {
 	int (*socket)(int, int, int);
+	int (*socketpair)(int, int, int, int *);
 	int (*bind)(int, const struct sockaddr *, socklen_t);
 	int (*connect)(int, const struct sockaddr *, socklen_t);
 	int (*getsockname)(int, struct sockaddr *, socklen_t *);
+	int (*getpeername)(int, struct sockaddr *, socklen_t *);
 	int (*setsockopt)(int, int, int, const void *, socklen_t);
 	int (*getsockopt)(int, int, int, void *, socklen_t *);
 	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
 	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
 	ssize_t (*send)(int, const void *, size_t, int);
 	ssize_t (*write)(int, const void *, size_t);
+	ssize_t (*writev)(int, const struct iovec *, int);
 	ssize_t (*recvmsg)(int, struct msghdr *, int);
 	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
 	ssize_t (*recv)(int, void *, size_t, int);
 	ssize_t (*read)(int, void *, size_t);
 	int (*close)(int);
-	int (*close_range)(unsigned int, unsigned int, int);
-	int (*dup)(int);
-	int (*dup2)(int, int);
 	int (*dup3)(int, int, int);
 	int (*fcntl)(int, int, ...);
-	int (*fcntl64)(int, int, ...);
 	FILE *(*fopen)(const char *, const char *);
 	FILE *(*fopen64)(const char *, const char *);
 	int (*open)(const char *, int, ...);
@@ -53,53 +70,69 @@ struct nlvs_shim_real {
 };
 
 NLVS_SHIM_HIDDEN extern struct nlvs_shim_real nlvs_shim_real;
-/* Resolve nlvs_shim_real and read the environment, once. */
+/* Resolve nlvs_shim_real and read the environment, once (a constructor does it). */
 NLVS_SHIM_HIDDEN void nlvs_shim_init(void);
 /* Path of nlvsd's socket (NLVS_SOCKET or the default). */
 NLVS_SHIM_HIDDEN const char *nlvs_shim_socket_path(void);
+/* False in a vfork()/clone(CLONE_VM) child: it shares our memory, so it records nothing. */
+NLVS_SHIM_HIDDEN bool nlvs_shim_may_record(void);
+/* May this process hold an nlvsd connection at all?  Never goes back to false. */
+NLVS_SHIM_HIDDEN bool nlvs_shim_ours_possible(void);
+NLVS_SHIM_HIDDEN void nlvs_shim_ours_seen(void);
 
-enum nlvs_shim_state {
-	NLVS_SHIM_KERNEL,	/* still the kernel's NETLINK_GENERIC socket */
-	NLVS_SHIM_SERVER,	/* connected to nlvsd */
-	NLVS_SHIM_DEAD,		/* nlvsd gone: EOF end, reconnect on next send */
+/* What the kernel says a descriptor is (shim_fd.c). */
+enum nlvs_shim_kind {
+	NLVS_SHIM_OTHER,	/* not a socket of ours, nor a kernel genl socket */
+	NLVS_SHIM_GENL,		/* the kernel's AF_NETLINK NETLINK_GENERIC socket */
+	NLVS_SHIM_OURS,		/* a connection to nlvsd (or its dead stand-in) */
+	NLVS_SHIM_UNKNOWN,	/* the kernel would not say: IPVS requests fail */
 };
 
-/* One tracked descriptor.  Only touched with the table lock held. */
-struct nlvs_shim_sock {
-	struct nlvs_shim_sock *next;
-	int fd;
-	enum nlvs_shim_state state;
-	int type;		/* socket() type without flags, for SO_TYPE */
-	uint32_t nl_pid;	/* bound port id as the client believes it */
-	int sndbuf;		/* SO_SNDBUF/SO_RCVBUF to replay on reconnect */
-	int rcvbuf;
+/* What the name of one of our connections says. */
+struct nlvs_shim_id {
+	uint64_t key;		/* PID:SEQ, unique while the connection exists */
+	int type;		/* the netlink socket type the client asked for */
+	uint32_t nl_pid;	/* its port id when it was switched */
+};
+
+NLVS_SHIM_HIDDEN enum nlvs_shim_kind nlvs_shim_fd_kind(int fd, struct nlvs_shim_id *id);
+
+/*
+ * Per-connection memory.  nlvs_shim_conv_get returns the entry locked, or
+ * NULL when this context may not use the table (vfork child, a signal
+ * handler interrupting the holder); callers then do without it.
+ */
+struct nlvs_shim_conv {
+	uint64_t key;		/* 0: free; written only with the slot locked */
+	int lock;		/* tid of the holder, 0 when free */
+	uint64_t stamp;		/* last use, to pick the entry to evict */
+	bool nl_pid_set;	/* bind() after the switch chose this port id */
+	uint32_t nl_pid;
 	bool req_valid;		/* a request is waiting for ERROR/DONE */
 	struct nlmsghdr req;
 	bool synth_valid;	/* a synthetic NLMSG_ERROR waits to be read */
 	unsigned char synth[sizeof(struct nlmsghdr) + sizeof(struct nlmsgerr)];
 };
 
-/* fd table (shim_fd.c) */
-NLVS_SHIM_HIDDEN extern int nlvs_shim_ntracked;
-NLVS_SHIM_HIDDEN void nlvs_shim_lock(void);
-NLVS_SHIM_HIDDEN void nlvs_shim_unlock(void);
-NLVS_SHIM_HIDDEN struct nlvs_shim_sock *nlvs_shim_sock_find(int fd);
-NLVS_SHIM_HIDDEN struct nlvs_shim_sock *nlvs_shim_sock_add(int fd);
-NLVS_SHIM_HIDDEN void nlvs_shim_sock_del(int fd);
-NLVS_SHIM_HIDDEN void nlvs_shim_sock_del_range(unsigned int first, unsigned int last);
-NLVS_SHIM_HIDDEN void nlvs_shim_sock_copy(int oldfd, int newfd);
+NLVS_SHIM_HIDDEN struct nlvs_shim_conv *nlvs_shim_conv_get(uint64_t key, bool create);
+NLVS_SHIM_HIDDEN void nlvs_shim_conv_put(struct nlvs_shim_conv *c);
 
-static inline bool nlvs_shim_any_tracked(void)
-{
-	return __atomic_load_n(&nlvs_shim_ntracked, __ATOMIC_ACQUIRE) != 0;
-}
+/* One lock for replacing descriptors; false when it cannot be taken here. */
+NLVS_SHIM_HIDDEN bool nlvs_shim_switch_lock(void);
+NLVS_SHIM_HIDDEN void nlvs_shim_switch_unlock(void);
+
+/* Small async-signal-safe helpers (shim_fd.c). */
+NLVS_SHIM_HIDDEN size_t nlvs_shim_utoa(char *buf, uint64_t v);
 
 /* Server connection (shim_conn.c) */
 NLVS_SHIM_HIDDEN int nlvs_shim_conn_open(int *err);
 NLVS_SHIM_HIDDEN void nlvs_shim_conn_warn(int err);
-NLVS_SHIM_HIDDEN int nlvs_shim_conn_attach(struct nlvs_shim_sock *s);
+NLVS_SHIM_HIDDEN int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old,
+					   struct nlvs_shim_id *now);
 NLVS_SHIM_HIDDEN bool nlvs_shim_msg_is_ipvs(const void *buf, size_t len);
-NLVS_SHIM_HIDDEN void nlvs_shim_synth_error(struct nlvs_shim_sock *s, int err);
+NLVS_SHIM_HIDDEN bool nlvs_shim_msg_is_genl_request(const void *buf, size_t len, uint16_t *type);
+NLVS_SHIM_HIDDEN bool nlvs_shim_kernel_ipvs_is(uint16_t type);
+NLVS_SHIM_HIDDEN void nlvs_shim_synth_error(struct nlvs_shim_conv *c, int err);
 
 /* Datagram paths (shim_io.c) */
 NLVS_SHIM_HIDDEN bool nlvs_shim_io_send(int fd, const struct msghdr *msg, int flags,

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -14,14 +13,90 @@
 #include "shim.h"
 #include "nls_server.h"
 
-/* Blocking, close-on-exec connection to nlvsd; -1 and *err on failure. */
-int nlvs_shim_conn_open(int *err)
+/* Once per process: a silent failure here is what made operators lose hours. */
+void nlvs_shim_conn_warn(int err)
+{
+	static int warned;
+	static const char head[] = "nlvs: cannot reach nlvsd at ";
+	const char *path = nlvs_shim_socket_path(), *text = strerrordesc_np(err);
+	char line[512];
+	size_t n = 0, k;
+
+	/* A vfork child says it too, but leaves its parent's flag alone. */
+	if (nlvs_shim_may_record() ? __atomic_exchange_n(&warned, 1, __ATOMIC_ACQ_REL) :
+	    __atomic_load_n(&warned, __ATOMIC_ACQUIRE))
+		return;
+	/* Built by hand: snprintf and strerror are not async-signal-safe. */
+	memcpy(line, head, sizeof(head) - 1);
+	n = sizeof(head) - 1;
+	k = strlen(path);
+	memcpy(line + n, path, k);
+	n += k;
+	line[n++] = ':';
+	line[n++] = ' ';
+	if (!text)
+		text = "Unknown error";
+	k = strlen(text);
+	if (k > sizeof(line) - n - 1)
+		k = sizeof(line) - n - 1;
+	memcpy(line + n, text, k);
+	n += k;
+	line[n++] = '\n';
+	if (nlvs_shim_real.write(STDERR_FILENO, line, n) < 0)
+		return;
+}
+
+/*
+ * Give @fd the abstract name that marks it as ours (shim.h) and records
+ * what it stands for.  The name only has to be unique while the socket
+ * lives: PID:SEQ is, unless a pid was reused while an inherited connection
+ * of the old process still exists, hence the retries.
+ */
+static int shim_conn_mark(int fd, int type, uint32_t nl_pid, struct nlvs_shim_id *id)
+{
+	static uint32_t seq;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	const size_t plen = sizeof(NLVS_SHIM_NAME_PREFIX) - 1;
+	int tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		char *p = sun.sun_path + 1;
+		uint64_t pid = (uint64_t)getpid();
+		uint32_t n = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+
+		memcpy(p, NLVS_SHIM_NAME_PREFIX, plen);
+		p += plen;
+		p += nlvs_shim_utoa(p, (uint64_t)type);
+		*p++ = ':';
+		p += nlvs_shim_utoa(p, nl_pid);
+		*p++ = ':';
+		p += nlvs_shim_utoa(p, pid);
+		*p++ = ':';
+		p += nlvs_shim_utoa(p, n);
+		if (!nlvs_shim_real.bind(fd, (struct sockaddr *)&sun, p - (char *)&sun)) {
+			/* What shim_name_parse will read back. */
+			id->key = (pid << 32) | n;
+			id->type = type;
+			id->nl_pid = nl_pid;
+			return 0;
+		}
+		if (errno != EADDRINUSE)
+			return -errno;
+	}
+	return -EADDRINUSE;
+}
+
+/*
+ * A blocking, close-on-exec connection to nlvsd, marked as ours when it
+ * stands for a client's netlink socket (@id, filled in); -1 and *err on failure.
+ */
+static int shim_conn_dial(int type, uint32_t nl_pid, struct nlvs_shim_id *id, int *err)
 {
 	const char *path = nlvs_shim_socket_path();
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
+	int fd, ret;
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
+	if (!*path || strlen(path) >= sizeof(sun.sun_path)) {
 		*err = ENAMETOOLONG;
 		return -1;
 	}
@@ -38,91 +113,153 @@ int nlvs_shim_conn_open(int *err)
 		nlvs_shim_real.close(fd);
 		return -1;
 	}
+	/* Marked once connected: a failed attempt costs no name. */
+	ret = id ? shim_conn_mark(fd, type, nl_pid, id) : 0;
+	if (ret) {
+		*err = -ret;
+		nlvs_shim_real.close(fd);
+		return -1;
+	}
 	*err = 0;
 	return fd;
 }
 
-/* Once per process: a silent failure here is what made operators lose hours. */
-void nlvs_shim_conn_warn(int err)
+/* An unmarked connection, for the shim's own requests (shim_proc.c). */
+int nlvs_shim_conn_open(int *err)
 {
-	static int warned;
-	char line[512];
-	int n;
-
-	if (__atomic_exchange_n(&warned, 1, __ATOMIC_ACQ_REL))
-		return;
-	n = snprintf(line, sizeof(line), "nlvs: cannot reach nlvsd at %s: %s\n",
-		     nlvs_shim_socket_path(), strerror(err));
-	if (n > (int)sizeof(line) - 1)
-		n = sizeof(line) - 1;
-	if (nlvs_shim_real.write(STDERR_FILENO, line, n) < 0)
-		return;
+	return shim_conn_dial(0, 0, NULL, err);
 }
 
 /*
- * A socket whose peer is already closed: reads give EOF at once and poll()
- * reports it readable, so a dead descriptor never blocks its owner.
+ * Stands in for nlvsd while it is unreachable: reads give EOF at once and
+ * poll() reports it readable, so a dead descriptor never blocks its owner,
+ * and sends fail with EPIPE, which makes the next request try nlvsd again.
  */
-static int shim_dead_socket(void)
+static int shim_dead_socket(int type, uint32_t nl_pid, struct nlvs_shim_id *id)
 {
 	int sp[2];
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+	if (nlvs_shim_real.socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return -1;
 	nlvs_shim_real.close(sp[1]);
+	if (shim_conn_mark(sp[0], type, nl_pid, id)) {
+		nlvs_shim_real.close(sp[0]);
+		return -1;
+	}
 	return sp[0];
 }
 
-/*
- * Put a fresh nlvsd connection (or, if nlvsd is unreachable, a dead socket)
- * in place of s->fd, keeping the descriptor number and its O_NONBLOCK and
- * FD_CLOEXEC flags.  Returns 0 when connected, -errno otherwise; s->state
- * says which.  Called with the table lock held.
- */
-int nlvs_shim_conn_attach(struct nlvs_shim_sock *s)
+/* What a new socket copies from the one it replaces: the kernel's values. */
+struct shim_fd_props {
+	int type;
+	uint32_t nl_pid;
+	int oflags;
+	int fdflags;
+	int sndbuf;
+	int rcvbuf;
+};
+
+static int shim_props_read(int fd, enum nlvs_shim_kind kind, const struct nlvs_shim_id *id,
+			   struct shim_fd_props *p)
 {
-	int oflags, fdflags, nfd, err = 0;
+	socklen_t len;
 
-	if (s->state == NLVS_SHIM_KERNEL && !s->nl_pid) {
+	if (kind == NLVS_SHIM_GENL) {
 		struct sockaddr_nl snl;
-		socklen_t len = sizeof(snl);
 
-		if (!nlvs_shim_real.getsockname(s->fd, (struct sockaddr *)&snl, &len) &&
-		    snl.nl_family == AF_NETLINK)
-			s->nl_pid = snl.nl_pid;
+		len = sizeof(p->type);
+		if (nlvs_shim_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &p->type, &len) < 0)
+			return -errno;
+		len = sizeof(snl);
+		if (nlvs_shim_real.getsockname(fd, (struct sockaddr *)&snl, &len) < 0)
+			return -errno;
+		/* 0 when never bound: the client learns its id from getsockname as usual. */
+		p->nl_pid = snl.nl_pid;
+	} else {
+		struct nlvs_shim_conv *c = nlvs_shim_conv_get(id->key, false);
+
+		p->type = id->type;
+		p->nl_pid = c && c->nl_pid_set ? c->nl_pid : id->nl_pid;
+		nlvs_shim_conv_put(c);
 	}
-	oflags = nlvs_shim_real.fcntl(s->fd, F_GETFL);
-	fdflags = nlvs_shim_real.fcntl(s->fd, F_GETFD);
-	if (oflags < 0 || fdflags < 0)
+	p->oflags = nlvs_shim_real.fcntl(fd, F_GETFL);
+	p->fdflags = nlvs_shim_real.fcntl(fd, F_GETFD);
+	if (p->oflags < 0 || p->fdflags < 0)
 		return -errno;
+	/* The kernel reports twice what was set, and doubles what we set. */
+	len = sizeof(p->sndbuf);
+	if (nlvs_shim_real.getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &p->sndbuf, &len) < 0)
+		p->sndbuf = 0;
+	len = sizeof(p->rcvbuf);
+	if (nlvs_shim_real.getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &p->rcvbuf, &len) < 0)
+		p->rcvbuf = 0;
+	p->sndbuf /= 2;
+	p->rcvbuf /= 2;
+	return 0;
+}
 
-	nfd = nlvs_shim_conn_open(&err);
+/*
+ * Put a fresh nlvsd connection (or, if nlvsd is unreachable, a dead
+ * stand-in) in place of @fd, keeping the descriptor number, its O_NONBLOCK
+ * and FD_CLOEXEC flags and its buffer sizes.  @fd is a kernel genl socket
+ * (@old NULL) or our connection @old that hung up.  Returns 0 when @fd is
+ * now connected to nlvsd (or another thread already replaced it), 1 when
+ * the stand-in took its place, with *@now naming what @fd is in both cases;
+ * -errno when @fd could not be replaced: the caller must then fail the
+ * request, since @fd may still be the kernel's.  @old and @now may alias.
+ */
+int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old, struct nlvs_shim_id *now)
+{
+	struct nlvs_shim_id cur, fresh;
+	struct shim_fd_props p;
+	enum nlvs_shim_kind kind;
+	int nfd, err = 0, ret;
+
+	if (!nlvs_shim_switch_lock())
+		return -EDEADLK;	/* a signal handler interrupted a switch */
+	kind = nlvs_shim_fd_kind(fd, &cur);
+	if (kind == NLVS_SHIM_OURS && (!old || cur.key != old->key)) {
+		*now = cur;
+		ret = 0;
+		goto out;
+	}
+	if (kind != (old ? NLVS_SHIM_OURS : NLVS_SHIM_GENL)) {
+		ret = kind == NLVS_SHIM_OTHER ? -EBADF : -EIO;
+		goto out;
+	}
+	ret = shim_props_read(fd, kind, &cur, &p);
+	if (ret)
+		goto out;
+
+	nfd = shim_conn_dial(p.type, p.nl_pid, &fresh, &err);
 	if (nfd < 0) {
 		nlvs_shim_conn_warn(err);
-		nfd = shim_dead_socket();
+		nfd = shim_dead_socket(p.type, p.nl_pid, &fresh);
 		if (nfd < 0) {
-			s->state = NLVS_SHIM_DEAD;
-			return -err;
+			ret = -errno;
+			goto out;
 		}
 	}
-	if (s->sndbuf)
-		nlvs_shim_real.setsockopt(nfd, SOL_SOCKET, SO_SNDBUF, &s->sndbuf,
-					  sizeof(s->sndbuf));
-	if (s->rcvbuf)
-		nlvs_shim_real.setsockopt(nfd, SOL_SOCKET, SO_RCVBUF, &s->rcvbuf,
-					  sizeof(s->rcvbuf));
-	if (oflags & O_NONBLOCK)
+	if (p.sndbuf > 0)
+		nlvs_shim_real.setsockopt(nfd, SOL_SOCKET, SO_SNDBUF, &p.sndbuf,
+					  sizeof(p.sndbuf));
+	if (p.rcvbuf > 0)
+		nlvs_shim_real.setsockopt(nfd, SOL_SOCKET, SO_RCVBUF, &p.rcvbuf,
+					  sizeof(p.rcvbuf));
+	if (p.oflags & O_NONBLOCK)
 		nlvs_shim_real.fcntl(nfd, F_SETFL, O_NONBLOCK);
-	if (nlvs_shim_real.dup3(nfd, s->fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0) {
-		if (!err)
-			err = errno;
+	nlvs_shim_ours_seen();
+	if (nlvs_shim_real.dup3(nfd, fd, (p.fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0) {
+		ret = -errno;
 		nlvs_shim_real.close(nfd);
-		s->state = NLVS_SHIM_DEAD;
-		return -err;
+		goto out;
 	}
 	nlvs_shim_real.close(nfd);
-	s->state = err ? NLVS_SHIM_DEAD : NLVS_SHIM_SERVER;
-	return -err;
+	*now = fresh;
+	ret = err ? 1 : 0;
+out:
+	nlvs_shim_switch_unlock();
+	return ret;
 }
 
 static bool shim_name_is_ours(const struct nlattr *nla)
@@ -170,11 +307,94 @@ bool nlvs_shim_msg_is_ipvs(const void *buf, size_t len)
 }
 
 /*
+ * Could this datagram be a request to a dynamically numbered generic
+ * family?  Only then may it be one to the kernel's own IPVS, under the id
+ * a family dump (CTRL_CMD_GETFAMILY with NLM_F_DUMP) told the client.
+ */
+bool nlvs_shim_msg_is_genl_request(const void *buf, size_t len, uint16_t *type)
+{
+	const struct nlmsghdr *nlh = buf;
+
+	if (len < NLMSG_HDRLEN + GENL_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN ||
+	    !(nlh->nlmsg_flags & NLM_F_REQUEST) || nlh->nlmsg_type <= GENL_ID_CTRL)
+		return false;
+	*type = nlh->nlmsg_type;
+	return true;
+}
+
+/*
+ * Is @type the id under which the kernel itself serves IPVS?  Asked anew
+ * each time on a private socket (ids change when ip_vs is reloaded); only
+ * requests to dynamic genl families on kernel sockets pay for it, and
+ * ipvsadm and keepalived send none.  When the kernel cannot be asked, the
+ * answer is yes: the request then fails instead of maybe programming it.
+ */
+bool nlvs_shim_kernel_ipvs_is(uint16_t type)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct genlmsghdr genl;
+		struct nlattr nla;
+		char name[8];
+	} req = {
+		.nlh = { .nlmsg_len = sizeof(req), .nlmsg_type = GENL_ID_CTRL,
+			 .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
+		.genl = { .cmd = CTRL_CMD_GETFAMILY, .version = 1 },
+		.nla = { .nla_len = NLA_HDRLEN + sizeof("IPVS"),
+			 .nla_type = CTRL_ATTR_FAMILY_NAME },
+		.name = "IPVS",
+	};
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	unsigned char buf[2048];
+	size_t off;
+	ssize_t n;
+	int fd;
+	bool ret = true;
+
+	fd = nlvs_shim_real.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0)
+		return true;
+	if (nlvs_shim_real.sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel,
+				  sizeof(kernel)) != sizeof(req))
+		goto out;
+	do
+		n = nlvs_shim_real.recv(fd, buf, sizeof(buf), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < (ssize_t)NLMSG_HDRLEN)
+		goto out;
+	if (((struct nlmsghdr *)buf)->nlmsg_type == NLMSG_ERROR) {
+		/* ENOENT: the kernel has no IPVS. */
+		ret = n < (ssize_t)(NLMSG_HDRLEN + sizeof(int)) ||
+		      ((struct nlmsgerr *)NLMSG_DATA(buf))->error != -ENOENT;
+		goto out;
+	}
+	for (off = NLMSG_HDRLEN + GENL_HDRLEN; off + NLA_HDRLEN <= (size_t)n;) {
+		struct nlattr nla;
+		uint16_t id;
+
+		memcpy(&nla, buf + off, sizeof(nla));
+		if (nla.nla_len < NLA_HDRLEN)
+			break;
+		if ((nla.nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID &&
+		    nla.nla_len >= NLA_HDRLEN + sizeof(id) &&
+		    off + NLA_HDRLEN + sizeof(id) <= (size_t)n) {
+			memcpy(&id, buf + off + NLA_HDRLEN, sizeof(id));
+			ret = id == type;
+			break;
+		}
+		off += NLA_ALIGN(nla.nla_len);
+	}
+out:
+	nlvs_shim_real.close(fd);
+	return ret;
+}
+
+/*
  * Queue the answer nlvsd can no longer give: an NLMSG_ERROR for the request
  * in flight.  EAGAIN survives libnl's errno mapping and is never mistaken
  * for success by ipvsadm or keepalived (ipvs-genl.md 4.6).
  */
-void nlvs_shim_synth_error(struct nlvs_shim_sock *s, int err)
+void nlvs_shim_synth_error(struct nlvs_shim_conv *s, int err)
 {
 	struct nlmsghdr nlh = {
 		.nlmsg_len = sizeof(s->synth),

@@ -1,86 +1,169 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The table of descriptors the shim watches, and start-up.  A process has a
- * handful of NETLINK_GENERIC sockets at most, so a list under one mutex is
- * enough; nlvs_shim_ntracked lets every other descriptor skip the lock.
+ * Start-up, and telling descriptors apart by asking the kernel (shim.h).
+ * The only memory shared by every context is a handful of words changed
+ * with atomics and a fixed table of per-connection entries, each behind a
+ * lock word that a signal handler or a vfork child never waits for.
  */
+#include <dirent.h>
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "shim.h"
 
-struct nlvs_shim_real nlvs_shim_real;
-int nlvs_shim_ntracked;
+/* A process has one or two IPVS sockets; the table only has to outnumber them. */
+#define SHIM_NCONV 32
 
-static pthread_once_t shim_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t shim_mutex = PTHREAD_MUTEX_INITIALIZER;
-static struct nlvs_shim_sock *shim_socks;
-static const char *shim_path = NLVS_SHIM_DEFAULT_SOCKET;
+struct nlvs_shim_real nlvs_shim_real;
+
+enum { SHIM_INIT_NONE, SHIM_INIT_RUNNING, SHIM_INIT_DONE };
+static int shim_init_state;
+static char shim_path[sizeof(((struct sockaddr_un *)0)->sun_path)] = NLVS_SHIM_DEFAULT_SOCKET;
+/* The process whose memory this is: set at start and in fork() children only. */
+static pid_t shim_pid;
+static int shim_ours;
+static int shim_switch_owner;
+static uint64_t shim_clock;
+static struct nlvs_shim_conv shim_convs[SHIM_NCONV];
 
 #define SHIM_RESOLVE(name) \
 	(*(void **)&nlvs_shim_real.name = dlsym(RTLD_NEXT, #name))
 
-/* A fork while another thread holds the lock must not leave it held. */
-static void shim_atfork_prepare(void)
+/*
+ * Only used where nlvs_shim_may_record() holds, so never by a vfork child
+ * running on its parent's thread block; fork() children start afresh.
+ */
+static __thread int shim_tid_cache __attribute__((tls_model("initial-exec")));
+
+static int shim_tid(void)
 {
-	pthread_mutex_lock(&shim_mutex);
+	if (!shim_tid_cache)
+		shim_tid_cache = (int)syscall(SYS_gettid);
+	return shim_tid_cache;
 }
 
-static void shim_atfork_release(void)
+/* fork() runs this in the child, vfork() and clone() do not. */
+static void shim_atfork_child(void)
 {
-	pthread_mutex_unlock(&shim_mutex);
+	__atomic_store_n(&shim_pid, getpid(), __ATOMIC_RELEASE);
+	shim_tid_cache = 0;
+	/* The threads holding locks did not come along. */
+	__atomic_store_n(&shim_switch_owner, 0, __ATOMIC_RELEASE);
+	for (size_t i = 0; i < SHIM_NCONV; i++)
+		__atomic_store_n(&shim_convs[i].lock, 0, __ATOMIC_RELEASE);
 }
 
-static void shim_init_once(void)
+/*
+ * Connections inherited across execve() (no FD_CLOEXEC) or received before
+ * we looked: if any exists, every call must ask the kernel about its
+ * descriptor.  Without /proc we cannot know, so we assume there is one.
+ */
+static void shim_scan_inherited(void)
+{
+	char buf[1024];
+	enum nlvs_shim_kind kind;
+	struct nlvs_shim_id id;
+	int dfd;
+	long n;
+
+	dfd = nlvs_shim_real.open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		nlvs_shim_ours_seen();
+		return;
+	}
+	while ((n = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct dirent64 *d = (void *)(buf + off);
+			int fd = atoi(d->d_name);
+
+			off += d->d_reclen;
+			if (d->d_name[0] < '0' || d->d_name[0] > '9' || fd == dfd)
+				continue;
+			kind = nlvs_shim_fd_kind(fd, &id);
+			if (kind == NLVS_SHIM_OURS || kind == NLVS_SHIM_UNKNOWN)
+				nlvs_shim_ours_seen();
+		}
+	}
+	if (n < 0)
+		nlvs_shim_ours_seen();
+	nlvs_shim_real.close(dfd);
+}
+
+static void shim_init_real(void)
 {
 	const char *env = getenv("NLVS_SOCKET");
 
 	SHIM_RESOLVE(socket);
+	SHIM_RESOLVE(socketpair);
 	SHIM_RESOLVE(bind);
 	SHIM_RESOLVE(connect);
 	SHIM_RESOLVE(getsockname);
+	SHIM_RESOLVE(getpeername);
 	SHIM_RESOLVE(setsockopt);
 	SHIM_RESOLVE(getsockopt);
 	SHIM_RESOLVE(sendmsg);
+	SHIM_RESOLVE(sendmmsg);
 	SHIM_RESOLVE(sendto);
 	SHIM_RESOLVE(send);
 	SHIM_RESOLVE(write);
+	SHIM_RESOLVE(writev);
 	SHIM_RESOLVE(recvmsg);
 	SHIM_RESOLVE(recvfrom);
 	SHIM_RESOLVE(recv);
 	SHIM_RESOLVE(read);
 	SHIM_RESOLVE(close);
-	SHIM_RESOLVE(close_range);
-	SHIM_RESOLVE(dup);
-	SHIM_RESOLVE(dup2);
 	SHIM_RESOLVE(dup3);
 	SHIM_RESOLVE(fcntl);
-	SHIM_RESOLVE(fcntl64);
 	SHIM_RESOLVE(fopen);
 	SHIM_RESOLVE(fopen64);
 	SHIM_RESOLVE(open);
 	SHIM_RESOLVE(open64);
 	SHIM_RESOLVE(openat);
 	SHIM_RESOLVE(openat64);
-	if (!nlvs_shim_real.fcntl64)
-		nlvs_shim_real.fcntl64 = nlvs_shim_real.fcntl;
 
 	/* A copy: the program may rewrite its environment later. */
-	if (env && *env) {
-		char *copy = strdup(env);
-
-		if (copy)
-			shim_path = copy;
-	}
-
-	pthread_atfork(shim_atfork_prepare, shim_atfork_release, shim_atfork_release);
+	if (env && *env && strlen(env) < sizeof(shim_path))
+		strcpy(shim_path, env);
+	else if (env && *env)
+		shim_path[0] = '\0';	/* too long: conn_open says ENAMETOOLONG */
+	shim_pid = getpid();
+	pthread_atfork(NULL, NULL, shim_atfork_child);
+	shim_scan_inherited();
 }
 
+/*
+ * Normally the constructor below runs this before anything else; a call
+ * from another library's constructor may come first, and a second thread
+ * then waits for the first.
+ */
 void nlvs_shim_init(void)
 {
-	pthread_once(&shim_once, shim_init_once);
+	int st = __atomic_load_n(&shim_init_state, __ATOMIC_ACQUIRE);
+
+	if (st == SHIM_INIT_DONE)
+		return;
+	st = SHIM_INIT_NONE;
+	if (__atomic_compare_exchange_n(&shim_init_state, &st, SHIM_INIT_RUNNING, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		shim_init_real();
+		__atomic_store_n(&shim_init_state, SHIM_INIT_DONE, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(&shim_init_state, __ATOMIC_ACQUIRE) != SHIM_INIT_DONE)
+		sched_yield();
+}
+
+__attribute__((constructor)) static void shim_constructor(void)
+{
+	nlvs_shim_init();
 }
 
 const char *nlvs_shim_socket_path(void)
@@ -88,85 +171,220 @@ const char *nlvs_shim_socket_path(void)
 	return shim_path;
 }
 
-void nlvs_shim_lock(void)
+bool nlvs_shim_may_record(void)
 {
-	pthread_mutex_lock(&shim_mutex);
+	return getpid() == __atomic_load_n(&shim_pid, __ATOMIC_ACQUIRE);
 }
 
-void nlvs_shim_unlock(void)
+bool nlvs_shim_ours_possible(void)
 {
-	pthread_mutex_unlock(&shim_mutex);
+	return __atomic_load_n(&shim_ours, __ATOMIC_ACQUIRE) != 0;
 }
 
-struct nlvs_shim_sock *nlvs_shim_sock_find(int fd)
+/* Only ever set, so a vfork child setting it in its parent's memory is harmless. */
+void nlvs_shim_ours_seen(void)
 {
-	struct nlvs_shim_sock *s;
+	__atomic_store_n(&shim_ours, 1, __ATOMIC_RELEASE);
+}
 
-	for (s = shim_socks; s; s = s->next)
-		if (s->fd == fd)
-			return s;
+size_t nlvs_shim_utoa(char *buf, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
+}
+
+/* Parse "DIGITS" up to @end into *v; returns the first character after them. */
+static const char *shim_parse_u(const char *p, const char *end, uint64_t *v)
+{
+	const char *start = p;
+
+	*v = 0;
+	while (p < end && *p >= '0' && *p <= '9' && p - start < 20)
+		*v = *v * 10 + (uint64_t)(*p++ - '0');
+	return p == start ? NULL : p;
+}
+
+static bool shim_name_parse(const struct sockaddr_un *sun, socklen_t len, struct nlvs_shim_id *id)
+{
+	const size_t plen = sizeof(NLVS_SHIM_NAME_PREFIX) - 1;
+	const char *p = sun->sun_path + 1, *end = (const char *)sun + len;
+	uint64_t type, nl_pid, pid, seq;
+
+	if (len <= offsetof(struct sockaddr_un, sun_path) + 1 + plen || sun->sun_path[0])
+		return false;
+	if (memcmp(p, NLVS_SHIM_NAME_PREFIX, plen))
+		return false;
+	p += plen;
+	if (!(p = shim_parse_u(p, end, &type)) || p >= end || *p++ != ':' ||
+	    !(p = shim_parse_u(p, end, &nl_pid)) || p >= end || *p++ != ':' ||
+	    !(p = shim_parse_u(p, end, &pid)) || p >= end || *p++ != ':' ||
+	    !(p = shim_parse_u(p, end, &seq)) || p != end)
+		return false;
+	id->type = (int)type;
+	id->nl_pid = (uint32_t)nl_pid;
+	id->key = (pid << 32) | (seq & 0xffffffffu);
+	return id->key != 0;
+}
+
+/*
+ * One getsockname answers for most descriptors (files, pipes, other
+ * sockets, our own connections); only netlink sockets need a second call
+ * to learn their protocol.
+ */
+enum nlvs_shim_kind nlvs_shim_fd_kind(int fd, struct nlvs_shim_id *id)
+{
+	union {
+		struct sockaddr sa;
+		struct sockaddr_un sun;
+		struct sockaddr_storage ss;
+	} addr;
+	socklen_t len = sizeof(addr);
+	int v;
+
+	if (nlvs_shim_real.getsockname(fd, &addr.sa, &len) < 0)
+		/* Not a socket (or no descriptor): the real call reports that itself. */
+		return (errno == ENOTSOCK || errno == EBADF) ? NLVS_SHIM_OTHER : NLVS_SHIM_UNKNOWN;
+	if (len < sizeof(sa_family_t))
+		/* An unbound AF_UNIX socket: not one of ours, which are all bound. */
+		return NLVS_SHIM_OTHER;
+	if (addr.sa.sa_family == AF_NETLINK) {
+		len = sizeof(int);
+		if (nlvs_shim_real.getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &len) < 0)
+			return NLVS_SHIM_UNKNOWN;
+		return v == NETLINK_GENERIC ? NLVS_SHIM_GENL : NLVS_SHIM_OTHER;
+	}
+	if (addr.sa.sa_family != AF_UNIX || len > sizeof(addr.sun) ||
+	    !shim_name_parse(&addr.sun, len, id))
+		return NLVS_SHIM_OTHER;
+	return NLVS_SHIM_OURS;
+}
+
+/*
+ * Take a lock word for this thread.  The holder never makes a syscall that
+ * can block, so waiting is short, except when the holder is this very
+ * thread (a signal handler interrupted it): then we must not wait at all.
+ */
+static bool shim_lock_take(int *lock)
+{
+	int tid = shim_tid(), cur;
+
+	for (;;) {
+		cur = 0;
+		if (__atomic_compare_exchange_n(lock, &cur, tid, false, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return true;
+		if (cur == tid)
+			return false;
+		sched_yield();
+	}
+}
+
+static void shim_lock_drop(int *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
+/* The locked entry for @key, or NULL. */
+static struct nlvs_shim_conv *shim_conv_find(uint64_t key, bool *busy)
+{
+	struct nlvs_shim_conv *c;
+	size_t i;
+
+	for (i = 0; i < SHIM_NCONV; i++) {
+		c = &shim_convs[i];
+		if (__atomic_load_n(&c->key, __ATOMIC_ACQUIRE) != key)
+			continue;
+		if (!shim_lock_take(&c->lock)) {
+			*busy = true;
+			return NULL;
+		}
+		if (c->key == key)
+			return c;
+		shim_lock_drop(&c->lock);	/* evicted meanwhile */
+	}
 	return NULL;
 }
 
-/* A stale entry for @fd (closed behind our back) is replaced. */
-struct nlvs_shim_sock *nlvs_shim_sock_add(int fd)
+/* A free entry, else the one unused for longest, locked and given to @key. */
+static struct nlvs_shim_conv *shim_conv_claim(uint64_t key)
 {
-	struct nlvs_shim_sock *s;
+	struct nlvs_shim_conv *c, *victim;
+	uint64_t seen;
+	size_t i;
+	int tries;
 
-	nlvs_shim_sock_del(fd);
-	s = calloc(1, sizeof(*s));
-	if (!s)
+	for (tries = 0; tries < 4; tries++) {
+		victim = NULL;
+		for (i = 0; i < SHIM_NCONV; i++) {
+			c = &shim_convs[i];
+			if (!__atomic_load_n(&c->key, __ATOMIC_ACQUIRE)) {
+				victim = c;
+				break;
+			}
+			if (!victim || __atomic_load_n(&c->stamp, __ATOMIC_RELAXED) <
+				       __atomic_load_n(&victim->stamp, __ATOMIC_RELAXED))
+				victim = c;
+		}
+		seen = __atomic_load_n(&victim->key, __ATOMIC_ACQUIRE);
+		if (!shim_lock_take(&victim->lock))
+			return NULL;
+		/* Another thread took it between our look and our lock: look again. */
+		if (victim->key != seen) {
+			shim_lock_drop(&victim->lock);
+			continue;
+		}
+		memset((char *)victim + offsetof(struct nlvs_shim_conv, stamp), 0,
+		       sizeof(*victim) - offsetof(struct nlvs_shim_conv, stamp));
+		__atomic_store_n(&victim->key, key, __ATOMIC_RELEASE);
+		return victim;
+	}
+	return NULL;
+}
+
+struct nlvs_shim_conv *nlvs_shim_conv_get(uint64_t key, bool create)
+{
+	struct nlvs_shim_conv *c;
+	bool busy = false;
+
+	if (!key || !nlvs_shim_may_record())
 		return NULL;
-	s->fd = fd;
-	s->next = shim_socks;
-	shim_socks = s;
-	__atomic_add_fetch(&nlvs_shim_ntracked, 1, __ATOMIC_RELEASE);
-	return s;
+	c = shim_conv_find(key, &busy);
+	if (!c && create && !busy)
+		c = shim_conv_claim(key);
+	if (c)
+		__atomic_store_n(&c->stamp, __atomic_add_fetch(&shim_clock, 1, __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
+	return c;
 }
 
-void nlvs_shim_sock_del(int fd)
+void nlvs_shim_conv_put(struct nlvs_shim_conv *c)
 {
-	struct nlvs_shim_sock **pp, *s;
-
-	for (pp = &shim_socks; (s = *pp); pp = &s->next) {
-		if (s->fd == fd) {
-			*pp = s->next;
-			free(s);
-			__atomic_sub_fetch(&nlvs_shim_ntracked, 1, __ATOMIC_RELEASE);
-			return;
-		}
-	}
+	if (c)
+		shim_lock_drop(&c->lock);
 }
 
-void nlvs_shim_sock_del_range(unsigned int first, unsigned int last)
+/*
+ * Serialises the switch of a descriptor to nlvsd between threads, so two
+ * threads sending on one socket at once do not both replace it.  A vfork
+ * child has its own descriptor table: it needs (and takes) no lock.
+ */
+bool nlvs_shim_switch_lock(void)
 {
-	struct nlvs_shim_sock **pp = &shim_socks, *s;
-
-	while ((s = *pp)) {
-		if ((unsigned int)s->fd >= first && (unsigned int)s->fd <= last) {
-			*pp = s->next;
-			free(s);
-			__atomic_sub_fetch(&nlvs_shim_ntracked, 1, __ATOMIC_RELEASE);
-		} else {
-			pp = &s->next;
-		}
-	}
+	if (!nlvs_shim_may_record())
+		return true;
+	return shim_lock_take(&shim_switch_owner);
 }
 
-/* A duplicate shares the open file, so it shares what we know about it. */
-void nlvs_shim_sock_copy(int oldfd, int newfd)
+void nlvs_shim_switch_unlock(void)
 {
-	struct nlvs_shim_sock *old, *s, *next;
-
-	nlvs_shim_sock_del(newfd);
-	old = nlvs_shim_sock_find(oldfd);
-	if (!old)
-		return;
-	s = nlvs_shim_sock_add(newfd);
-	if (!s)
-		return;
-	next = s->next;
-	*s = *old;
-	s->next = next;
-	s->fd = newfd;
+	if (nlvs_shim_may_record())
+		shim_lock_drop(&shim_switch_owner);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The datagram paths.  Sends on a NETLINK_GENERIC socket are inspected until
- * one opens an IPVS conversation; from then on the descriptor is an nlvsd
- * connection and receives are dressed up as netlink ones (ipvs-genl.md 7.1).
+ * The datagram paths.  A send that opens an IPVS conversation on a kernel
+ * NETLINK_GENERIC socket turns the descriptor into an nlvsd connection; on
+ * those, receives are dressed up as netlink ones (ipvs-genl.md 7.1).
  */
 #include <errno.h>
 #include <string.h>
@@ -35,6 +35,17 @@ static size_t shim_msg_size(const struct msghdr *msg)
 	return n;
 }
 
+/* Does the datagram start with a plausible netlink header? */
+static bool shim_msg_is_netlink(const unsigned char *head, size_t n, size_t size)
+{
+	struct nlmsghdr nlh;
+
+	if (n < NLMSG_HDRLEN)
+		return false;
+	memcpy(&nlh, head, sizeof(nlh));
+	return nlh.nlmsg_len >= NLMSG_HDRLEN && nlh.nlmsg_len <= size;
+}
+
 /* libnl insists on a 12-byte AF_NETLINK sender, kernel pid 0. */
 static void shim_msg_fix_name(struct msghdr *msg)
 {
@@ -49,32 +60,32 @@ static void shim_msg_fix_name(struct msghdr *msg)
 	msg->msg_namelen = sizeof(snl);
 }
 
-static ssize_t shim_synth_deliver(struct nlvs_shim_sock *s, struct msghdr *msg, int flags)
+static ssize_t shim_synth_deliver(struct nlvs_shim_conv *c, struct msghdr *msg, int flags)
 {
-	size_t len = sizeof(s->synth), i, n = 0;
+	size_t len = sizeof(c->synth), i, n = 0;
 
 	for (i = 0; i < msg->msg_iovlen && n < len; i++) {
 		size_t k = msg->msg_iov[i].iov_len;
 
 		if (k > len - n)
 			k = len - n;
-		memcpy(msg->msg_iov[i].iov_base, s->synth + n, k);
+		memcpy(msg->msg_iov[i].iov_base, c->synth + n, k);
 		n += k;
 	}
 	msg->msg_flags = n < len ? MSG_TRUNC : 0;
 	msg->msg_controllen = 0;
 	shim_msg_fix_name(msg);
 	if (!(flags & MSG_PEEK)) {
-		s->synth_valid = false;
-		s->req_valid = false;
+		c->synth_valid = false;
+		c->req_valid = false;
 	}
 	return (flags & MSG_TRUNC) ? (ssize_t)len : (ssize_t)n;
 }
 
 /* The request is answered once its ERROR (or ACK) or DONE has been read. */
-static void shim_track_answer(int fd, const struct msghdr *msg, size_t len)
+static void shim_track_answer(uint64_t key, const struct msghdr *msg, size_t len)
 {
-	struct nlvs_shim_sock *s;
+	struct nlvs_shim_conv *c;
 	const char *buf;
 	size_t off;
 
@@ -83,20 +94,19 @@ static void shim_track_answer(int fd, const struct msghdr *msg, size_t len)
 	buf = msg->msg_iov[0].iov_base;
 	if (len > msg->msg_iov[0].iov_len)
 		len = msg->msg_iov[0].iov_len;
-	nlvs_shim_lock();
-	s = nlvs_shim_sock_find(fd);
-	for (off = 0; s && s->req_valid && off + NLMSG_HDRLEN <= len;) {
+	c = nlvs_shim_conv_get(key, false);
+	for (off = 0; c && c->req_valid && off + NLMSG_HDRLEN <= len;) {
 		struct nlmsghdr nlh;
 
 		memcpy(&nlh, buf + off, sizeof(nlh));
 		if (nlh.nlmsg_len < NLMSG_HDRLEN)
 			break;
 		if ((nlh.nlmsg_type == NLMSG_ERROR || nlh.nlmsg_type == NLMSG_DONE) &&
-		    nlh.nlmsg_seq == s->req.nlmsg_seq)
-			s->req_valid = false;
+		    nlh.nlmsg_seq == c->req.nlmsg_seq)
+			c->req_valid = false;
 		off += NLMSG_ALIGN(nlh.nlmsg_len);
 	}
-	nlvs_shim_unlock();
+	nlvs_shim_conv_put(c);
 }
 
 static bool shim_errno_is_hangup(int err)
@@ -104,138 +114,169 @@ static bool shim_errno_is_hangup(int err)
 	return err == EPIPE || err == ECONNRESET || err == ENOTCONN || err == ECONNREFUSED;
 }
 
-/* nlvsd is gone for this request: answer it ourselves. */
-static ssize_t shim_send_fail(int fd, size_t size)
+/* Remember the request on connection @key, so a dead nlvsd can be answered for. */
+static void shim_track_request(uint64_t key, const unsigned char *head, size_t n)
 {
-	struct nlvs_shim_sock *s;
+	struct nlvs_shim_conv *c = nlvs_shim_conv_get(key, true);
 
-	nlvs_shim_lock();
-	s = nlvs_shim_sock_find(fd);
-	if (s && s->req_valid)
-		nlvs_shim_synth_error(s, EAGAIN);
-	nlvs_shim_unlock();
+	if (!c)
+		return;
+	c->req_valid = n >= NLMSG_HDRLEN;
+	if (c->req_valid)
+		memcpy(&c->req, head, NLMSG_HDRLEN);
+	c->synth_valid = false;
+	nlvs_shim_conv_put(c);
+}
+
+/*
+ * nlvsd is gone for this request: answer it ourselves when we can keep the
+ * answer, else the send itself fails.  Either way the client sees an error.
+ */
+static ssize_t shim_send_fail(const struct nlvs_shim_id *id, const unsigned char *head,
+			      size_t n, size_t size)
+{
+	struct nlvs_shim_conv *c = nlvs_shim_conv_get(id->key, true);
+
+	if (!c || n < NLMSG_HDRLEN) {
+		nlvs_shim_conv_put(c);
+		errno = ECONNREFUSED;
+		return -1;
+	}
+	c->req_valid = true;
+	memcpy(&c->req, head, NLMSG_HDRLEN);
+	nlvs_shim_synth_error(c, EAGAIN);
+	nlvs_shim_conv_put(c);
 	return size;
 }
 
 /*
  * Returns false when @fd is not ours to handle (the caller then uses the
- * real function it replaced), true with *ret set otherwise.
+ * real function it replaced), true with *ret set otherwise.  A request that
+ * opens or continues an IPVS conversation is never let through to a kernel
+ * socket: it goes to nlvsd or fails.
  */
 bool nlvs_shim_io_send(int fd, const struct msghdr *msg, int flags, ssize_t *ret)
 {
 	unsigned char head[256];
-	struct nlvs_shim_sock *s;
+	struct nlvs_shim_id id;
+	enum nlvs_shim_kind kind;
 	struct msghdr m;
 	size_t n, size;
-	bool retried = false;
-	ssize_t r;
+	bool ipvs, other;
+	uint16_t type = 0;
+	int r = 0;
 
-	if (!nlvs_shim_any_tracked())
-		return false;
-	nlvs_shim_lock();
-	s = nlvs_shim_sock_find(fd);
-	if (!s) {
-		nlvs_shim_unlock();
-		return false;
-	}
 	n = shim_msg_gather(msg, head, sizeof(head));
-	if (s->state == NLVS_SHIM_KERNEL) {
-		if (!nlvs_shim_msg_is_ipvs(head, n)) {
-			nlvs_shim_unlock();
-			return false;
-		}
-		nlvs_shim_conn_attach(s);
-	} else if (s->state == NLVS_SHIM_DEAD) {
-		nlvs_shim_conn_attach(s);
-	}
-	s->req_valid = n >= NLMSG_HDRLEN;
-	if (s->req_valid)
-		memcpy(&s->req, head, NLMSG_HDRLEN);
-	s->synth_valid = false;
 	size = shim_msg_size(msg);
-	if (s->state != NLVS_SHIM_SERVER) {
-		nlvs_shim_unlock();
-		*ret = shim_send_fail(fd, size);
+	ipvs = nlvs_shim_msg_is_ipvs(head, n);
+	other = !ipvs && nlvs_shim_msg_is_genl_request(head, n, &type);
+	/*
+	 * Only a netlink message can concern an nlvsd connection; the program's
+	 * other writes (logs, pipes, files) are not worth a question to the kernel.
+	 */
+	if (!ipvs && !other && (!nlvs_shim_ours_possible() || !shim_msg_is_netlink(head, n, size)))
+		return false;
+	kind = nlvs_shim_fd_kind(fd, &id);
+	if (kind == NLVS_SHIM_OTHER)
+		return false;
+	if (other && kind != NLVS_SHIM_OURS) {
+		if (!nlvs_shim_kernel_ipvs_is(type))
+			return false;
+		/* The kernel's own IPVS, learnt from a family dump: refused (R3). */
+		*ret = -1;
+		errno = ENOPROTOOPT;
 		return true;
 	}
-	nlvs_shim_unlock();
-
+	if (kind == NLVS_SHIM_GENL && !ipvs)
+		return false;
+	if (kind == NLVS_SHIM_UNKNOWN) {
+		if (!ipvs)
+			return false;
+		/* Fail closed: this might be the kernel's IPVS. */
+		*ret = -1;
+		errno = EIO;
+		return true;
+	}
+	if (kind == NLVS_SHIM_GENL)
+		r = nlvs_shim_conn_attach(fd, NULL, &id);
 	m = *msg;
 	m.msg_name = NULL;
 	m.msg_namelen = 0;
-	for (;;) {
-		r = nlvs_shim_real.sendmsg(fd, &m, flags | MSG_NOSIGNAL);
-		if (r >= 0 || !shim_errno_is_hangup(errno)) {
-			*ret = r;
+	for (int tries = 0; !r; tries++) {
+		shim_track_request(id.key, head, n);
+		*ret = nlvs_shim_real.sendmsg(fd, &m, flags | MSG_NOSIGNAL);
+		if (*ret >= 0 || !shim_errno_is_hangup(errno))
 			return true;
-		}
+		if (tries)
+			break;
 		/* nlvsd restarted since the last request: one fresh try. */
-		nlvs_shim_lock();
-		s = nlvs_shim_sock_find(fd);
-		if (s) {
-			s->state = NLVS_SHIM_DEAD;
-			if (!retried)
-				nlvs_shim_conn_attach(s);
-		}
-		if (!s || s->state != NLVS_SHIM_SERVER || retried) {
-			nlvs_shim_unlock();
-			*ret = shim_send_fail(fd, size);
-			return true;
-		}
-		nlvs_shim_unlock();
-		retried = true;
+		r = nlvs_shim_conn_attach(fd, &id, &id);
 	}
+	if (r < 0) {
+		*ret = -1;
+		errno = -r;
+		return true;
+	}
+	/* nlvsd unreachable (a dead stand-in holds @fd), or hung up twice. */
+	*ret = shim_send_fail(&id, head, n, size);
+	return true;
+}
+
+/* A descriptor passed over a unix socket may be one of ours. */
+static void shim_scan_rights(const struct msghdr *msg)
+{
+	struct cmsghdr *cm;
+
+	if (!msg->msg_control || msg->msg_controllen < sizeof(struct cmsghdr))
+		return;
+	for (cm = CMSG_FIRSTHDR((struct msghdr *)msg); cm;
+	     cm = CMSG_NXTHDR((struct msghdr *)msg, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			nlvs_shim_ours_seen();
 }
 
 bool nlvs_shim_io_recv(int fd, struct msghdr *msg, int flags, ssize_t *ret)
 {
-	struct nlvs_shim_sock *s;
+	struct nlvs_shim_conv *c;
+	struct nlvs_shim_id id;
 	ssize_t r;
 	int err;
 
-	if (!nlvs_shim_any_tracked())
+	if (!nlvs_shim_ours_possible() || nlvs_shim_fd_kind(fd, &id) != NLVS_SHIM_OURS)
 		return false;
-	nlvs_shim_lock();
-	s = nlvs_shim_sock_find(fd);
-	if (!s || s->state == NLVS_SHIM_KERNEL) {
-		nlvs_shim_unlock();
-		return false;
-	}
-	if (s->synth_valid) {
-		*ret = shim_synth_deliver(s, msg, flags);
-		nlvs_shim_unlock();
+	c = nlvs_shim_conv_get(id.key, false);
+	if (c && c->synth_valid) {
+		*ret = shim_synth_deliver(c, msg, flags);
+		nlvs_shim_conv_put(c);
 		return true;
 	}
-	nlvs_shim_unlock();
+	nlvs_shim_conv_put(c);
 
 	r = nlvs_shim_real.recvmsg(fd, msg, flags);
 	err = errno;
 	if (r > 0 || (r == 0 && (msg->msg_flags & MSG_TRUNC))) {
 		shim_msg_fix_name(msg);
 		if (!(flags & MSG_PEEK))
-			shim_track_answer(fd, msg, r);
+			shim_track_answer(id.key, msg, r);
 		*ret = r;
 		return true;
 	}
 	if (r < 0 && !shim_errno_is_hangup(err)) {
 		*ret = r;
+		errno = err;
 		return true;
 	}
 
 	/* EOF or reset: nlvsd went away with our request unanswered. */
-	nlvs_shim_lock();
-	s = nlvs_shim_sock_find(fd);
-	if (s) {
-		s->state = NLVS_SHIM_DEAD;
-		if (s->req_valid)
-			nlvs_shim_synth_error(s, EAGAIN);
-		if (s->synth_valid) {
-			*ret = shim_synth_deliver(s, msg, flags);
-			nlvs_shim_unlock();
-			return true;
-		}
+	c = nlvs_shim_conv_get(id.key, false);
+	if (c && c->req_valid && !c->synth_valid)
+		nlvs_shim_synth_error(c, EAGAIN);
+	if (c && c->synth_valid) {
+		*ret = shim_synth_deliver(c, msg, flags);
+		nlvs_shim_conv_put(c);
+		return true;
 	}
-	nlvs_shim_unlock();
+	nlvs_shim_conv_put(c);
 	msg->msg_flags = 0;
 	shim_msg_fix_name(msg);
 	*ret = 0;
@@ -291,6 +332,48 @@ ssize_t write(int fd, const void *buf, size_t len)
 	return nlvs_shim_real.write(fd, buf, len);
 }
 
+ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = iovcnt };
+	ssize_t ret;
+
+	nlvs_shim_init();
+	if (iovcnt > 0 && nlvs_shim_io_send(fd, &msg, 0, &ret))
+		return ret;
+	return nlvs_shim_real.writev(fd, iov, iovcnt);
+}
+
+/* Each message on its own: a batch must not smuggle an IPVS request past us. */
+int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
+{
+	unsigned char head[256];
+	unsigned int i;
+	ssize_t ret;
+
+	nlvs_shim_init();
+	for (i = 0; i < vlen && !nlvs_shim_ours_possible(); i++) {
+		size_t n = shim_msg_gather(&vec[i].msg_hdr, head, sizeof(head));
+		uint16_t type;
+
+		if (nlvs_shim_msg_is_ipvs(head, n) ||
+		    nlvs_shim_msg_is_genl_request(head, n, &type))
+			break;
+	}
+	if (i == vlen)
+		return nlvs_shim_real.sendmmsg(fd, vec, vlen, flags);
+	for (i = 0; i < vlen; i++) {
+		if (!nlvs_shim_io_send(fd, &vec[i].msg_hdr, flags, &ret)) {
+			int r = nlvs_shim_real.sendmmsg(fd, &vec[i], 1, flags);
+
+			ret = r == 1 ? (ssize_t)vec[i].msg_len : -1;
+		}
+		if (ret < 0)
+			return i ? (int)i : -1;
+		vec[i].msg_len = ret;
+	}
+	return vlen;
+}
+
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	ssize_t ret;
@@ -298,7 +381,10 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 	nlvs_shim_init();
 	if (nlvs_shim_io_recv(fd, msg, flags, &ret))
 		return ret;
-	return nlvs_shim_real.recvmsg(fd, msg, flags);
+	ret = nlvs_shim_real.recvmsg(fd, msg, flags);
+	if (ret >= 0)
+		shim_scan_rights(msg);
+	return ret;
 }
 
 ssize_t recvfrom(int fd, void *buf, size_t len, int flags,

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/time.h>
@@ -113,6 +112,10 @@ static int shim_proc_msg(int mfd, const struct nlmsghdr *nlh)
 	return 0;
 }
 
+/*
+ * The receive buffer comes from mmap, not malloc: open() may be called from
+ * a signal handler or a vfork child, where the heap is not ours to touch.
+ */
 static int shim_proc_fetch(int sfd, int mfd)
 {
 	char *buf = NULL;
@@ -125,14 +128,18 @@ static int shim_proc_fetch(int sfd, int mfd)
 
 		n = nlvs_shim_real.recv(sfd, buf, cap, MSG_PEEK | MSG_TRUNC);
 		if (n > 0 && (size_t)n > cap) {
-			char *nbuf = realloc(buf, n);
+			size_t ncap = ((size_t)n + 4095) & ~(size_t)4095;
+			char *nbuf = mmap(NULL, ncap, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-			if (!nbuf) {
+			if (nbuf == MAP_FAILED) {
 				ret = -ENOMEM;
 				break;
 			}
+			if (buf)
+				munmap(buf, cap);
 			buf = nbuf;
-			cap = n;
+			cap = ncap;
 		}
 		if (n >= 0)
 			n = nlvs_shim_real.recv(sfd, buf, cap, 0);
@@ -155,7 +162,8 @@ static int shim_proc_fetch(int sfd, int mfd)
 			off += NLMSG_ALIGN(nlh->nlmsg_len);
 		}
 	}
-	free(buf);
+	if (buf)
+		munmap(buf, cap);
 	return ret < 0 ? ret : 0;
 }
 

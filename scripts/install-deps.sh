@@ -17,7 +17,7 @@ test_deps=(
 	ipvsadm keepalived user-mode-linux kmod qemu-system-x86 busybox-static strace
 	iproute2 ethtool procps util-linux psmisc
 	curl socat iperf3 python3 python3-scapy tcpdump iputils-ping
-	traceroute dnsmasq-base netcat-openbsd
+	traceroute dnsmasq-base netcat-openbsd strace python3-pyroute2
 )
 
 if [ "$(id -u)" != 0 ]; then

@@ -8,10 +8,12 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
 PROBE=$top_builddir/tests/integration/genl_probe
+FDOPS=$top_builddir/tests/integration/ipvs_fdops
 IPVS_ID=1008	# NLS_IPVS_FAMILY_ID (nlserver/nls_server.h)
 
 nlvs_require_build
 [ -x "$PROBE" ] || tap_bail "$PROBE not built (run make check)"
+[ -x "$FDOPS" ] || tap_bail "$FDOPS not built (run make check)"
 nlvs_tmpdir_make
 
 # nlvs-exec itself: usage errors 2, like env(1) 127/126 for exec failures,
@@ -72,6 +74,13 @@ IPVS $IPVS_ID
 $kernel_ids" "IPVS resolves to nlvsd's id, kernel families to the kernel's"
 	got=$(nlvs_exec "$PROBE" link 2>&1)
 	tap_is "$got" "$kernel_links" "rtnetlink unchanged while nlvsd runs"
+	# A request to a kernel family (not only its lookup): the shim checks it
+	# is not the kernel's IPVS, then lets the kernel answer.
+	for f in $families; do
+		[ "$f" = nlctrl ] && continue
+		tap_is "$(nlvs_exec "$FDOPS" genl "$f" 2>&1)" "$("$FDOPS" genl "$f" 2>&1)" \
+			"a request to family $f gets the kernel's answer"
+	done
 	got=$(nlvs_exec "$PROBE" resolve NLVS 2>&1)
 	tap_is "$got" "NLVS 1009" "the NLVS family resolves through nlvsd"
 else

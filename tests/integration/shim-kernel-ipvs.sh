@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# On a machine whose kernel has IPVS (user-mode-linux with ip_vs loaded),
+# On a machine whose kernel has IPVS (the kernel oracle with ip_vs loaded:
+# user-mode-linux, or qemu where UML does not boot),
 # clients under nlvs-exec never program the kernel's table, whatever they do
 # with processes and descriptors (nlvs-exec(1), "Processes and
 # descriptors"): their requests reach nlvsd when it runs and fail when it
@@ -16,22 +17,23 @@ FDOPS_PY=$top_srcdir/tests/integration/ipvs-fdops.py
 
 nlvs_require_root
 nlvs_require_cmd ipvsadm
-nlvs_require_uml
 nlvs_require_build
 [ -x "$FDOPS" ] || tap_bail "$FDOPS not built (run make check)"
 nlvs_tmpdir_make
 
 # Everything runs inside the guest, against its kernel; results come back
-# through the shared folder.  Host paths under /tmp are hidden there, so the
-# Python client is copied; the build tree is reached by its own path.
-kdir=$NLVS_TMP/uml
-mkdir -p "$kdir"
-cp "$FDOPS_PY" "$kdir/"
+# through the shared folder.  Host paths under /tmp, /run and /mnt are hidden
+# there (the build tree may be one of them), so the programs and the Python
+# client are copied into it.
+kdir=$NLVS_TMP/oracle
+mkdir -p "$kdir/bin"
+cp "$FDOPS_PY" "$FDOPS" "$NLVSD" "$NLVS_EXEC" "$NLVS_PRELOAD_LIB" "$kdir/bin/"
 cat > "$kdir/run.sh" <<EOF
-out=\$UML_OUT
-export NLVS_PRELOAD_LIB='$NLVS_PRELOAD_LIB'
-shim() { timeout -k 5 60 '$NLVS_EXEC' -s "\$sock" "\$@"; }
-fdops='$FDOPS'
+out=\$ORACLE_OUT
+bin=\$out/bin
+export NLVS_PRELOAD_LIB=\$bin/$(basename "$NLVS_PRELOAD_LIB")
+shim() { timeout -k 5 60 \$bin/$(basename "$NLVS_EXEC") -s "\$sock" "\$@"; }
+fdops=\$bin/$(basename "$FDOPS")
 
 # Without the shim the client reaches the kernel's IPVS.
 "\$fdops" kernel-id 1 > \$out/plain.out 2>&1
@@ -49,7 +51,7 @@ ipvsadm -S -n > \$out/absent.table 2>&1
 # nlvsd running (control plane only): the requests reach it, not the kernel.
 sock=/run/ipvs.sock
 : > /run/nlvsd.conf
-'$NLVSD' -d -f /run/nlvsd.conf -s \$sock > \$out/nlvsd.log 2>&1 < /dev/null &
+\$bin/$(basename "$NLVSD") -d -f /run/nlvsd.conf -s \$sock > \$out/nlvsd.log 2>&1 < /dev/null &
 i=0
 while [ ! -S \$sock ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done
 shim "\$fdops" kernel-id 20 > \$out/nlvsd-id.out 2>&1
@@ -57,13 +59,13 @@ shim "\$fdops" vfork 21 22 > \$out/nlvsd-vfork.out 2>&1
 shim "\$fdops" spawn 23 24 > \$out/nlvsd-spawn.out 2>&1
 shim "\$fdops" exec 25 26 > \$out/nlvsd-exec.out 2>&1
 shim "\$fdops" threads 2 3 27 > \$out/nlvsd-threads.out 2>&1
-shim python3 \$out/$(basename "$FDOPS_PY") 100 > \$out/nlvsd-python.out 2>&1
+shim python3 \$bin/$(basename "$FDOPS_PY") 100 > \$out/nlvsd-python.out 2>&1
 shim ipvsadm -A -f 200 -s rr > \$out/nlvsd-ipvsadm.out 2>&1
 shim ipvsadm -S -n > \$out/nlvsd.table 2>&1
 ipvsadm -S -n > \$out/kernel.table 2>&1
 EOF
-UML_TIMEOUT=${UML_TIMEOUT:-400} nlvs_uml_start "$kdir"
-nlvs_uml_wait "$kdir"
+nlvs_oracle_start "$kdir"
+nlvs_oracle_wait "$kdir"
 
 k=$kdir
 tap_is "$(cat "$k/plain.out")" "IPVS in the kernel's family dump ok

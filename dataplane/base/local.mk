@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# base/: what every folder may use: the log.  Uses nothing.
+dataplane_libnlvsctl_la_SOURCES += dataplane/base/nlvs_log.h dataplane/base/log.c

@@ -18,7 +18,7 @@
 #define NLVS_SCHED_H
 
 #include <stdint.h>
-#include "ctl/nlvs_ctl.h"
+#include "base/nlvs_ipvs.h"
 
 #define NLVS_RS_F_OVERLOAD	0x1	/* upper threshold reached */
 

@@ -20,10 +20,9 @@
 
 #include "net/nlvs_net.h"
 #include "ctl/nlvs_ctl.h"
+#include "daemon_priv.h"
 #include "nlvs_dp.h"
 #include "base/nlvs_log.h"
-
-struct nlvs_dp nlvs_dp;
 
 static int eal_up, launched;
 static uint64_t last_link_poll;
@@ -40,12 +39,6 @@ static size_t stats_text(size_t *idx, char *buf, size_t max)
 static void on_sigusr1(int sig)
 {
 	stats_wanted = 1;
-}
-
-void nlvs_dp_rcu_synchronize(void)
-{
-	if (nlvs_dp.qsbr)
-		rte_rcu_qsbr_synchronize(nlvs_dp.qsbr, RTE_QSBR_THRID_INVALID);
 }
 
 static void apply_settings(const struct nlvs_conf *conf)
@@ -86,6 +79,7 @@ int nlvs_dp_start(const struct nlvs_conf *conf)
 	}
 	eal_up = 1;
 	nlvs_dp.hz = rte_get_tsc_hz();
+	nlvs_dp.lb_input = nlvs_lb_input_burst;
 	apply_settings(conf);
 	rc = nlvs_workers_create(conf);
 	if (rc < 0)

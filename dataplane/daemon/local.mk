@@ -2,7 +2,8 @@
 # daemon/: nlvsd itself: start-up, the control loop, the packet path's life
 # cycle (nlvs_dp.h) and the workers' loop.  Uses every other folder.
 dataplane_libnlvsdp_la_SOURCES += \
-	dataplane/daemon/nlvs_dp.h dataplane/daemon/dp.c dataplane/daemon/worker.c
+	dataplane/daemon/nlvs_dp.h dataplane/daemon/daemon_priv.h \
+	dataplane/daemon/dp.c dataplane/daemon/worker.c
 
 sbin_PROGRAMS += dataplane/nlvsd
 dataplane_nlvsd_SOURCES = dataplane/daemon/nlvsd.c

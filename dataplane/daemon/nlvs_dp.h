@@ -21,9 +21,6 @@ int nlvs_dp_reload(const struct nlvs_conf *conf);
 void nlvs_dp_tick(void);
 /** Stop workers and ports, clean up EAL. */
 void nlvs_dp_stop(void);
-/** Control thread: return once every worker has passed a quiescent state,
- *  so a table unpublished before the call can be freed after it. */
-void nlvs_dp_rcu_synchronize(void);
 /** Write port (incl. per-queue and extended) and worker counters, drops by
  *  reason, as "name value" lines.  The daemon does this on SIGUSR1. */
 void nlvs_dp_stats_write(FILE *f);

@@ -29,7 +29,6 @@
 
 #include "ctl/ctl_priv.h"
 #include "lb_priv.h"
-#include "daemon/nlvs_dp.h"
 #include "base/nlvs_log.h"
 
 struct lb_worker *lb_workers[NLVS_MAX_WORKERS];

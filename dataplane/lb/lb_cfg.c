@@ -22,7 +22,6 @@
 #include "ctl/ctl_priv.h"
 #include "lb_calc.h"
 #include "lb_priv.h"
-#include "daemon/nlvs_dp.h"
 #include "base/nlvs_log.h"
 
 struct lb_cslot *lb_csvc, *lb_cdest;

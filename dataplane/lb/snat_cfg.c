@@ -15,7 +15,6 @@
 #include <sys/socket.h>
 
 #include "ctl/ctl_priv.h"
-#include "daemon/nlvs_dp.h"
 #include "base/nlvs_log.h"
 #include "snat_priv.h"
 

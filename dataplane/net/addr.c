@@ -15,7 +15,6 @@
 #include <rte_malloc.h>
 
 #include "nlvs_net.h"
-#include "daemon/nlvs_dp.h"
 #include "base/nlvs_log.h"
 
 struct nlvs_addr_ent {

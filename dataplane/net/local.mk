@@ -11,4 +11,5 @@ dataplane_libnlvsdp_la_SOURCES += \
 	dataplane/net/port.c dataplane/net/port_flow.c dataplane/net/l2.c \
 	dataplane/net/neigh.c dataplane/net/neigh_arp.c dataplane/net/neigh_nd.c \
 	dataplane/net/addr.c dataplane/net/route.c dataplane/net/route_input.c \
-	dataplane/net/route_output.c dataplane/net/icmp_echo.c
+	dataplane/net/route_output.c dataplane/net/icmp_echo.c \
+	dataplane/net/net.c

@@ -92,6 +92,9 @@ struct nlvs_dp {
 	unsigned int idle_max_us;
 	int ip_forward;
 	unsigned int snat_rules;	/* transit traffic goes to the L4 engine */
+	/* set by the daemon before the workers run: the L4 engine's input */
+	void (*lb_input)(struct nlvs_worker *w, struct rte_mbuf **ms,
+			 const struct nlvs_l3_info *l3s, unsigned int n);
 	uint64_t hz;
 };
 
@@ -104,7 +107,7 @@ static inline void nlvs_worker_drop(struct nlvs_worker *w, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
-/* worker.c: hand the queued packets to the L4 engine (nlvs_lb_input_burst) */
+/* net.c: hand the queued packets to the L4 engine (nlvs_dp.lb_input) */
 void nlvs_worker_lb_flush(struct nlvs_worker *w);
 
 /* L3 input: a packet for the L4 engine, queued until the end of its burst. */
@@ -127,11 +130,12 @@ void nlvs_ports_link_poll(void);
 void nlvs_ports_stats_write(FILE *f);
 int nlvs_port_index(uint16_t port_id);
 
-/* worker.c */
-int nlvs_workers_create(const struct nlvs_conf *conf);
-int nlvs_workers_launch(void);
-void nlvs_workers_destroy(void);
+/* net.c */
+/** Control thread: return once every worker has passed a quiescent state,
+ *  so a table unpublished before the call can be freed after it. */
+void nlvs_dp_rcu_synchronize(void);
 void nlvs_worker_tx(struct nlvs_worker *w, uint16_t port, struct rte_mbuf *m);
+/* Control thread: frames it builds leave through worker 0's TX queue. */
 int nlvs_ctl_send(uint16_t port, struct rte_mbuf *m);
 struct rte_mbuf *nlvs_ctl_alloc(void);
 

@@ -20,6 +20,7 @@
 
 #include "net/nlvs_net.h"
 #include "ctl/nlvs_ctl.h"
+#include "lb/nlvs_laddr.h"
 #include "daemon_priv.h"
 #include "nlvs_dp.h"
 #include "base/nlvs_log.h"
@@ -96,7 +97,7 @@ int nlvs_dp_start(const struct nlvs_conf *conf)
 	rc = nlvs_lb_init(conf);
 	if (rc < 0)
 		goto fail;
-	nlvs_ports_flow_steer(conf);
+	nlvs_ports_flow_steer(conf, nlvs_laddr_owner_mask(nlvs_dp.nworkers));
 	rc = nlvs_workers_launch();
 	launched = 1;
 	if (rc < 0)

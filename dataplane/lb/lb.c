@@ -34,7 +34,6 @@
 struct lb_worker *lb_workers[NLVS_MAX_WORKERS];
 unsigned int lb_nworkers;
 struct lb_cfg *lb_cfg_current;
-int nlvs_lb_transit;
 int lb_hop_off = -1;
 uint64_t lb_hop_flag;
 

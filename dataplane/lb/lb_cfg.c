@@ -472,7 +472,7 @@ static void cfg_publish(struct lb_cfg *c)
 
 	__atomic_store_n(&lb_cfg_current, c, __ATOMIC_RELEASE);
 	/* L3 input reads this word per transit packet; the table has it too */
-	__atomic_store_n(&nlvs_lb_transit, c->nat != 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&nlvs_dp.lb_transit, c->nat != 0, __ATOMIC_RELAXED);
 	if (old) {
 		nlvs_dp_rcu_synchronize();
 		cfg_free(old);
@@ -600,7 +600,7 @@ void lb_cfg_fini(void)
 {
 	unsigned int i;
 
-	nlvs_lb_transit = 0;
+	nlvs_dp.lb_transit = 0;
 	cfg_free(lb_cfg_current);
 	lb_cfg_current = NULL;
 	for (i = 0; i < nvips; i++)

@@ -53,17 +53,13 @@ int nlvs_lb_reload(const struct nlvs_conf *conf);
 void nlvs_lb_tick(void);
 void nlvs_lb_fini(void);
 /** Worker: a packet for a VIP/laddr/egress address, or transit traffic when
- *  the configuration has snat rules or nlvs_lb_transit is set.  Consumes @m
+ *  the configuration has snat rules or nlvs_dp.lb_transit is set.  Consumes @m
  *  (send, hand off or drop). */
 void nlvs_lb_input(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3);
 /** Worker: the same for @n packets (what L3 input found, per packet, in
  *  @l3s), handled in order; the workers' loop passes a turn's worth. */
 void nlvs_lb_input_burst(struct nlvs_worker *w, struct rte_mbuf **ms,
 			 const struct nlvs_l3_info *l3s, unsigned int n);
-/** Set by the engine (control thread) while it needs transit traffic: the
- *  replies of classic NAT services (no laddr pool) are routed through us to
- *  the client, not addressed to us.  Workers read it per transit packet. */
-extern int nlvs_lb_transit;
 /** Worker: about every millisecond (timers, expiry). */
 void nlvs_lb_worker_poll(struct nlvs_worker *w);
 

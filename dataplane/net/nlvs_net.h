@@ -92,6 +92,10 @@ struct nlvs_dp {
 	unsigned int idle_max_us;
 	int ip_forward;
 	unsigned int snat_rules;	/* transit traffic goes to the L4 engine */
+	/* set by the engine (control thread) while it needs transit traffic:
+	 * the replies of classic NAT services (no laddr pool) are routed
+	 * through us to the client, not addressed to us */
+	int lb_transit;
 	/* set by the daemon before the workers run: the L4 engine's input */
 	void (*lb_input)(struct nlvs_worker *w, struct rte_mbuf **ms,
 			 const struct nlvs_l3_info *l3s, unsigned int n);
@@ -123,8 +127,9 @@ static inline void nlvs_worker_lb_queue(struct nlvs_worker *w, struct rte_mbuf *
 /* port.c */
 int nlvs_ports_start(const struct nlvs_conf *conf);
 void nlvs_ports_stop(void);
-/* port_flow.c: rte_flow rules steering return traffic to its owner's queue */
-void nlvs_ports_flow_steer(const struct nlvs_conf *conf);
+/* port_flow.c: rte_flow rules steering return traffic to its owner's queue
+ * (the local ports whose bits under @owner_mask give the owning worker) */
+void nlvs_ports_flow_steer(const struct nlvs_conf *conf, uint16_t owner_mask);
 void nlvs_ports_flow_flush(void);
 void nlvs_ports_link_poll(void);
 void nlvs_ports_stats_write(FILE *f);

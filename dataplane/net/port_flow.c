@@ -2,7 +2,8 @@
 /*
  * Return traffic to the worker that owns its connection, in the NIC: the
  * local ports of each FULLNAT local address are partitioned between workers
- * by their low bits (nlvs_laddr.h), so one rte_flow rule per (address,
+ * by their low bits (lb/nlvs_laddr.h; the daemon passes the mask), so one
+ * rte_flow rule per (address,
  * protocol, low-bits value) can send a reply straight to the owner's queue
  * (queue w is worker w's, see port.c).  Where the device has no rte_flow
  * support (virtual devices, many NICs) nothing is installed and the worker
@@ -16,7 +17,6 @@
 #include <rte_flow.h>
 
 #include "nlvs_net.h"
-#include "lb/nlvs_laddr.h"
 #include "base/nlvs_log.h"
 
 /* One rule: traffic to @addr:@value/@mask of @proto goes to queue @q. */
@@ -72,11 +72,10 @@ static int flow_rule(uint16_t port_id, int af, const union nlvs_addr *addr, uint
 	return rte_flow_create(port_id, &attr, pattern, actions, err) ? 0 : -rte_errno;
 }
 
-static int port_steer(const struct nlvs_port *p, const struct nlvs_conf *conf)
+static int port_steer(const struct nlvs_port *p, const struct nlvs_conf *conf, uint16_t mask)
 {
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
 	unsigned int nw = nlvs_dp.nworkers, l, a, k, v, rules = 0;
-	uint16_t mask = nlvs_laddr_owner_mask(nw);
 	struct rte_flow_error err;
 	int rc;
 
@@ -108,7 +107,7 @@ static int port_steer(const struct nlvs_port *p, const struct nlvs_conf *conf)
 	return (int)rules;
 }
 
-void nlvs_ports_flow_steer(const struct nlvs_conf *conf)
+void nlvs_ports_flow_steer(const struct nlvs_conf *conf, uint16_t owner_mask)
 {
 	unsigned int i;
 	int rc;
@@ -124,7 +123,7 @@ void nlvs_ports_flow_steer(const struct nlvs_conf *conf)
 				      nlvs_dp.nworkers);
 			continue;
 		}
-		rc = port_steer(p, conf);
+		rc = port_steer(p, conf, owner_mask);
 		if (rc < 0)
 			nlvs_log_info("port %s: no rte_flow steering (%s): return traffic is "
 				      "handed over between workers", p->name, strerror(-rc));

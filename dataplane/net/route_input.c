@@ -28,7 +28,7 @@ static void local_deliver(struct nlvs_worker *w, struct rte_mbuf *m, struct nlvs
 
 static void transit(struct nlvs_worker *w, struct rte_mbuf *m, struct nlvs_l3_info *l3)
 {
-	if (nlvs_dp.snat_rules || __atomic_load_n(&nlvs_lb_transit, __ATOMIC_RELAXED))
+	if (nlvs_dp.snat_rules || __atomic_load_n(&nlvs_dp.lb_transit, __ATOMIC_RELAXED))
 		nlvs_worker_lb_queue(w, m, l3);
 	else if (nlvs_dp.ip_forward)
 		nlvs_ip_forward(w, m, l3);

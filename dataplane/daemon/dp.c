@@ -21,6 +21,7 @@
 #include "net/nlvs_net.h"
 #include "ctl/nlvs_ctl.h"
 #include "lb/nlvs_laddr.h"
+#include "lb/nlvs_lb.h"
 #include "daemon_priv.h"
 #include "nlvs_dp.h"
 #include "base/nlvs_log.h"

@@ -22,6 +22,7 @@
 #include <rte_ring_elem.h>
 
 #include "net/nlvs_net.h"
+#include "lb/nlvs_lb.h"
 #include "base/nlvs_log.h"
 #include "daemon_priv.h"
 

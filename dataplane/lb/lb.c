@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The FULLNAT engine's hooks (dp_lb.h) on the control thread: per-worker
+ * The FULLNAT engine's hooks (nlvs_lb.h) on the control thread: per-worker
  * state at start, the periodic tick (publish configuration changes, fold
  * counters, estimate rates, release retired local addresses), reload and
  * the end.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The FULLNAT engine behind dp_lb.h, in four parts:
+ * The FULLNAT engine behind nlvs_lb.h, in four parts:
  *
  *   lb.c        the hooks: init/reload/tick/fini, per-worker state
  *   lb_cfg.c    control thread: the IPVS table (ctl_priv.h) turned into an
@@ -28,6 +28,7 @@
 
 #include "net/nlvs_net.h"
 #include "lb_calc.h"
+#include "nlvs_lb.h"
 #include "conn/nlvs_conn.h"
 #include "nlvs_laddr.h"
 #include "sched/nlvs_sched.h"

@@ -43,27 +43,6 @@ struct nlvs_l3_info {
 };
 
 /*
- * Engine hooks (one implementation linked in).
- */
-/** Control thread, after ports and before workers run.  0 or -errno. */
-int nlvs_lb_init(const struct nlvs_conf *conf);
-/** Control thread, SIGHUP.  0 or -errno (then nothing changed). */
-int nlvs_lb_reload(const struct nlvs_conf *conf);
-/** Control thread, ~10 ms. */
-void nlvs_lb_tick(void);
-void nlvs_lb_fini(void);
-/** Worker: a packet for a VIP/laddr/egress address, or transit traffic when
- *  the configuration has snat rules or nlvs_dp.lb_transit is set.  Consumes @m
- *  (send, hand off or drop). */
-void nlvs_lb_input(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3);
-/** Worker: the same for @n packets (what L3 input found, per packet, in
- *  @l3s), handled in order; the workers' loop passes a turn's worth. */
-void nlvs_lb_input_burst(struct nlvs_worker *w, struct rte_mbuf **ms,
-			 const struct nlvs_l3_info *l3s, unsigned int n);
-/** Worker: about every millisecond (timers, expiry). */
-void nlvs_lb_worker_poll(struct nlvs_worker *w);
-
-/*
  * Services of L2/L3 for the engine.
  */
 /** Control thread: answer ARP/ND and echo for @addr (on @port, a port index,

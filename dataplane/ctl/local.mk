@@ -4,6 +4,7 @@
 # libnlvsctl.la (no DPDK).
 dataplane_libnlvsctl_la_SOURCES += \
 	dataplane/ctl/nlvs_ctl.h \
+	dataplane/ctl/nlvs_ctl_table.h \
 	dataplane/ctl/ctl_priv.h \
 	dataplane/ctl/ctl_svc.c \
 	dataplane/ctl/ctl_dest.c \

@@ -27,7 +27,7 @@
 #include <rte_errno.h>
 #include <rte_mbuf_dyn.h>
 
-#include "ctl/ctl_priv.h"
+#include "ctl/nlvs_ctl_table.h"
 #include "lb_priv.h"
 #include "base/nlvs_log.h"
 

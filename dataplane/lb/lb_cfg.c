@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "ctl/ctl_priv.h"
+#include "ctl/nlvs_ctl_table.h"
 #include "lb_calc.h"
 #include "lb_priv.h"
 #include "base/nlvs_log.h"

@@ -3,7 +3,7 @@
  * The FULLNAT engine behind nlvs_lb.h, in four parts:
  *
  *   lb.c        the hooks: init/reload/tick/fini, per-worker state
- *   lb_cfg.c    control thread: the IPVS table (ctl_priv.h) turned into an
+ *   lb_cfg.c    control thread: the IPVS table (nlvs_ctl_table.h) turned into an
  *               immutable struct lb_cfg, published under RCU
  *   lb_worker.c worker: follows a new lb_cfg (scheduler instances over its
  *               own nlvs_rs counters), connection expiry

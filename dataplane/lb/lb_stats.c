@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
-#include "ctl/ctl_priv.h"
+#include "ctl/nlvs_ctl_table.h"
 #include "lb_priv.h"
 
 static struct lb_est total_est;

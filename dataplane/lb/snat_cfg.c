@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "ctl/ctl_priv.h"
+#include "ctl/nlvs_ctl_table.h"
 #include "base/nlvs_log.h"
 #include "snat_priv.h"
 

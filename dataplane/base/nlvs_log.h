@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Logging for the control side: stderr in the foreground (-d), syslog
+ * base/ (see nlvs_ipvs.h).  Logging for the control side: stderr in the foreground (-d), syslog
  * otherwise.  The packet path never logs; it counts.
  * The *_warn variants append ": strerror(errno)", the *x variants do not.
  */

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * conn/: connections.  It uses base/, ctl/ (addresses, timeouts) and net/
+ * (the parsed packet, nlvs_pkt.h); the engines (lb/) use it.  Plain C: unit
+ * tests need no DPDK.
+ *
  * Per-worker connection table: one instance per worker lcore, no locks, no
  * atomics, no allocation after creation.
  *

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * ctl/: the control API, its state file and the configuration file
+ * (nlvs_conf.h), on the control thread, without DPDK.  ctl/ uses base/ and
+ * sched/ (a service's scheduler is checked by name); everything above it
+ * (net/, conn/, lb/, the daemon, nlserver/) may use it.
+ *
  * The control API: the one narrow interface through which every front end
  * (nlserver's IPVS netlink family, nlvsctl, the state file loader, later the
  * kernel mirror) changes or reads the load balancer's configuration.

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * daemon/: nlvsd itself (nlvsd.c: options, configuration file, control
+ * loop), the workers' loop (worker.c) and the packet path's life cycle
+ * (dp.c).  The daemon may use every other folder; none uses it: it hands
+ * net/ what net/ must call (the engine's input, nlvs_dp.lb_input).
+ *
  * The packet path as the daemon sees it: start EAL, ports and workers from
  * the configuration, stop them.  With no "eal" directive nlvsd runs the
  * control plane only and never calls these.

@@ -4,12 +4,13 @@
  * the L4 engines (FULLNAT, SNAT).  L3 input validates the IP header, answers
  * echo for own addresses and hands everything else for a VIP, a local or
  * egress address (or, with snat rules or classic-NAT services, transit
- * traffic) to the engine, a burst at a time (nlvs_lb_input_burst()).
- * The engine (lb*.c for FULLNAT and classic NAT, snat*.c for SNAT) answers
- * through the output functions below.
+ * traffic) to the engine, a burst at a time (nlvs_dp.lb_input, set by the
+ * daemon to lb/'s nlvs_lb_input_burst()).  The engine (lb/lb*.c for FULLNAT
+ * and classic NAT, lb/snat*.c for SNAT) answers through the output functions
+ * below.
  */
-#ifndef NLVS_DP_LB_H
-#define NLVS_DP_LB_H
+#ifndef NLVS_L3_H
+#define NLVS_L3_H
 
 #include <stdint.h>
 
@@ -97,4 +98,4 @@ unsigned int nlvs_worker_count(void);
 /** Worker: count and free. */
 void nlvs_lb_drop(struct nlvs_worker *w, struct rte_mbuf *m, unsigned int reason);
 
-#endif /* NLVS_DP_LB_H */
+#endif /* NLVS_L3_H */

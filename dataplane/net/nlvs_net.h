@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * net/: ports, the worker context and its transmit path, L2, ARP/ND,
+ * neighbours, routes, own addresses, ICMP echo and errors (this header and
+ * nlvs_l3.h, the seam to the L4 engines); packet parsing, checksums, header
+ * rewrite and drop reasons without DPDK (nlvs_pkt.h, nlvs_csum.h,
+ * nlvs_drop.h).  net/ uses base/ and ctl/ (nlvsd.conf); conn/, lb/ and the
+ * daemon use it.  It never calls the engines or the daemon: the daemon sets
+ * nlvs_dp.lb_input, the engine nlvs_dp.lb_transit.
+ *
  * Inside the packet path: ports, the per-worker state and the tables the
  * control thread publishes to the workers (read-only, replaced under RCU).
  * Workers own everything in their struct nlvs_worker and write nothing else.
  */
-#ifndef NLVS_DP_PRIV_H
-#define NLVS_DP_PRIV_H
+#ifndef NLVS_NET_H
+#define NLVS_NET_H
 
 #include <stdint.h>
 
@@ -190,4 +198,4 @@ struct rte_mbuf *nlvs_nd_advert_build(struct rte_mempool *mp, uint16_t port,
 void nlvs_icmp4_echo(struct nlvs_worker *w, struct rte_mbuf *m, uint32_t l4_off);
 void nlvs_icmp6_echo(struct nlvs_worker *w, struct rte_mbuf *m, uint32_t l4_off);
 
-#endif /* NLVS_DP_PRIV_H */
+#endif /* NLVS_NET_H */

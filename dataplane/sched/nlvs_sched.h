@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Schedulers: one file each (sched_<name>.c), a static const ops table each,
- * all listed in one array (sched.c) and found by name.
+ * sched/: the schedulers, one file each (sched_<name>.c), a static const ops
+ * table each, all listed in one array (sched.c) and found by name.  They use
+ * base/ only; the control API (ctl/) checks names with them and the engines
+ * (lb/) run them.
  *
  * A scheduler instance works on a struct nlvs_sched_svc: the service's real
  * servers in kernel list order (newest first, as ip_vs_ctl.c list_add()s

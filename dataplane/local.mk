@@ -1,24 +1,28 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# dataplane/: the control API (service table, schedulers, state file) in a
-# library without DPDK so unit tests need no EAL; the packet path (ports,
-# workers, connections, forwarding) in a second library; the daemon nlvsd.
+# dataplane/: nlvsd, one sub-folder per concern.  Dependencies run one way,
+# each folder using only those before it (README.md says what each holds):
+#
+#   base -> sched -> ctl -> net -> conn -> lb -> daemon
+#
+# Three libraries cut by what they need, not by folder: libnlvsctl.la (the
+# control API, schedulers, nlvsd.conf, log: no DPDK, so unit tests need no
+# EAL), libnlvspkt.la (parsing, rewrite, connections, port pools, the SNAT
+# classifier: plain C for unit tests and benchmarks) and libnlvsdp.la (the
+# DPDK packet path).  Each folder's local.mk adds its files to them.
 
-noinst_LTLIBRARIES += dataplane/libnlvsctl.la
-dataplane_libnlvsctl_la_SOURCES = \
-	dataplane/nlvs_ctl.h dataplane/nlvs_sched.h dataplane/nlvs_log.h \
-	dataplane/log.c \
-	dataplane/nlvs_conf.h dataplane/conf.c
+noinst_LTLIBRARIES += dataplane/libnlvsctl.la dataplane/libnlvspkt.la dataplane/libnlvsdp.la
+dataplane_libnlvsctl_la_SOURCES =
 dataplane_libnlvsctl_la_CFLAGS = $(AM_CFLAGS)
+dataplane_libnlvspkt_la_SOURCES =
+dataplane_libnlvspkt_la_CFLAGS = $(AM_CFLAGS)
+dataplane_libnlvsdp_la_SOURCES =
+dataplane_libnlvsdp_la_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
+EXTRA_DIST += dataplane/README.md
 
-include dataplane/ctl.mk
-include dataplane/sched.mk
-include dataplane/pktcore.mk
-include dataplane/dp.mk
-
-sbin_PROGRAMS += dataplane/nlvsd
-dataplane_nlvsd_SOURCES = dataplane/nlvsd.c
-dataplane_nlvsd_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS) $(MNL_CFLAGS)
-dataplane_nlvsd_LDADD = nlserver/libnlserver.la dataplane/libnlvsdp.la dataplane/libnlvspkt.la \
-	dataplane/libnlvsctl.la \
-	$(MNL_LIBS) $(DPDK_LIBS)
-include dataplane/snat.mk
+include dataplane/base/local.mk
+include dataplane/sched/local.mk
+include dataplane/ctl/local.mk
+include dataplane/net/local.mk
+include dataplane/conn/local.mk
+include dataplane/lb/local.mk
+include dataplane/daemon/local.mk

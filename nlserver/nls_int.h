@@ -14,7 +14,7 @@
 #include <libmnl/libmnl.h>
 
 #include "nls_server.h"
-#include "nlvs_ctl.h"
+#include "ctl/nlvs_ctl.h"
 
 /* Dump datagrams stay within the first receive buffer of libnl clients. */
 #define NLS_DGRAM_MAX		16384

@@ -32,7 +32,7 @@
 #include <sys/un.h>
 
 #include "nls_int.h"
-#include "nlvs_log.h"
+#include "base/nlvs_log.h"
 
 /* Requests larger than this are dropped unread (libnl sends < 1 KiB). */
 #define NLS_REQ_MAX		(256 * 1024)

@@ -17,7 +17,7 @@
 #include <linux/genetlink.h>
 
 #include "nls_server.h"
-#include "nlvs_conf.h"
+#include "ctl/nlvs_conf.h"
 
 static void usage(FILE *f)
 {

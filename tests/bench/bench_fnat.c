@@ -22,10 +22,10 @@
 #define HAVE_TSC 1
 #endif
 
-#include "nlvs_conn.h"
-#include "nlvs_csum.h"
-#include "nlvs_laddr.h"
-#include "nlvs_pkt.h"
+#include "conn/nlvs_conn.h"
+#include "net/nlvs_csum.h"
+#include "lb/nlvs_laddr.h"
+#include "net/nlvs_pkt.h"
 
 #define BURST		32
 #define PKT_LEN		64	/* L3 bytes: 20 IP + 20 TCP + 24 payload */

@@ -38,11 +38,11 @@
 #include <rte_eal.h>
 
 #include "bench_worker.h"
-#include "dp_priv.h"
-#include "nlvs_conn.h"
-#include "nlvs_ctl.h"
-#include "nlvs_dp.h"
-#include "nlvs_log.h"
+#include "net/nlvs_net.h"
+#include "conn/nlvs_conn.h"
+#include "ctl/nlvs_ctl.h"
+#include "daemon/nlvs_dp.h"
+#include "base/nlvs_log.h"
 
 #define PORTS_PER_LADDR	64512u		/* 1024..65535 with one worker */
 

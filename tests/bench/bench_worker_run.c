@@ -12,9 +12,9 @@
 #include <time.h>
 
 #include "bench_worker.h"
-#include "dp_priv.h"
-#include "nlvs_conn.h"
-#include "nlvs_dp.h"
+#include "net/nlvs_net.h"
+#include "conn/nlvs_conn.h"
+#include "daemon/nlvs_dp.h"
 
 #define PHASE_TIMEOUT_S	120
 

@@ -23,7 +23,7 @@
 #include <libmnl/libmnl.h>
 
 #include "nls_server.h"
-#include "nlvs_ctl.h"
+#include "ctl/nlvs_ctl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

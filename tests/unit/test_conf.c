@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "nlvs_conf.h"
+#include "ctl/nlvs_conf.h"
 
 static char path[64];
 static char err[256];

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "nlvs_conn.h"
-#include "conn_priv.h"	/* to force every tuple into one chain */
+#include "conn/nlvs_conn.h"
+#include "conn/conn_priv.h"	/* to force every tuple into one chain */
 #include "test_pkt_util.h"
 
 /* client i: 198.18.x.y:port -> VIP:80;  RS side: RS:8080 -> laddr:lport */

@@ -12,8 +12,8 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "nlvs_drop.h"
-#include "nlvs_laddr.h"
+#include "net/nlvs_drop.h"
+#include "lb/nlvs_laddr.h"
 
 static void test_owner_partition(void **state)
 {

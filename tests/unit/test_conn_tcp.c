@@ -11,8 +11,8 @@
 #include <netinet/in.h>
 #include <cmocka.h>
 
-#include "nlvs_conn.h"
-#include "nlvs_sched.h"
+#include "conn/nlvs_conn.h"
+#include "sched/nlvs_sched.h"
 
 #define S	NLVS_TCP_SYN
 #define F	(NLVS_TCP_FIN | NLVS_TCP_ACK)

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ctl_priv.h"
-#include "nlvs_ctl.h"
+#include "ctl/ctl_priv.h"
+#include "ctl/nlvs_ctl.h"
 
 static struct nlvs_svc_conf svc4(const char *addr, uint16_t port, const char *sched)
 {

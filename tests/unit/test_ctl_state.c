@@ -22,8 +22,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "ctl_priv.h"
-#include "nlvs_ctl.h"
+#include "ctl/ctl_priv.h"
+#include "ctl/nlvs_ctl.h"
 
 static char dir[64], path[128], jpath[160];
 

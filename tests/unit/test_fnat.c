@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "nlvs_pkt.h"
+#include "net/nlvs_pkt.h"
 #include "test_pkt_util.h"
 
 static void rw_set(struct nlvs_pkt_rewrite *rw, int af, const char *s, const char *d,

@@ -13,8 +13,8 @@
 #include <netinet/in.h>
 #include <cmocka.h>
 
-#include "lb_calc.h"
-#include "nlvs_conn.h"
+#include "lb/lb_calc.h"
+#include "conn/nlvs_conn.h"
 
 static void test_threshold_share(void **state)
 {

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "nlvs_neigh.h"
+#include "net/nlvs_neigh.h"
 
 #define HZ	1000u		/* ticks per second in these tests */
 

@@ -17,7 +17,7 @@
 #include <linux/ip_vs.h>
 
 #include "nls_server.h"
-#include "nlvs_ctl.h"
+#include "ctl/nlvs_ctl.h"
 #include "test_nls_util.h"
 
 /* ipvs-genl.md 2.1, with seq 0x5f5e1001 and pid 0x00401234. */

@@ -18,7 +18,7 @@
 #include <linux/ip_vs.h>
 
 #include "nls_server.h"
-#include "nlvs_ctl.h"
+#include "ctl/nlvs_ctl.h"
 #include "test_nls_util.h"
 
 #define F_LO	(NLS_IPVS_FAMILY_ID & 0xff)

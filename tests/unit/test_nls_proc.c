@@ -17,7 +17,7 @@
 #include <linux/ip_vs.h>
 
 #include "nls_server.h"
-#include "nlvs_ctl.h"
+#include "ctl/nlvs_ctl.h"
 #include "test_nls_util.h"
 
 static struct nls_t_cap cap;

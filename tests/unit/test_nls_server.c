@@ -25,7 +25,7 @@
 #include <linux/ip_vs.h>
 
 #include "nls_server.h"
-#include "nlvs_ctl.h"
+#include "ctl/nlvs_ctl.h"
 #include "test_nls_util.h"
 
 static char dir[64], sub[96], path[128];

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "nlvs_pkt.h"
+#include "net/nlvs_pkt.h"
 #include "test_pkt_util.h"
 
 static uint8_t buf[2048];

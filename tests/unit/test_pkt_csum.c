@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "nlvs_csum.h"
+#include "net/nlvs_csum.h"
 #include "test_pkt_util.h"
 
 static void fill_random(uint8_t *b, size_t n)

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "test_sched_util.h"
-#include "sched_priv.h"
+#include "sched/sched_priv.h"
 
 /* lib/siphash_kunit.c, BITS_PER_LONG == 64: hsiphash of bytes 0..i-1 */
 static const uint32_t hsip_vectors[64] = {

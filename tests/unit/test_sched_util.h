@@ -11,7 +11,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "nlvs_sched.h"
+#include "sched/nlvs_sched.h"
 
 #define TS_MAX	64
 

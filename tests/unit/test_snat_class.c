@@ -14,8 +14,8 @@
 #include <netinet/in.h>
 #include <cmocka.h>
 
-#include "nlvs_conf.h"
-#include "nlvs_snat.h"
+#include "ctl/nlvs_conf.h"
+#include "lb/nlvs_snat.h"
 
 static struct nlvs_snat_class *load(const char *text, struct nlvs_conf *conf)
 {

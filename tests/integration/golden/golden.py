@@ -58,7 +58,7 @@ laddr {vip6} {laddr6}
 
 def state_records():
     """The IPVS table nlvsd loads before its dataplane starts (the record
-    format of dataplane/ctl_record.c): rr services on both VIPs, TCP and
+    format of dataplane/ctl/ctl_record.c): rr services on both VIPs, TCP and
     UDP, each with the real server as a masquerading (FULLNAT) dest."""
     recs = ["epoch 0"]
     for af, vip, rs, mask in ((2, VIP4, RS4, "255.255.255.255"), (10, VIP6, RS6, "128")):

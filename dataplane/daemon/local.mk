@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# daemon/: nlvsd itself: start-up, the control loop, the packet path's life
+# cycle (nlvs_dp.h) and the workers' loop.  Uses every other folder.
+dataplane_libnlvsdp_la_SOURCES += \
+	dataplane/daemon/nlvs_dp.h dataplane/daemon/daemon_priv.h \
+	dataplane/daemon/dp.c dataplane/daemon/worker.c
+
+sbin_PROGRAMS += dataplane/nlvsd
+dataplane_nlvsd_SOURCES = dataplane/daemon/nlvsd.c
+dataplane_nlvsd_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS) $(MNL_CFLAGS)
+dataplane_nlvsd_LDADD = nlserver/libnlserver.la dataplane/libnlvsdp.la dataplane/libnlvspkt.la \
+	dataplane/libnlvsctl.la \
+	$(MNL_LIBS) $(DPDK_LIBS)

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Own addresses: port addresses from the configuration plus VIPs, local and
+ * egress addresses the L4 engines register.  The control thread keeps the
+ * master list and publishes an open-addressing hash built from it; workers
+ * only read the published table, which is freed after an RCU grace period.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_arp.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+
+#include "nlvs_net.h"
+#include "base/nlvs_log.h"
+
+struct nlvs_addr_ent {
+	uint8_t used, af, kind;
+	uint16_t port;			/* port index or NLVS_PORT_ANY */
+	union nlvs_addr addr;
+};
+
+struct nlvs_addr_table {
+	uint32_t mask;
+	struct nlvs_addr_ent e[];
+};
+
+/* The control thread's master list. */
+static struct nlvs_addr_ent *alist;
+static unsigned int alist_n;
+
+static inline size_t addr_len(int af)
+{
+	return af == AF_INET ? 4 : 16;
+}
+
+static inline uint32_t addr_hash(int af, const void *addr)
+{
+	return rte_hash_crc(addr, (uint32_t)addr_len(af), (uint32_t)af);
+}
+
+/* Kind of the own address @addr on port index @port, NLVS_ADDR_NONE if none. */
+int nlvs_addr_lookup(const struct nlvs_addr_table *t, int af, const void *addr, uint16_t port)
+{
+	const struct nlvs_addr_ent *e;
+	union nlvs_addr key;
+	uint32_t i;
+
+	/* @addr usually points into the packet, at any alignment: the CRC hash
+	 * loads it 4 or 8 bytes at a time, so it hashes an aligned copy */
+	memcpy(&key, addr, addr_len(af));
+	i = addr_hash(af, &key) & t->mask;
+	for (;; i = (i + 1) & t->mask) {
+		e = &t->e[i];
+		if (!e->used)
+			return NLVS_ADDR_NONE;
+		if (e->af == af && !memcmp(&e->addr, &key, addr_len(af)))
+			break;
+	}
+	if (e->port != NLVS_PORT_ANY && port != NLVS_PORT_ANY && e->port != port)
+		return NLVS_ADDR_NONE;
+	return e->kind;
+}
+
+/* A port address of @af on @port, the source of ICMP errors and requests. */
+int nlvs_addr_port_source(const struct nlvs_addr_table *t, int af, uint16_t port,
+			  union nlvs_addr *out)
+{
+	const struct nlvs_addr_ent *e, *any = NULL;
+	uint32_t i;
+
+	for (i = 0; i <= t->mask; i++) {
+		e = &t->e[i];
+		if (!e->used || e->af != af)
+			continue;
+		if (e->kind == NLVS_ADDR_PORT && e->port == port) {
+			*out = e->addr;
+			return 0;
+		}
+		if (!any && e->kind == NLVS_ADDR_PORT)
+			any = e;
+	}
+	if (!any)
+		return -ENOENT;
+	*out = any->addr;
+	return 0;
+}
+
+/* Does the multicast MAC 33:33:ff:xx:xx:xx belong to one of our v6 addresses? */
+int nlvs_addr_v6_solicited(const struct nlvs_addr_table *t, const uint8_t *mac)
+{
+	uint32_t i;
+
+	for (i = 0; i <= t->mask; i++) {
+		const struct nlvs_addr_ent *e = &t->e[i];
+
+		if (e->used && e->af == AF_INET6 && !memcmp(&e->addr.b[13], mac + 3, 3))
+			return 1;
+	}
+	return 0;
+}
+
+static struct nlvs_addr_table *table_build(void)
+{
+	struct nlvs_addr_table *t;
+	uint32_t size = 16, i, j;
+
+	while (size < alist_n * 2)
+		size <<= 1;
+	t = rte_zmalloc("nlvs_addrs", sizeof(*t) + size * sizeof(t->e[0]), RTE_CACHE_LINE_SIZE);
+	if (!t)
+		return NULL;
+	t->mask = size - 1;
+	for (j = 0; j < alist_n; j++) {
+		i = addr_hash(alist[j].af, &alist[j].addr) & t->mask;
+		while (t->e[i].used)
+			i = (i + 1) & t->mask;
+		t->e[i] = alist[j];
+	}
+	return t;
+}
+
+static int table_publish(void)
+{
+	struct nlvs_addr_table *t = table_build(), *old = nlvs_dp.addrs;
+
+	if (!t)
+		return -ENOMEM;
+	__atomic_store_n(&nlvs_dp.addrs, t, __ATOMIC_RELEASE);
+	if (old) {
+		nlvs_dp_rcu_synchronize();
+		rte_free(old);
+	}
+	return 0;
+}
+
+static int alist_find(int af, const union nlvs_addr *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < alist_n; i++)
+		if (alist[i].af == af && !memcmp(&alist[i].addr, addr, addr_len(af)))
+			return (int)i;
+	return -ENOENT;
+}
+
+static int alist_add(enum nlvs_addr_kind kind, int af, const union nlvs_addr *addr,
+		     uint16_t port)
+{
+	struct nlvs_addr_ent *n;
+
+	if (alist_find(af, addr) >= 0)
+		return -EEXIST;
+	n = realloc(alist, (alist_n + 1) * sizeof(*alist));
+	if (!n)
+		return -ENOMEM;
+	alist = n;
+	memset(&alist[alist_n], 0, sizeof(alist[0]));
+	alist[alist_n].used = 1;
+	alist[alist_n].af = (uint8_t)af;
+	alist[alist_n].kind = (uint8_t)kind;
+	alist[alist_n].port = port;
+	memcpy(&alist[alist_n].addr, addr, addr_len(af));
+	alist_n++;
+	return 0;
+}
+
+/* Gratuitous ARP / unsolicited NA for one address, sent by worker 0. */
+static void announce(const struct nlvs_addr_ent *e)
+{
+	unsigned int p;
+
+	for (p = 0; p < nlvs_dp.nports; p++) {
+		struct rte_mbuf *m;
+
+		if (e->port != NLVS_PORT_ANY && e->port != p)
+			continue;
+		if (e->af == AF_INET)
+			m = nlvs_arp_build(nlvs_dp.workers[0]->pool, (uint16_t)p,
+					   RTE_ARP_OP_REQUEST, &e->addr, &e->addr, NULL);
+		else
+			m = nlvs_nd_advert_build(nlvs_dp.workers[0]->pool, (uint16_t)p,
+						 &e->addr);
+		if (m && nlvs_ctl_send((uint16_t)p, m) < 0)
+			rte_pktmbuf_free(m);
+	}
+}
+
+void nlvs_addrs_announce(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < alist_n; i++)
+		announce(&alist[i]);
+}
+
+/* Between nlvs_addr_batch_begin() and _end() changes only touch the list;
+ * the end publishes once and announces what was added, so registering
+ * thousands of VIPs costs one table build, not one each. */
+static unsigned int batch_depth;
+static int batch_dirty;
+static struct nlvs_addr_ent *batch_new;
+static unsigned int batch_new_n;
+
+void nlvs_addr_batch_begin(void)
+{
+	batch_depth++;
+}
+
+int nlvs_addr_batch_end(void)
+{
+	unsigned int i;
+	int rc = 0;
+
+	if (!batch_depth || --batch_depth)
+		return 0;
+	if (batch_dirty)
+		rc = table_publish();
+	batch_dirty = 0;
+	if (rc == 0 && nlvs_dp.workers[0])
+		for (i = 0; i < batch_new_n; i++)
+			if (alist_find(batch_new[i].af, &batch_new[i].addr) >= 0)
+				announce(&batch_new[i]);
+	free(batch_new);
+	batch_new = NULL;
+	batch_new_n = 0;
+	return rc;
+}
+
+int nlvs_addr_add(enum nlvs_addr_kind kind, int af, const union nlvs_addr *addr,
+		  uint16_t port)
+{
+	int rc = alist_add(kind, af, addr, port);
+
+	if (rc < 0)
+		return rc;
+	if (batch_depth) {
+		struct nlvs_addr_ent *n = realloc(batch_new, (batch_new_n + 1) * sizeof(*n));
+
+		if (n) {
+			batch_new = n;
+			batch_new[batch_new_n++] = alist[alist_n - 1];
+		}
+		batch_dirty = 1;
+		return 0;
+	}
+	rc = table_publish();
+	if (rc < 0) {
+		alist_n--;
+		return rc;
+	}
+	if (nlvs_dp.workers[0])
+		announce(&alist[alist_n - 1]);
+	return 0;
+}
+
+int nlvs_addr_del(int af, const union nlvs_addr *addr)
+{
+	int i = alist_find(af, addr);
+
+	if (i < 0)
+		return i;
+	alist[i] = alist[--alist_n];
+	if (batch_depth) {
+		batch_dirty = 1;
+		return 0;
+	}
+	return table_publish();
+}
+
+/* (Re)build the port addresses from the configuration, keeping the ones the
+ * engines registered. */
+int nlvs_addrs_init(const struct nlvs_conf *conf)
+{
+	unsigned int i, j = 0;
+	int rc;
+
+	for (i = 0; i < alist_n; i++)
+		if (alist[i].kind != NLVS_ADDR_PORT)
+			alist[j++] = alist[i];
+	alist_n = j;
+	for (i = 0; i < conf->naddrs; i++) {
+		const struct nlvs_conf_addr *a = &conf->addrs[i];
+
+		rc = alist_add(NLVS_ADDR_PORT, a->pfx.af, &a->pfx.addr, (uint16_t)a->port);
+		if (rc == -EEXIST) {
+			nlvs_log_warnx("address %u of the configuration is given twice", i + 1);
+			continue;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return table_publish();
+}
+
+void nlvs_addrs_fini(void)
+{
+	rte_free(nlvs_dp.addrs);
+	nlvs_dp.addrs = NULL;
+	free(alist);
+	alist = NULL;
+	alist_n = 0;
+}

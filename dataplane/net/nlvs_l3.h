@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The seam between L2/L3 (ports, workers, ARP/ND, routes, own addresses) and
+ * the L4 engines (FULLNAT, SNAT).  L3 input validates the IP header, answers
+ * echo for own addresses and hands everything else for a VIP, a local or
+ * egress address (or, with snat rules or classic-NAT services, transit
+ * traffic) to the engine, a burst at a time (nlvs_dp.lb_input, set by the
+ * daemon to lb/'s nlvs_lb_input_burst()).  The engine (lb/lb*.c for FULLNAT
+ * and classic NAT, lb/snat*.c for SNAT) answers through the output functions
+ * below.
+ */
+#ifndef NLVS_L3_H
+#define NLVS_L3_H
+
+#include <stdint.h>
+
+#include "ctl/nlvs_conf.h"
+#include "ctl/nlvs_ctl.h"
+
+struct nlvs_worker;
+struct rte_mbuf;
+struct rte_ether_addr;
+
+enum nlvs_addr_kind {
+	NLVS_ADDR_NONE,			/* not ours: transit */
+	NLVS_ADDR_PORT,			/* "address" of a port */
+	NLVS_ADDR_VIP,
+	NLVS_ADDR_LADDR,		/* FULLNAT local address */
+	NLVS_ADDR_EGRESS,		/* SNAT egress address */
+};
+
+#define NLVS_PORT_ANY	0xffff
+
+/* What L3 input found out; offsets from the start of the frame.  Frames
+ * always start with the 14-byte Ethernet header; output functions write it. */
+struct nlvs_l3_info {
+	uint8_t af;			/* AF_INET or AF_INET6 */
+	uint8_t kind;			/* enum nlvs_addr_kind of the destination */
+	uint8_t proto;			/* L4 protocol (after IPv6 ext. headers) */
+	uint8_t ttl;
+	uint16_t port;			/* index of the port it came from */
+	uint16_t l3_off, l4_off;
+	uint16_t l3_len;		/* IP total length */
+};
+
+/*
+ * Services of L2/L3 for the engine.
+ */
+/** Control thread: answer ARP/ND and echo for @addr (on @port, a port index,
+ *  or NLVS_PORT_ANY) and announce it (gratuitous ARP / unsolicited NA).
+ *  Takes effect after an RCU grace period.  0, -EEXIST, -ENOMEM. */
+int nlvs_addr_add(enum nlvs_addr_kind kind, int af, const union nlvs_addr *addr,
+		  uint16_t port);
+/** Control thread: stop answering for @addr.  0 or -ENOENT. */
+int nlvs_addr_del(int af, const union nlvs_addr *addr);
+/** Control thread: group adds and dels; the outermost end publishes them
+ *  at once (then announces the new addresses).  0 or -errno of that. */
+void nlvs_addr_batch_begin(void);
+int nlvs_addr_batch_end(void);
+
+/** Worker: route the IP packet at l3->l3_off (already rewritten), check
+ *  TTL (decrement, ICMP time exceeded) and MTU (ICMP frag needed / packet
+ *  too big), resolve the next hop, send.  Consumes @m. */
+void nlvs_ip_forward(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3);
+/** Worker: as nlvs_ip_forward without touching the TTL (the engine's
+ *  rewrite did that): route, MTU check, next hop, send.  Consumes @m. */
+void nlvs_ip_route_output(struct nlvs_worker *w, struct rte_mbuf *m,
+			  const struct nlvs_l3_info *l3);
+/** The smallest MTU of the ports (set before the workers run): a packet
+ *  no longer than this fits every port. */
+extern uint16_t nlvs_dp_mtu_min;
+/** Worker, before an engine rewrites the IP packet @m towards @dst: when it
+ *  is longer than the MTU of port index @port (NLVS_PORT_ANY: the port the
+ *  route to @dst leaves through), answer its sender "fragmentation needed"
+ *  (IPv4 with DF) or "packet too big" (IPv6) quoting it as it arrived, drop
+ *  it as MTU_EXCEEDED and return 1; otherwise 0 (@m untouched). */
+int nlvs_ip_too_big(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		    uint16_t port, const union nlvs_addr *dst);
+/** Worker: send an ICMP error (e.g. time exceeded, frag needed / packet too
+ *  big with @info the MTU) quoting @m back to its sender, out of the port
+ *  and to the MAC it came from.  Rate-limited per worker; @m is untouched. */
+void nlvs_icmp_error(struct nlvs_worker *w, struct rte_mbuf *m, int af, uint8_t type,
+		     uint8_t code, uint32_t info);
+/** Worker: send an IP packet to @nexthop on port index @port (resolving it
+ *  through ARP/ND; dropped as NO_NEIGHBOUR if that fails).  Consumes @m. */
+void nlvs_ip_output(struct nlvs_worker *w, struct rte_mbuf *m, int af, uint16_t port,
+		    const union nlvs_addr *nexthop);
+/** Worker: send an IP packet to a known MAC on port index @port: "source in,
+ *  source out", no route lookup.  The frame's Ethernet header is written. */
+void nlvs_eth_output(struct nlvs_worker *w, struct rte_mbuf *m, int af, uint16_t port,
+		     const struct rte_ether_addr *dst);
+/** Worker: give @m to worker @owner over the per-pair ring; it is processed
+ *  there as if received.  Ring full: dropped as HANDOFF_RING_FULL. */
+void nlvs_worker_handoff(struct nlvs_worker *w, unsigned int owner, struct rte_mbuf *m);
+/** Worker id of the caller's struct, number of workers. */
+unsigned int nlvs_worker_id(const struct nlvs_worker *w);
+unsigned int nlvs_worker_count(void);
+/** Worker: count and free. */
+void nlvs_lb_drop(struct nlvs_worker *w, struct rte_mbuf *m, unsigned int reason);
+
+#endif /* NLVS_L3_H */

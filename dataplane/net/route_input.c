@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * IPv4 and IPv6 input: validate the header, trim link padding, then either
+ * answer (ND, echo to own addresses), hand to the L4 engine (VIPs, local and
+ * egress addresses; transit traffic when snat rules or classic NAT services
+ * exist), forward (with ip-forward on) or drop with a reason.  What goes to
+ * the engine is queued on the worker and reaches it as a burst.
+ */
+#include <sys/socket.h>
+
+#include <rte_ether.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+
+#include "nlvs_net.h"
+
+#define ETH_LEN		((uint32_t)sizeof(struct rte_ether_hdr))
+
+static void local_deliver(struct nlvs_worker *w, struct rte_mbuf *m, struct nlvs_l3_info *l3)
+{
+	if (l3->kind == NLVS_ADDR_PORT) {
+		/* until the exception path to the kernel twin exists */
+		nlvs_worker_drop(w, m, NLVS_DROP_HOST_TRAFFIC);
+		return;
+	}
+	nlvs_worker_lb_queue(w, m, l3);
+}
+
+static void transit(struct nlvs_worker *w, struct rte_mbuf *m, struct nlvs_l3_info *l3)
+{
+	if (nlvs_dp.snat_rules || __atomic_load_n(&nlvs_dp.lb_transit, __ATOMIC_RELAXED))
+		nlvs_worker_lb_queue(w, m, l3);
+	else if (nlvs_dp.ip_forward)
+		nlvs_ip_forward(w, m, l3);
+	else
+		nlvs_worker_drop(w, m, NLVS_DROP_NOT_FOR_US);
+}
+
+void nlvs_ip4_input(struct nlvs_worker *w, struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH_LEN);
+	uint32_t len = m->data_len - ETH_LEN, hl, tot;
+	const struct nlvs_addr_table *t;
+	struct nlvs_l3_info l3;
+	uint64_t ck;
+
+	if (unlikely(len < sizeof(*ip) || (ip->version_ihl >> 4) != 4 ||
+		     (hl = (ip->version_ihl & 0xfu) * 4u) < sizeof(*ip) || hl > len)) {
+		nlvs_worker_drop(w, m, NLVS_DROP_BAD_IP_HEADER);
+		return;
+	}
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (unlikely(tot < hl || tot > len || m->pkt_len != m->data_len)) {
+		nlvs_worker_drop(w, m, NLVS_DROP_BAD_IP_LENGTH);
+		return;
+	}
+	ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	if (unlikely(ck == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+		     (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD && rte_ipv4_cksum(ip) != 0))) {
+		nlvs_worker_drop(w, m, NLVS_DROP_BAD_IP_CSUM);
+		return;
+	}
+	if (len > tot)
+		rte_pktmbuf_trim(m, (uint16_t)(len - tot));
+	if (unlikely(hl != sizeof(*ip))) {
+		nlvs_worker_drop(w, m, NLVS_DROP_IP_OPTIONS);
+		return;
+	}
+	if (unlikely(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
+						    RTE_IPV4_HDR_OFFSET_MASK))) {
+		nlvs_worker_drop(w, m, NLVS_DROP_FRAGMENT);
+		return;
+	}
+	t = __atomic_load_n(&nlvs_dp.addrs, __ATOMIC_ACQUIRE);
+	l3.af = AF_INET;
+	l3.kind = (uint8_t)nlvs_addr_lookup(t, AF_INET, &ip->dst_addr, m->port);
+	l3.proto = ip->next_proto_id;
+	l3.ttl = ip->time_to_live;
+	l3.port = m->port;
+	l3.l3_off = ETH_LEN;
+	l3.l4_off = (uint16_t)(ETH_LEN + hl);
+	l3.l3_len = (uint16_t)tot;
+	if (l3.kind == NLVS_ADDR_NONE) {
+		uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
+
+		/* 224.0.0.0/4 by hand: DPDK's RTE_IPV4() shifts a signed int into the
+		 * sign bit, undefined behaviour on every transit packet */
+		if ((dst >> 28) == 0xe || dst == UINT32_MAX || (dst >> 24) == 0 ||
+		    (dst >> 24) == 127) {
+			nlvs_worker_drop(w, m, NLVS_DROP_NOT_FOR_US);
+			return;
+		}
+		transit(w, m, &l3);
+		return;
+	}
+	if (l3.proto == IPPROTO_ICMP) {
+		const struct rte_icmp_hdr *ic;
+
+		if (tot - hl < sizeof(*ic)) {
+			nlvs_worker_drop(w, m, NLVS_DROP_BAD_ICMP);
+			return;
+		}
+		ic = rte_pktmbuf_mtod_offset(m, const struct rte_icmp_hdr *, l3.l4_off);
+		if (ic->icmp_type == RTE_IP_ICMP_ECHO_REQUEST) {
+			nlvs_icmp4_echo(w, m, l3.l4_off);
+			return;
+		}
+	}
+	local_deliver(w, m, &l3);
+}
+
+static int ip6_is_ext(uint8_t nh)
+{
+	return nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS ||
+	       nh == IPPROTO_FRAGMENT;
+}
+
+void nlvs_ip6_input(struct nlvs_worker *w, struct rte_mbuf *m)
+{
+	struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH_LEN);
+	uint32_t len = m->data_len - ETH_LEN, tot, off;
+	const struct nlvs_addr_table *t;
+	struct nlvs_l3_info l3;
+	uint8_t nh;
+
+	if (unlikely(len < sizeof(*ip6) || (rte_be_to_cpu_32(ip6->vtc_flow) >> 28) != 6)) {
+		nlvs_worker_drop(w, m, NLVS_DROP_BAD_IP_HEADER);
+		return;
+	}
+	tot = sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len);
+	if (unlikely(tot > len || m->pkt_len != m->data_len)) {
+		nlvs_worker_drop(w, m, NLVS_DROP_BAD_IP_LENGTH);
+		return;
+	}
+	if (len > tot)
+		rte_pktmbuf_trim(m, (uint16_t)(len - tot));
+	nh = ip6->proto;
+	off = sizeof(*ip6);
+	while (ip6_is_ext(nh)) {
+		const uint8_t *x = (const uint8_t *)ip6 + off;
+
+		if (nh == IPPROTO_FRAGMENT) {
+			nlvs_worker_drop(w, m, NLVS_DROP_FRAGMENT);
+			return;
+		}
+		if (off + 8 > tot || off + (x[1] + 1u) * 8 > tot) {
+			nlvs_worker_drop(w, m, NLVS_DROP_BAD_IP_HEADER);
+			return;
+		}
+		nh = x[0];
+		off += (x[1] + 1u) * 8;
+	}
+	t = __atomic_load_n(&nlvs_dp.addrs, __ATOMIC_ACQUIRE);
+	l3.af = AF_INET6;
+	l3.kind = (uint8_t)nlvs_addr_lookup(t, AF_INET6, ip6->dst_addr, m->port);
+	l3.proto = nh;
+	l3.ttl = ip6->hop_limits;
+	l3.port = m->port;
+	l3.l3_off = ETH_LEN;
+	l3.l4_off = (uint16_t)(ETH_LEN + off);
+	l3.l3_len = (uint16_t)tot;
+	if (nh == IPPROTO_ICMPV6) {
+		const uint8_t *ic = (const uint8_t *)ip6 + off;
+
+		if (tot - off < 8) {
+			nlvs_worker_drop(w, m, NLVS_DROP_BAD_ICMP);
+			return;
+		}
+		if (ic[0] >= 133 && ic[0] <= 137) {
+			if (off != sizeof(*ip6)) {
+				nlvs_worker_drop(w, m, NLVS_DROP_BAD_ND);
+				return;
+			}
+			nlvs_nd_input(w, m, l3.l4_off);
+			return;
+		}
+		if (l3.kind != NLVS_ADDR_NONE && ic[0] == 128) {
+			nlvs_icmp6_echo(w, m, l3.l4_off);
+			return;
+		}
+	}
+	if (l3.kind != NLVS_ADDR_NONE) {
+		local_deliver(w, m, &l3);
+		return;
+	}
+	if (ip6->dst_addr[0] == 0xff || (ip6->dst_addr[0] == 0xfe &&
+					 (ip6->dst_addr[1] & 0xc0) == 0x80)) {
+		nlvs_worker_drop(w, m, NLVS_DROP_NOT_FOR_US);
+		return;
+	}
+	transit(w, m, &l3);
+}

@@ -516,3 +516,19 @@ nlvs_oracle_wait()
 		;;
 	esac
 }
+
+# nlvs_sends_to KIND TRACE: how many send calls in an `strace -f -yy` log went
+# to a kernel NETLINK_GENERIC socket (KIND kernel) or to one of the shim's
+# nlvsd connections (KIND nlvsd).  Judged on the syscall and its descriptor
+# argument only, never on anything else in the line (a PID could match).
+nlvs_sends_to()
+{
+	case $1 in
+	kernel) _re='<NETLINK:\[GENERIC:' ;;
+	nlvsd) _re='<UNIX:\[[0-9]+(->[0-9]+)?,@"nlvs-shim:' ;;
+	esac
+	awk -v re="^(sendto|sendmsg|sendmmsg|write|writev)\\\\([0-9]+$_re" '
+		{ sub(/^[0-9]+ +/, "") }
+		$0 ~ re { n++ }
+		END { print n + 0 }' "$2"
+}

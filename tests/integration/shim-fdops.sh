@@ -26,22 +26,6 @@ if ! nlvsd_start; then
 	tap_done
 fi
 
-# sends_to KIND TRACE: how many send calls in an `strace -f -yy` log went to
-# a kernel NETLINK_GENERIC socket (KIND kernel) or to one of the shim's nlvsd
-# connections (KIND nlvsd).  Judged on the syscall and its descriptor
-# argument only.
-sends_to()
-{
-	case $1 in
-	kernel) _re='<NETLINK:\[GENERIC:' ;;
-	nlvsd) _re='<UNIX:\[[0-9]+(->[0-9]+)?,@"nlvs-shim:' ;;
-	esac
-	awk -v re="^(sendto|sendmsg|sendmmsg|write|writev)\\\\([0-9]+$_re" '
-		{ sub(/^[0-9]+ +/, "") }
-		$0 ~ re { n++ }
-		END { print n + 0 }' "$2"
-}
-
 # traced NAME CMD...: run CMD through nlvs-exec under strace -f; output in
 # $NLVS_TMP/NAME.out, trace in $NLVS_TMP/NAME.trace, status in $st.
 traced()
@@ -66,8 +50,8 @@ check()
 	traced "$_name" "$@"
 	tap_is "$(cat "$NLVS_TMP/$_name.out")" "$_expected" "$_name: every step succeeds" \
 		"status $st; $(cat "$NLVS_TMP/$_name.err")"
-	_k=$(sends_to kernel "$NLVS_TMP/$_name.trace")
-	_n=$(sends_to nlvsd "$NLVS_TMP/$_name.trace")
+	_k=$(nlvs_sends_to kernel "$NLVS_TMP/$_name.trace")
+	_n=$(nlvs_sends_to nlvsd "$NLVS_TMP/$_name.trace")
 	tap_is "$_k" 0 "$_name: no request reaches the kernel" \
 		"$(grep 'NETLINK:\[GENERIC' "$NLVS_TMP/$_name.trace" | head -n 5)"
 	case $_want in

@@ -18,21 +18,6 @@ if ! nlvsd_start; then
 	tap_done
 fi
 
-# sends_to KIND TRACE: send calls in an `strace -f -yy` log that went to a
-# kernel NETLINK_GENERIC socket (KIND kernel) or to one of the shim's nlvsd
-# connections (KIND nlvsd), judged on the syscall and its descriptor only.
-sends_to()
-{
-	case $1 in
-	kernel) _re='<NETLINK:\[GENERIC:' ;;
-	nlvsd) _re='<UNIX:\[[0-9]+(->[0-9]+)?,@"nlvs-shim:' ;;
-	esac
-	awk -v re="^(sendto|sendmsg|sendmmsg|write|writev)\\\\([0-9]+$_re" '
-		{ sub(/^[0-9]+ +/, "") }
-		$0 ~ re { n++ }
-		END { print n + 0 }' "$2"
-}
-
 STRACE="strace -f -qq -yy -e trace=sendto,sendmsg,sendmmsg,write,writev"
 
 # 1. ipvsadm run by a Python program (subprocess: vfork, close_range).
@@ -45,8 +30,8 @@ for args in (["-A", "-t", "10.0.0.9:80", "-s", "rr"],
         sys.exit(1)
 ' > "$NLVS_TMP/ipvsadm.out" 2>&1
 tap_check $? "ipvsadm started by Python's subprocess succeeds" "$(cat "$NLVS_TMP/ipvsadm.out")"
-tap_is "$(sends_to kernel "$NLVS_TMP/ipvsadm.trace")" 0 "no request of it reaches the kernel"
-n=$(sends_to nlvsd "$NLVS_TMP/ipvsadm.trace")
+tap_is "$(nlvs_sends_to kernel "$NLVS_TMP/ipvsadm.trace")" 0 "no request of it reaches the kernel"
+n=$(nlvs_sends_to nlvsd "$NLVS_TMP/ipvsadm.trace")
 [ "$n" -ge 4 ]
 tap_check $? "both ipvsadm runs talk to nlvsd (lookup and request each: $n sends)"
 tap_is "$(nlvs_ipvsadm -S -n)" "-A -t 10.0.0.9:80 -s rr
@@ -146,12 +131,12 @@ wait_for "! kill -0 $strace_pid 2> /dev/null"
 tap_check $? "keepalived stops on SIGTERM" "$(diag)"
 tap_is "$(nlvs_ipvsadm -S -n)" "" "and its shutdown requests empty nlvsd's table"
 
-tap_is "$(sends_to kernel "$NLVS_TMP/keepalived.trace")" 0 \
+tap_is "$(nlvs_sends_to kernel "$NLVS_TMP/keepalived.trace")" 0 \
 	"none of keepalived's requests reaches the kernel" \
 	"$(grep 'NETLINK:\[GENERIC' "$NLVS_TMP/keepalived.trace" | head -n 5)"
 # lookup, GET_INFO, NEW_SERVICE, NEW_DEST, DEL_DEST, NEW_DEST, then at
 # shutdown DEL_DEST and DEL_SERVICE.
-n=$(sends_to nlvsd "$NLVS_TMP/keepalived.trace")
+n=$(nlvs_sends_to nlvsd "$NLVS_TMP/keepalived.trace")
 [ "$n" -ge 8 ]
 tap_check $? "all of them reach nlvsd ($n sends)"
 [ "${NLVS_TEST_VERBOSE:-0}" = 0 ] || tap_diag_file "$NLVS_TMP/keepalived.log"

@@ -24,6 +24,16 @@ if [ "$(id -u)" != 0 ]; then
 	exec sudo "$0" "$@"
 fi
 
+# The kernel the qemu oracle boots where user-mode-linux cannot (Debian's
+# linux-image package of the UML kernel's version, extracted into
+# /var/cache/nlvs-oracle, never installed): fetched now so that no test
+# downloads anything.
+oracle_kernel()
+{
+	sh "$(dirname "$0")/../tests/integration/oracle/oracle-kernel.sh" > /dev/null ||
+		echo "install-deps: warning: no kernel for the qemu oracle (see above)" >&2
+}
+
 missing=()
 for p in "${build_deps[@]}" "${test_deps[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
@@ -31,6 +41,7 @@ for p in "${build_deps[@]}" "${test_deps[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "install-deps: all packages present"
+	oracle_kernel
 	exit 0
 fi
 echo "install-deps: installing ${missing[*]}"
@@ -47,3 +58,4 @@ if [ ! -e "$policy" ]; then
 fi
 trap '[ $created_policy = 1 ] && rm -f "$policy"' EXIT
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+oracle_kernel

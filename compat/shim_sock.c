@@ -70,16 +70,13 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 	return 0;
 }
 
-int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+/* Answer a name query with a netlink address of port @pid, truncated to
+ * *@len as the kernel does, *@len set to the full size. */
+static int shim_nl_addr_out(struct sockaddr *addr, socklen_t *len, uint32_t pid)
 {
-	struct sockaddr_nl snl = { .nl_family = AF_NETLINK };
-	struct nlvs_shim_id id;
+	struct sockaddr_nl snl = { .nl_family = AF_NETLINK, .nl_pid = pid };
 	size_t n = sizeof(snl);
 
-	nlvs_shim_init();
-	if (!shim_emulated(fd, &id))
-		return nlvs_shim_real.getsockname(fd, addr, len);
-	snl.nl_pid = shim_nl_pid(&id);
 	if (!addr || !len) {
 		errno = EFAULT;
 		return -1;
@@ -91,25 +88,25 @@ int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 	return 0;
 }
 
+int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	struct nlvs_shim_id id;
+
+	nlvs_shim_init();
+	if (!shim_emulated(fd, &id))
+		return nlvs_shim_real.getsockname(fd, addr, len);
+	return shim_nl_addr_out(addr, len, shim_nl_pid(&id));
+}
+
 /* An unconnected netlink socket's peer is the kernel: port 0, no groups. */
 int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	struct sockaddr_nl snl = { .nl_family = AF_NETLINK };
 	struct nlvs_shim_id id;
-	size_t n = sizeof(snl);
 
 	nlvs_shim_init();
 	if (!shim_emulated(fd, &id))
 		return nlvs_shim_real.getpeername(fd, addr, len);
-	if (!addr || !len) {
-		errno = EFAULT;
-		return -1;
-	}
-	if (*len < n)
-		n = *len;
-	memcpy(addr, &snl, n);
-	*len = sizeof(snl);
-	return 0;
+	return shim_nl_addr_out(addr, len, 0);
 }
 
 /* SOL_SOCKET options (buffer sizes) reach the unix socket, and move with it on reconnect. */

@@ -39,7 +39,10 @@
 #define TWIN_DESC	1024
 #define HOST_MBUFS	4095
 #define HOST_IDLE_POLLS	64	/* empty rounds before the first sleep */
-#define HOST_SLEEP_MAX	1000	/* us, when the workers never sleep */
+/* longest idle sleep, us: what the kernel sends wakes the thread at once,
+ * what the workers queue waits for the end of the sleep; shorter than the
+ * workers' (1 ms by default) since the host path crosses a worker twice */
+#define HOST_SLEEP_MAX	200
 
 static struct {
 	pthread_t thread;
@@ -132,7 +135,8 @@ static void *host_main(void *arg)
 		if (++idle < HOST_IDLE_POLLS)
 			continue;
 		host_sleep(sleep_us);
-		max = nlvs_dp.idle_max_us ? nlvs_dp.idle_max_us : HOST_SLEEP_MAX;
+		max = nlvs_dp.idle_max_us && nlvs_dp.idle_max_us < HOST_SLEEP_MAX ?
+		      nlvs_dp.idle_max_us : HOST_SLEEP_MAX;
 		sleep_us = sleep_us * 2 > max ? max : sleep_us * 2;
 	}
 	return NULL;

@@ -5,9 +5,9 @@
 # lab of scripts/netns-lab.sh the twins "lan" and "srv" appear in nlvsd's
 # namespace with their ports' MAC and MTU; TCP (socat, IPv4 and IPv6) from
 # the client to the LB's own address reaches a listener on the twin and
-# comes back through the port; the kernel's own ping goes out and its reply
-# comes up; its neighbour table learns from the ARP copies; a flood of 200k
-# UDP packets to the host address is cut by host-rate and counted while an
+# comes back through the port; VRRP advertisements cross both ways; the
+# kernel's own ping goes out and its reply comes up; its neighbour table
+# learns from the ARP copies; a flood of 200k UDP packets to the host address is cut by host-rate and counted while an
 # established FULLNAT connection and new ones keep working; the twins vanish
 # when nlvsd stops, and when it is killed; "twin off" keeps the old drop.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/fnat-lib.sh"
@@ -93,6 +93,55 @@ tap_check $st "the kernel's neighbour table on the twin knows the client" "$out 
 ll=$(ip -n "$NS_L" -6 -o addr show dev lan scope link | sed -n 's/.*inet6 \([^/]*\).*/\1/p')
 out=$(in_client ping -6 -c 2 -i 0.2 -W 5 "$ll%c0" 2>&1)
 tap_check $? "ping to the twin's IPv6 link-local address (answered by its kernel)" "$out"
+
+# VRRP (IP protocol 112 to 224.0.0.18) both ways: the client's
+# advertisement reaches a socket of the LB's kernel that joined the group on
+# the twin, and the LB kernel's comes out of the port to the client
+cat > "$NLVS_TMP/vrrp.py" <<'EOF'
+import os, socket, sys, time
+mode, dev, addr, flag = sys.argv[1:5]
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, dev.encode())
+if mode == "recv":
+    mreq = socket.inet_aton("224.0.0.18") + socket.inet_aton(addr)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+    open(flag, "w").close()
+    s.settimeout(30)
+    while True:
+        data = s.recv(2048)
+        if data[20:].startswith(b"nlvs-vrrp-test"):
+            print("got", socket.inet_ntoa(data[12:16]))
+            break
+else:
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(addr))
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 255)
+    for i in range(100):
+        s.sendto(b"nlvs-vrrp-test", ("224.0.0.18", 0))
+        time.sleep(0.2)
+        if os.path.exists(flag):
+            break
+EOF
+# vrrp_once RECV_NS RECV_DEV RECV_ADDR SEND_NS SEND_DEV SEND_ADDR: what the
+# receiver got ("got SOURCE"); the sender repeats until then (20 s at most)
+vrrp_once()
+{
+	rm -f "$NLVS_TMP/vrrp.ready" "$NLVS_TMP/vrrp.got"
+	ip netns exec "$1" python3 "$NLVS_TMP/vrrp.py" recv "$2" "$3" "$NLVS_TMP/vrrp.ready" \
+		> "$NLVS_TMP/vrrp.out" 2>&1 &
+	_r=$!
+	nlvs_wait_until 30 test -f "$NLVS_TMP/vrrp.ready"
+	ip netns exec "$4" python3 "$NLVS_TMP/vrrp.py" send "$5" "$6" "$NLVS_TMP/vrrp.got" \
+		> /dev/null 2>&1 &
+	_s=$!
+	wait "$_r"
+	touch "$NLVS_TMP/vrrp.got"
+	wait "$_s"
+	cat "$NLVS_TMP/vrrp.out"
+}
+out=$(vrrp_once "$NS_L" lan 10.77.1.1 "$NS_C" c0 10.77.1.2)
+tap_is "$out" "got 10.77.1.2" "a VRRP advertisement from the client reaches the LB's kernel"
+out=$(vrrp_once "$NS_C" c0 10.77.1.2 "$NS_L" lan 10.77.1.1)
+tap_is "$out" "got 10.77.1.1" "the LB kernel's VRRP advertisement leaves through the port"
 
 # the flood: an established FULLNAT connection (held open until the flood
 # is over) and new connections must get through while 200k UDP packets to

@@ -21,4 +21,4 @@ TESTS += $(LB_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/fnat-lib.sh tests/integration/fnat-conns.py \
 	tests/integration/fnat-hostile.py tests/integration/fnat-neigh-flood.py \
-	scripts/netns-lab.sh scripts/netns-common.sh
+	scripts/netns-lab.sh scripts/netns-common.sh scripts/host-path-bench.sh

@@ -94,6 +94,13 @@ ll=$(ip -n "$NS_L" -6 -o addr show dev lan scope link | sed -n 's/.*inet6 \([^/]
 out=$(in_client ping -6 -c 2 -i 0.2 -W 5 "$ll%c0" 2>&1)
 tap_check $? "ping to the twin's IPv6 link-local address (answered by its kernel)" "$out"
 
+# what a health checker on the LB does: its kernel connects to a real server
+# from the LB's address on the server side, over the twin srv
+ip -n "$NS_L" addr add 10.77.2.1/24 dev srv
+set -- $LAB_RS_ADDRS
+out=$(in_lb curl -s -m 10 "http://$1/" 2>&1)
+tap_is "$out" rs1 "the LB's kernel reaches a real server's HTTP over the twin srv"
+
 # VRRP (IP protocol 112 to 224.0.0.18) both ways: the client's
 # advertisement reaches a socket of the LB's kernel that joined the group on
 # the twin, and the LB kernel's comes out of the port to the client

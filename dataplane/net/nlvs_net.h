@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * net/: ports, the worker context and its transmit path, L2, ARP/ND,
- * neighbours, routes, own addresses, ICMP echo and errors (this header and
+ * neighbours, routes, own addresses, ICMP echo and errors, the host path to
+ * the ports' kernel twins and the host thread that serves it (this header and
  * nlvs_l3.h, the seam to the L4 engines); packet parsing, checksums, header
  * rewrite and drop reasons without DPDK (nlvs_pkt.h, nlvs_csum.h,
  * nlvs_drop.h).  net/ uses base/ and ctl/ (nlvsd.conf); conn/, lb/ and the

@@ -19,6 +19,8 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <sys/ioctl.h>
+#include <linux/if_tun.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -51,6 +53,7 @@ static struct {
 	struct rte_mempool *pool;	/* what the host thread reads from twins */
 	struct pollfd pfd[NLVS_MAX_PORTS];
 	unsigned int npfd;
+	int fd[NLVS_MAX_PORTS];		/* a TAP descriptor per port, -1 none */
 	/* written by the host thread only, read by the control thread */
 	uint64_t up, from_kernel, sleeps;
 	uint64_t drops[NLVS_DROP_MAX];
@@ -142,6 +145,20 @@ static void *host_main(void *arg)
 	return NULL;
 }
 
+/* The twin of port index @idx has carrier while the port has link, so the
+ * kernel, keepalived (interface tracking) and routing daemons see a cable
+ * pulled from the port; the interface stays administratively up and keeps
+ * its addresses and routes. */
+void nlvs_host_twin_carrier(unsigned int idx, int up)
+{
+	int on = !!up;
+
+	if (idx >= nlvs_dp.nports || !nlvs_dp.ports[idx].has_twin || host.fd[idx] < 0)
+		return;
+	if (ioctl(host.fd[idx], TUNSETCARRIER, &on) < 0)
+		nlvs_log_warn("twin %s: carrier %s", nlvs_dp.ports[idx].twin, on ? "on" : "off");
+}
+
 /* The net_tap device of port index @idx, started, its RX descriptor polled. */
 static int twin_create(unsigned int idx)
 {
@@ -182,6 +199,7 @@ static int twin_create(unsigned int idx)
 	/* multicast for the kernel's groups (VRRP, MLD) comes from the port */
 	rte_eth_allmulticast_enable(p->twin_port);
 	fd = rte_eth_dev_rx_intr_ctl_q_get_fd(p->twin_port, 0);
+	host.fd[idx] = fd;
 	if (fd >= 0) {
 		host.pfd[host.npfd].fd = fd;
 		host.pfd[host.npfd++].events = POLLIN;
@@ -190,6 +208,7 @@ static int twin_create(unsigned int idx)
 			       p->twin);
 	}
 	p->has_twin = 1;
+	nlvs_host_twin_carrier(idx, p->link_up);
 	nlvs_log_info("port %s: kernel twin %s, " RTE_ETHER_ADDR_PRT_FMT ", mtu %u", p->name,
 		      p->twin, RTE_ETHER_ADDR_BYTES(&p->mac), p->mtu);
 	return 0;
@@ -201,6 +220,8 @@ int nlvs_host_start(const struct nlvs_conf *conf)
 	int rc;
 
 	nlvs_dp.host_rate = conf->host_rate;
+	for (i = 0; i < NLVS_MAX_PORTS; i++)
+		host.fd[i] = -1;
 	for (i = 0; i < conf->nports && i < nlvs_dp.nports; i++) {
 		snprintf(nlvs_dp.ports[i].twin, sizeof(nlvs_dp.ports[i].twin), "%s",
 			 conf->ports[i].twin);
@@ -250,6 +271,7 @@ void nlvs_host_stop(void)
 		if (!p->has_twin)
 			continue;
 		p->has_twin = 0;
+		host.fd[i] = -1;
 		rte_eth_dev_stop(p->twin_port);
 		rte_eth_dev_close(p->twin_port);
 	}

@@ -163,6 +163,7 @@ int nlvs_host_start(const struct nlvs_conf *conf);
 void nlvs_host_stop(void);
 void nlvs_host_fini(void);		/* after the ports stopped: the pool */
 void nlvs_host_drops_add(uint64_t *drops);	/* the host thread's, into @drops */
+void nlvs_host_twin_carrier(unsigned int idx, int up);	/* follows the port's link */
 void nlvs_host_stats_write(FILE *f);
 void nlvs_host_ports_write(FILE *f);
 

@@ -9,7 +9,8 @@
 # kernel's own ping goes out and its reply comes up; its neighbour table
 # learns from the ARP copies; a flood of 200k UDP packets to the host address is cut by host-rate and counted while an
 # established FULLNAT connection and new ones keep working; the twins vanish
-# when nlvsd stops, and when it is killed; "twin off" keeps the old drop.
+# when nlvsd stops, and when it is killed; "twin off" keeps the old drop;
+# a twin's carrier follows its port's link (on a net_tap port).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/fnat-lib.sh"
 
 nlvs_require_cmd socat cmp
@@ -241,4 +242,32 @@ nlvsd_kill9
 nlvs_wait_until 10 no_link lan
 tap_check $? "the twin vanishes when nlvsd is killed (SIGKILL)" \
 	"$(ip -n "$NS_L" link show 2>&1)"
+# The twin's carrier follows its port's link.  af_packet ports report their
+# link up whatever the veth does, so this runs nlvsd on a net_tap port (its
+# link is the state of the kernel interface nlvsw0 the driver creates).
+{
+	grep '^eal ' "$NLVS_TMP/nlvsd.conf"
+	echo "workers 1"
+	echo "mbufs 2048"
+	echo "port wan net_tap9,iface=nlvsw0"
+} > "$NLVS_TMP/nlvsd-tap.conf"
+cp "$NLVS_TMP/nlvsd-tap.conf" "$NLVS_TMP/nlvsd.conf"
+nlvsd_start
+tap_check $? "nlvsd starts on a net_tap port with the twin wan"
+has_flag()
+{
+	ip -n "$NS_L" link show dev wan 2> /dev/null | grep -q "$1"
+}
+nlvs_wait_until 20 has_flag LOWER_UP
+tap_check $? "twin wan has carrier while port wan has link" \
+	"$(ip -n "$NS_L" link show dev wan 2>&1)"
+ip -n "$NS_L" link set nlvsw0 down
+nlvs_wait_until 20 has_flag NO-CARRIER
+tap_check $? "twin wan loses carrier when port wan loses link" \
+	"$(ip -n "$NS_L" link show dev wan; "$NLVSCTL" -s "$NLVS_SOCK" ports)"
+ip -n "$NS_L" link set nlvsw0 up
+nlvs_wait_until 20 has_flag LOWER_UP
+tap_check $? "and regains it with the link" "$(ip -n "$NS_L" link show dev wan)"
+nlvsd_stop
+tap_check $? "nlvsd stops cleanly"
 tap_done

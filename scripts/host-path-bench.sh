@@ -72,4 +72,5 @@ ip netns exec "$NS_C" iperf3 -c 10.77.1.1 -t 10 -R 2>&1 | grep -E 'sender|receiv
 echo "iperf3 UDP client -> host, 200 Mbit/s:"
 ip netns exec "$NS_C" iperf3 -c 10.77.1.1 -t 10 -u -b 200M 2>&1 | grep -E 'sender|receiver'
 echo "counters:"
-"$B/tools/nlvsctl" -s "$DIR/ipvs.sock" stats | grep -E '^(host\.|drop\.host|drop\.exception|port\.lan\.twin)'
+"$B/tools/nlvsctl" -s "$DIR/ipvs.sock" stats |
+	grep -E '^(host\.|drop\.host|drop\.exception|port\.lan\.twin)'

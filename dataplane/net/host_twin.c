@@ -104,23 +104,28 @@ static unsigned int host_down_read(unsigned int p)
 	return n;
 }
 
-static void host_sleep(unsigned int us)
+/* Sleep @us, woken early by a twin's descriptor when @poll_fds; returns 1
+ * when a descriptor woke it. */
+static int host_sleep(unsigned int us, int poll_fds)
 {
 	struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)us * 1000 };
 	unsigned int i;
+	int rc = 0;
 
 	for (i = 0; i < host.npfd; i++)
 		host.pfd[i].revents = 0;
-	if (host.npfd)
-		ppoll(host.pfd, host.npfd, &ts, NULL);
+	if (host.npfd && poll_fds)
+		rc = ppoll(host.pfd, host.npfd, &ts, NULL);
 	else
 		nanosleep(&ts, NULL);
 	host.sleeps++;
+	return rc > 0;
 }
 
 static void *host_main(void *arg)
 {
 	unsigned int idle = 0, sleep_us = NLVS_IDLE_MIN_US, i, n, max;
+	int woken = 0;
 
 	(void)arg;
 	while (!host.quit) {
@@ -132,12 +137,17 @@ static void *host_main(void *arg)
 				n += host_down_read(i);
 		if (n) {
 			idle = 0;
+			woken = 0;
 			sleep_us = NLVS_IDLE_MIN_US;
 			continue;
 		}
 		if (++idle < HOST_IDLE_POLLS)
 			continue;
-		host_sleep(sleep_us);
+		/* net_tap reads a queue only once its signal-driven trigger
+		 * has fired: a descriptor that is readable but gave nothing
+		 * would wake ppoll() at once, again and again, so the sleep
+		 * after such a wake-up ignores the descriptors */
+		woken = host_sleep(sleep_us, !woken);
 		max = nlvs_dp.idle_max_us && nlvs_dp.idle_max_us < HOST_SLEEP_MAX ?
 		      nlvs_dp.idle_max_us : HOST_SLEEP_MAX;
 		sleep_us = sleep_us * 2 > max ? max : sleep_us * 2;

@@ -53,6 +53,9 @@ struct nlvs_worker_stats {
 	uint64_t rx, tx, handoff_in, handoff_out, ctl_tx;
 	uint64_t arp_replies, nd_adverts, echo_replies, icmp_errors, neigh_requests;
 	uint64_t neigh_msgs_lost, sleeps;
+	/* TSC cycles of loop turns that moved packets (one rdtsc a busy turn):
+	 * the worker's load, and what a benchmark divides by its packets */
+	uint64_t busy_tsc;
 	/* neighbour table: replaced an idle entry, no room (not learnt, or the
 	 * packet dropped), sender on no connected prefix (not learnt), freed by
 	 * the sweep */

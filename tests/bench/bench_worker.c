@@ -271,7 +271,7 @@ static size_t heap_bytes(void)
 	return mi.uordblks + mi.hblkhd;
 }
 
-static int tiny;
+static int tiny, handoff_only;
 
 /* The timed and checked phases after the handshakes. */
 static int established(struct bw_run *r, struct bw_result *res, uint32_t flows, int with_fwd)
@@ -459,6 +459,8 @@ static int run_child(enum bw_mode mode, uint32_t flows, unsigned int workers, in
 	close(fd[0]);
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "bench_worker: the run died of signal %d\n", WTERMSIG(status));
 	if (n != (ssize_t)sizeof(*res) || !WIFEXITED(status) || WEXITSTATUS(status) || !res->ok)
 		return -EPROTO;
 	return 0;
@@ -482,6 +484,8 @@ int main(int argc, char **argv)
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "--tiny")) {
 			tiny = 1;
+		} else if (!strcmp(argv[a], "--handoff-only")) {
+			handoff_only = 1;
 		} else if (!strcmp(argv[a], "--huge")) {
 			use_huge = 1;
 		} else if (!strcmp(argv[a], "--kv") && a + 1 < argc) {
@@ -512,7 +516,7 @@ int main(int argc, char **argv)
 	       BW_FRAME_LEN, BW_FRAME6_LEN, BW_NRS, load[0]);
 	/* FULLNAT IPv4 at each size (the first with plain forwarding), then
 	 * IPv6, SNAT and the hand-off at the first size */
-	for (i = 0; i < nsizes + 3; i++) {
+	for (i = handoff_only ? nsizes + 2 : 0; i < nsizes + 3; i++) {
 		enum bw_mode mode = i < nsizes ? BW_M_FNAT4 : i == nsizes ? BW_M_FNAT6 :
 				    i == nsizes + 1 ? BW_M_SNAT4 : BW_M_FNAT4;
 		uint32_t flows = i < nsizes ? sizes[i] : sizes[0];

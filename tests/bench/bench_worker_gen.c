@@ -365,8 +365,14 @@ static uint16_t rx_hook(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[
 		n = (unsigned int)g->todo;
 	/* frames for another worker: no more than its hand-off ring takes
 	 * (a NIC queue would back up the same way) */
-	if (r->pace && rte_ring_free_count(r->pace) < n + nb)
-		n = rte_ring_free_count(r->pace) > nb ? rte_ring_free_count(r->pace) - nb : 0;
+	if (r->pace) {
+		/* read once: the owner keeps draining it meanwhile */
+		unsigned int room = rte_ring_free_count(r->pace);
+
+		room = room > nb ? room - nb : 0;
+		if (room < n)
+			n = room;
+	}
 	if (!n)
 		return nb;
 	/* a NIC driver refills its ring from the pool: that part is the

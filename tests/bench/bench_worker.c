@@ -366,7 +366,8 @@ static int scenario(enum bw_mode mode, uint32_t flows, unsigned int workers, int
 			snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 		goto out;
 	}
-	res->heap = heap_bytes() - heap0;
+	/* the connection table is mmap'd (huge pages), outside malloc's books */
+	res->heap = heap_bytes() - heap0 + nlvs_conn_tab_memsize(flows);
 	if (!use_huge)
 		snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	res->huge = rte_eal_has_hugepages();

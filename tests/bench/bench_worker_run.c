@@ -151,7 +151,9 @@ static int phase_run(struct bw_run *r, const char *name, unsigned int q, enum bw
 			PRIu64 "\n", name, frames, s1.rx - s0.rx);
 		rc = -EPROTO;
 	}
-	if (drops || seen != want_tx || tx != seen + other) {
+	/* the dataplane's own ARP/ND (announcements of egress addresses, say)
+	 * may be counted in one phase and reach the port in the next */
+	if (drops || seen != want_tx || tx < seen) {
 		fprintf(stderr, "bench_worker: %s: %" PRIu64 " frames should have been forwarded, "
 			"%" PRIu64 " were (%" PRIu64 " reached the ports), %" PRIu64 " dropped: "
 			"the path is broken, no figures\n", name, want_tx, tx, seen, drops);

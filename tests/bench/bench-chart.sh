@@ -49,7 +49,7 @@ huge=$(awk '$1 == "hugepages" { print ($2 == 1 ? "2 MiB hugepages" : "4 KiB page
 	"$d/worker.kv")
 
 gnuplot <<EOF || exit 1
-set terminal svg size 1100,460 dynamic font "sans,12"
+$(case "$svg" in *.png) echo "set terminal png size 1100,460";; *) echo "set terminal svg size 1100,460 dynamic font \"sans,12\"";; esac)
 set output "$svg"
 set multiplot layout 1,2 title "nlvs worker path, net\\\\_null ports, one run (EAL on $huge, load average ${load:-?})"
 set grid ytics

@@ -271,6 +271,23 @@ struct nlvs_conn *nlvs_conn_lookup(struct nlvs_conn_tab *t, const struct nlvs_co
 	return bucket_find(t, &t->bkt[h & t->mask], (uint32_t)(h >> 32), k, side);
 }
 
+/* Pull in the connections whose signature matches in bucket @b. */
+static inline void entries_prefetch(const struct nlvs_conn_tab *t, const struct conn_bucket *b,
+				    uint32_t sig)
+{
+	unsigned int j;
+
+	/* both lines: the matching side's tuple is compared, the other
+	 * side's rewritten from, and either may be line 0 */
+	for (j = 0; j < b->count; j++)
+		if (b->sig[j] == sig) {
+			const char *c = (const char *)&t->pool[b->ent[j] >> 1];
+
+			__builtin_prefetch(c);
+			__builtin_prefetch(c + 64);
+		}
+}
+
 unsigned int nlvs_conn_lookup_bulk(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *keys,
 				   unsigned int n, struct nlvs_conn **conns, uint8_t *sides)
 {
@@ -284,22 +301,11 @@ unsigned int nlvs_conn_lookup_bulk(struct nlvs_conn_tab *t, const struct nlvs_co
 		h[i] = tuple_hash(t, &keys[i]);
 		__builtin_prefetch(&t->bkt[h[i] & t->mask]);
 	}
-	/* stage 2: pull in the connections whose signature matches */
-	for (i = 0; i < n; i++) {
-		const struct conn_bucket *b = &t->bkt[h[i] & t->mask];
-		uint32_t sig = (uint32_t)(h[i] >> 32);
-		unsigned int j;
-
-		/* both lines: the matching side's tuple is compared, the
-		 * other side's rewritten from, and either may be line 0 */
-		for (j = 0; j < b->count; j++)
-			if (b->sig[j] == sig) {
-				const char *c = (const char *)&t->pool[b->ent[j] >> 1];
-
-				__builtin_prefetch(c);
-				__builtin_prefetch(c + 64);
-			}
-	}
+	/* stage 2: pull in the connections whose signature matches.  (A
+	 * pipeline prefetching entries 2, 4 or 8 keys ahead of the compare
+	 * measured no better than whole-burst stages: see doc/performance.md.) */
+	for (i = 0; i < n; i++)
+		entries_prefetch(t, &t->bkt[h[i] & t->mask], (uint32_t)(h[i] >> 32));
 	/* stage 3: compare */
 	for (i = 0; i < n; i++) {
 		unsigned int s = 0;

@@ -4,6 +4,7 @@
 # bench-run.sh: `make bench`.  One run, every figure, baselines included:
 #   bench_worker       the worker loop: FULLNAT IPv4 at 64 K..4 M flows, IPv6,
 #                      SNAT, hand-off, plain IPv4 forwarding (tests/bench/)
+#   bench_fnat         the packet core alone (not in the tiny mode)
 #   bench-iofloor.sh   dpdk-testpmd io forwarding over net_null: the I/O floor
 #   bench-ipvsadm.sh   ipvsadm -R / -Ln of 10,000 services x 10 dests
 # then writes bench.json in the build directory with the keys issue 13
@@ -71,6 +72,12 @@ wargs=
 # shellcheck disable=SC2086
 "$top_builddir/tests/bench/bench_worker" $wargs --kv "$out/worker.kv" || exit 1
 hz=$(awk '$1 == "tsc_hz" { print $2 }' "$out/worker.kv")
+
+# the packet core alone (lookup, state, rewrite), no I/O: for comparison
+if [ "$tiny" != 1 ] && [ -x "$top_builddir/tests/bench/bench_fnat" ]; then
+	echo
+	"$top_builddir/tests/bench/bench_fnat" || exit 1
+fi
 
 echo
 BENCH_HUGE=$huge BENCH_IO_SECONDS=$([ "$tiny" = 1 ] && echo 1 || echo 3) \

@@ -52,15 +52,23 @@ size_t nlvs_conn_tab_memsize(uint32_t capacity)
  * connections do not pay for zeroing (and perhaps compacting) 2 MiB pages
  * in the packet path; *@huge is cleared when the advice is refused.
  */
+static size_t big_len(size_t size)
+{
+	/* small tables (unit tests, tiny configurations) stay on small pages */
+	size_t unit = size < HUGE_2M ? 4096 : HUGE_2M;
+
+	return (size + unit - 1) & ~(unit - 1);
+}
+
 static void *big_alloc(size_t size, int *huge)
 {
-	size_t len = (size + HUGE_2M - 1) & ~(size_t)(HUGE_2M - 1);
+	size_t len = big_len(size);
 	void *p;
 
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	if (madvise(p, len, MADV_HUGEPAGE) < 0)
+	if (len < HUGE_2M || madvise(p, len, MADV_HUGEPAGE) < 0)
 		*huge = 0;
 #ifdef MADV_POPULATE_WRITE
 	if (madvise(p, len, MADV_POPULATE_WRITE) == 0)
@@ -73,7 +81,7 @@ static void *big_alloc(size_t size, int *huge)
 static void big_free(void *p, size_t size)
 {
 	if (p)
-		munmap(p, (size + HUGE_2M - 1) & ~(size_t)(HUGE_2M - 1));
+		munmap(p, big_len(size));
 }
 
 static size_t pool_bytes(uint32_t capacity)

@@ -45,13 +45,6 @@ size_t nlvs_conn_tab_memsize(uint32_t capacity)
 
 #define HUGE_2M		(2u << 20)
 
-/*
- * Big arrays on transparent huge pages where the kernel gives them (THP
- * "always" or "madvise"): at millions of connections every lookup is a
- * TLB miss on 4 KiB pages.  Faulted in here, at start, so that new
- * connections do not pay for zeroing (and perhaps compacting) 2 MiB pages
- * in the packet path; *@huge is cleared when the advice is refused.
- */
 static size_t big_len(size_t size)
 {
 	/* small tables (unit tests, tiny configurations) stay on small pages */
@@ -60,6 +53,13 @@ static size_t big_len(size_t size)
 	return (size + unit - 1) & ~(unit - 1);
 }
 
+/*
+ * Big arrays on transparent huge pages where the kernel gives them (THP
+ * "always" or "madvise"): at millions of connections every lookup is a
+ * TLB miss on 4 KiB pages.  Faulted in here, at start, so that new
+ * connections do not pay for zeroing (and perhaps compacting) 2 MiB pages
+ * in the packet path; *@huge is cleared when the advice is refused.
+ */
 static void *big_alloc(size_t size, int *huge)
 {
 	size_t len = big_len(size);

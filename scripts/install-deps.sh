@@ -19,6 +19,10 @@ test_deps=(
 	curl socat iperf3 python3 python3-scapy tcpdump iputils-ping
 	traceroute dnsmasq-base netcat-openbsd strace python3-pyroute2
 )
+# make bench: dpdk-testpmd (the I/O floor baseline) is in dpdk-dev, perf for
+# profiling, gnuplot draws doc/performance.svg from the benchmark's output
+# (make bench-chart).
+bench_deps=(dpdk-dev linux-perf valgrind gnuplot-nox)
 
 if [ "$(id -u)" != 0 ]; then
 	exec sudo "$0" "$@"
@@ -35,7 +39,7 @@ oracle_kernel()
 }
 
 missing=()
-for p in "${build_deps[@]}" "${test_deps[@]}"; do
+for p in "${build_deps[@]}" "${test_deps[@]}" "${bench_deps[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing+=("$p")
 done

@@ -22,11 +22,21 @@ struct conn_bucket {
 #define CONN_TW_GRAN_MS		256u
 #define CONN_TW_PENDING		CONN_TW_SLOTS	/* list being expired now */
 
+/* What only the wheel and templates touch, by connection index. */
+struct conn_cold {
+	uint32_t tw_next, tw_prev;	/* wheel links (indices); free list */
+	uint32_t tw_tick;		/* the wheel tick we are filed under */
+	uint32_t ctrl;			/* index of our template, or NONE */
+	uint32_t n_control;		/* templates: connections controlled */
+};
+
 struct nlvs_conn_tab {
 	struct nlvs_conn *pool;
+	struct conn_cold *cold;		/* parallel to pool */
 	struct conn_bucket *bkt;	/* nb_main heads, then overflow buckets */
 	uint32_t capacity, count;
-	uint32_t free_head;		/* pool free list through tw_next */
+	uint32_t free_head;		/* pool free list through cold tw_next */
+	int huge;			/* pool and buckets on transparent huge pages */
 	uint32_t nb_main, mask;
 	uint32_t ovf_free;		/* overflow free list (+1), through next */
 	uint64_t seed;
@@ -36,6 +46,11 @@ struct nlvs_conn_tab {
 
 void nlvs_conn_tw_add(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint32_t tick);
 void nlvs_conn_tw_del(struct nlvs_conn_tab *t, struct nlvs_conn *c);
+
+static inline uint32_t conn_idx(const struct nlvs_conn_tab *t, const struct nlvs_conn *c)
+{
+	return (uint32_t)(c - t->pool);
+}
 
 static inline uint32_t conn_tw_tick(uint64_t ms)
 {

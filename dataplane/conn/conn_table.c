@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -26,7 +27,7 @@ static uint32_t pow2_at_least(uint32_t v)
 static uint32_t nb_main_for(uint32_t capacity)
 {
 	/* two entries per connection, about four per seven-entry bucket */
-	return pow2_at_least(capacity / 2 + 1);
+	return pow2_at_least(capacity / 2);
 }
 
 static uint32_t nb_ovf_for(uint32_t capacity)
@@ -36,9 +37,61 @@ static uint32_t nb_ovf_for(uint32_t capacity)
 
 size_t nlvs_conn_tab_memsize(uint32_t capacity)
 {
-	return sizeof(struct nlvs_conn_tab) + (size_t)capacity * sizeof(struct nlvs_conn) +
+	return sizeof(struct nlvs_conn_tab) +
+	       (size_t)capacity * (sizeof(struct nlvs_conn) + sizeof(struct conn_cold)) +
 	       ((size_t)nb_main_for(capacity) + nb_ovf_for(capacity)) *
 	       sizeof(struct conn_bucket);
+}
+
+#define HUGE_2M		(2u << 20)
+
+static size_t big_len(size_t size)
+{
+	/* small tables (unit tests, tiny configurations) stay on small pages */
+	size_t unit = size < HUGE_2M ? 4096 : HUGE_2M;
+
+	return (size + unit - 1) & ~(unit - 1);
+}
+
+/*
+ * Big arrays on transparent huge pages where the kernel gives them (THP
+ * "always" or "madvise"): at millions of connections every lookup is a
+ * TLB miss on 4 KiB pages.  Faulted in here, at start, so that new
+ * connections do not pay for zeroing (and perhaps compacting) 2 MiB pages
+ * in the packet path; *@huge is cleared when the advice is refused.
+ */
+static void *big_alloc(size_t size, int *huge)
+{
+	size_t len = big_len(size);
+	void *p;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (len < HUGE_2M || madvise(p, len, MADV_HUGEPAGE) < 0)
+		*huge = 0;
+#ifdef MADV_POPULATE_WRITE
+	if (madvise(p, len, MADV_POPULATE_WRITE) == 0)
+		return p;
+#endif
+	memset(p, 0, len);
+	return p;
+}
+
+static void big_free(void *p, size_t size)
+{
+	if (p)
+		munmap(p, big_len(size));
+}
+
+static size_t pool_bytes(uint32_t capacity)
+{
+	return (size_t)capacity * sizeof(struct nlvs_conn);
+}
+
+static size_t bkt_bytes(const struct nlvs_conn_tab *t)
+{
+	return ((size_t)t->nb_main + nb_ovf_for(t->capacity)) * sizeof(struct conn_bucket);
 }
 
 struct nlvs_conn_tab *nlvs_conn_tab_create(uint32_t capacity, uint64_t now_ms)
@@ -57,9 +110,12 @@ struct nlvs_conn_tab *nlvs_conn_tab_create(uint32_t capacity, uint64_t now_ms)
 	t->mask = t->nb_main - 1;
 	nov = nb_ovf_for(capacity);
 	nbkt = (size_t)t->nb_main + nov;
-	/* calloc'd memory stays untouched (and unbacked) until used */
-	if (posix_memalign((void **)&t->pool, 64, (size_t)capacity * sizeof(*t->pool)) ||
-	    posix_memalign((void **)&t->bkt, 64, nbkt * sizeof(*t->bkt)))
+	/* mmap'd memory stays untouched (and unbacked) until used */
+	t->huge = 1;
+	t->pool = big_alloc(pool_bytes(capacity), &t->huge);
+	t->bkt = big_alloc(nbkt * sizeof(*t->bkt), &t->huge);
+	t->cold = big_alloc((size_t)capacity * sizeof(*t->cold), &t->huge);
+	if (!t->pool || !t->bkt || !t->cold)
 		goto fail;
 	memset(t->bkt, 0, t->nb_main * sizeof(*t->bkt));
 	for (i = 0; i < nov; i++) {
@@ -67,11 +123,8 @@ struct nlvs_conn_tab *nlvs_conn_tab_create(uint32_t capacity, uint64_t now_ms)
 		t->bkt[t->nb_main + i].next = i + 1 < nov ? t->nb_main + i + 2 : 0;
 	}
 	t->ovf_free = t->nb_main + 1;
-	for (i = 0; i < capacity; i++) {
-		t->pool[i].idx = i;
-		t->pool[i].flags = 0;
-		t->pool[i].tw_next = i + 1 < capacity ? i + 1 : NLVS_CONN_NONE;
-	}
+	for (i = 0; i < capacity; i++)
+		t->cold[i].tw_next = i + 1 < capacity ? i + 1 : NLVS_CONN_NONE;
 	t->free_head = 0;
 	for (i = 0; i <= CONN_TW_SLOTS; i++)
 		t->tw_head[i] = NLVS_CONN_NONE;
@@ -80,8 +133,7 @@ struct nlvs_conn_tab *nlvs_conn_tab_create(uint32_t capacity, uint64_t now_ms)
 		t->seed = 0x243f6a8885a308d3ull ^ (uintptr_t)t;
 	return t;
 fail:
-	free(t->pool);
-	free(t);
+	nlvs_conn_tab_destroy(t);
 	return NULL;
 }
 
@@ -89,9 +141,16 @@ void nlvs_conn_tab_destroy(struct nlvs_conn_tab *t)
 {
 	if (!t)
 		return;
-	free(t->bkt);
-	free(t->pool);
+	if (t->bkt)
+		big_free(t->bkt, bkt_bytes(t));
+	big_free(t->pool, pool_bytes(t->capacity));
+	big_free(t->cold, (size_t)t->capacity * sizeof(*t->cold));
 	free(t);
+}
+
+int nlvs_conn_tab_huge(const struct nlvs_conn_tab *t)
+{
+	return t->huge;
 }
 
 uint32_t nlvs_conn_tab_count(const struct nlvs_conn_tab *t)
@@ -220,6 +279,23 @@ struct nlvs_conn *nlvs_conn_lookup(struct nlvs_conn_tab *t, const struct nlvs_co
 	return bucket_find(t, &t->bkt[h & t->mask], (uint32_t)(h >> 32), k, side);
 }
 
+/* Pull in the connections whose signature matches in bucket @b. */
+static inline void entries_prefetch(const struct nlvs_conn_tab *t, const struct conn_bucket *b,
+				    uint32_t sig)
+{
+	unsigned int j;
+
+	/* both lines: the matching side's tuple is compared, the other
+	 * side's rewritten from, and either may be line 0 */
+	for (j = 0; j < b->count; j++)
+		if (b->sig[j] == sig) {
+			const char *c = (const char *)&t->pool[b->ent[j] >> 1];
+
+			__builtin_prefetch(c);
+			__builtin_prefetch(c + 64);
+		}
+}
+
 unsigned int nlvs_conn_lookup_bulk(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *keys,
 				   unsigned int n, struct nlvs_conn **conns, uint8_t *sides)
 {
@@ -233,16 +309,11 @@ unsigned int nlvs_conn_lookup_bulk(struct nlvs_conn_tab *t, const struct nlvs_co
 		h[i] = tuple_hash(t, &keys[i]);
 		__builtin_prefetch(&t->bkt[h[i] & t->mask]);
 	}
-	/* stage 2: pull in the connections whose signature matches */
-	for (i = 0; i < n; i++) {
-		const struct conn_bucket *b = &t->bkt[h[i] & t->mask];
-		uint32_t sig = (uint32_t)(h[i] >> 32);
-		unsigned int j;
-
-		for (j = 0; j < b->count; j++)
-			if (b->sig[j] == sig)
-				__builtin_prefetch(&t->pool[b->ent[j] >> 1]);
-	}
+	/* stage 2: pull in the connections whose signature matches.  (A
+	 * pipeline prefetching entries 2, 4 or 8 keys ahead of the compare
+	 * measured no better than whole-burst stages: see doc/performance.md.) */
+	for (i = 0; i < n; i++)
+		entries_prefetch(t, &t->bkt[h[i] & t->mask], (uint32_t)(h[i] >> 32));
 	/* stage 3: compare */
 	for (i = 0; i < n; i++) {
 		unsigned int s = 0;
@@ -267,17 +338,17 @@ struct nlvs_conn *nlvs_conn_new(struct nlvs_conn_tab *t, const struct nlvs_conn_
 		return NULL;
 	}
 	c = &t->pool[idx];
-	t->free_head = c->tw_next;
+	t->free_head = t->cold[idx].tw_next;
 	memset(c, 0, sizeof(*c));
-	c->idx = idx;
 	c->tuple[0] = *t0;
 	if (t1)
 		c->tuple[1] = *t1;
-	c->flags = flags & ~NLVS_CONN_F_HASHED;
-	c->ctrl = NLVS_CONN_NONE;
+	c->flags = flags & ~(NLVS_CONN_F_HASHED | NLVS_CONN_F_CONTROLLED);
 	c->timeout = timeout_ms;
 	c->expires = now_ms + timeout_ms;
-	c->tw_next = c->tw_prev = NLVS_CONN_NONE;
+	t->cold[idx].ctrl = NLVS_CONN_NONE;
+	t->cold[idx].n_control = 0;
+	t->cold[idx].tw_next = t->cold[idx].tw_prev = NLVS_CONN_NONE;
 	if (flags & NLVS_CONN_F_TEMPLATE)
 		c->tuple[0].kind = 1;
 	if (!(flags & NLVS_CONN_F_ONE_PACKET)) {
@@ -294,34 +365,50 @@ struct nlvs_conn *nlvs_conn_new(struct nlvs_conn_tab *t, const struct nlvs_conn_
 
 void nlvs_conn_free(struct nlvs_conn_tab *t, struct nlvs_conn *c)
 {
+	uint32_t idx = conn_idx(t, c);
+	struct conn_cold *k = &t->cold[idx];
+
 	if (c->flags & NLVS_CONN_F_HASHED) {
-		hash_del(t, &c->tuple[0], c->idx << 1);
+		hash_del(t, &c->tuple[0], idx << 1);
 		if (!(c->flags & NLVS_CONN_F_TEMPLATE))
-			hash_del(t, &c->tuple[1], c->idx << 1 | 1);
+			hash_del(t, &c->tuple[1], idx << 1 | 1);
 	}
 	nlvs_conn_tw_del(t, c);
-	if (c->ctrl != NLVS_CONN_NONE)
-		t->pool[c->ctrl].n_control--;
+	if (k->ctrl != NLVS_CONN_NONE)
+		t->cold[k->ctrl].n_control--;
 	c->flags = 0;
-	c->ctrl = NLVS_CONN_NONE;
-	c->tw_next = t->free_head;
-	t->free_head = c->idx;
+	k->ctrl = NLVS_CONN_NONE;
+	k->tw_next = t->free_head;
+	t->free_head = idx;
 	t->count--;
 }
 
 void nlvs_conn_set_template(struct nlvs_conn_tab *t, struct nlvs_conn *c,
 			    struct nlvs_conn *tmpl)
 {
-	if (c->ctrl != NLVS_CONN_NONE)
-		t->pool[c->ctrl].n_control--;
-	c->ctrl = tmpl ? tmpl->idx : NLVS_CONN_NONE;
-	if (tmpl)
-		tmpl->n_control++;
+	struct conn_cold *k = &t->cold[conn_idx(t, c)];
+
+	if (k->ctrl != NLVS_CONN_NONE)
+		t->cold[k->ctrl].n_control--;
+	k->ctrl = tmpl ? conn_idx(t, tmpl) : NLVS_CONN_NONE;
+	if (tmpl) {
+		t->cold[conn_idx(t, tmpl)].n_control++;
+		c->flags |= NLVS_CONN_F_CONTROLLED;
+	} else {
+		c->flags &= ~NLVS_CONN_F_CONTROLLED;
+	}
+}
+
+uint32_t nlvs_conn_n_control(const struct nlvs_conn_tab *t, const struct nlvs_conn *tmpl)
+{
+	return t->cold[conn_idx(t, tmpl)].n_control;
 }
 
 struct nlvs_conn *nlvs_conn_template(struct nlvs_conn_tab *t, const struct nlvs_conn *c)
 {
-	return c->ctrl == NLVS_CONN_NONE ? NULL : &t->pool[c->ctrl];
+	uint32_t ctrl = t->cold[conn_idx(t, c)].ctrl;
+
+	return ctrl == NLVS_CONN_NONE ? NULL : &t->pool[ctrl];
 }
 
 struct nlvs_conn *nlvs_conn_next(struct nlvs_conn_tab *t, uint32_t *cursor)

@@ -7,59 +7,77 @@
  */
 #include "conn_priv.h"
 
+#ifndef likely
+#define likely(x)	__builtin_expect(!!(x), 1)
+#endif
+
 #define TW_UNFILED	UINT32_MAX
 
-static void tw_push(struct nlvs_conn_tab *t, uint32_t *head, struct nlvs_conn *c)
+static void tw_push(struct nlvs_conn_tab *t, uint32_t *head, uint32_t idx)
 {
-	c->tw_prev = NLVS_CONN_NONE;
-	c->tw_next = *head;
+	struct conn_cold *k = &t->cold[idx];
+
+	k->tw_prev = NLVS_CONN_NONE;
+	k->tw_next = *head;
 	if (*head != NLVS_CONN_NONE)
-		t->pool[*head].tw_prev = c->idx;
-	*head = c->idx;
+		t->cold[*head].tw_prev = idx;
+	*head = idx;
 }
 
 void nlvs_conn_tw_add(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint32_t tick)
 {
-	uint32_t *pending = &t->tw_head[CONN_TW_PENDING];
+	uint32_t *pending = &t->tw_head[CONN_TW_PENDING], idx = conn_idx(t, c);
 
 	/* never file into the past: the slot would wait a whole turn */
 	if ((int32_t)(tick - t->tw_tick) <= 0) {
 		tick = t->tw_tick;
 		if (*pending != NLVS_CONN_NONE) {
 			/* the current slot is being run: join it */
-			c->tw_tick = tick;
-			tw_push(t, pending, c);
+			t->cold[idx].tw_tick = tick;
+			tw_push(t, pending, idx);
 			return;
 		}
 	}
-	c->tw_tick = tick;
-	tw_push(t, &t->tw_head[tick & CONN_TW_MASK], c);
+	t->cold[idx].tw_tick = tick;
+	tw_push(t, &t->tw_head[tick & CONN_TW_MASK], idx);
 }
 
 void nlvs_conn_tw_del(struct nlvs_conn_tab *t, struct nlvs_conn *c)
 {
-	if (c->tw_tick == TW_UNFILED)
+	uint32_t idx = conn_idx(t, c);
+	struct conn_cold *k = &t->cold[idx];
+
+	if (k->tw_tick == TW_UNFILED)
 		return;
-	if (c->tw_prev != NLVS_CONN_NONE)
-		t->pool[c->tw_prev].tw_next = c->tw_next;
-	else if (t->tw_head[CONN_TW_PENDING] == c->idx)
-		t->tw_head[CONN_TW_PENDING] = c->tw_next;
+	if (k->tw_prev != NLVS_CONN_NONE)
+		t->cold[k->tw_prev].tw_next = k->tw_next;
+	else if (t->tw_head[CONN_TW_PENDING] == idx)
+		t->tw_head[CONN_TW_PENDING] = k->tw_next;
 	else
-		t->tw_head[c->tw_tick & CONN_TW_MASK] = c->tw_next;
-	if (c->tw_next != NLVS_CONN_NONE)
-		t->pool[c->tw_next].tw_prev = c->tw_prev;
-	c->tw_next = c->tw_prev = NLVS_CONN_NONE;
-	c->tw_tick = TW_UNFILED;
+		t->tw_head[k->tw_tick & CONN_TW_MASK] = k->tw_next;
+	if (k->tw_next != NLVS_CONN_NONE)
+		t->cold[k->tw_next].tw_prev = k->tw_prev;
+	k->tw_next = k->tw_prev = NLVS_CONN_NONE;
+	k->tw_tick = TW_UNFILED;
 }
 
 void nlvs_conn_refresh(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint64_t now_ms)
 {
+	uint64_t e = now_ms + c->timeout;
+	const struct conn_cold *k;
 	uint32_t tick;
 
-	c->expires = now_ms + c->timeout;
-	tick = conn_tw_tick(c->expires);
+	/* the usual case: later than before, the wheel finds out when it
+	 * gets there (no cold line touched) */
+	if (likely(e >= c->expires)) {
+		c->expires = e;
+		return;
+	}
+	c->expires = e;
+	tick = conn_tw_tick(e);
+	k = &t->cold[conn_idx(t, c)];
 	/* filed too late for the new expiry: move it now */
-	if (c->tw_tick != TW_UNFILED && (int32_t)(tick - c->tw_tick) < 0) {
+	if (k->tw_tick != TW_UNFILED && (int32_t)(tick - k->tw_tick) < 0) {
 		nlvs_conn_tw_del(t, c);
 		nlvs_conn_tw_add(t, c, tick);
 	}
@@ -70,7 +88,8 @@ static int tw_visit(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint64_t now_m
 		    nlvs_conn_expire_fn fn, void *arg)
 {
 	nlvs_conn_tw_del(t, c);
-	if (c->expires <= now_ms && (c->flags & NLVS_CONN_F_TEMPLATE) && c->n_control) {
+	if (c->expires <= now_ms && (c->flags & NLVS_CONN_F_TEMPLATE) &&
+	    nlvs_conn_n_control(t, c)) {
 		/* a template lives while it controls connections */
 		c->expires = now_ms + c->timeout;
 	}

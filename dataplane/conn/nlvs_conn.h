@@ -17,7 +17,8 @@
  *
  * Time is milliseconds from any monotonic clock, passed in by the caller.
  * Expiry uses a timer wheel: refreshing a connection on each packet only
- * writes its expiry time; the wheel re-files it lazily.
+ * writes its expiry time (a line the hit has in cache anyway); the wheel
+ * re-files it lazily.
  */
 #ifndef NLVS_CONN_H
 #define NLVS_CONN_H
@@ -32,6 +33,7 @@
 #define NLVS_CONN_F_ONE_PACKET	0x0002	/* --ops: expires right after its packet */
 #define NLVS_CONN_F_INACTIVE	0x0004	/* counted in the dest's inactconns */
 #define NLVS_CONN_F_NOOUTPUT	0x0008	/* no reply seen yet (DR/TUN style) */
+#define NLVS_CONN_F_CONTROLLED	0x0010	/* a persistence template controls it */
 #define NLVS_CONN_F_HASHED	0x0100	/* internal */
 
 #define NLVS_CONN_NONE		UINT32_MAX
@@ -55,26 +57,31 @@ struct nlvs_conn_src {
 	uint8_t mac[6];			/* peer (previous hop) MAC */
 };
 
+/*
+ * Two cache lines, everything a packet of an established connection reads
+ * or writes (a hit: lookup, state, expiry, rewrite, source in/out, the
+ * dest check):
+ *   line 0: expiry, timeout, flags and state, the dest; tuple[0] (client side)
+ *   line 1: tuple[1] (RS side); per-side sources, dest generation, service
+ * The timer-wheel links, the wheel tick, the template index and templates'
+ * counts live in a parallel cold array (conn_priv.h) that only the wheel
+ * and templates touch, and per-connection packet counters are not kept
+ * (the dest and service counters are what ipvsadm shows).  fwd is free for
+ * the forwarding method (DR/TUN), 0 meaning NAT/FULLNAT.
+ */
 struct nlvs_conn {
-	/* hot: compared on lookup, rewritten from, refreshed per packet */
-	struct nlvs_conn_tuple tuple[2];
 	uint64_t expires;		/* ms */
 	uint32_t timeout;		/* ms, applied on each refresh */
-	uint32_t flags;			/* NLVS_CONN_F_* */
+	uint32_t flags;			/* NLVS_CONN_F_*; the engines' bits from 0x10000 */
 	uint8_t state;			/* NLVS_TCP_S_* for TCP, 0 otherwise */
 	uint8_t old_state;
-	uint16_t pad;
-	uint32_t n_control;		/* templates: connections controlled */
-	uint32_t ctrl;			/* index of our template, or NONE */
-	/* timer wheel links (indices), the wheel tick we are filed under */
-	uint32_t tw_next, tw_prev, tw_tick;
-	/* what the caller bound us to */
-	void *dest;			/* opaque dest handle */
-	void *svc;			/* opaque service handle */
-	uint32_t dest_gen;		/* dest's generation when bound */
-	uint32_t idx;			/* own index in the pool */
+	uint8_t fwd;			/* forwarding method, 0 = NAT/FULLNAT */
+	uint8_t spare;			/* zero */
+	uint32_t dest;			/* opaque dest handle (a slot) the caller bound */
+	struct nlvs_conn_tuple tuple[2];
 	struct nlvs_conn_src src[2];	/* per side */
-	uint64_t pkts[2], bytes[2];	/* per side */
+	uint32_t dest_gen;		/* dest's generation when bound */
+	uint32_t svc;			/* opaque service handle (a slot) */
 } __attribute__((aligned(64)));
 
 struct nlvs_conn_tab;
@@ -85,6 +92,8 @@ struct nlvs_conn_tab *nlvs_conn_tab_create(uint32_t capacity, uint64_t now_ms);
 void nlvs_conn_tab_destroy(struct nlvs_conn_tab *t);
 uint32_t nlvs_conn_tab_count(const struct nlvs_conn_tab *t);
 uint32_t nlvs_conn_tab_capacity(const struct nlvs_conn_tab *t);
+/** 1 when the pool and the index were put on transparent huge pages. */
+int nlvs_conn_tab_huge(const struct nlvs_conn_tab *t);
 /** Bytes allocated for a table of @capacity connections. */
 size_t nlvs_conn_tab_memsize(uint32_t capacity);
 
@@ -122,6 +131,8 @@ void nlvs_conn_refresh(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint64_t no
 /** @c is controlled by template @tmpl (persistence). */
 void nlvs_conn_set_template(struct nlvs_conn_tab *t, struct nlvs_conn *c,
 			    struct nlvs_conn *tmpl);
+/** Connections template @tmpl controls. */
+uint32_t nlvs_conn_n_control(const struct nlvs_conn_tab *t, const struct nlvs_conn *tmpl);
 /** The template controlling @c, or NULL. */
 struct nlvs_conn *nlvs_conn_template(struct nlvs_conn_tab *t, const struct nlvs_conn *c);
 
@@ -176,12 +187,6 @@ static inline void nlvs_conn_icmp_rewrite(const struct nlvs_conn *c, unsigned in
 	inner->daddr = o->daddr;
 	inner->sport = o->sport;
 	inner->dport = o->dport;
-}
-
-static inline void nlvs_conn_account(struct nlvs_conn *c, unsigned int side, uint32_t bytes)
-{
-	c->pkts[side]++;
-	c->bytes[side] += bytes;
 }
 
 /* --- TCP/UDP state (tcp_state.c) --- */
@@ -240,7 +245,7 @@ static inline int nlvs_conn_reusable(const struct nlvs_conn *c, unsigned int sid
 	return side == NLVS_CONN_SIDE_CLIENT && c->tuple[0].proto == IPPROTO_TCP &&
 	       (tcp_flags & (NLVS_TCP_SYN | NLVS_TCP_ACK | NLVS_TCP_RST)) == NLVS_TCP_SYN &&
 	       (c->state == NLVS_TCP_S_TIME_WAIT || c->state == NLVS_TCP_S_CLOSE) &&
-	       c->ctrl == NLVS_CONN_NONE && !(c->flags & NLVS_CONN_F_TEMPLATE);
+	       !(c->flags & (NLVS_CONN_F_CONTROLLED | NLVS_CONN_F_TEMPLATE));
 }
 
 /** State as /proc/net/ip_vs_conn prints it ("ESTABLISHED", "UDP", ...). */

@@ -213,8 +213,9 @@ void nlvs_dp_stats_write(FILE *f)
 
 		fprintf(f, "worker.%u.lcore %u\nworker.%u.rx %" PRIu64 "\nworker.%u.tx %" PRIu64
 			"\nworker.%u.handoff_in %" PRIu64 "\nworker.%u.handoff_out %" PRIu64
-			"\nworker.%u.sleeps %" PRIu64 "\n", i, nlvs_dp.workers[i]->lcore,
-			i, s->rx, i, s->tx, i, s->handoff_in, i, s->handoff_out, i, s->sleeps);
+			"\nworker.%u.sleeps %" PRIu64 "\nworker.%u.busy_tsc %" PRIu64 "\n", i,
+			nlvs_dp.workers[i]->lcore, i, s->rx, i, s->tx, i, s->handoff_in, i,
+			s->handoff_out, i, s->sleeps, i, s->busy_tsc);
 		nlvs_neigh_stats(nlvs_dp.workers[i]->neigh, &nb_used, &nb_size);
 		fprintf(f, "worker.%u.neigh_entries %u\nworker.%u.neigh_size %u\n", i, nb_used, i,
 			nb_size);

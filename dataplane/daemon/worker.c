@@ -107,6 +107,7 @@ static int worker_main(void *arg)
 			nlvs_lb_worker_poll(w);
 		}
 		if (n) {
+			w->st.busy_tsc += rte_get_tsc_cycles() - w->now;
 			w->idle_polls = 0;
 			w->sleep_us = NLVS_IDLE_MIN_US;
 		} else {

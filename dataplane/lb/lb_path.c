@@ -134,7 +134,6 @@ void lb_conn_forward(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs
 		lb_rewrite_failed(w, m, l3->af, rc);
 		return;
 	}
-	nlvs_conn_account(c, side, p->l3_len);
 	count(lw, c, side, p->l3_len);
 	conn_output(w, m, l3, c, side);
 }
@@ -174,7 +173,7 @@ struct nlvs_conn *lb_tmpl_get(struct lb_worker *lw, const struct nlvs_conn_tuple
 	if (t && lb_dest_gone(lw, t)) {
 		/* its dest was deleted: the client is scheduled afresh.  A
 		 * template controlling connections waits for them to go. */
-		if (t->n_control)
+		if (nlvs_conn_n_control(lw->tab, t))
 			return NULL;
 		lb_conn_kill(lw, t);
 		t = NULL;
@@ -192,8 +191,8 @@ static struct nlvs_conn *tmpl_new(struct lb_worker *lw, const struct lb_svc *s,
 			  reason);
 	if (!t)
 		return NULL;
-	t->svc = (void *)(uintptr_t)(s - lw->cfg->svcs);
-	t->dest = (void *)(uintptr_t)dslot;
+	t->svc = (uint32_t)(s - lw->cfg->svcs);
+	t->dest = (uint32_t)dslot;
 	t->dest_gen = lb_wdest(lw, dslot)->gen;
 	nlvs_rs_conn_bind(&lb_wdest(lw, dslot)->rs, 0, 1);
 	return t;
@@ -255,8 +254,8 @@ struct nlvs_conn *lb_conn_add(struct lb_worker *lw, const struct lb_svc *s,
 		return NULL;
 	}
 	lw->tab_seq++;
-	c->svc = (void *)(uintptr_t)(s - lw->cfg->svcs);
-	c->dest = (void *)(uintptr_t)dslot;
+	c->svc = (uint32_t)(s - lw->cfg->svcs);
+	c->dest = (uint32_t)dslot;
 	c->dest_gen = wd->gen;
 	nlvs_rs_conn_bind(&wd->rs, 0, 0);
 	if (tmpl) {

@@ -62,6 +62,9 @@ struct nlvs_worker_stats {
 	/* host path: handed up to the host thread (twin), taken from it to
 	 * send out of a port */
 	uint64_t host_up, host_down;
+	/* TSC cycles of loop turns that moved packets (one rdtsc a busy turn):
+	 * the worker's load, and what a benchmark divides by its packets */
+	uint64_t busy_tsc;
 	/* neighbour table: replaced an idle entry, no room (not learnt, or the
 	 * packet dropped), sender on no connected prefix (not learnt), freed by
 	 * the sweep */

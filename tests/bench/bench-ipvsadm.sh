@@ -9,8 +9,12 @@
 #                           service, a new socket each, as ipvsadm does)
 #   ipvsadm -S -n
 #   ipvsadm -C
-# and prints wall times and rates.  Run by `make bench`; not part of
-# `make check`: the figures are printed, never asserted.
+# and prints wall times and rates.  nlvsd runs with its dataplane (one
+# worker, two net_null ports), as in production, unless BENCH_DATAPLANE=0.
+# BENCH_KV=FILE: also write "ipvsadm_restore_10k_s S" and
+# "ipvsadm_list_10k_s S" there.  BENCH_HUGE=1: EAL on hugepages (reserved
+# by the caller).  Run by `make bench`; not part of `make check`: the
+# figures are printed, never asserted.
 
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
@@ -25,7 +29,24 @@ nlvs_tmpdir_make
 # No per-command bound here: a big restore legitimately takes long.
 # shellcheck disable=SC2034 # read by nlvs_exec in tests/lib.sh
 NLVS_CMD_TIMEOUT=3600
+if [ "${BENCH_DATAPLANE:-1}" = 1 ]; then
+	if [ "${BENCH_HUGE:-0}" = 1 ]; then
+		mem="--in-memory -m 256"
+	else
+		mem="--no-huge -m 256 --file-prefix nlvs-benchctl-$$"
+	fi
+	cat > "$NLVS_TMP/nlvsd.conf" <<EOF
+eal $mem --no-pci -l 0-1 --log-level lib.eal:warning
+workers 1
+port client net_null0,no-rx=1
+port rs net_null1,no-rx=1
+address client 198.51.100.1/24
+address rs 10.2.0.1/24
+EOF
+fi
 nlvsd_start > "$NLVS_TMP/start.log" || { cat "$NLVS_TMP/start.log"; exit 1; }
+grep -q "dataplane running" "$NLVS_TMP/nlvsd.log" && dp="with its dataplane" ||
+	dp="control plane only"
 
 awk -v ns="$nsvc" -v nd="$ndest" 'BEGIN {
 	for (s = 0; s < ns; s++) {
@@ -48,18 +69,26 @@ report()
 	}'
 }
 
-echo "nlvsd control plane, ipvsadm through nlvs-exec: $nsvc services x $ndest dests" \
+echo "nlvsd ($dp), ipvsadm through nlvs-exec: $nsvc services x $ndest dests" \
 	"($lines restore lines)"
 t0=$(now)
 nlvs_ipvsadm -R < "$NLVS_TMP/rules" || echo "bench: ipvsadm -R failed (exit $?)"
 t1=$(now)
 report "ipvsadm -R" "$t0" "$t1" "$lines" "commands"
+restore_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 report "" "$t0" "$t1" "$nsvc" "services"
 
 t0=$(now)
 nlvs_ipvsadm -Ln > "$NLVS_TMP/list" || echo "bench: ipvsadm -Ln failed (exit $?)"
 t1=$(now)
 report "ipvsadm -Ln" "$t0" "$t1" "$nsvc" "services"
+list_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+want=$((nsvc * (ndest + 1) + 3))
+got=$(wc -l < "$NLVS_TMP/list")
+if [ "$got" -ne "$want" ]; then
+	echo "bench: ipvsadm -Ln listed $got lines, $want expected: no figures" >&2
+	restore_s= list_s=
+fi
 echo "  ($(wc -l < "$NLVS_TMP/list") lines listed)"
 
 t0=$(now)
@@ -75,3 +104,8 @@ nlvs_ipvsadm -C || echo "bench: ipvsadm -C failed (exit $?)"
 t1=$(now)
 report "ipvsadm -C" "$t0" "$t1" "$nsvc" "services"
 nlvsd_stop
+if [ -n "${BENCH_KV:-}" ] && [ -n "$restore_s" ]; then
+	printf 'ipvsadm_restore_10k_s %s\nipvsadm_list_10k_s %s\nipvsadm_services %s\n' \
+		"$restore_s" "$list_s" "$nsvc" > "$BENCH_KV"
+fi
+[ -n "$restore_s" ]

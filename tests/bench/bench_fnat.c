@@ -196,7 +196,6 @@ static int run(uint32_t flows)
 				}
 				nlvs_conn_state_update(c, sides[j], p[j].tcp_flags, &to);
 				nlvs_conn_refresh(tab, c, now_ms);
-				nlvs_conn_account(c, sides[j], p[j].l3_len);
 				nlvs_conn_rewrite(c, sides[j], &rw);
 				if (nlvs_fnat_rewrite(burst[j], &p[j], &rw))
 					drops++;

@@ -19,9 +19,20 @@
  * phase with any drop, any missing or wrong output frame aborts the run:
  * figures never come from a broken path.  Nothing is asserted on speed.
  *
- * usage: bench_worker [FLOWS...]	(default 65536 4194304)
+ * Besides FULLNAT IPv4 at each flow count: FULLNAT IPv6 and SNAT IPv4
+ * established (64 K flows), RS->client packets arriving on the worker that
+ * does not own their local port and handed over (two workers), and plain
+ * IPv4 forwarding through the same loop (parse, route, neighbour, MAC
+ * rewrite), the baseline an L4 engine adds to.
+ *
+ * usage: bench_worker [--tiny] [--huge] [--kv FILE] [FLOWS...]
+ *	FLOWS: FULLNAT IPv4 flow counts (default 65536 262144 1048576 4194304);
+ *	--tiny: 1024 and 2048 flows and 64 K packets a phase (a smoke run);
+ *	--huge: EAL on 2 MiB hugepages (reserved by the caller);
+ *	--kv FILE: the figures as "key value" lines, for bench.json.
  */
 #include <dirent.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>
@@ -49,10 +60,13 @@
 /* --no-huge implies legacy memory, which --in-memory refuses: a file
  * prefix of our own instead, and its runtime directory removed at the end */
 static char eal_args[][32] = {
-	"bench_worker", "--no-huge", "-m", "256", "--no-pci", "--file-prefix", "",
-	"-l", "0-1", "--log-level", "lib.eal:warning", "--no-telemetry",
+	"bench_worker", "--no-pci", "--log-level", "lib.eal:warning", "--no-telemetry",
+	"-m", "256", "-l", "0-1", "--no-huge", "--file-prefix", "",
 };
-#define EAL_PREFIX_ARG	6
+#define EAL_LCORES_ARG	8
+#define EAL_NOHUGE_ARGS	9	/* the last three; hugepages: --in-memory instead */
+#define EAL_PREFIX_ARG	11
+static int use_huge;
 static char port_names[BW_SIDES][NLVS_CONF_NAME_LEN] = { "client", "rs" };
 static char port_args[BW_SIDES][32] = { "net_null0,no-rx=1", "net_null1,no-rx=1" };
 
@@ -64,84 +78,151 @@ static void prefix_v4(struct nlvs_prefix *p, uint32_t addr, uint8_t len)
 	p->addr.ip = htonl(addr);
 }
 
-/* What nlvsd.conf would say: eal ..., workers 1, conn-table-size FLOWS,
- * port client/rs, address, route 10.2.0.0/24 port rs, laddr VIP 10.3.0.x. */
-static int conf_build(struct nlvs_conf *c, uint32_t flows, uint32_t nladdr,
-		      struct nlvs_conf_port *ports, struct nlvs_conf_addr *addrs,
-		      struct nlvs_conf_route *route, struct nlvs_conf_laddr *pool)
+static void prefix_v6(struct nlvs_prefix *p, unsigned int net, uint32_t host, uint8_t len)
 {
+	memset(p, 0, sizeof(*p));
+	p->af = AF_INET6;
+	p->len = len;
+	bw_addr6(p->addr.b, net, host);
+}
+
+struct bw_conf {
+	struct nlvs_conf c;
+	struct nlvs_conf_port ports[BW_SIDES];
+	struct nlvs_conf_addr addrs[4];
+	struct nlvs_conf_route route[2];
+	struct nlvs_conf_laddr pool;
+	struct nlvs_conf_snat snat;
+};
+
+/* What nlvsd.conf would say: eal ..., workers N, conn-table-size FLOWS,
+ * ip-forward on, port client/rs, addresses, routes to the RS networks, and
+ * a local-address pool for the VIP (FULLNAT) or a snat-rule (SNAT). */
+static int conf_build(struct bw_conf *b, enum bw_mode mode, uint32_t flows, uint32_t nladdr,
+		      unsigned int workers)
+{
+	struct nlvs_conf *c = &b->c;
 	unsigned int i;
 
-	memset(c, 0, sizeof(*c));
+	memset(b, 0, sizeof(*b));
 	snprintf(eal_args[EAL_PREFIX_ARG], sizeof(eal_args[0]), "nlvs-bench-%d", (int)getpid());
-	c->eal_argc = (int)(sizeof(eal_args) / sizeof(eal_args[0]));
+	/* two cores: a second worker shares CPU 0 with the (sleeping) main lcore */
+	if (workers > 1) {
+		strcpy(eal_args[EAL_LCORES_ARG - 1], "--lcores");
+		strcpy(eal_args[EAL_LCORES_ARG], "0@0,1@1,2@0");
+	}
+	c->eal_argc = use_huge ? EAL_NOHUGE_ARGS + 1 : (int)(sizeof(eal_args) / sizeof(eal_args[0]));
+	if (use_huge)
+		strcpy(eal_args[EAL_NOHUGE_ARGS], "--in-memory");
 	for (i = 0; i < (unsigned int)c->eal_argc; i++)
 		c->eal_argv[i] = eal_args[i];
-	c->workers = 1;
+	c->workers = workers;
 	c->idle_backoff = NLVS_IDLE_ADAPTIVE;
 	c->idle_sleep_us = NLVS_IDLE_SLEEP_DEFAULT;
 	c->conn_table_size = flows;
 	c->mbufs = NLVS_MBUFS_DEFAULT;
+	c->ip_forward = 1;
 	for (i = 0; i < BW_SIDES; i++) {
-		memset(&ports[i], 0, sizeof(ports[i]));
-		memcpy(ports[i].name, port_names[i], sizeof(ports[i].name));
-		ports[i].devargs = port_args[i];
+		memcpy(b->ports[i].name, port_names[i], sizeof(b->ports[i].name));
+		b->ports[i].devargs = port_args[i];
 	}
-	addrs[0].port = BW_SIDE_CLIENT;
-	prefix_v4(&addrs[0].pfx, BW_CL_PORT_ADDR, 24);
-	addrs[1].port = BW_SIDE_RS;
-	prefix_v4(&addrs[1].pfx, BW_RS_PORT_ADDR, 24);
-	memset(route, 0, sizeof(*route));
-	prefix_v4(&route->dst, BW_RS_NET, 24);
-	route->port = BW_SIDE_RS;
-	memset(pool, 0, sizeof(*pool));
-	pool->af = AF_INET;
-	pool->vip.ip = htonl(BW_VIP);
-	pool->naddrs = nladdr;
-	pool->addrs = calloc(nladdr, sizeof(*pool->addrs));
-	if (!pool->addrs)
+	b->addrs[0].port = BW_SIDE_CLIENT;
+	prefix_v4(&b->addrs[0].pfx, BW_CL_PORT_ADDR, 24);
+	b->addrs[1].port = BW_SIDE_RS;
+	prefix_v4(&b->addrs[1].pfx, BW_RS_PORT_ADDR, 24);
+	b->addrs[2].port = BW_SIDE_CLIENT;
+	prefix_v6(&b->addrs[2].pfx, 0x1, 1, 64);
+	b->addrs[3].port = BW_SIDE_RS;
+	prefix_v6(&b->addrs[3].pfx, 0x3, 1, 64);
+	prefix_v4(&b->route[0].dst, BW_RS_NET, 24);
+	b->route[0].port = BW_SIDE_RS;
+	prefix_v6(&b->route[1].dst, 0x3, 0, 64);
+	b->route[1].port = BW_SIDE_RS;
+	c->nports = BW_SIDES;
+	c->ports = b->ports;
+	c->naddrs = 4;
+	c->addrs = b->addrs;
+	c->nroutes = 2;
+	c->routes = b->route;
+	if (mode == BW_M_SNAT4) {
+		/* snat-rule mark 1 from 100.64.0.0/10 in client */
+		b->snat.mark = 1;
+		b->snat.af = AF_INET;
+		b->snat.has_from = 1;
+		prefix_v4(&b->snat.from, BW_CLIENT_NET, 10);
+		b->snat.in_port = BW_SIDE_CLIENT;
+		b->snat.out_port = NLVS_CONF_PORT_ANY;
+		c->nsnat = 1;
+		c->snat = &b->snat;
+		return 0;
+	}
+	b->pool.af = mode == BW_M_FNAT6 ? AF_INET6 : AF_INET;
+	if (mode == BW_M_FNAT6)
+		bw_addr6(b->pool.vip.b, 0x2, 0x10);
+	else
+		b->pool.vip.ip = htonl(BW_VIP);
+	b->pool.naddrs = nladdr;
+	b->pool.addrs = calloc(nladdr, sizeof(*b->pool.addrs));
+	if (!b->pool.addrs)
 		return -ENOMEM;
 	for (i = 0; i < nladdr; i++)
-		pool->addrs[i].ip = htonl(BW_LADDR_BASE + i);
-	c->nports = BW_SIDES;
-	c->ports = ports;
-	c->naddrs = 2;
-	c->addrs = addrs;
-	c->nroutes = 1;
-	c->routes = route;
+		if (mode == BW_M_FNAT6)
+			bw_addr6(b->pool.addrs[i].b, 0x4, 1 + i);
+		else
+			b->pool.addrs[i].ip = htonl(BW_LADDR_BASE + i);
 	c->nladdrs = 1;
-	c->laddrs = pool;
+	c->laddrs = &b->pool;
 	return 0;
 }
 
-static void svc_key(struct nlvs_svc_key *k)
+static void svc_key(struct nlvs_svc_key *k, enum bw_mode mode)
 {
 	memset(k, 0, sizeof(*k));
-	k->af = AF_INET;
 	k->protocol = IPPROTO_TCP;
-	k->addr.ip = htonl(BW_VIP);
-	k->port = htons(BW_VPORT);
+	switch (mode) {
+	case BW_M_FNAT4:
+		k->af = AF_INET;
+		k->addr.ip = htonl(BW_VIP);
+		k->port = htons(BW_VPORT);
+		break;
+	case BW_M_FNAT6:
+		k->af = AF_INET6;
+		bw_addr6(k->addr.b, 0x2, 0x10);
+		k->port = htons(BW_VPORT);
+		break;
+	case BW_M_SNAT4:
+		k->af = AF_INET;
+		k->fwmark = 1;
+		break;
+	}
 }
 
-/* ipvsadm -A -t 192.0.2.10:80 -s rr; ipvsadm -a -t ... -r 10.2.0.x:8080 -m */
-static int service_add(void)
+/* FULLNAT: ipvsadm -A -t VIP:80 -s rr; ipvsadm -a -t VIP:80 -r RS:8080 -m
+ * for 16 RS.  SNAT: ipvsadm -A -f 1 -s rr; ipvsadm -a -f 1 -r EGRESS -m for
+ * @negress egress addresses. */
+static int service_add(enum bw_mode mode, unsigned int negress)
 {
 	struct nlvs_svc_conf sc;
 	struct nlvs_dest_conf dc;
-	unsigned int j;
+	unsigned int j, n = mode == BW_M_SNAT4 ? negress : BW_NRS;
 	int rc;
 
 	memset(&sc, 0, sizeof(sc));
-	svc_key(&sc.key);
+	svc_key(&sc.key, mode);
 	strcpy(sc.sched_name, "rr");
 	sc.flags_mask = 0xffffffff;
-	sc.netmask = 0xffffffff;
+	sc.netmask = mode == BW_M_FNAT6 ? 128 : 0xffffffff;
 	rc = nlvs_ctl_svc_add(&sc);
-	for (j = 0; rc == 0 && j < BW_NRS; j++) {
+	for (j = 0; rc == 0 && j < n; j++) {
 		memset(&dc, 0, sizeof(dc));
-		dc.af = AF_INET;
-		dc.addr.ip = htonl(BW_RS_NET + BW_RS_FIRST + j);
-		dc.port = htons(BW_RPORT);
+		dc.af = sc.key.af;
+		if (mode == BW_M_FNAT6)
+			bw_addr6(dc.addr.b, 0x3, BW_RS_FIRST + j);
+		else if (mode == BW_M_SNAT4)
+			dc.addr.ip = htonl(BW_EGRESS_BASE + j);
+		else
+			dc.addr.ip = htonl(BW_RS_NET + BW_RS_FIRST + j);
+		dc.port = mode == BW_M_SNAT4 ? 0 : htons(BW_RPORT);
 		dc.fwd = NLVS_FWD_MASQ;
 		dc.weight = 1;
 		rc = nlvs_ctl_dest_add(&sc.key, &dc);
@@ -151,7 +232,7 @@ static int service_add(void)
 
 /* ActiveConn and InActConn summed over the dests, as ipvsadm -L shows them
  * (the control thread folds the workers' counters every 50 ms). */
-static void conns_count(uint64_t *active, uint64_t *inact)
+static void conns_count(enum bw_mode mode, uint64_t *active, uint64_t *inact)
 {
 	struct nlvs_svc_key k;
 	struct nlvs_dest_info di;
@@ -160,7 +241,7 @@ static void conns_count(uint64_t *active, uint64_t *inact)
 
 	nanosleep(&ts, NULL);
 	nlvs_dp_tick();
-	svc_key(&k);
+	svc_key(&k, mode);
 	*active = *inact = 0;
 	while (nlvs_ctl_dest_walk(&k, &cur, &di) == 1) {
 		*active += di.activeconns;
@@ -190,91 +271,34 @@ static size_t heap_bytes(void)
 	return mi.uordblks + mi.hblkhd;
 }
 
-/* One flow count, in a child process. */
-static int scenario(uint32_t flows, struct bw_result *res)
-{
-	struct nlvs_conf_port ports[BW_SIDES];
-	struct nlvs_conf_addr addrs[2];
-	struct nlvs_conf_route route;
-	struct nlvs_conf_laddr pool;
-	struct nlvs_conf conf;
-	struct bw_run *r;
-	uint64_t active, inact, npk;
-	uint32_t nladdr = (flows + PORTS_PER_LADDR - 1) / PORTS_PER_LADDR + 1;
-	char rundir[PATH_MAX];
-	size_t heap0;
-	int rc;
+static int tiny, handoff_only;
 
-	memset(res, 0, sizeof(*res));
-	memset(&pool, 0, sizeof(pool));
-	rundir[0] = '\0';
-	res->flows = flows;
-	r = calloc(1, sizeof(*r));
-	rc = -ENOMEM;
-	if (!r || conf_build(&conf, flows, nladdr, ports, addrs, &route, &pool) < 0)
-		goto out;
-	r->flows = flows;
-	r->nladdr = nladdr;
-	r->flow = calloc(flows, sizeof(*r->flow));
-	if (!r->flow)
-		goto out;
-	nlvs_log_init("bench_worker", 1, 0);
-	rc = nlvs_ctl_init();
-	if (rc == 0)
-		rc = service_add();
-	if (rc < 0) {
-		fprintf(stderr, "bench_worker: cannot configure the service: %s\n",
-			strerror(-rc));
-		goto out;
-	}
-	heap0 = heap_bytes();
-	rc = nlvs_dp_start(&conf);
-	if (rc < 0) {
-		fprintf(stderr, "bench_worker: dataplane start failed: %s\n", strerror(-rc));
-		snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
-		goto out;
-	}
-	res->heap = heap_bytes() - heap0;
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
-	res->table = nlvs_conn_tab_memsize(flows);
-	res->cap = flows;
-	res->hz = nlvs_dp.hz;
-	res->lcore = nlvs_dp.workers[0]->lcore;
-	r->mp = nlvs_dp.workers[0]->pool;
-	for (rc = 0; rc < BW_SIDES; rc++) {
-		r->port_id[rc] = nlvs_dp.ports[rc].port_id;
-		r->port_mac[rc] = nlvs_dp.ports[rc].mac;
-	}
-	rc = bw_hooks_install(r);
-	if (rc < 0)
-		fprintf(stderr, "bench_worker: ethdev callbacks: %s\n", strerror(-rc));
-	printf("%u flows: %u local addresses, connection table for %u, worker on lcore %u\n",
-	       flows, nladdr, flows, res->lcore);
-	if (rc == 0)
-		rc = bw_phase(r, "neighbours (ARP)", BW_NONE, 0, BW_ARP, BW_NRS, BW_TX_COUNT,
-			      NULL);
-	if (rc == 0)
-		rc = bw_phase(r, "SYN (new flows)", BW_SYN, flows, BW_NONE, 0, BW_TX_LEARN,
-			      &res->ph[BW_PH_SYN]);
-	if (rc == 0)
-		rc = bw_phase(r, "SYN+ACK (checked)", BW_NONE, 0, BW_SYNACK, flows,
-			      BW_TX_VERIFY, NULL);
-	if (rc == 0)
-		rc = bw_phase(r, "ACK (checked)", BW_ACK, flows, BW_NONE, 0, BW_TX_VERIFY, NULL);
-	if (rc < 0)
-		goto stop;
-	conns_count(&active, &inact);
-	printf("  ipvsadm view: ActiveConn %lu InActConn %lu\n", (unsigned long)active,
-	       (unsigned long)inact);
-	if (active != flows || inact) {
-		fprintf(stderr, "bench_worker: %u handshakes but %lu active connections\n",
-			flows, (unsigned long)active);
-		rc = -EPROTO;
-		goto stop;
-	}
+/* The timed and checked phases after the handshakes. */
+static int established(struct bw_run *r, struct bw_result *res, uint32_t flows, int with_fwd)
+{
 	/* random flows, as many packets as flows (at least 2 M): the whole
 	 * table is the working set, and the run stays short */
-	npk = flows > (2u << 20) ? flows : (2u << 20);
+	uint64_t npk = tiny ? 1u << 16 : flows > (2u << 20) ? flows : (2u << 20);
+	int rc = 0;
+
+	if (res->workers > 1) {
+		/* RS->client frames on the worker that owns their local port,
+		 * then on the other one, which hands them over */
+		rc = bw_phase_q(r, "RS->client, own worker", 0, BW_NONE, 0, BW_DATA, npk,
+				BW_TX_COUNT, &res->ph[BW_PH_OUT_LOCAL]);
+		if (rc == 0)
+			rc = bw_phase_q(r, "RS->client, handed over", 1, BW_NONE, 0, BW_DATA, npk,
+					BW_TX_COUNT, &res->ph[BW_PH_OUT_HANDOFF]);
+		if (rc == 0 && res->ph[BW_PH_OUT_HANDOFF].handoffs != npk) {
+			fprintf(stderr, "bench_worker: %" PRIu64 " of %" PRIu64 " frames handed over\n",
+				res->ph[BW_PH_OUT_HANDOFF].handoffs, npk);
+			rc = -EPROTO;
+		}
+		if (rc == 0)
+			rc = bw_phase_q(r, "handed over (checked)", 1, BW_NONE, 0, BW_DATA, 1u << 16,
+					BW_TX_VERIFY, NULL);
+		return rc;
+	}
 	rc = bw_phase(r, "established client->RS", BW_DATA, npk, BW_NONE, 0, BW_TX_COUNT,
 		      &res->ph[BW_PH_IN]);
 	if (rc == 0)
@@ -286,7 +310,109 @@ static int scenario(uint32_t flows, struct bw_result *res)
 	if (rc == 0)
 		rc = bw_phase(r, "established (checked)", BW_DATA, 1u << 16, BW_DATA, 1u << 16,
 			      BW_TX_VERIFY, NULL);
-	conns_count(&active, &inact);
+	if (rc == 0 && with_fwd)
+		rc = bw_phase(r, "plain IPv4 forwarding", BW_FWD, npk, BW_NONE, 0, BW_TX_COUNT,
+			      &res->ph[BW_PH_FWD]);
+	return rc;
+}
+
+/* One run (engine, flow count, workers), in a child process. */
+static int scenario(enum bw_mode mode, uint32_t flows, unsigned int workers, int with_fwd,
+		    struct bw_result *res)
+{
+	struct bw_conf *bc;
+	struct bw_run *r;
+	uint64_t active, inact;
+	uint32_t per_laddr = PORTS_PER_LADDR / workers;
+	uint32_t nladdr = (flows + per_laddr - 1) / per_laddr + 1;
+	char rundir[PATH_MAX];
+	size_t heap0;
+	unsigned int q;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rundir[0] = '\0';
+	res->mode = mode;
+	res->flows = flows;
+	res->workers = workers;
+	r = calloc(1, sizeof(*r));
+	bc = calloc(1, sizeof(*bc));
+	rc = -ENOMEM;
+	if (!r || !bc || conf_build(bc, mode, flows, nladdr, workers) < 0)
+		goto out;
+	r->mode = mode;
+	r->flows = flows;
+	r->nladdr = nladdr;
+	r->nq = workers;
+	r->laddr_base = mode == BW_M_SNAT4 ? BW_EGRESS_BASE : BW_LADDR_BASE;
+	r->frame_len = mode == BW_M_FNAT6 ? BW_FRAME6_LEN : BW_FRAME_LEN;
+	r->flow = calloc(flows, sizeof(*r->flow));
+	if (!r->flow)
+		goto out;
+	nlvs_log_init("bench_worker", 1, 0);
+	rc = nlvs_ctl_init();
+	if (rc == 0)
+		rc = service_add(mode, nladdr);
+	if (rc < 0) {
+		fprintf(stderr, "bench_worker: cannot configure the service: %s\n",
+			strerror(-rc));
+		goto out;
+	}
+	heap0 = heap_bytes();
+	rc = nlvs_dp_start(&bc->c);
+	if (rc < 0) {
+		fprintf(stderr, "bench_worker: dataplane start failed: %s\n", strerror(-rc));
+		if (!use_huge)
+			snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
+		goto out;
+	}
+	/* the connection table is mmap'd (huge pages), outside malloc's books */
+	res->heap = heap_bytes() - heap0 + nlvs_conn_tab_memsize(flows);
+	if (!use_huge)
+		snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
+	res->huge = rte_eal_has_hugepages();
+	res->table = nlvs_conn_tab_memsize(flows);
+	res->cap = flows;
+	res->hz = nlvs_dp.hz;
+	res->lcore = nlvs_dp.workers[0]->lcore;
+	for (q = 0; q < workers; q++)
+		r->mp[q] = nlvs_dp.workers[q]->pool;
+	for (rc = 0; rc < BW_SIDES; rc++) {
+		r->port_id[rc] = nlvs_dp.ports[rc].port_id;
+		r->port_mac[rc] = nlvs_dp.ports[rc].mac;
+	}
+	rc = bw_hooks_install(r);
+	if (rc < 0)
+		fprintf(stderr, "bench_worker: ethdev callbacks: %s\n", strerror(-rc));
+	printf("%s, %u flows, %u worker(s): %u %s addresses, connection table for %u,"
+	       " EAL on %s\n", mode == BW_M_FNAT4 ? "FULLNAT IPv4" : mode == BW_M_FNAT6 ?
+	       "FULLNAT IPv6" : "SNAT IPv4", flows, workers, nladdr,
+	       mode == BW_M_SNAT4 ? "egress" : "local", flows,
+	       res->huge ? "2 MiB hugepages" : "4 KiB pages");
+	if (rc == 0)
+		rc = bw_phase(r, mode == BW_M_FNAT6 ? "neighbours (NA)" : "neighbours (ARP)",
+			      BW_NONE, 0, BW_ARP, BW_NRS, BW_TX_COUNT, NULL);
+	if (rc == 0)
+		rc = bw_phase(r, "SYN (new flows)", BW_SYN, flows, BW_NONE, 0, BW_TX_LEARN,
+			      &res->ph[BW_PH_SYN]);
+	if (rc == 0)
+		rc = bw_phase(r, "SYN+ACK (checked)", BW_NONE, 0, BW_SYNACK, flows,
+			      BW_TX_VERIFY, NULL);
+	if (rc == 0)
+		rc = bw_phase(r, "ACK (checked)", BW_ACK, flows, BW_NONE, 0, BW_TX_VERIFY, NULL);
+	if (rc < 0)
+		goto stop;
+	conns_count(mode, &active, &inact);
+	printf("  ipvsadm view: ActiveConn %lu InActConn %lu\n", (unsigned long)active,
+	       (unsigned long)inact);
+	if (active != flows || inact) {
+		fprintf(stderr, "bench_worker: %u handshakes but %lu active connections\n",
+			flows, (unsigned long)active);
+		rc = -EPROTO;
+		goto stop;
+	}
+	rc = established(r, res, flows, with_fwd);
+	conns_count(mode, &active, &inact);
 	if (rc == 0 && active != flows) {
 		fprintf(stderr, "bench_worker: %lu of %u flows left after the run\n",
 			(unsigned long)active, flows);
@@ -299,14 +425,17 @@ out:
 	if (rundir[0])
 		runtime_dir_remove(rundir);
 	nlvs_ctl_fini();
-	free(pool.addrs);
+	if (bc)
+		free(bc->pool.addrs);
+	free(bc);
 	if (r)
 		free(r->flow);
 	free(r);
 	return rc;
 }
 
-static int run_child(uint32_t flows, struct bw_result *res)
+static int run_child(enum bw_mode mode, uint32_t flows, unsigned int workers, int with_fwd,
+		     struct bw_result *res)
 {
 	int fd[2], status;
 	ssize_t n;
@@ -320,7 +449,7 @@ static int run_child(uint32_t flows, struct bw_result *res)
 		return -errno;
 	if (pid == 0) {
 		close(fd[0]);
-		status = scenario(flows, res) == 0 ? 0 : 1;
+		status = scenario(mode, flows, workers, with_fwd, res) == 0 ? 0 : 1;
 		fflush(stdout);
 		if (write(fd[1], res, sizeof(*res)) != (ssize_t)sizeof(*res))
 			status = 1;
@@ -331,41 +460,87 @@ static int run_child(uint32_t flows, struct bw_result *res)
 	close(fd[0]);
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "bench_worker: the run died of signal %d\n", WTERMSIG(status));
 	if (n != (ssize_t)sizeof(*res) || !WIFEXITED(status) || WEXITSTATUS(status) || !res->ok)
 		return -EPROTO;
 	return 0;
 }
 
+#define MAX_SIZES	8
+
 int main(int argc, char **argv)
 {
-	static const uint32_t defaults[] = { 65536, 4194304 };
-	struct bw_result res[8];
-	unsigned int n = 0, i;
+	static const uint32_t defaults[] = { 65536, 262144, 1048576, 4194304 };
+	static const uint32_t tinies[] = { 1024, 2048 };
+	uint32_t sizes[MAX_SIZES];
+	struct bw_result res[MAX_SIZES + 3];
+	unsigned int n = 0, nsizes = 0, i;
+	const char *kv_path = NULL;
 	double load[1] = { 0 };
+	FILE *kv = NULL;
+	int a;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc > 1 + (int)(sizeof(res) / sizeof(res[0]))) {
-		fprintf(stderr, "usage: bench_worker [FLOWS...]\n");
-		return 2;
-	}
-	getloadavg(load, 1);
-	printf("bench_worker: FULLNAT IPv4/TCP through the dataplane's worker loop, one worker,"
-	       " net_null ports,\n  %d-byte frames, rr over %d real servers, load average %.2f"
-	       " before the run\n", BW_FRAME_LEN, BW_NRS, load[0]);
-	for (i = 0; i < (argc > 1 ? (unsigned int)argc - 1 : 2); i++) {
-		uint32_t flows = argc > 1 ? (uint32_t)strtoul(argv[i + 1], NULL, 0) : defaults[i];
-
-		if (flows < 1024 || flows > BW_MAX_FLOWS) {
-			fprintf(stderr, "bench_worker: flows must be 1024 to %u\n", BW_MAX_FLOWS);
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--tiny")) {
+			tiny = 1;
+		} else if (!strcmp(argv[a], "--handoff-only")) {
+			handoff_only = 1;
+		} else if (!strcmp(argv[a], "--huge")) {
+			use_huge = 1;
+		} else if (!strcmp(argv[a], "--kv") && a + 1 < argc) {
+			kv_path = argv[++a];
+		} else if (argv[a][0] != '-' && nsizes < MAX_SIZES) {
+			sizes[nsizes] = (uint32_t)strtoul(argv[a], NULL, 0);
+			if (sizes[nsizes] < 1024 || sizes[nsizes] > BW_MAX_FLOWS) {
+				fprintf(stderr, "bench_worker: flows must be 1024 to %u\n",
+					BW_MAX_FLOWS);
+				return 2;
+			}
+			nsizes++;
+		} else {
+			fprintf(stderr, "usage: bench_worker [--tiny] [--huge] [--kv FILE]"
+				" [FLOWS...]\n");
 			return 2;
 		}
-		if (run_child(flows, &res[n]) < 0) {
+	}
+	if (!nsizes) {
+		const uint32_t *d = tiny ? tinies : defaults;
+
+		nsizes = tiny ? 2 : 4;
+		memcpy(sizes, d, nsizes * sizeof(*d));
+	}
+	getloadavg(load, 1);
+	printf("bench_worker: the dataplane's worker loop, net_null ports, %d-byte frames"
+	       " (IPv6 %d),\n  rr over %d real servers, load average %.2f before the run\n",
+	       BW_FRAME_LEN, BW_FRAME6_LEN, BW_NRS, load[0]);
+	/* FULLNAT IPv4 at each size (the first with plain forwarding), then
+	 * IPv6, SNAT and the hand-off at the first size */
+	for (i = handoff_only ? nsizes + 2 : 0; i < nsizes + 3; i++) {
+		enum bw_mode mode = i < nsizes ? BW_M_FNAT4 : i == nsizes ? BW_M_FNAT6 :
+				    i == nsizes + 1 ? BW_M_SNAT4 : BW_M_FNAT4;
+		uint32_t flows = i < nsizes ? sizes[i] : sizes[0];
+		unsigned int workers = i == nsizes + 2 ? 2 : 1;
+
+		if (run_child(mode, flows, workers, i == 0, &res[n]) < 0) {
 			fprintf(stderr, "bench_worker: the %u-flow run failed: no figures\n",
 				flows);
 			return 1;
 		}
 		n++;
 	}
-	bw_report(res, n);
+	if (kv_path) {
+		kv = fopen(kv_path, "w");
+		if (!kv) {
+			fprintf(stderr, "bench_worker: %s: %s\n", kv_path, strerror(errno));
+			return 1;
+		}
+	}
+	bw_report(res, n, kv);
+	if (kv && fclose(kv)) {
+		fprintf(stderr, "bench_worker: %s: %s\n", kv_path, strerror(errno));
+		return 1;
+	}
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
@@ -33,12 +34,48 @@
 #define L3_LEN	(BW_FRAME_LEN - (int)sizeof(struct rte_ether_hdr))
 #define MAGIC	0x6e6c		/* "nl": payload bytes 4-5 */
 
+#define ND_NA	136
+
 struct hook {
 	struct bw_run *run;
 	int side;
+	unsigned int q;			/* queue, so worker */
 };
 
-static struct hook hooks[BW_SIDES];
+static struct hook hooks[BW_QUEUES][BW_SIDES];
+
+/* IPv6 addresses: 2001:db8:N::/64 with the host number in the last 4 bytes */
+#define NET6_CLIENT	0x100		/* clients 2001:db8:100::i+1 */
+#define NET6_VIP	0x2		/* VIP 2001:db8:2::10 */
+#define NET6_RS		0x3		/* RS j 2001:db8:3::(10 + j), port 2001:db8:3::1 */
+#define NET6_LADDR	0x4		/* local address k 2001:db8:4::(1 + k) */
+
+void bw_addr6(uint8_t *a, unsigned int net, uint32_t host)
+{
+	memset(a, 0, 16);
+	a[0] = 0x20;
+	a[1] = 0x01;
+	a[2] = 0x0d;
+	a[3] = 0xb8;
+	a[4] = (uint8_t)(net >> 8);
+	a[5] = (uint8_t)net;
+	a[12] = (uint8_t)(host >> 24);
+	a[13] = (uint8_t)(host >> 16);
+	a[14] = (uint8_t)(host >> 8);
+	a[15] = (uint8_t)host;
+}
+
+static uint32_t host6(const uint8_t *a, unsigned int net)
+{
+	uint8_t want[16];
+	uint32_t h;
+
+	bw_addr6(want, net, 0);
+	if (memcmp(a, want, 12))
+		return UINT32_MAX;
+	memcpy(&h, a + 12, 4);
+	return rte_be_to_cpu_32(h);
+}
 
 /* The router in front of the clients and the real servers' own MACs. */
 static void mac_of(struct rte_ether_addr *a, int side, unsigned int rs)
@@ -76,16 +113,72 @@ static inline uint64_t xorshift(uint64_t *s)
 	return *s;
 }
 
+/* The real server a SNAT flow goes to: the inside host picks it. */
+static inline unsigned int snat_rs(uint32_t i)
+{
+	return i % BW_NRS;
+}
+
+static void tcp_fill(struct rte_tcp_hdr *th, uint32_t i, uint8_t flags)
+{
+	uint8_t *data = (uint8_t *)(th + 1);
+	uint16_t magic = RTE_BE16(MAGIC);
+
+	th->sent_seq = rte_cpu_to_be_32(i);
+	th->recv_ack = (flags & TCP_ACK) ? rte_cpu_to_be_32(i + 1) : 0;
+	th->data_off = 5 << 4;
+	th->tcp_flags = flags;
+	th->rx_win = RTE_BE16(65535);
+	th->cksum = 0;
+	th->tcp_urp = 0;
+	memcpy(data, &i, 4);
+	memcpy(data + 4, &magic, 2);
+}
+
+static void tcp_frame6(struct rte_mbuf *m, int side, uint32_t i, uint8_t flags,
+		       const struct bw_run *r)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	const struct bw_flow *f = &r->flow[i];
+
+	eth->dst_addr = r->port_mac[side];
+	mac_of(&eth->src_addr, side, side == BW_SIDE_RS ? f->rs : 0);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	ip->vtc_flow = RTE_BE32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16(BW_FRAME6_LEN - 14 - 40);
+	ip->proto = IPPROTO_TCP;
+	ip->hop_limits = 64;
+	if (side == BW_SIDE_CLIENT) {
+		bw_addr6(ip->src_addr, NET6_CLIENT, i + 1);
+		bw_addr6(ip->dst_addr, NET6_VIP, 0x10);
+		th->src_port = rte_cpu_to_be_16(client_port(i));
+		th->dst_port = RTE_BE16(BW_VPORT);
+	} else {
+		bw_addr6(ip->src_addr, NET6_RS, BW_RS_FIRST + f->rs);
+		bw_addr6(ip->dst_addr, NET6_LADDR, 1u + f->laddr);
+		th->src_port = RTE_BE16(BW_RPORT);
+		th->dst_port = rte_cpu_to_be_16(f->lport);
+	}
+	tcp_fill(th, i, flags);
+	th->cksum = rte_ipv6_udptcp_cksum(ip, th);
+	m->data_len = BW_FRAME6_LEN;
+	m->pkt_len = BW_FRAME6_LEN;
+}
+
 static void tcp_frame(struct rte_mbuf *m, int side, uint32_t i, uint8_t flags,
 		      const struct bw_run *r)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
-	uint8_t *data = (uint8_t *)(th + 1);
 	const struct bw_flow *f = &r->flow[i];
-	uint16_t magic = RTE_BE16(MAGIC);
 
+	if (r->mode == BW_M_FNAT6) {
+		tcp_frame6(m, side, i, flags, r);
+		return;
+	}
 	eth->dst_addr = r->port_mac[side];
 	mac_of(&eth->src_addr, side, side == BW_SIDE_RS ? f->rs : 0);
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
@@ -99,28 +192,85 @@ static void tcp_frame(struct rte_mbuf *m, int side, uint32_t i, uint8_t flags,
 	ip->hdr_checksum = 0;
 	if (side == BW_SIDE_CLIENT) {
 		ip->src_addr = rte_cpu_to_be_32(client_ip(i));
-		ip->dst_addr = RTE_BE32(BW_VIP);
+		if (r->mode == BW_M_SNAT4) {
+			ip->dst_addr = rte_cpu_to_be_32(BW_RS_NET + BW_RS_FIRST + snat_rs(i));
+			th->dst_port = RTE_BE16(BW_RPORT);
+		} else {
+			ip->dst_addr = RTE_BE32(BW_VIP);
+			th->dst_port = RTE_BE16(BW_VPORT);
+		}
 		th->src_port = rte_cpu_to_be_16(client_port(i));
-		th->dst_port = RTE_BE16(BW_VPORT);
 	} else {
 		ip->src_addr = rte_cpu_to_be_32(BW_RS_NET + BW_RS_FIRST + f->rs);
-		ip->dst_addr = rte_cpu_to_be_32(BW_LADDR_BASE + f->laddr);
+		ip->dst_addr = rte_cpu_to_be_32(r->laddr_base + f->laddr);
 		th->src_port = RTE_BE16(BW_RPORT);
 		th->dst_port = rte_cpu_to_be_16(f->lport);
 	}
-	th->sent_seq = rte_cpu_to_be_32(i);
-	th->recv_ack = (flags & TCP_ACK) ? rte_cpu_to_be_32(i + 1) : 0;
-	th->data_off = 5 << 4;
-	th->tcp_flags = flags;
-	th->rx_win = RTE_BE16(65535);
-	th->cksum = 0;
-	th->tcp_urp = 0;
-	memcpy(data, &i, 4);
-	memcpy(data + 4, &magic, 2);
+	tcp_fill(th, i, flags);
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
 	m->data_len = BW_FRAME_LEN;
 	m->pkt_len = BW_FRAME_LEN;
+}
+
+/* Plain forwarding: client i to real server i % 16 directly, no service
+ * there, so the path is parse, route lookup, neighbour, MAC rewrite. */
+static void fwd_frame(struct rte_mbuf *m, uint32_t i, const struct bw_run *r)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+
+	eth->dst_addr = r->port_mac[BW_SIDE_CLIENT];
+	mac_of(&eth->src_addr, BW_SIDE_CLIENT, 0);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = 0x45;
+	ip->type_of_service = 0;
+	ip->total_length = rte_cpu_to_be_16(L3_LEN);
+	ip->packet_id = rte_cpu_to_be_16((uint16_t)i);
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->hdr_checksum = 0;
+	ip->src_addr = rte_cpu_to_be_32(client_ip(i));
+	ip->dst_addr = rte_cpu_to_be_32(BW_RS_NET + BW_RS_FIRST + i % BW_NRS);
+	th->src_port = rte_cpu_to_be_16(client_port(i));
+	th->dst_port = RTE_BE16(BW_RPORT);
+	tcp_fill(th, i, TCP_ACK | TCP_PSH);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	m->data_len = BW_FRAME_LEN;
+	m->pkt_len = BW_FRAME_LEN;
+}
+
+/* An unsolicited neighbour advertisement from real server @rs (IPv6). */
+static void na_frame(struct rte_mbuf *m, unsigned int rs, const struct bw_run *r)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
+	uint8_t *na = (uint8_t *)(ip + 1);
+	uint16_t ck;
+
+	memset(eth, 0, 14 + 40 + 32);
+	eth->dst_addr = r->port_mac[BW_SIDE_RS];
+	mac_of(&eth->src_addr, BW_SIDE_RS, rs);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	ip->vtc_flow = RTE_BE32(6u << 28);
+	ip->payload_len = RTE_BE16(32);
+	ip->proto = IPPROTO_ICMPV6;
+	ip->hop_limits = 255;
+	bw_addr6(ip->src_addr, NET6_RS, BW_RS_FIRST + rs);
+	bw_addr6(ip->dst_addr, NET6_RS, 1);
+	na[0] = ND_NA;
+	na[4] = 0x20;			/* override */
+	bw_addr6(na + 8, NET6_RS, BW_RS_FIRST + rs);
+	na[24] = 2;			/* target link-layer address, 8 bytes */
+	na[25] = 1;
+	memcpy(na + 26, eth->src_addr.addr_bytes, 6);
+	ck = rte_ipv6_udptcp_cksum(ip, na);
+	memcpy(na + 2, &ck, 2);
+	m->data_len = 14 + 40 + 32;
+	m->pkt_len = m->data_len;
 }
 
 /* An ARP reply from real server @rs to the RS port's address: the way a
@@ -153,7 +303,10 @@ static void frame_make(struct bw_run *r, struct bw_gen *g, int side, struct rte_
 
 	switch (g->kind) {
 	case BW_ARP:
-		arp_frame(m, g->next++ % BW_NRS, r);
+		if (r->mode == BW_M_FNAT6)
+			na_frame(m, g->next++ % BW_NRS, r);
+		else
+			arp_frame(m, g->next++ % BW_NRS, r);
 		return;
 	case BW_SYN:
 		tcp_frame(m, side, g->next++, TCP_SYN, r);
@@ -164,6 +317,9 @@ static void frame_make(struct bw_run *r, struct bw_gen *g, int side, struct rte_
 	case BW_ACK:
 		tcp_frame(m, side, g->next++, TCP_ACK, r);
 		return;
+	case BW_FWD:
+		fwd_frame(m, (uint32_t)(xorshift(&g->rng) % r->flows), r);
+		return;
 	default:
 		i = (uint32_t)(xorshift(&g->rng) % r->flows);
 		tcp_frame(m, side, i, TCP_ACK | TCP_PSH, r);
@@ -171,9 +327,10 @@ static void frame_make(struct bw_run *r, struct bw_gen *g, int side, struct rte_
 	}
 }
 
-/* The client port's callback runs first in every loop turn: it opens the
- * phase's time window and closes it once everything was sent and the
- * previous turn (processing and TX flush) is over. */
+/* The client port's callback runs first in every loop turn: on the
+ * phase's queue it opens the phase's time window and closes it once
+ * everything was sent and the previous turn (processing and TX flush) is
+ * over.  Other workers' queues get nothing. */
 static uint16_t rx_hook(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[],
 			uint16_t nb, uint16_t max, void *arg)
 {
@@ -185,7 +342,7 @@ static uint16_t rx_hook(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[
 
 	(void)port_id;
 	(void)queue;
-	if (!__atomic_load_n(&r->active, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&r->active, __ATOMIC_ACQUIRE) || h->q != r->gen_q)
 		return nb;
 	t0 = rte_rdtsc();
 	if (h->side == BW_SIDE_CLIENT) {
@@ -206,11 +363,21 @@ static uint16_t rx_hook(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[
 	n = (unsigned int)(max - nb);
 	if (g->todo < n)
 		n = (unsigned int)g->todo;
+	/* frames for another worker: no more than its hand-off ring takes
+	 * (a NIC queue would back up the same way) */
+	if (r->pace) {
+		/* read once: the owner keeps draining it meanwhile */
+		unsigned int room = rte_ring_free_count(r->pace);
+
+		room = room > nb ? room - nb : 0;
+		if (room < n)
+			n = room;
+	}
 	if (!n)
 		return nb;
 	/* a NIC driver refills its ring from the pool: that part is the
 	 * dataplane's cost, so it stays outside aux_cycles */
-	if (rte_pktmbuf_alloc_bulk(r->mp, pkts + nb, n) < 0) {
+	if (rte_pktmbuf_alloc_bulk(r->mp[h->q], pkts + nb, n) < 0) {
 		r->no_mbuf++;
 		return nb;
 	}
@@ -220,14 +387,14 @@ static uint16_t rx_hook(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[
 	g->todo -= n;
 	r->rx_frames += n;
 	t1 = rte_rdtsc();
-	r->aux_cycles += t1 - t0;
+	r->ws[h->q].aux_cycles += t1 - t0;
 	return (uint16_t)(nb + n);
 }
 
-static int fail(struct bw_run *r, uint32_t i, const char *what)
+static int fail(struct bw_wstat *ws, uint32_t i, const char *what)
 {
-	if (!r->tx_bad++)
-		snprintf(r->why, sizeof(r->why), "flow %u: %s", i, what);
+	if (!ws->tx_bad++)
+		snprintf(ws->why, sizeof(ws->why), "flow %u: %s", i, what);
 	return -1;
 }
 
@@ -241,65 +408,132 @@ static int l4_csum_ok(struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *th)
 	return got == want;
 }
 
-/* One frame the worker sent out of @side's port. */
-static int frame_check(struct bw_run *r, int side, struct rte_mbuf *m)
+/* Headers of an output frame, whatever the family: addresses as indices
+ * into our address plan (client i, RS j, local or egress address k). */
+struct seen_hdr {
+	uint32_t flow;
+	uint32_t sa, da;		/* IPv4 host order; IPv6 the host part */
+	uint16_t sport, dport;		/* host order */
+};
+
+/* IPv4: parse and check what every output frame must satisfy. */
+static int frame4(struct bw_wstat *ws, struct rte_mbuf *m, struct seen_hdr *o)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
 	const uint8_t *data = (const uint8_t *)(th + 1);
-	struct rte_ether_addr want_mac;
-	struct bw_flow *f, seen;
-	uint32_t i, sa, da;
 	uint16_t magic;
 
 	if (m->data_len != BW_FRAME_LEN || ip->next_proto_id != IPPROTO_TCP)
-		return fail(r, 0, "an IPv4 frame that is not one of ours");
-	memcpy(&i, data, 4);
+		return fail(ws, 0, "an IPv4 frame that is not one of ours");
+	memcpy(&o->flow, data, 4);
 	memcpy(&magic, data + 4, 2);
-	if (magic != RTE_BE16(MAGIC) || i >= r->flows)
-		return fail(r, i, "payload changed");
+	if (magic != RTE_BE16(MAGIC))
+		return fail(ws, o->flow, "payload changed");
 	if (rte_ipv4_cksum(ip) != 0)
-		return fail(r, i, "bad IP header checksum");
+		return fail(ws, o->flow, "bad IP header checksum");
 	if (!l4_csum_ok(ip, th))
-		return fail(r, i, "bad TCP checksum");
+		return fail(ws, o->flow, "bad TCP checksum");
 	if (ip->time_to_live != 63)
-		return fail(r, i, "TTL not decremented once");
+		return fail(ws, o->flow, "TTL not decremented once");
+	o->sa = rte_be_to_cpu_32(ip->src_addr);
+	o->da = rte_be_to_cpu_32(ip->dst_addr);
+	o->sport = rte_be_to_cpu_16(th->src_port);
+	o->dport = rte_be_to_cpu_16(th->dst_port);
+	return 0;
+}
+
+static int frame6(struct bw_wstat *ws, struct rte_mbuf *m, int side, struct seen_hdr *o)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	const uint8_t *data = (const uint8_t *)(th + 1);
+	uint16_t magic, got = th->cksum, want;
+
+	if (m->data_len != BW_FRAME6_LEN || ip->proto != IPPROTO_TCP)
+		return fail(ws, 0, "an IPv6 frame that is not one of ours");
+	memcpy(&o->flow, data, 4);
+	memcpy(&magic, data + 4, 2);
+	if (magic != RTE_BE16(MAGIC))
+		return fail(ws, o->flow, "payload changed");
+	th->cksum = 0;
+	want = rte_ipv6_udptcp_cksum(ip, th);
+	th->cksum = got;
+	if (got != want)
+		return fail(ws, o->flow, "bad TCP checksum");
+	if (ip->hop_limits != 63)
+		return fail(ws, o->flow, "hop limit not decremented once");
+	if (side == BW_SIDE_CLIENT) {
+		o->sa = host6(ip->src_addr, NET6_VIP) == 0x10 ? BW_VIP : 0;
+		o->da = host6(ip->dst_addr, NET6_CLIENT) - 1;
+		o->da = o->da < BW_MAX_FLOWS ? client_ip(o->da) : 0;
+	} else {
+		o->sa = host6(ip->src_addr, NET6_LADDR) - 1 + BW_LADDR_BASE;
+		o->da = host6(ip->dst_addr, NET6_RS) + BW_RS_NET;
+	}
+	o->sport = rte_be_to_cpu_16(th->src_port);
+	o->dport = rte_be_to_cpu_16(th->dst_port);
+	return 0;
+}
+
+/* One frame the worker sent out of @side's port. */
+static int frame_check(struct bw_run *r, struct bw_wstat *ws, int side, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ether_addr want_mac;
+	struct bw_flow *f, seen;
+	struct seen_hdr o;
+	uint32_t i;
+	int rc;
+
+	rc = r->mode == BW_M_FNAT6 ? frame6(ws, m, side, &o) : frame4(ws, m, &o);
+	if (rc < 0)
+		return rc;
+	i = o.flow;
+	if (i >= r->flows)
+		return fail(ws, i, "payload changed");
 	if (!rte_is_same_ether_addr(&eth->src_addr, &r->port_mac[side]))
-		return fail(r, i, "source MAC is not the port's");
-	sa = rte_be_to_cpu_32(ip->src_addr);
-	da = rte_be_to_cpu_32(ip->dst_addr);
+		return fail(ws, i, "source MAC is not the port's");
 	f = &r->flow[i];
 	if (side == BW_SIDE_CLIENT) {
-		/* RS -> client: from the VIP to the client, to the router's MAC */
+		/* RS -> client: from what the client sent to, to the client,
+		 * to the router's MAC */
 		mac_of(&want_mac, BW_SIDE_CLIENT, 0);
-		if (sa != BW_VIP || th->src_port != RTE_BE16(BW_VPORT))
-			return fail(r, i, "reply not from VIP:80");
-		if (da != client_ip(i) || rte_be_to_cpu_16(th->dst_port) != client_port(i))
-			return fail(r, i, "reply not to the client");
+		if (r->mode == BW_M_SNAT4) {
+			if (o.sa != BW_RS_NET + BW_RS_FIRST + snat_rs(i) || o.sport != BW_RPORT)
+				return fail(ws, i, "reply not from the server the host sent to");
+		} else if (o.sa != BW_VIP || o.sport != BW_VPORT) {
+			return fail(ws, i, "reply not from VIP:80");
+		}
+		if (o.da != client_ip(i) || o.dport != client_port(i))
+			return fail(ws, i, "reply not to the client");
 		if (!rte_is_same_ether_addr(&eth->dst_addr, &want_mac))
-			return fail(r, i, "reply not to the MAC it came from");
+			return fail(ws, i, "reply not to the MAC it came from");
 		return 0;
 	}
-	/* client -> RS: from a local address and port to a real server */
-	if (sa - BW_LADDR_BASE >= r->nladdr)
-		return fail(r, i, "source is not a local address");
-	if (da - (BW_RS_NET + BW_RS_FIRST) >= BW_NRS || th->dst_port != RTE_BE16(BW_RPORT))
-		return fail(r, i, "destination is not a real server:8080");
-	seen.lport = rte_be_to_cpu_16(th->src_port);
-	seen.laddr = (uint8_t)(sa - BW_LADDR_BASE);
-	seen.rs = (uint8_t)(da - (BW_RS_NET + BW_RS_FIRST));
+	/* client -> RS: from a local (egress) address and port to a real server */
+	if (o.sa - r->laddr_base >= r->nladdr)
+		return fail(ws, i, "source is not a local address");
+	if (o.da - (BW_RS_NET + BW_RS_FIRST) >= BW_NRS || o.dport != BW_RPORT)
+		return fail(ws, i, "destination is not a real server:8080");
+	seen.lport = o.sport;
+	seen.laddr = (uint8_t)(o.sa - r->laddr_base);
+	seen.rs = (uint8_t)(o.da - (BW_RS_NET + BW_RS_FIRST));
+	if (r->mode == BW_M_SNAT4 && seen.rs != snat_rs(i))
+		return fail(ws, i, "SNAT changed the destination");
 	mac_of(&want_mac, BW_SIDE_RS, seen.rs);
 	if (!rte_is_same_ether_addr(&eth->dst_addr, &want_mac))
-		return fail(r, i, "not sent to the real server's MAC");
+		return fail(ws, i, "not sent to the real server's MAC");
 	if (r->tx_mode == BW_TX_LEARN) {
 		if (f->lport)
-			return fail(r, i, "a second SYN");
+			return fail(ws, i, "a second SYN");
 		*f = seen;
 		return 0;
 	}
 	if (memcmp(f, &seen, sizeof(seen)))
-		return fail(r, i, "local address, port or real server changed mid-flow");
+		return fail(ws, i, "local address, port or real server changed mid-flow");
 	return 0;
 }
 
@@ -308,6 +542,7 @@ static uint16_t tx_hook(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[
 {
 	struct hook *h = arg;
 	struct bw_run *r = h->run;
+	struct bw_wstat *ws = &r->ws[h->q];
 	uint64_t t0;
 	unsigned int i;
 
@@ -317,30 +552,39 @@ static uint16_t tx_hook(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[
 	for (i = 0; i < nb; i++) {
 		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i],
 								   const struct rte_ether_hdr *);
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)(eth + 1);
 
-		/* the dataplane's own ARP (announcements, neighbour refresh) */
-		if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
-			r->tx_other++;
+		/* the dataplane's own ARP and ND (announcements, refresh) */
+		if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP) ||
+		    (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6) &&
+		     ip6->proto == IPPROTO_ICMPV6)) {
+			ws->tx_other++;
 			continue;
 		}
-		r->tx_seen[h->side]++;
+		ws->tx_seen[h->side]++;
 		if (r->tx_mode != BW_TX_COUNT)
-			frame_check(r, h->side, pkts[i]);
+			frame_check(r, ws, h->side, pkts[i]);
 	}
-	r->aux_cycles += rte_rdtsc() - t0;
+	ws->aux_cycles += rte_rdtsc() - t0;
 	return nb;
 }
 
 int bw_hooks_install(struct bw_run *r)
 {
+	unsigned int q;
 	int s;
 
-	for (s = 0; s < BW_SIDES; s++) {
-		hooks[s].run = r;
-		hooks[s].side = s;
-		if (!rte_eth_add_rx_callback(r->port_id[s], 0, rx_hook, &hooks[s]) ||
-		    !rte_eth_add_tx_callback(r->port_id[s], 0, tx_hook, &hooks[s]))
-			return -rte_errno ? -rte_errno : -ENOTSUP;
+	for (q = 0; q < r->nq; q++) {
+		for (s = 0; s < BW_SIDES; s++) {
+			struct hook *h = &hooks[q][s];
+
+			h->run = r;
+			h->side = s;
+			h->q = q;
+			if (!rte_eth_add_rx_callback(r->port_id[s], (uint16_t)q, rx_hook, h) ||
+			    !rte_eth_add_tx_callback(r->port_id[s], (uint16_t)q, tx_hook, h))
+				return -rte_errno ? -rte_errno : -ENOTSUP;
+		}
 	}
 	return 0;
 }

@@ -26,8 +26,8 @@ static uint64_t mono_s(void)
 	return (uint64_t)ts.tv_sec;
 }
 
-static void phase_arm(struct bw_run *r, enum bw_kind ck, uint64_t cn, enum bw_kind rk,
-		      uint64_t rn, int tx_mode)
+static void phase_arm(struct bw_run *r, unsigned int q, enum bw_kind ck, uint64_t cn,
+		      enum bw_kind rk, uint64_t rn, int tx_mode)
 {
 	static uint64_t seed = 0x9e3779b97f4a7c15ull;
 
@@ -38,20 +38,54 @@ static void phase_arm(struct bw_run *r, enum bw_kind ck, uint64_t cn, enum bw_ki
 	r->gen[BW_SIDE_RS].kind = rk;
 	r->gen[BW_SIDE_RS].todo = rn;
 	r->gen[BW_SIDE_RS].rng = seed += 0x632be59bd9b4e019ull;
+	r->gen_q = q;
+	r->pace = q ? nlvs_dp.workers[q]->handoff_out[0] : NULL;
 	r->tx_mode = tx_mode;
 	r->started = 0;
 	r->t_start = r->t_end = 0;
-	r->aux_cycles = r->rx_frames = r->no_mbuf = r->tx_bad = r->tx_other = 0;
-	r->tx_seen[BW_SIDE_CLIENT] = r->tx_seen[BW_SIDE_RS] = 0;
-	r->why[0] = '\0';
+	r->rx_frames = r->no_mbuf = 0;
+	memset(r->ws, 0, sizeof(r->ws));
 	__atomic_store_n(&r->done, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&r->active, 1, __ATOMIC_RELEASE);
 }
 
-static int phase_wait(struct bw_run *r)
+/* The workers' counters summed. */
+static void stats_sum(const struct bw_run *r, struct nlvs_worker_stats *s)
+{
+	unsigned int q, i;
+
+	memset(s, 0, sizeof(*s));
+	for (q = 0; q < r->nq; q++) {
+		const struct nlvs_worker_stats *w =
+			(const struct nlvs_worker_stats *)(const void *)&nlvs_dp.workers[q]->st;
+
+		s->rx += w->rx;
+		s->tx += w->tx;
+		s->handoff_in += w->handoff_in;
+		s->handoff_out += w->handoff_out;
+		s->busy_tsc += w->busy_tsc;
+		for (i = 0; i < NLVS_DROP_MAX; i++)
+			s->drops[i] += w->drops[i];
+	}
+}
+
+static uint64_t drops_of(const struct nlvs_worker_stats *s)
+{
+	uint64_t d = 0;
+	unsigned int i;
+
+	for (i = 0; i < NLVS_DROP_MAX; i++)
+		d += s->drops[i];
+	return d;
+}
+
+/* Until the phase's queue is done and, with hand-offs, the other workers
+ * have sent what they were handed. */
+static int phase_wait(struct bw_run *r, const struct nlvs_worker_stats *s0, uint64_t want_tx)
 {
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	uint64_t deadline = mono_s() + PHASE_TIMEOUT_S;
+	struct nlvs_worker_stats s;
 
 	while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE)) {
 		nanosleep(&ts, NULL);
@@ -61,121 +95,189 @@ static int phase_wait(struct bw_run *r)
 			return -ETIMEDOUT;
 		}
 	}
-	return 0;
+	for (;;) {
+		stats_sum(r, &s);
+		if (s.tx - s0->tx + drops_of(&s) - drops_of(s0) >= want_tx || mono_s() > deadline)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
 }
 
-int bw_phase(struct bw_run *r, const char *name, enum bw_kind ck, uint64_t cn,
-	     enum bw_kind rk, uint64_t rn, int tx_mode, struct bw_phase_res *out)
+static int phase_run(struct bw_run *r, const char *name, unsigned int q, enum bw_kind ck,
+		     uint64_t cn, enum bw_kind rk, uint64_t rn, int tx_mode,
+		     struct bw_phase_res *out, int by_busy)
 {
-	const struct nlvs_worker *w = nlvs_dp.workers[0];
-	uint64_t frames = cn + rn, want_tx, tx, seen, drops = 0;
+	uint64_t frames = cn + rn, want_tx, tx, seen = 0, other = 0, bad = 0, aux = 0, drops;
 	struct nlvs_worker_stats s0, s1;
+	const char *why = "";
 	unsigned int i;
 	int rc;
 
-	memcpy(&s0, (const void *)&w->st, sizeof(s0));
-	phase_arm(r, ck, cn, rk, rn, tx_mode);
-	rc = phase_wait(r);
+	/* ARP replies and NAs are learnt and consumed; everything else is forwarded */
+	want_tx = ck == BW_ARP || rk == BW_ARP ? 0 : frames;
+	stats_sum(r, &s0);
+	phase_arm(r, q, ck, cn, rk, rn, tx_mode);
+	rc = phase_wait(r, &s0, want_tx);
 	if (rc < 0) {
 		fprintf(stderr, "bench_worker: %s: the worker did not finish in %d s\n", name,
 			PHASE_TIMEOUT_S);
 		return rc;
 	}
-	memcpy(&s1, (const void *)&w->st, sizeof(s1));
-	for (i = 0; i < NLVS_DROP_MAX; i++)
-		drops += s1.drops[i] - s0.drops[i];
+	stats_sum(r, &s1);
+	for (i = 0; i < r->nq; i++) {
+		seen += r->ws[i].tx_seen[BW_SIDE_CLIENT] + r->ws[i].tx_seen[BW_SIDE_RS];
+		other += r->ws[i].tx_other;
+		aux += r->ws[i].aux_cycles;
+		if (r->ws[i].tx_bad && !bad)
+			why = r->ws[i].why;
+		bad += r->ws[i].tx_bad;
+	}
+	drops = drops_of(&s1) - drops_of(&s0);
 	tx = s1.tx - s0.tx;
-	seen = r->tx_seen[BW_SIDE_CLIENT] + r->tx_seen[BW_SIDE_RS];
-	printf("  %-23s in %8" PRIu64 "  rx %8" PRIu64 "  tx %8" PRIu64 " (client %" PRIu64
-	       ", rs %" PRIu64 ", ARP %" PRIu64 ")\n", name, frames, s1.rx - s0.rx, tx,
-	       r->tx_seen[BW_SIDE_CLIENT], r->tx_seen[BW_SIDE_RS], r->tx_other);
+	printf("  %-23s in %8" PRIu64 "  rx %8" PRIu64 "  tx %8" PRIu64 " (IP %" PRIu64
+	       ", ARP/ND %" PRIu64 ", handed over %" PRIu64 ")\n", name, frames, s1.rx - s0.rx,
+	       tx, seen, other, s1.handoff_out - s0.handoff_out);
 	printf("  %-23s dropped %" PRIu64 "; benchmark callbacks %.0f TSC cycles/frame"
-	       " (taken out)\n", "", drops,
-	       frames ? (double)r->aux_cycles / (double)frames : 0.0);
+	       " (taken out)\n", "", drops, frames ? (double)aux / (double)frames : 0.0);
 	for (i = 0; i < NLVS_DROP_MAX; i++)
 		if (s1.drops[i] != s0.drops[i])
 			printf("    drop %-28s %" PRIu64 "\n", nlvs_drop_name(i),
 			       s1.drops[i] - s0.drops[i]);
 	if (r->no_mbuf)
 		printf("    RX bursts retried for want of mbufs: %" PRIu64 "\n", r->no_mbuf);
-	/* ARP replies are learnt and consumed; everything else is forwarded */
-	want_tx = ck == BW_ARP || rk == BW_ARP ? 0 : frames;
 	rc = 0;
 	if (s1.rx - s0.rx != frames || r->rx_frames != frames) {
 		fprintf(stderr, "bench_worker: %s: %" PRIu64 " frames sent, the worker received %"
 			PRIu64 "\n", name, frames, s1.rx - s0.rx);
 		rc = -EPROTO;
 	}
-	if (drops || seen != want_tx || tx != seen + r->tx_other) {
+	/* the dataplane's own ARP/ND (announcements of egress addresses, say)
+	 * may be counted in one phase and reach the port in the next */
+	if (drops || seen != want_tx || tx < seen) {
 		fprintf(stderr, "bench_worker: %s: %" PRIu64 " frames should have been forwarded, "
 			"%" PRIu64 " were (%" PRIu64 " reached the ports), %" PRIu64 " dropped: "
 			"the path is broken, no figures\n", name, want_tx, tx, seen, drops);
 		rc = -EPROTO;
 	}
-	if (r->tx_bad) {
+	if (bad) {
 		fprintf(stderr, "bench_worker: %s: %" PRIu64 " output frames wrong, first: %s\n",
-			name, r->tx_bad, r->why);
+			name, bad, why);
 		rc = -EPROTO;
 	}
 	if (rc == 0 && out) {
-		/* On a shared machine the worker thread is preempted now and
-		 * then: count the cycles it was on the CPU, not the wall
-		 * clock's.  Preemption falls on our callbacks as often as on
-		 * the dataplane, so the dataplane's share of the on-CPU time
-		 * is its share of the window. */
 		double share;
 
 		out->packets = frames;
+		out->handoffs = s1.handoff_out - s0.handoff_out;
 		out->elapsed = r->t_end - r->t_start;
 		out->on_cpu = (uint64_t)((double)(r->cpu_end - r->cpu_start) *
 					 (double)nlvs_dp.hz / 1e9);
 		if (out->on_cpu > out->elapsed)
 			out->on_cpu = out->elapsed;
-		share = out->elapsed > r->aux_cycles ?
-			(double)(out->elapsed - r->aux_cycles) / (double)out->elapsed : 0;
+		if (by_busy) {
+			/* every worker's busy turns: a handed packet costs on both */
+			uint64_t busy = s1.busy_tsc - s0.busy_tsc;
+
+			out->cycles = busy > aux ? busy - aux : 0;
+			return 0;
+		}
+		/* On a shared machine the worker thread is preempted now and
+		 * then: count the cycles it was on the CPU, not the wall
+		 * clock's.  Preemption falls on our callbacks as often as on
+		 * the dataplane, so the dataplane's share of the on-CPU time
+		 * is its share of the window. */
+		share = out->elapsed > aux ? (double)(out->elapsed - aux) / (double)out->elapsed : 0;
 		out->cycles = (uint64_t)((double)out->on_cpu * share);
 	}
 	return rc;
 }
 
-static void row(const struct bw_result *res, const char *what, const struct bw_phase_res *p,
-		int conns)
+int bw_phase(struct bw_run *r, const char *name, enum bw_kind ck, uint64_t cn,
+	     enum bw_kind rk, uint64_t rn, int tx_mode, struct bw_phase_res *out)
 {
-	double cpp = (double)p->cycles / (double)p->packets;
-	double mpps = (double)res->hz / cpp / 1e6;
+	return phase_run(r, name, 0, ck, cn, rk, rn, tx_mode, out, 0);
+}
 
-	printf("%9u  %-24s %10" PRIu64 " %8.2f %11.0f %6.0f%%", res->flows, what, p->packets,
-	       mpps, cpp, 100.0 * (double)p->on_cpu / (double)p->elapsed);
-	if (conns)
+int bw_phase_q(struct bw_run *r, const char *name, unsigned int q, enum bw_kind ck,
+	       uint64_t cn, enum bw_kind rk, uint64_t rn, int tx_mode,
+	       struct bw_phase_res *out)
+{
+	return phase_run(r, name, q, ck, cn, rk, rn, tx_mode, out, 1);
+}
+
+static const char *const mode_name[] = { "fnat4", "fnat6", "snat4" };
+static const char *const phase_key[BW_PH_MAX] = {
+	"new", "est_in", "est_out", "est", "l3fwd", "est_out_2w", "handoff",
+};
+static const char *const phase_name[BW_PH_MAX] = {
+	"new conns (SYN)", "established client->RS", "established RS->client",
+	"established both ways", "plain IPv4 forwarding", "RS->client, 2 workers",
+	"same, handed over",
+};
+
+static double cpp_of(const struct bw_phase_res *p)
+{
+	return p->packets ? (double)p->cycles / (double)p->packets : 0;
+}
+
+static void row(const struct bw_result *res, unsigned int ph)
+{
+	const struct bw_phase_res *p = &res->ph[ph];
+	double cpp = cpp_of(p);
+	double mpps = cpp > 0 ? (double)res->hz / cpp / 1e6 : 0;
+	char what[48];
+
+	snprintf(what, sizeof(what), "%s %s", mode_name[res->mode], phase_name[ph]);
+	printf("%9u  %-36s %10" PRIu64 " %8.2f %11.0f", res->flows, what, p->packets, mpps, cpp);
+	if (ph >= BW_PH_OUT_LOCAL)
+		printf("    busy (%u workers)", res->workers);
+	else
+		printf(" %6.0f%%", 100.0 * (double)p->on_cpu / (double)p->elapsed);
+	if (ph == BW_PH_SYN)
 		printf("   %.2f M conn/s", mpps);
 	printf("\n");
 }
 
-void bw_report(const struct bw_result *res, unsigned int n)
+void bw_report(const struct bw_result *res, unsigned int n, FILE *kv)
 {
-	unsigned int i;
+	unsigned int i, ph;
 
 	if (!n)
 		return;
-	printf("\nOne worker (lcore %u), TSC %.3f GHz.  Cycles: TSC cycles the worker thread was on"
+	printf("\nTSC %.3f GHz; EAL memory: %s.  Cycles: TSC cycles the worker thread was on"
 	       " the CPU\nfrom the first RX burst of a phase to the end of the loop turn after"
 	       " its last, less the\ntime in the benchmark's own callbacks (writing frames,"
 	       " checking output); Mpps = TSC Hz /\ncycles per packet.  \"on CPU\": share of"
-	       " that window the thread ran (others preempt it\non a busy machine).\n\n",
-	       res[0].lcore, (double)res[0].hz / 1e9);
-	printf("%9s  %-24s %10s %8s %11s %7s\n", "flows", "traffic", "packets", "Mpps",
+	       " that window the thread ran (others preempt it\non a busy machine).  Two-worker"
+	       " rows: the workers' busy loop turns (nlvs_worker_stats.busy_tsc)\nsummed, less"
+	       " the callbacks, per packet.\n\n", (double)res[0].hz / 1e9,
+	       res[0].huge ? "2 MiB hugepages" : "4 KiB pages (no hugepages reserved)");
+	printf("%9s  %-36s %10s %8s %11s %7s\n", "flows", "traffic", "packets", "Mpps",
 	       "cycles/pkt", "on CPU");
-	for (i = 0; i < n; i++) {
-		row(&res[i], "new conns (SYN)", &res[i].ph[BW_PH_SYN], 1);
-		row(&res[i], "established client->RS", &res[i].ph[BW_PH_IN], 0);
-		row(&res[i], "established RS->client", &res[i].ph[BW_PH_OUT], 0);
-		row(&res[i], "established both ways", &res[i].ph[BW_PH_BOTH], 0);
-	}
+	for (i = 0; i < n; i++)
+		for (ph = 0; ph < BW_PH_MAX; ph++)
+			if (res[i].ph[ph].packets)
+				row(&res[i], ph);
 	printf("\nmemory per connection (struct nlvs_conn is %zu bytes):\n",
 	       sizeof(struct nlvs_conn));
 	for (i = 0; i < n; i++)
-		printf("%9u  connection table %.0f B/conn (%.1f MiB); all heap the dataplane took"
-		       " at start\n           (table, local-port pools, ...) %.0f B/conn\n",
-		       res[i].cap, (double)res[i].table / res[i].cap,
-		       (double)res[i].table / (1 << 20), (double)res[i].heap / res[i].cap);
+		printf("%9u  %s: connection table %.0f B/conn (%.1f MiB); with all heap the"
+		       " dataplane took\n           at start (local-port pools, ...) %.0f B/conn\n",
+		       res[i].cap, mode_name[res[i].mode], (double)res[i].table / res[i].cap,
+		       (double)res[i].table / (1 << 20),
+		       (double)res[i].heap / res[i].cap);
+	if (!kv)
+		return;
+	fprintf(kv, "tsc_hz %" PRIu64 "\nhugepages %d\nconn_struct_bytes %zu\n", res[0].hz,
+		res[0].huge, sizeof(struct nlvs_conn));
+	for (i = 0; i < n; i++) {
+		for (ph = 0; ph < BW_PH_MAX; ph++)
+			if (res[i].ph[ph].packets)
+				fprintf(kv, "run %s %u %u %s %.1f\n", mode_name[res[i].mode],
+					res[i].flows, res[i].workers, phase_key[ph],
+					cpp_of(&res[i].ph[ph]));
+		fprintf(kv, "mem %s %u %.1f %.1f\n", mode_name[res[i].mode], res[i].cap,
+			(double)res[i].table / res[i].cap,
+			(double)res[i].heap / res[i].cap);
+	}
 }

@@ -6,7 +6,6 @@ tests_bench_bench_fnat_SOURCES = tests/bench/bench_fnat.c
 tests_bench_bench_fnat_CFLAGS = $(AM_CFLAGS) -O2
 tests_bench_bench_fnat_LDADD = dataplane/libnlvspkt.la
 
-bench: bench-fnat
 bench-fnat: tests/bench/bench_fnat$(EXEEXT)
 	./tests/bench/bench_fnat$(EXEEXT)
 .PHONY: bench-fnat

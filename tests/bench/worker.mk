@@ -11,7 +11,6 @@ tests_bench_bench_worker_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS) -O2
 tests_bench_bench_worker_LDADD = dataplane/libnlvsdp.la dataplane/libnlvspkt.la \
 	dataplane/libnlvsctl.la $(DPDK_LIBS)
 
-bench: bench-worker
 bench-worker: tests/bench/bench_worker$(EXEEXT)
 	./tests/bench/bench_worker$(EXEEXT)
 .PHONY: bench-worker

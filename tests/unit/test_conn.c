@@ -335,7 +335,7 @@ static void test_templates(void **state)
 	mk_tuples(1, AF_INET, &t0, &t1);
 	c = nlvs_conn_new(t, &t0, &t1, 0, 120000, 0, &reason);
 	nlvs_conn_set_template(t, c, tmpl);
-	assert_int_equal(tmpl->n_control, 1);
+	assert_int_equal(nlvs_conn_n_control(t, tmpl), 1);
 	assert_ptr_equal(nlvs_conn_template(t, c), tmpl);
 
 	/* the template outlives its timeout while it controls c */
@@ -346,7 +346,7 @@ static void test_templates(void **state)
 	assert_ptr_equal(nlvs_conn_lookup(t, &k, &side), tmpl);
 	nlvs_conn_expire(t, 120300, 100, on_expire, NULL);
 	assert_int_equal(expired_n, 1);		/* c went */
-	assert_int_equal(tmpl->n_control, 0);
+	assert_int_equal(nlvs_conn_n_control(t, tmpl), 0);
 	for (uint64_t ms = 120300; ms <= 200000; ms += 500)
 		nlvs_conn_expire(t, ms, 100, on_expire, NULL);
 	assert_int_equal(expired_n, 2);

@@ -185,7 +185,6 @@ static void test_reuse(void **state)
 	(void)state;
 	memset(&c, 0, sizeof(c));
 	c.tuple[0].proto = IPPROTO_TCP;
-	c.ctrl = NLVS_CONN_NONE;
 	for (st = NLVS_TCP_S_NONE; st < NLVS_TCP_S_LAST; st++) {
 		int ended = st == NLVS_TCP_S_TIME_WAIT || st == NLVS_TCP_S_CLOSE;
 
@@ -198,9 +197,8 @@ static void test_reuse(void **state)
 	}
 	c.state = NLVS_TCP_S_TIME_WAIT;
 	assert_true(nlvs_conn_reusable(&c, IN, S | NLVS_TCP_PSH));
-	c.ctrl = 7;		/* a persistence template holds it */
+	c.flags = NLVS_CONN_F_CONTROLLED;	/* a persistence template holds it */
 	assert_false(nlvs_conn_reusable(&c, IN, S));
-	c.ctrl = NLVS_CONN_NONE;
 	c.flags = NLVS_CONN_F_TEMPLATE;
 	assert_false(nlvs_conn_reusable(&c, IN, S));
 	c.flags = 0;

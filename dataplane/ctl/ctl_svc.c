@@ -432,11 +432,20 @@ static void svc_zero(struct nlvs_svc *svc)
 		memset(&svc->dests[i]->stats, 0, sizeof(svc->dests[i]->stats));
 }
 
+static void (*fold_fn)(void);
+
+void nlvs_ctl_fold_set(void (*fn)(void))
+{
+	fold_fn = fn;
+}
+
 int nlvs_ctl_svc_zero(const struct nlvs_svc_key *key)
 {
 	struct nlvs_svc *svc;
 	size_t cursor = 0;
 
+	if (fold_fn)
+		fold_fn();
 	if (key) {
 		if (!nlvs_ctl_af_valid(key->af))
 			return -EAFNOSUPPORT;

@@ -201,6 +201,15 @@ void nlvs_ctl_sync_set(void (*fn)(void));
 void nlvs_ctl_sync(void);
 
 /*
+ * Zeroing.  The dataplane adds its workers' counters to the stats here in
+ * periodic folds; ZERO first asks it to fold what grew since the last one,
+ * so that traffic from before the ZERO is never counted after it.
+ */
+
+/** Register the folder of not yet counted traffic (NULL: none). */
+void nlvs_ctl_fold_set(void (*fn)(void));
+
+/*
  * Formatting shared by every /proc/net/ip_vs* text.
  */
 

@@ -383,6 +383,18 @@ static void lb_sync(void)
 		nlvs_snat_tick();
 }
 
+/* Before a ZERO: count what the workers counted since the last fold (the
+ * tick folds every LB_FOLD_MS, but only when the control loop wakes).  While
+ * a rebuild is pending, slots and objects disagree and nothing can be
+ * attributed: then the fold waits, as the tick's does. */
+static void lb_fold_now(void)
+{
+	if (lb_nworkers && lb_cfg_update(lb_now_ms())) {
+		last_fold_ms = lb_now_ms();
+		lb_stats_fold();
+	}
+}
+
 int nlvs_lb_init(const struct nlvs_conf *conf)
 {
 	unsigned int i;
@@ -411,6 +423,7 @@ int nlvs_lb_init(const struct nlvs_conf *conf)
 	}
 	nlvs_ctl_conn_source_set(lb_conn_text);
 	nlvs_ctl_sync_set(lb_sync);
+	nlvs_ctl_fold_set(lb_fold_now);
 	nlvs_ctl_text_source_set("nlvs_laddrs", laddrs_text);
 	return 0;
 fail:
@@ -488,6 +501,7 @@ void nlvs_lb_fini(void)
 	unsigned int i;
 
 	nlvs_ctl_sync_set(NULL);
+	nlvs_ctl_fold_set(NULL);
 	nlvs_ctl_conn_source_set(NULL);
 	nlvs_ctl_text_source_set("nlvs_laddrs", NULL);
 	for (i = 0; i < NLVS_MAX_WORKERS; i++) {

@@ -50,8 +50,9 @@ fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-# Installing keepalived (or prometheus) must not start a system service: a keepalived could touch
-# the host's IPVS or addresses: forbid service starts during the install.
+# Installing keepalived or prometheus must not start a system service (a
+# keepalived could touch the host's IPVS or addresses, a prometheus would
+# take a port): forbid service starts during the install.
 policy=/usr/sbin/policy-rc.d
 created_policy=0
 if [ ! -e "$policy" ]; then

@@ -25,6 +25,7 @@
 #include "nls_server.h"
 #include "ctl_call.h"
 #include "metrics.h"
+#include "telemetry.h"
 #ifdef HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
 #endif
@@ -314,6 +315,8 @@ int main(int argc, char **argv)
 	d.callfd = nlvs_ctl_call_open();
 	if (d.callfd < 0 || epoll_add(d.epfd, d.callfd) < 0)
 		nlvs_fatal("call queue");
+	if (d.dp_running)
+		nlvs_telemetry_register();
 	if (d.conf.metrics.af) {
 		rc = nlvs_metrics_start(&d.conf.metrics);
 		if (rc < 0) {

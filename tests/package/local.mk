@@ -7,7 +7,8 @@ EXTRA_DIST += $(PACKAGE_CHECK) tests/package/lab-stage.sh \
 	debian/source/format debian/nlvs.install debian/nlvs-keepalived.install \
 	debian/nlvs-keepalived.postinst debian/nlvs-keepalived.postrm
 
-check-package: $(DIST_ARCHIVES)
+check-package:
+	$(MAKE) $(AM_MAKEFLAGS) dist-gzip
 	$(AM_V_at)top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
-		$(SHELL) $(abs_top_srcdir)/$(PACKAGE_CHECK) '$(abs_top_builddir)/$(DIST_ARCHIVES)'
+		$(SHELL) $(abs_top_srcdir)/$(PACKAGE_CHECK) '$(abs_top_builddir)/$(distdir).tar.gz'
 .PHONY: check-package

@@ -133,6 +133,8 @@ static void reload(struct nlvsd *d)
 	}
 	if (conf.eal_argc != d->conf.eal_argc)
 		nlvs_log_warnx("reload: eal arguments change only on restart");
+	if (memcmp(&conf.metrics, &d->conf.metrics, sizeof(conf.metrics)))
+		nlvs_log_warnx("reload: metrics-listen changes only on restart");
 	nlvs_log_set_verbosity(conf.verbosity);
 	nlvs_ctl_state_sync_set(conf.state_sync);
 	if (d->dp_running && nlvs_dp_reload(&conf) < 0) {

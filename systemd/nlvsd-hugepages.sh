@@ -1,17 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# nlvsd-hugepages [CONF]: reserve the 2 MiB hugepages nlvsd's eal line asks
+# nlvsd-hugepages [-n] [CONF]: reserve the 2 MiB hugepages nlvsd's eal line asks
 # for (-m MB, or --socket-mem MB,MB... summed) before nlvsd starts
 # (nlvsd.service runs it as ExecStartPre).  Nothing to do without an eal line,
 # with --no-huge, or when enough pages are free already.  Pages are added,
 # never taken away (another program may hold them).
 set -eu
+# -n: print the megabytes the eal line asks for, reserve nothing (tests)
+dry=0
+if [ "${1:-}" = -n ]; then
+	dry=1
+	shift
+fi
 conf=${1:-/etc/nlvs/nlvsd.conf}
 sysfs=/sys/kernel/mm/hugepages/hugepages-2048kB
 
-[ -r "$conf" ] || exit 0
-mb=$(awk '
+mb=0
+[ ! -r "$conf" ] || mb=$(awk '
 	$1 == "eal" {
 		for (i = 2; i <= NF; i++) {
 			a = $i
@@ -25,6 +31,10 @@ mb=$(awk '
 		print mb + 0
 		exit
 	}' "$conf")
+if [ $dry = 1 ]; then
+	echo "${mb:-0}"
+	exit 0
+fi
 [ "${mb:-0}" -gt 0 ] || exit 0
 if [ ! -d "$sysfs" ]; then
 	echo "nlvsd-hugepages: no 2 MiB hugepages in this kernel" >&2

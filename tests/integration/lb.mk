@@ -18,7 +18,8 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/fnat-keepalived.sh \
 	tests/integration/metrics.sh \
 	tests/integration/json-views.sh \
-	tests/integration/sd-notify.sh
+	tests/integration/sd-notify.sh \
+	tests/integration/hugepages.sh
 TESTS += $(LB_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/metrics-compare.py tests/integration/metrics-node-ipvs.txt \

@@ -31,7 +31,8 @@ tap_check $? "ipvsadm adds a rr service with three masquerading dests"
 out=$(fnat_spread 30 "http://$LAB_VIP/")
 tap_is "$out" "rs1=10 rs2=10 rs3=10 fail=0" "30 requests through the VIP"
 # a connection held open: ActiveConn is not zero while the figures are read
-fnat_held_get 30 40 "$NLVS_TMP/held.up" > /dev/null 2>&1 &
+# (a minute: long enough for the reads below on a loaded machine)
+fnat_held_get 60 40 "$NLVS_TMP/held.up" > /dev/null 2>&1 &
 held=$!
 nlvs_cleanup_add "kill $held"
 fnat_held_wait "$NLVS_TMP/held.up"

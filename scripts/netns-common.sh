@@ -82,13 +82,19 @@ lab_netns_add()
 
 # lab_dp_ports NS DEV...: veth ends nlvsd drives with net_af_packet: no
 # kernel IPv6 (no address, no answers of the kernel's own), offloads off, up.
+# The kernel of NS also sees every frame arriving on them; nlvsd's twins in
+# NS carry the port's MAC and may carry its addresses, and Linux accepts a
+# local address on any interface: strict reverse-path filtering (no route
+# leads back out of DEV) and arp_ignore 8 keep it from answering on DEV what
+# only the twin should see (af_packet has its copy before these checks).
 lab_dp_ports()
 {
 	_ns=$1
 	shift
 	for d in "$@"; do
 		offloads_off "$_ns" "$d"
-		nsx "$_ns" sysctl -qw "net.ipv6.conf.$d.disable_ipv6=1"
+		nsx "$_ns" sysctl -qw "net.ipv6.conf.$d.disable_ipv6=1" \
+			"net.ipv4.conf.$d.rp_filter=1" "net.ipv4.conf.$d.arp_ignore=8"
 		ip -n "$_ns" link set "$d" up
 	done
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nlvsctl: read the dataplane state that IPVS cannot express (drop counters
- * by reason, ports, workers) and the /proc texts, from nlvsd's control socket
- * through the NLVS generic-netlink family.
+ * by reason, ports and their kernel twins, workers) and the /proc texts,
+ * from nlvsd's control socket through the NLVS generic-netlink family.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,7 +25,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: nlvsctl [-j] [-s socket] command\n"
 		"  -j             print the view as JSON\n"
 		"commands:\n"
-		"  stats          dataplane counters: workers, drops by reason, ports\n"
+		"  stats          dataplane counters: workers, drops by reason, host path, ports\n"
+		"  ports          ports: DPDK port, MAC, MTU, link, kernel twin and its link\n"
 		"  conns          connections (as /proc/net/ip_vs_conn)\n"
 		"  services       services and real servers (as /proc/net/ip_vs)\n"
 		"  totals         global IPVS counters (as /proc/net/ip_vs_stats)\n"
@@ -100,6 +101,7 @@ int main(int argc, char **argv)
 {
 	static const struct { const char *cmd, *text; } cmds[] = {
 		{ "stats", "nlvs_stats" },
+		{ "ports", "nlvs_ports" },
 		{ "conns", "ip_vs_conn" },
 		{ "services", "ip_vs" },
 		{ "totals", "ip_vs_stats" },

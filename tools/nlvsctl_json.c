@@ -226,6 +226,64 @@ static json_t *laddrs_json(char *text)
 	return list;
 }
 
+/* nlvsd's ports: PORT DPDK MAC MTU LINK(state speed) TWIN TWIN-LINK UP/DOWN. */
+static json_t *ports_json(char *text)
+{
+	json_t *list = json_array();
+	char *save = NULL, *line, *w[10], *slash;
+	int n;
+
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_t *o;
+
+		n = words(line, w, 10);
+		if (n < 9 || !strcmp(w[0], "PORT"))
+			continue;
+		o = json_object();
+		json_object_set_new(o, "name", json_string(w[0]));
+		json_object_set_new(o, "port_id", value_new(w[1]));
+		json_object_set_new(o, "mac", json_string(w[2]));
+		json_object_set_new(o, "mtu", value_new(w[3]));
+		json_object_set_new(o, "link", json_string(w[4]));
+		json_object_set_new(o, "speed_mbps", json_integer(strtol(w[5], NULL, 10)));
+		json_object_set_new(o, "twin", !strcmp(w[6], "off") ? json_null() : json_string(w[6]));
+		json_object_set_new(o, "twin_link", !strcmp(w[7], "-") ? json_null() : json_string(w[7]));
+		slash = strchr(w[8], '/');
+		if (slash) {
+			*slash = '\0';
+			json_object_set_new(o, "twin_up", value_new(w[8]));
+			json_object_set_new(o, "twin_down", value_new(slash + 1));
+		}
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
+/* A view this file does not know yet: "name value" lines as an object,
+ * anything else as its lines, so that -j never fails on a new view. */
+static json_t *lines_json(char *text)
+{
+	json_t *o = json_object(), *lines = json_array();
+	char *save = NULL, *line, *copy, *w[3];
+	int pairs = 1;
+
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_array_append_new(lines, json_string(line));
+		copy = strdup(line);
+		if (!copy || words(copy, w, 3) != 2)
+			pairs = 0;
+		else
+			json_object_set_new(o, w[0], value_new(w[1]));
+		free(copy);
+	}
+	if (pairs) {
+		json_decref(lines);
+		return o;
+	}
+	json_decref(o);
+	return lines;
+}
+
 int nlvsctl_json_print(const char *view, char *text, FILE *out)
 {
 	static const struct {
@@ -237,6 +295,7 @@ int nlvsctl_json_print(const char *view, char *text, FILE *out)
 		{ "services", services_json },
 		{ "conns", conns_json },
 		{ "laddrs", laddrs_json },
+		{ "ports", ports_json },
 	};
 	json_t *j = NULL;
 	size_t i;
@@ -245,6 +304,8 @@ int nlvsctl_json_print(const char *view, char *text, FILE *out)
 	for (i = 0; i < sizeof(views) / sizeof(views[0]); i++)
 		if (!strcmp(view, views[i].view))
 			j = views[i].conv(text);
+	if (!j)
+		j = lines_json(text);
 	if (!j)
 		return -1;
 	rc = json_dumpf(j, out, JSON_INDENT(2));

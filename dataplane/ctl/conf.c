@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -313,16 +314,38 @@ static int kw_forward(struct nlvs_conf *c, int argc, char **argv, const char **w
 	return 0;
 }
 
+/* A kernel interface name: what dev_valid_name() in the kernel accepts. */
+static int ifname_valid(const char *s)
+{
+	if (!*s || strlen(s) >= NLVS_CONF_IFNAME_LEN || !strcmp(s, ".") || !strcmp(s, ".."))
+		return 0;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || *s == ',' || *s == '=' || isspace((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static int kw_host_rate(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	if (argc != 2 || parse_uint(argv[1], 0, 100000000, &c->host_rate) < 0) {
+		*why = "expects packets per second per worker, 0 (unlimited) to 100000000";
+		return -1;
+	}
+	return 0;
+}
+
 static int kw_port(struct nlvs_conf *c, int argc, char **argv, const char **why)
 {
 	struct nlvs_conf_port *p;
 	unsigned int queues = 0, mtu = 0;
+	const char *twin;
 	int i;
 
 	if (argc < 3 || argc % 2 == 0) {
-		*why = "expects NAME DEVARGS [queues N] [mtu N]";
+		*why = "expects NAME DEVARGS [queues N] [mtu N] [twin IFNAME|off]";
 		return -1;
 	}
+	twin = argv[1];
 	if (strlen(argv[1]) >= NLVS_CONF_NAME_LEN) {
 		*why = "name too long";
 		return -1;
@@ -342,10 +365,19 @@ static int kw_port(struct nlvs_conf *c, int argc, char **argv, const char **why)
 				*why = "mtu expects 68 to 65535";
 				return -1;
 			}
+		} else if (!strcmp(argv[i], "twin")) {
+			twin = strcmp(argv[i + 1], "off") ? argv[i + 1] : "";
 		} else {
-			*why = "unknown option (queues or mtu)";
+			*why = "unknown option (queues, mtu or twin)";
 			return -1;
 		}
+	}
+	/* ',' and '=' would cut the net_tap devargs the name goes into */
+	if (*twin && !ifname_valid(twin)) {
+		*why = twin == argv[1] ? "the name is no kernel interface name for its twin: "
+		       "give one with \"twin IFNAME\" or say \"twin off\"" : "twin: not a valid interface name (at most 15 characters, "
+		       "no blank, '/', ':', ',' or '=')";
+		return -1;
 	}
 	p = array_add(&c->ports, &c->nports, sizeof(*p));
 	if (!p)
@@ -353,6 +385,7 @@ static int kw_port(struct nlvs_conf *c, int argc, char **argv, const char **why)
 	strcpy(p->name, argv[1]);
 	p->queues = queues;
 	p->mtu = mtu;
+	strcpy(p->twin, twin);
 	p->devargs = strdup(argv[2]);
 	return p->devargs ? 0 : -1;
 }
@@ -541,6 +574,7 @@ static const struct {
 	{ "mbufs", kw_mbufs },
 	{ "neighbours", kw_neighbours },
 	{ "ip-forward", kw_forward },
+	{ "host-rate", kw_host_rate },
 	{ "port", kw_port },
 	{ "address", kw_address },
 	{ "route", kw_route },
@@ -561,6 +595,7 @@ int nlvs_conf_load(struct nlvs_conf *conf, const char *path, int must_exist,
 	conf->idle_sleep_us = NLVS_IDLE_SLEEP_DEFAULT;
 	conf->mbufs = NLVS_MBUFS_DEFAULT;
 	conf->neigh_entries = NLVS_NEIGH_ENTRIES_DEFAULT;
+	conf->host_rate = NLVS_HOST_RATE_DEFAULT;
 	f = fopen(path, "re");
 	if (!f) {
 		if (errno == ENOENT && !must_exist)

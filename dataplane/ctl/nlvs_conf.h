@@ -17,6 +17,8 @@
 #define NLVS_CONF_MAX_ARGS	64
 
 #define NLVS_CONF_NAME_LEN	32	/* port names, incl. NUL */
+#define NLVS_CONF_IFNAME_LEN	16	/* kernel interface names (IFNAMSIZ) */
+#define NLVS_HOST_RATE_DEFAULT	100000	/* packets/s per worker up the twins */
 #define NLVS_IDLE_SLEEP_DEFAULT	1000	/* us, longest idle sleep of a worker */
 #define NLVS_MBUFS_DEFAULT	8191	/* per worker pool */
 #define NLVS_NEIGH_ENTRIES_DEFAULT 1024	/* per worker neighbour table */
@@ -28,12 +30,14 @@ struct nlvs_prefix {
 	union nlvs_addr addr;		/* host bits cleared only for routes */
 };
 
-/* port NAME DEVARGS [queues N] [mtu N] */
+/* port NAME DEVARGS [queues N] [mtu N] [twin IFNAME|off] */
 struct nlvs_conf_port {
 	char name[NLVS_CONF_NAME_LEN];
 	char *devargs;			/* vdev string or PCI address */
 	unsigned int queues;		/* 0 = one per worker */
 	unsigned int mtu;		/* 0 = the device's default */
+	/* kernel twin interface (net_tap); "" = none ("twin off") */
+	char twin[NLVS_CONF_IFNAME_LEN];
 };
 
 /* address PORT PREFIX: an address the dataplane answers for on a port */
@@ -97,6 +101,8 @@ struct nlvs_conf {
 	unsigned int mbufs;		/* per worker mbuf pool */
 	unsigned int neigh_entries;	/* per worker neighbour table */
 	int ip_forward;			/* route transit traffic (default off) */
+	unsigned int host_rate;		/* host-rate: packets/s per worker to the
+					 * kernel twins, 0 = unlimited */
 	unsigned int nports, naddrs, nroutes, nladdrs, nsnat;
 	struct nlvs_conf_port *ports;
 	struct nlvs_conf_addr *addrs;

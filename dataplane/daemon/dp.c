@@ -38,6 +38,14 @@ static size_t stats_text(size_t *idx, char *buf, size_t max)
 	return nlvs_ctl_text_snap_read(&snap, nlvs_dp_stats_write, idx, buf, max);
 }
 
+/* "nlvs_ports" for nlvsctl ports: ports, links, twins. */
+static size_t ports_text(size_t *idx, char *buf, size_t max)
+{
+	static struct nlvs_ctl_text_snap snap;
+
+	return nlvs_ctl_text_snap_read(&snap, nlvs_host_ports_write, idx, buf, max);
+}
+
 static void on_sigusr1(int sig)
 {
 	stats_wanted = 1;
@@ -48,6 +56,7 @@ static void apply_settings(const struct nlvs_conf *conf)
 	nlvs_dp.idle_adaptive = conf->idle_backoff == NLVS_IDLE_ADAPTIVE;
 	nlvs_dp.idle_max_us = conf->idle_sleep_us;
 	nlvs_dp.ip_forward = conf->ip_forward;
+	nlvs_dp.host_rate = conf->host_rate;
 	nlvs_dp.snat_rules = conf->nsnat;
 }
 
@@ -89,6 +98,9 @@ int nlvs_dp_start(const struct nlvs_conf *conf)
 	rc = nlvs_ports_start(conf);
 	if (rc < 0)
 		goto fail;
+	rc = nlvs_host_start(conf);
+	if (rc < 0)
+		goto fail;
 	rc = nlvs_addrs_init(conf);
 	if (rc < 0)
 		goto fail;
@@ -106,6 +118,7 @@ int nlvs_dp_start(const struct nlvs_conf *conf)
 	nlvs_addrs_announce();
 	signal(SIGUSR1, on_sigusr1);
 	nlvs_ctl_text_source_set("nlvs_stats", stats_text);
+	nlvs_ctl_text_source_set("nlvs_ports", ports_text);
 	nlvs_log_info("dataplane running: %u worker%s, %u port%s, idle back-off %s (max %u us)",
 		      nlvs_dp.nworkers, nlvs_dp.nworkers == 1 ? "" : "s", nlvs_dp.nports,
 		      nlvs_dp.nports == 1 ? "" : "s", nlvs_dp.idle_adaptive ? "adaptive" : "off",
@@ -126,7 +139,8 @@ static int conf_needs_restart(const struct nlvs_conf *conf)
 	if (conf->nports != nlvs_dp.nports)
 		return 1;
 	for (i = 0; i < conf->nports; i++)
-		if (strcmp(conf->ports[i].name, nlvs_dp.ports[i].name))
+		if (strcmp(conf->ports[i].name, nlvs_dp.ports[i].name) ||
+		    strcmp(conf->ports[i].twin, nlvs_dp.ports[i].twin))
 			return 1;
 	return 0;
 }
@@ -228,8 +242,10 @@ void nlvs_dp_stats_write(FILE *f)
 	fprintf(f, "neigh_evicted %" PRIu64 "\nneigh_full %" PRIu64 "\nneigh_offlink %" PRIu64
 		"\nneigh_reclaimed %" PRIu64 "\n", sum.neigh_evicted, sum.neigh_full,
 		sum.neigh_offlink, sum.neigh_reclaimed);
+	nlvs_host_drops_add(sum.drops);
 	for (r = 0; r < NLVS_DROP_MAX; r++)
 		fprintf(f, "drop.%s %" PRIu64 "\n", nlvs_drop_name(r), sum.drops[r]);
+	nlvs_host_stats_write(f);
 	nlvs_ports_stats_write(f);
 }
 
@@ -238,13 +254,16 @@ void nlvs_dp_stop(void)
 	if (!eal_up)
 		return;
 	nlvs_ctl_text_source_set("nlvs_stats", NULL);
+	nlvs_ctl_text_source_set("nlvs_ports", NULL);
 	nlvs_dp.quit = 1;
 	if (launched)
 		rte_eal_mp_wait_lcore();
 	launched = 0;
+	nlvs_host_stop();
 	nlvs_lb_fini();
 	nlvs_ports_flow_flush();
 	nlvs_ports_stop();
+	nlvs_host_fini();
 	nlvs_routes_free(nlvs_dp.routes);
 	nlvs_dp.routes = NULL;
 	nlvs_addrs_fini();

@@ -78,7 +78,7 @@ static unsigned int worker_poll(struct nlvs_worker *w)
 		nlvs_worker_tx(w, pkts[j]->port, pkts[j]);
 	w->st.ctl_tx += n;
 	total += n;
-	return total;
+	return total + nlvs_host_down(w);
 }
 
 static int worker_main(void *arg)
@@ -161,7 +161,12 @@ int nlvs_workers_create(const struct nlvs_conf *conf)
 					RING_F_SP_ENQ | RING_F_SC_DEQ);
 		w->neigh_ring = ring_make("nb", n, 0, NEIGH_MSG_SIZE, RING_F_SC_DEQ);
 		w->neigh = nlvs_neigh_create(n);
-		if (!w->ctl_ring || !w->neigh_ring || !w->neigh)
+		/* the host path: this worker and the host thread, one each way */
+		w->host_up = ring_make("hup", n, 0, sizeof(void *),
+				       RING_F_SP_ENQ | RING_F_SC_DEQ);
+		w->host_down = ring_make("hdn", n, 0, sizeof(void *),
+					 RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (!w->ctl_ring || !w->neigh_ring || !w->neigh || !w->host_up || !w->host_down)
 			return -ENOMEM;
 		n++;
 	}
@@ -234,6 +239,8 @@ void nlvs_workers_destroy(void)
 		for (j = 0; j < NLVS_MAX_WORKERS; j++)
 			ring_drain_free(w->handoff_in[j]);
 		ring_drain_free(w->ctl_ring);
+		ring_drain_free(w->host_up);
+		ring_drain_free(w->host_down);
 		rte_ring_free(w->neigh_ring);
 		nlvs_neigh_destroy(w->neigh);
 		for (j = 0; j < NLVS_MAX_PORTS; j++)

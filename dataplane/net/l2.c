@@ -20,6 +20,12 @@ static int l2_accept(const struct nlvs_port *p, const struct rte_ether_addr *dst
 		return 1;
 	if (!memcmp(dst->addr_bytes, all_nodes, 6))
 		return 1;
+	/* with a twin, IPv4 and IPv6 multicast is for its kernel too (VRRP,
+	 * MLD, the solicited-node groups of its link-local addresses) */
+	if (p->has_twin && ((dst->addr_bytes[0] == 0x01 && dst->addr_bytes[1] == 0x00 &&
+			     dst->addr_bytes[2] == 0x5e) ||
+			    (dst->addr_bytes[0] == 0x33 && dst->addr_bytes[1] == 0x33)))
+		return 1;
 	if (dst->addr_bytes[0] != 0x33 || dst->addr_bytes[1] != 0x33 || dst->addr_bytes[2] != 0xff)
 		return 0;
 	t = __atomic_load_n(&nlvs_dp.addrs, __ATOMIC_ACQUIRE);

@@ -13,4 +13,4 @@ dataplane_libnlvsdp_la_SOURCES += \
 	dataplane/net/neigh.c dataplane/net/neigh_arp.c dataplane/net/neigh_nd.c \
 	dataplane/net/addr.c dataplane/net/route.c dataplane/net/route_input.c \
 	dataplane/net/route_output.c dataplane/net/icmp_echo.c \
-	dataplane/net/net.c
+	dataplane/net/net.c dataplane/net/host.c dataplane/net/host_twin.c

@@ -40,11 +40,15 @@
 	X(HANDOFF_RING_FULL,	"handoff-ring-full")			\
 	X(TX_FULL,		"tx-queue-full")			\
 	X(NO_MBUF,		"no-mbuf")				\
-	X(EXCEPTION_FULL,	"exception-path-full")			\
+	X(EXCEPTION_FULL,	"exception-path-full")	/* twin refused */	\
 	/* L2 / L3, appended */							\
 	X(BAD_ARP,		"bad-arp")				\
 	X(HOST_TRAFFIC,		"host-traffic")				\
-	X(BAD_ND,		"bad-nd")
+	X(BAD_ND,		"bad-nd")				\
+	/* the host path (kernel twins), appended */				\
+	X(HOST_RATE,		"host-rate")				\
+	X(HOST_QUEUE_FULL,	"host-queue-full")			\
+	X(HOST_DOWN_FULL,	"host-down-queue-full")
 
 enum nlvs_drop_reason {
 #define NLVS_DROP_ENUM(id, name) NLVS_DROP_##id,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * net/: ports, the worker context and its transmit path, L2, ARP/ND,
- * neighbours, routes, own addresses, ICMP echo and errors (this header and
+ * neighbours, routes, own addresses, ICMP echo and errors, the host path to
+ * the ports' kernel twins and the host thread that serves it (this header and
  * nlvs_l3.h, the seam to the L4 engines); packet parsing, checksums, header
  * rewrite and drop reasons without DPDK (nlvs_pkt.h, nlvs_csum.h,
  * nlvs_drop.h).  net/ uses base/ and ctl/ (nlvsd.conf); conn/, lb/ and the
@@ -42,6 +43,11 @@ struct nlvs_port {
 	char name[NLVS_CONF_NAME_LEN];
 	int link_up;
 	uint32_t link_speed;
+	/* the kernel twin (host.c): a net_tap port only the host thread
+	 * polls; has_twin is read by workers, set before they run */
+	int has_twin;
+	uint16_t twin_port;		/* DPDK port of the net_tap device */
+	char twin[NLVS_CONF_IFNAME_LEN];
 };
 
 struct nlvs_rxq {
@@ -53,6 +59,9 @@ struct nlvs_worker_stats {
 	uint64_t rx, tx, handoff_in, handoff_out, ctl_tx;
 	uint64_t arp_replies, nd_adverts, echo_replies, icmp_errors, neigh_requests;
 	uint64_t neigh_msgs_lost, sleeps;
+	/* host path: handed up to the host thread (twin), taken from it to
+	 * send out of a port */
+	uint64_t host_up, host_down;
 	/* neighbour table: replaced an idle entry, no room (not learnt, or the
 	 * packet dropped), sender on no connected prefix (not learnt), freed by
 	 * the sweep */
@@ -74,6 +83,8 @@ struct nlvs_worker {
 	struct rte_ring *handoff_out[NLVS_MAX_WORKERS];	/* [to] */
 	struct rte_ring *ctl_ring;	/* control thread -> this worker: frames to send */
 	struct rte_ring *neigh_ring;	/* other workers -> this one: learnt neighbours */
+	struct rte_ring *host_up;	/* this worker -> host thread: SP/SC */
+	struct rte_ring *host_down;	/* host thread -> this worker: SP/SC */
 	struct nlvs_neigh_table *neigh;
 	void *lb;			/* the L4 engine's per-worker state */
 	/* what L3 input gave the L4 engine, passed on as one burst */
@@ -83,6 +94,7 @@ struct nlvs_worker {
 	uint64_t now;			/* TSC at the top of the loop */
 	uint64_t next_timer;
 	uint64_t icmp_tokens, icmp_refill;
+	uint64_t host_tokens, host_refill;	/* host-rate bucket */
 	unsigned int idle_polls, sleep_us;
 	struct nlvs_worker_stats st;
 } __rte_cache_aligned;
@@ -103,6 +115,7 @@ struct nlvs_dp {
 	int idle_adaptive;
 	unsigned int idle_max_us;
 	int ip_forward;
+	unsigned int host_rate;		/* packets/s per worker up the twins, 0 = any */
 	unsigned int snat_rules;	/* transit traffic goes to the L4 engine */
 	/* set by the engine (control thread) while it needs transit traffic:
 	 * the replies of classic NAT services (no laddr pool) are routed
@@ -135,6 +148,24 @@ static inline void nlvs_worker_lb_queue(struct nlvs_worker *w, struct rte_mbuf *
 	w->lb_pkts[w->lb_n] = m;
 	w->lb_l3[w->lb_n++] = *l3;
 }
+
+/* host.c: the host path, worker side.  A packet for the host itself goes
+ * up its port's kernel twin (through the host thread), bounded by host-rate
+ * and the ring; without a twin it is dropped as HOST_TRAFFIC.  Consumes @m. */
+void nlvs_host_input(struct nlvs_worker *w, struct rte_mbuf *m);
+/* A copy of @m (ARP, ND) up the twin; @m stays the caller's. */
+void nlvs_host_copy(struct nlvs_worker *w, const struct rte_mbuf *m);
+/* What the host thread left for this worker to send; returns the count. */
+unsigned int nlvs_host_down(struct nlvs_worker *w);
+/* host_twin.c: control thread.  Create a net_tap twin for every port that
+ * wants one (after nlvs_ports_start) and start the host thread; stop both. */
+int nlvs_host_start(const struct nlvs_conf *conf);
+void nlvs_host_stop(void);
+void nlvs_host_fini(void);		/* after the ports stopped: the pool */
+void nlvs_host_drops_add(uint64_t *drops);	/* the host thread's, into @drops */
+void nlvs_host_twin_carrier(unsigned int idx, int up);	/* follows the port's link */
+void nlvs_host_stats_write(FILE *f);
+void nlvs_host_ports_write(FILE *f);
 
 /* port.c */
 int nlvs_ports_start(const struct nlvs_conf *conf);

@@ -184,6 +184,8 @@ void nlvs_ports_link_poll(void)
 			continue;
 		if (link.link_status == p->link_up && link.link_speed == p->link_speed)
 			continue;
+		if (link.link_status != p->link_up)
+			nlvs_host_twin_carrier(i, link.link_status);
 		p->link_up = link.link_status;
 		p->link_speed = link.link_speed;
 		nlvs_log_info("port %s: link %s, %u Mbps, %s duplex", p->name,

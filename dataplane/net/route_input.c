@@ -19,8 +19,9 @@
 static void local_deliver(struct nlvs_worker *w, struct rte_mbuf *m, struct nlvs_l3_info *l3)
 {
 	if (l3->kind == NLVS_ADDR_PORT) {
-		/* until the exception path to the kernel twin exists */
-		nlvs_worker_drop(w, m, NLVS_DROP_HOST_TRAFFIC);
+		/* no service, local address or connection owns a port address:
+		 * ssh, BGP, health-check replies... are the host's */
+		nlvs_host_input(w, m);
 		return;
 	}
 	nlvs_worker_lb_queue(w, m, l3);
@@ -83,10 +84,16 @@ void nlvs_ip4_input(struct nlvs_worker *w, struct rte_mbuf *m)
 	if (l3.kind == NLVS_ADDR_NONE) {
 		uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
 
+		/* 224.0.0.0/24 (VRRP, OSPF, IGMP...) and the limited broadcast
+		 * concern the link's hosts: the twin's kernel, which keeps what
+		 * its groups want */
+		if ((dst >> 8) == 0xe00000 || dst == UINT32_MAX) {
+			nlvs_host_input(w, m);
+			return;
+		}
 		/* 224.0.0.0/4 by hand: DPDK's RTE_IPV4() shifts a signed int into the
 		 * sign bit, undefined behaviour on every transit packet */
-		if ((dst >> 28) == 0xe || dst == UINT32_MAX || (dst >> 24) == 0 ||
-		    (dst >> 24) == 127) {
+		if ((dst >> 28) == 0xe || (dst >> 24) == 0 || (dst >> 24) == 127) {
 			nlvs_worker_drop(w, m, NLVS_DROP_NOT_FOR_US);
 			return;
 		}
@@ -171,6 +178,9 @@ void nlvs_ip6_input(struct nlvs_worker *w, struct rte_mbuf *m)
 				nlvs_worker_drop(w, m, NLVS_DROP_BAD_ND);
 				return;
 			}
+			/* the kernel's neighbour table learns too, and answers
+			 * for its own (link-local) addresses */
+			nlvs_host_copy(w, m);
 			nlvs_nd_input(w, m, l3.l4_off);
 			return;
 		}
@@ -183,8 +193,14 @@ void nlvs_ip6_input(struct nlvs_worker *w, struct rte_mbuf *m)
 		local_deliver(w, m, &l3);
 		return;
 	}
-	if (ip6->dst_addr[0] == 0xff || (ip6->dst_addr[0] == 0xfe &&
-					 (ip6->dst_addr[1] & 0xc0) == 0x80)) {
+	/* link-scope multicast (MLD, VRRPv3...) and link-local unicast: the
+	 * twin's kernel holds the link-local addresses */
+	if ((ip6->dst_addr[0] == 0xff && (ip6->dst_addr[1] & 0xf) == 2) ||
+	    (ip6->dst_addr[0] == 0xfe && (ip6->dst_addr[1] & 0xc0) == 0x80)) {
+		nlvs_host_input(w, m);
+		return;
+	}
+	if (ip6->dst_addr[0] == 0xff) {
 		nlvs_worker_drop(w, m, NLVS_DROP_NOT_FOR_US);
 		return;
 	}

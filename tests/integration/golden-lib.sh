@@ -52,7 +52,10 @@ golden_run()
 		echo "eal --no-huge -m 256 --no-pci --file-prefix $_prefix -l 0-1"
 		echo "workers 1"
 		echo "mbufs 2047"
-		echo "port lan net_pcap0,rx_pcap=$_d/in.pcap,tx_pcap=$_d/out.pcap"
+		# no kernel twin: it would live in this (the host's) namespace,
+		# its name shared by tests running side by side, and the kernel's
+		# own frames (MLD, router solicitations) would come out of the port
+		echo "port lan net_pcap0,rx_pcap=$_d/in.pcap,tx_pcap=$_d/out.pcap twin off"
 		cat "$_d/topology.conf"
 		echo "state-file $_d/state"
 	} > "$NLVS_TMP/nlvsd.conf"

@@ -21,7 +21,7 @@ ctl()
 	"$NLVSCTL" -s "$NLVS_SOCK" "$@"
 }
 
-for v in stats conns services totals laddrs; do
+for v in stats conns services totals laddrs ports; do
 	ctl -j "$v" > "$D/$v.json" 2> "$D/$v.err"
 	st=$?
 	out=$(python3 -m json.tool "$D/$v.json" 2>&1 > /dev/null)
@@ -55,6 +55,10 @@ st = j('stats')
 if not isinstance(st.get('worker.0.rx'), int) or st['worker.0.rx'] < 9 * 5 or \
         not any(k.startswith('drop.') for k in st):
     bad.append('stats: %s' % list(st.items())[:8])
+po = j('ports')
+if sorted(x['name'] for x in po) != ['lan', 'srv'] or \
+        any(x['link'] != 'up' or not isinstance(x['mtu'], int) for x in po):
+    bad.append('ports: %s' % po)
 la = j('laddrs')
 if not [x for x in la if x['kind'] == 'laddr' and x['address'] == '10.77.2.100'
         and isinstance(x['held'], int) and x['ports'] > 0]:
@@ -63,7 +67,7 @@ print('\n'.join(bad))
 PY
 }
 out=$(check)
-tap_is "$out" "" "the JSON views hold the lab's service, connections, counters and addresses"
+tap_is "$out" "" "the JSON views hold the lab's service, connections, counters, addresses and ports"
 
 # -j stats and the text say the same at a quiet moment
 same_stats()

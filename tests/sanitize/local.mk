@@ -14,7 +14,8 @@ SANITIZE_TESTS = \
 	tests/integration/golden-fuzz.sh \
 	tests/integration/fnat-hostile.sh \
 	tests/integration/fnat-neigh-flood.sh \
-	tests/integration/dp-ping.sh
+	tests/integration/dp-ping.sh \
+	tests/integration/host-twin.sh
 SANITIZE_DIR = sanitize
 # ASan writes its reports there itself; UBSan (beside ASan) only to stderr, so
 # tests/lib.sh copies the logs of nlvsd that hold one (NLVS_SANITIZE_REPORTS).

@@ -58,6 +58,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.idle_sleep_us, NLVS_IDLE_SLEEP_DEFAULT);
 	assert_int_equal(c.mbufs, NLVS_MBUFS_DEFAULT);
 	assert_int_equal(c.neigh_entries, NLVS_NEIGH_ENTRIES_DEFAULT);
+	assert_int_equal(c.host_rate, NLVS_HOST_RATE_DEFAULT);
 	assert_int_equal(c.ip_forward, 0);
 	assert_int_equal(c.state_sync, 0);
 	assert_int_equal(c.metrics.af, 0);
@@ -88,7 +89,9 @@ static void test_full(void **state)
 		"state-sync on\n"
 		"metrics-listen [::1]:9101\n"
 		"port lan net_af_packet0,iface=v-lb0,qpairs=2 queues 2 mtu 9000\n"
-		"port wan 0000:03:00.0\n"
+		"port wan 0000:03:00.0 twin uplink0\n"
+		"port dmz net_null0 twin off\n"
+		"host-rate 5000\n"
 		"address lan 10.0.0.1/24\n"
 		"address wan 2001:db8::1/64\n"
 		"address wan 192.0.2.7\n"
@@ -119,15 +122,20 @@ static void test_full(void **state)
 	assert_int_equal(c.metrics.port, 9101);
 	assert_int_equal(c.metrics.addr.b[15], 1);
 
-	assert_int_equal(c.nports, 2);
+	assert_int_equal(c.nports, 3);
 	assert_string_equal(c.ports[0].name, "lan");
+	assert_string_equal(c.ports[0].twin, "lan");
+	assert_string_equal(c.ports[1].twin, "uplink0");
+	assert_string_equal(c.ports[2].twin, "");
+	assert_int_equal(c.host_rate, 5000);
 	assert_string_equal(c.ports[0].devargs, "net_af_packet0,iface=v-lb0,qpairs=2");
 	assert_int_equal(c.ports[0].queues, 2);
 	assert_int_equal(c.ports[0].mtu, 9000);
 	assert_string_equal(c.ports[1].devargs, "0000:03:00.0");
 	assert_int_equal(c.ports[1].queues, 0);
 	assert_int_equal(nlvs_conf_port_find(&c, "wan"), 1);
-	assert_int_equal(nlvs_conf_port_find(&c, "dmz"), -ENOENT);
+	assert_int_equal(nlvs_conf_port_find(&c, "dmz"), 2);
+	assert_int_equal(nlvs_conf_port_find(&c, "dmz0"), -ENOENT);
 
 	assert_int_equal(c.naddrs, 3);
 	assert_int_equal(c.addrs[0].port, 0);
@@ -238,6 +246,10 @@ static void test_errors(void **state)
 	expect_error("port lan x speed 10\n", 1, "unknown option");
 	expect_error("port lan x\nport lan y\n", 2, "declared twice");
 	expect_error("port abcdefghijabcdefghijabcdefghijabc x\n", 1, "name too long");
+	expect_error("port abcdefghijabcdefghij x\n", 1, "no kernel interface name");
+	expect_error("port lan x twin a/b\n", 1, "twin: not a valid");
+	expect_error("port lan x twin abcdefghijabcdefghij\n", 1, "twin: not a valid");
+	expect_error("host-rate -1\n", 1, "expects packets per second");
 	expect_error("address lan 10.0.0.1\n", 1, "unknown port");
 	expect_error("port lan x\naddress lan 10.0.0.300\n", 2, "bad address");
 	expect_error("port lan x\naddress lan\n", 2, "expects PORT");

@@ -296,6 +296,7 @@ static void dp_totals_write(FILE *f)
 	for (w = 0; w < nlvs_dp.nworkers; w++)
 		for (r = 0; r < NLVS_DROP_MAX; r++)
 			drops[r] += nlvs_dp.workers[w]->st.drops[r];
+	nlvs_host_drops_add(drops);	/* the host thread's, as nlvsctl stats counts them */
 	family(f, "nlvs_drops_total", "counter", "Packets dropped, by reason (nlvsctl stats drop.*).");
 	for (r = 0; r < NLVS_DROP_MAX; r++)
 		fprintf(f, "nlvs_drops_total{reason=\"%s\"} %" PRIu64 "\n", nlvs_drop_name(r),
@@ -387,6 +388,64 @@ static void xstats_write(FILE *f)
 	}
 }
 
+/* The host path's counters, from its own "name value" text (nlvsctl stats:
+ * host.*, port.NAME.twin.*), one family per name. */
+static void host_write(FILE *f)
+{
+	static const struct {
+		const char *text, *name, *help;
+	} fam[] = {
+		{ "host.up", "nlvs_host_up_packets_total", "Packets the host thread passed up to the kernel twins." },
+		{ "host.up_queued", "nlvs_host_up_queued_packets_total", "Packets workers queued for the kernel twins." },
+		{ "host.down", "nlvs_host_down_packets_total", "Packets from the kernel twins workers sent." },
+		{ "host.down_read", "nlvs_host_down_read_packets_total", "Packets the host thread read from the kernel twins." },
+		{ "host.sleeps", "nlvs_host_idle_sleeps_total", "Times the idle host thread slept." },
+		{ ".twin.up", "nlvs_port_twin_up_packets_total", "Packets up a port's kernel twin." },
+		{ ".twin.down", "nlvs_port_twin_down_packets_total", "Packets down from a port's kernel twin." },
+		{ ".twin.errors", "nlvs_port_twin_errors_total", "Packets a port's kernel twin failed to take." },
+	};
+	char *buf = NULL, *line, *save, *copy;
+	size_t len = 0, i;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return;
+	nlvs_host_stats_write(m);
+	if (fclose(m) != 0) {
+		free(buf);
+		return;
+	}
+	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
+		int twin = fam[i].text[0] == '.';
+
+		family(f, fam[i].name, "counter", fam[i].help);
+		copy = strdup(buf);
+		save = NULL;
+		for (line = copy ? strtok_r(copy, "\n", &save) : NULL; line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char *v = strchr(line, ' '), *port;
+			size_t n, tl = strlen(fam[i].text);
+
+			if (!v)
+				continue;
+			*v++ = '\0';
+			n = strlen(line);
+			if (!twin && !strcmp(line, fam[i].text)) {
+				fprintf(f, "%s %s\n", fam[i].name, v);
+			} else if (twin && !strncmp(line, "port.", 5) && n > 5 + tl &&
+				   !strcmp(line + n - tl, fam[i].text)) {
+				port = line + 5;
+				line[n - tl] = '\0';
+				fprintf(f, "%s{port=\"", fam[i].name);
+				label_value(f, port);
+				fprintf(f, "\"} %s\n", v);
+			}
+		}
+		free(copy);
+	}
+	free(buf);
+}
+
 /* Local addresses and SNAT egress addresses from the "nlvs_laddrs" text
  * (nlvsctl laddrs: kind address state held ports pool). */
 static void laddrs_write(FILE *f)
@@ -452,5 +511,6 @@ void nlvs_metrics_write(FILE *f)
 	dp_totals_write(f);
 	ports_write(f);
 	xstats_write(f);
+	host_write(f);
 	laddrs_write(f);
 }

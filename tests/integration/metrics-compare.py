@@ -126,6 +126,12 @@ def main():
         'obytes': 'tx_bytes', 'imissed': 'rx_missed', 'ierrors': 'rx_errors',
         'oerrors': 'tx_errors', 'rx_nombuf': 'rx_nombuf',
     }
+    hosts = {
+        'host.up': 'nlvs_host_up_packets_total',
+        'host.up_queued': 'nlvs_host_up_queued_packets_total',
+        'host.down': 'nlvs_host_down_packets_total',
+        'host.down_read': 'nlvs_host_down_read_packets_total',
+    }  # (host.sleeps moves while idle: not compared)
     for line in read('nlvsctl').splitlines():
         k, v = line.split(None, 1)
         parts = k.split('.')
@@ -139,10 +145,16 @@ def main():
             c.eq(k, 'nlvs_%s_total' % totals[k], {}, int(v))
         elif k in ('rx', 'tx'):
             continue  # sums of the workers', compared above
+        elif k in hosts:
+            c.eq(k, hosts[k], {}, int(v))
         elif parts[0] == 'port':
             port = parts[1]
             rest = parts[2:]
-            if rest == ['link']:
+            if len(rest) == 2 and rest[0] == 'twin':
+                c.eq(k, 'nlvs_port_twin_%s' % ('errors_total' if rest[1] == 'errors'
+                                               else rest[1] + '_packets_total'),
+                     {'port': port}, int(v))
+            elif rest == ['link']:
                 c.eq(k, 'nlvs_port_up', {'port': port}, 1 if v == 'up' else 0)
             elif len(rest) == 1 and rest[0] in ports:
                 c.eq(k, 'nlvs_port_%s_total' % ports[rest[0]], {'port': port}, int(v))

@@ -55,8 +55,8 @@ snapshot()
 		fnat_ipvsadm -Ln --stats --exact > "$D/stats.2" &&
 		cmp -s "$D/nlvsctl" "$D/nlvsctl.2" &&
 		cmp -s "$D/stats" "$D/stats.2" &&
-		grep -v '^nlvs_worker_idle_sleeps_total' "$D/metrics" > "$D/m1" &&
-		grep -v '^nlvs_worker_idle_sleeps_total' "$D/metrics.2" > "$D/m2" &&
+		grep -Ev '^nlvs_(worker|host)_idle_sleeps_total' "$D/metrics" > "$D/m1" &&
+		grep -Ev '^nlvs_(worker|host)_idle_sleeps_total' "$D/metrics.2" > "$D/m2" &&
 		cmp -s "$D/m1" "$D/m2"
 }
 nlvs_wait_until 60 snapshot

@@ -191,9 +191,16 @@ static void tel_name(const char *in, char *out, size_t size)
 	out[i] = '\0';
 }
 
+/* A dict holds RTE_TEL_MAX_DICT_ENTRIES: the last one says how many names
+ * did not fit ("omitted"), so that a cut answer never passes for whole. */
+struct stat_fill {
+	unsigned int added, omitted;
+};
+
 static void stat_add(struct tel_req *r, char *text_name, char *value)
 {
 	char name[RTE_TEL_MAX_STRING_LEN], prefix[RTE_TEL_MAX_STRING_LEN];
+	struct stat_fill *sf = r->priv;
 	char *end;
 	uint64_t v;
 
@@ -203,6 +210,11 @@ static void stat_add(struct tel_req *r, char *text_name, char *value)
 		if (strncmp(name, prefix, strlen(prefix)))
 			return;
 	}
+	if (sf->added == RTE_TEL_MAX_DICT_ENTRIES - 1) {
+		sf->omitted++;
+		return;
+	}
+	sf->added++;
 	v = strtoull(value, &end, 10);
 	if (*end || end == value)
 		rte_tel_data_add_dict_string(r->d, name, value);
@@ -221,9 +233,13 @@ static void stats_text_fill(struct tel_req *r)
 		return;
 	nlvs_dp_stats_write(f);
 	if (fclose(f) == 0) {
+		struct stat_fill sf = { 0 };
+
 		rte_tel_data_start_dict(r->d);
-		/* a dict holds RTE_TEL_MAX_DICT_ENTRIES: narrow with a prefix */
+		r->priv = &sf;
 		lines_each(buf, stat_add, r);
+		if (sf.omitted)		/* narrow the answer with a prefix */
+			rte_tel_data_add_dict_u64(r->d, "omitted", sf.omitted);
 		r->rc = 0;
 	}
 	free(buf);

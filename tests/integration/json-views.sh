@@ -159,6 +159,20 @@ nlvs_wait_until 60 tel_same
 tap_check $? "/nlvs/totals, service, stats and laddrs equal nlvsctl and ipvsadm --stats" \
 	"$(cat "$D/tel.check" "$D/tel")"
 
+# /nlvs/stats without a prefix: every name, or 255 and how many were left out
+tel /nlvs/stats > "$D/tel.all"
+ctl stats > "$D/stats.all"
+out=$(python3 - "$D" <<'PY'
+import json, sys
+d = sys.argv[1]
+t = [json.loads(l) for l in open(d + '/tel.all') if l.startswith('{')][-1]['/nlvs/stats']
+n = len(open(d + '/stats.all').read().splitlines())
+ok = len(t) == n if n <= 255 else len(t) == 256 and t.get('omitted') == n - 255
+print('ok' if ok else 'telemetry %d names (omitted %s), nlvsctl %d' % (len(t), t.get('omitted'), n))
+PY
+)
+tap_is "$out" "ok" "/nlvs/stats holds every name of nlvsctl stats or says how many it left out"
+
 nlvs_alive
 tap_check $? "nlvsd still running"
 nlvsd_stop

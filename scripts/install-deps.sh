@@ -7,7 +7,7 @@ set -euo pipefail
 build_deps=(
 	build-essential autoconf automake libtool pkg-config
 	libdpdk-dev libmnl-dev libnl-3-dev libnl-genl-3-dev linux-libc-dev
-	libcmocka-dev mandoc
+	libcmocka-dev mandoc libmicrohttpd-dev libjansson-dev libsystemd-dev
 )
 # The real tools nlvs must stay compatible with, a real kernel IPVS to
 # record the goldens from (user-mode-linux; qemu with Debian's kernel package
@@ -18,11 +18,14 @@ test_deps=(
 	iproute2 ethtool procps util-linux psmisc
 	curl socat iperf3 python3 python3-scapy tcpdump iputils-ping
 	traceroute dnsmasq-base netcat-openbsd strace python3-pyroute2
+	prometheus dpdk
 )
 # make bench: dpdk-testpmd (the I/O floor baseline) is in dpdk-dev, perf for
 # profiling, gnuplot draws doc/performance.svg from the benchmark's output
 # (make bench-chart).
 bench_deps=(dpdk-dev linux-perf valgrind gnuplot-nox)
+# make check-package: the Debian package built and checked from the tree.
+test_deps+=(debhelper dpkg-dev lintian fakeroot systemd)
 
 if [ "$(id -u)" != 0 ]; then
 	exec sudo "$0" "$@"
@@ -51,8 +54,9 @@ fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-# Installing keepalived must not start a system keepalived that could touch
-# the host's IPVS or addresses: forbid service starts during the install.
+# Installing keepalived or prometheus must not start a system service (a
+# keepalived could touch the host's IPVS or addresses, a prometheus would
+# take a port): forbid service starts during the install.
 policy=/usr/sbin/policy-rc.d
 created_policy=0
 if [ ! -e "$policy" ]; then

@@ -24,3 +24,15 @@ include tests/bench/local.mk
 TESTS += tests/man-lint.sh
 dist_check_SCRIPTS += tests/man-lint.sh
 include tests/sanitize/local.mk
+
+# `make check-unit`: the unit tests alone (the Debian package's build runs them).
+check-unit:
+	$(MAKE) $(AM_MAKEFLAGS) check \
+		TESTS="`for t in $(TESTS); do case $$t in tests/unit/*) printf '%s ' $$t;; esac; done`"
+
+# `make check-package`: the Debian package built with dpkg-buildpackage from
+# this tree's tarball (make dist), checked with lintian, dpkg-deb and
+# systemd-analyze, and its nlvsd and nlvs-exec run in the namespace lab.
+# Slow (a full build): not part of `make check`; .ci/run runs it.
+include tests/package/local.mk
+.PHONY: check-unit

@@ -18,10 +18,12 @@
 
 #include "nls_server.h"
 #include "ctl/nlvs_conf.h"
+#include "nlvsctl.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: nlvsctl [-s socket] command\n"
+	fprintf(f, "usage: nlvsctl [-j] [-s socket] command\n"
+		"  -j             print the view as JSON\n"
 		"commands:\n"
 		"  stats          dataplane counters: workers, drops by reason, host path, ports\n"
 		"  ports          ports: DPDK port, MAC, MTU, link, kernel twin and its link\n"
@@ -57,13 +59,13 @@ static int text_cb(const struct nlmsghdr *nlh, void *data)
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(attr) == NLS_NLVS_ATTR_TEXT)
-			fwrite(mnl_attr_get_payload(attr), 1, mnl_attr_get_payload_len(attr), stdout);
+			fwrite(mnl_attr_get_payload(attr), 1, mnl_attr_get_payload_len(attr), data);
 	}
 	return MNL_CB_OK;
 }
 
-/* Dump the text @name; returns 0 or -errno from nlvsd. */
-static int text_dump(int fd, const char *name)
+/* Dump the text @name into @out; returns 0 or -errno from nlvsd. */
+static int text_dump(int fd, const char *name, FILE *out)
 {
 	char buf[32768];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -87,7 +89,7 @@ static int text_dump(int fd, const char *name)
 			return -errno;
 		if (n == 0)
 			return -ECONNRESET;
-		rc = mnl_cb_run(buf, n, seq, 0, text_cb, NULL);
+		rc = mnl_cb_run(buf, n, seq, 0, text_cb, out);
 		if (rc == MNL_CB_STOP)
 			return 0;
 		if (rc < 0)
@@ -107,12 +109,18 @@ int main(int argc, char **argv)
 	};
 	const char *path = getenv("NLVS_SOCKET");
 	unsigned int i;
-	int ch, fd, rc;
+	int ch, fd, rc, json = 0;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = stdout;
 
 	if (!path || !*path)
 		path = NLVS_SOCKET_DEFAULT;
-	while ((ch = getopt(argc, argv, "s:h")) != -1) {
+	while ((ch = getopt(argc, argv, "js:h")) != -1) {
 		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
 		case 's':
 			path = optarg;
 			break;
@@ -141,15 +149,31 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nlvsctl: cannot reach nlvsd at %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	rc = text_dump(fd, cmds[i].text);
+	/* for JSON the whole text first: a chunk may end mid-line */
+	if (json && !(out = open_memstream(&text, &len))) {
+		perror("nlvsctl");
+		return 1;
+	}
+	rc = text_dump(fd, cmds[i].text, out);
 	close(fd);
+	if (json && fclose(out) != 0 && rc == 0)
+		rc = -ENOMEM;
 	if (rc == -ENOENT && !strncmp(cmds[i].text, "nlvs_", 5)) {	/* the dataplane's */
 		fprintf(stderr, "nlvsctl: nlvsd runs no dataplane (no eal directive)\n");
 		return 1;
 	}
 	if (rc < 0) {
 		fprintf(stderr, "nlvsctl: %s: %s\n", cmds[i].cmd, strerror(-rc));
+		free(text);
 		return 1;
+	}
+	if (json) {
+		rc = nlvsctl_json_print(cmds[i].cmd, text, stdout);
+		free(text);
+		if (rc < 0) {
+			fprintf(stderr, "nlvsctl: cannot write JSON\n");
+			return 1;
+		}
 	}
 	return 0;
 }

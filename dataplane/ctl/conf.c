@@ -77,6 +77,51 @@ static int kw_state(struct nlvs_conf *c, int argc, char **argv, const char **why
 	return set_string(&c->state_file, argc, argv, why);
 }
 
+int nlvs_listen_parse(const char *s, struct nlvs_conf_listen *l)
+{
+	char host[INET6_ADDRSTRLEN + 2], *end;
+	const char *colon;
+	unsigned long port;
+	size_t n;
+
+	colon = strrchr(s, ':');
+	if (!colon || colon == s || colon[1] < '0' || colon[1] > '9')
+		return -EINVAL;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end || port == 0 || port > 65535)
+		return -EINVAL;
+	n = (size_t)(colon - s);
+	if (n >= sizeof(host))
+		return -EINVAL;
+	memset(l, 0, sizeof(*l));
+	if (s[0] == '[') {
+		if (n < 3 || s[n - 1] != ']')
+			return -EINVAL;
+		memcpy(host, s + 1, n - 2);
+		host[n - 2] = '\0';
+		l->af = AF_INET6;
+	} else {
+		memcpy(host, s, n);
+		host[n] = '\0';
+		l->af = AF_INET;
+	}
+	if (inet_pton(l->af, host, &l->addr) != 1) {
+		l->af = 0;
+		return -EINVAL;
+	}
+	l->port = (uint16_t)port;
+	return 0;
+}
+
+static int kw_metrics(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	if (argc != 2 || nlvs_listen_parse(argv[1], &c->metrics) < 0) {
+		*why = "expects ADDRESS:PORT ([ADDRESS]:PORT for IPv6)";
+		return -1;
+	}
+	return 0;
+}
+
 static int kw_state_sync(struct nlvs_conf *c, int argc, char **argv, const char **why)
 {
 	if (argc == 2 && !strcmp(argv[1], "on"))
@@ -521,6 +566,7 @@ static const struct {
 	{ "state-file", kw_state },
 	{ "state-sync", kw_state_sync },
 	{ "log-level", kw_log },
+	{ "metrics-listen", kw_metrics },
 	{ "workers", kw_workers },
 	{ "idle-sleep-us", kw_idle_sleep },
 	{ "idle-backoff", kw_idle_backoff },

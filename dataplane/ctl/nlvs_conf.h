@@ -74,6 +74,13 @@ struct nlvs_conf_snat {
 	unsigned int in_port, out_port;	/* NLVS_CONF_PORT_ANY = any */
 };
 
+/* metrics-listen ADDRESS:PORT: where nlvsd serves Prometheus metrics */
+struct nlvs_conf_listen {
+	uint16_t af;			/* 0 = not set (no metrics endpoint) */
+	union nlvs_addr addr;
+	uint16_t port;			/* host order */
+};
+
 enum nlvs_idle_backoff { NLVS_IDLE_ADAPTIVE, NLVS_IDLE_OFF };
 
 struct nlvs_conf {
@@ -84,6 +91,7 @@ struct nlvs_conf {
 	char *state_file;		/* NULL = derived from the socket path */
 	int state_sync;			/* fdatasync each journal record */
 	int verbosity;			/* log-level: 0 info, 1 debug */
+	struct nlvs_conf_listen metrics;	/* metrics-listen, af 0 = off */
 
 	/* Dataplane (see nlvsd.conf(5)); arrays are malloc'ed, n* their sizes. */
 	unsigned int workers;		/* 0 = every EAL lcore but the main one */
@@ -120,6 +128,9 @@ int nlvs_conf_split(char *line, char **words, int max);
  *  required, 0 optional (full length when absent), -1 forbidden.
  *  @clear_host: zero the bits past the length.  0 or -EINVAL. */
 int nlvs_prefix_parse(const char *s, int need_len, int clear_host, struct nlvs_prefix *p);
+/** Parse "ADDR:PORT" (IPv4) or "[ADDR]:PORT" (IPv6), port 1..65535.
+ *  0 or -EINVAL. */
+int nlvs_listen_parse(const char *s, struct nlvs_conf_listen *l);
 /** Index of the port called @name, or -ENOENT. */
 int nlvs_conf_port_find(const struct nlvs_conf *conf, const char *name);
 

@@ -23,6 +23,12 @@
 #include "nlvs_dp.h"
 #include "base/nlvs_log.h"
 #include "nls_server.h"
+#include "ctl_call.h"
+#include "metrics.h"
+#include "telemetry.h"
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #define TICK_NS	(10 * 1000 * 1000)	/* dataplane housekeeping period */
 
@@ -33,7 +39,7 @@ struct nlvsd {
 	char *socket_path;
 	char *state_path;
 	int dp_running;
-	int epfd, sigfd, tickfd;
+	int epfd, sigfd, tickfd, callfd;
 	struct nls_server *srv;
 };
 
@@ -127,6 +133,8 @@ static void reload(struct nlvsd *d)
 	}
 	if (conf.eal_argc != d->conf.eal_argc)
 		nlvs_log_warnx("reload: eal arguments change only on restart");
+	if (memcmp(&conf.metrics, &d->conf.metrics, sizeof(conf.metrics)))
+		nlvs_log_warnx("reload: metrics-listen changes only on restart");
 	nlvs_log_set_verbosity(conf.verbosity);
 	nlvs_ctl_state_sync_set(conf.state_sync);
 	if (d->dp_running && nlvs_dp_reload(&conf) < 0) {
@@ -183,6 +191,8 @@ static void run(struct nlvsd *d)
 					return;
 			} else if (fd == srvfd) {
 				nls_server_dispatch(d->srv);
+			} else if (fd == d->callfd) {
+				nlvs_ctl_call_run();
 			} else if (fd == d->tickfd) {
 				if (read(d->tickfd, &ticks, sizeof(ticks)) > 0)
 					nlvs_dp_tick();
@@ -193,7 +203,8 @@ static void run(struct nlvsd *d)
 
 int main(int argc, char **argv)
 {
-	struct nlvsd d = { .conf_path = NLVS_CONF_DEFAULT, .epfd = -1, .sigfd = -1, .tickfd = -1 };
+	struct nlvsd d = { .conf_path = NLVS_CONF_DEFAULT, .epfd = -1, .sigfd = -1, .tickfd = -1,
+			  .callfd = -1 };
 	int foreground = 0, check_only = 0, verbose = 0, ch, rc;
 	const char *sock_opt = NULL;
 	char err[512];
@@ -302,11 +313,33 @@ int main(int argc, char **argv)
 	/* Without a dataplane there is nothing periodic to do: stay asleep. */
 	if (d.dp_running && setup_tick(&d) < 0)
 		nlvs_fatal("timerfd");
+	/* Helper threads (metrics, telemetry) read state through this loop. */
+	d.callfd = nlvs_ctl_call_open();
+	if (d.callfd < 0 || epoll_add(d.epfd, d.callfd) < 0)
+		nlvs_fatal("call queue");
+	if (d.dp_running)
+		nlvs_telemetry_register();
+	if (d.conf.metrics.af) {
+		rc = nlvs_metrics_start(&d.conf.metrics);
+		if (rc < 0) {
+			errno = -rc;
+			nlvs_fatal("metrics-listen: cannot serve on port %u", d.conf.metrics.port);
+		}
+	}
 
 	nlvs_log_info("nlvsd %s ready on %s (state %s)", PACKAGE_VERSION, d.socket_path,
 		      d.state_path);
+#ifdef HAVE_SYSTEMD
+	/* the control socket accepts and the ports are up (Type=notify) */
+	sd_notify(0, "READY=1");
+#endif
 	run(&d);
+#ifdef HAVE_SYSTEMD
+	sd_notify(0, "STOPPING=1");
+#endif
 
+	nlvs_ctl_call_close();
+	nlvs_metrics_stop();
 	nls_server_close(d.srv);
 	if (d.dp_running)
 		nlvs_dp_stop();

@@ -121,6 +121,15 @@ void lb_stats_fold(void)
 	}
 }
 
+void nlvs_lb_conn_usage(unsigned int worker, uint32_t *count, uint32_t *capacity)
+{
+	*count = *capacity = 0;
+	if (worker < lb_nworkers && lb_workers[worker] && lb_workers[worker]->tab) {
+		*count = nlvs_conn_tab_count(lb_workers[worker]->tab);
+		*capacity = nlvs_conn_tab_capacity(lb_workers[worker]->tab);
+	}
+}
+
 /* One estimator step over 2 s (the kernel's scaling: conns and packets
  * by 2^10 per second, bytes by 2^5). */
 static void est_step(struct lb_est *e, struct nlvs_stats *st)

@@ -20,6 +20,9 @@ int nlvs_lb_reload(const struct nlvs_conf *conf);
 /** Control thread, ~10 ms. */
 void nlvs_lb_tick(void);
 void nlvs_lb_fini(void);
+/** Control thread: connections filed in worker @worker's table and its
+ *  capacity (read while the worker runs: a moment's value), for metrics. */
+void nlvs_lb_conn_usage(unsigned int worker, uint32_t *count, uint32_t *capacity);
 /** Worker: a packet for a VIP/laddr/egress address, or transit traffic when
  *  the configuration has snat rules or nlvs_dp.lb_transit is set.  Consumes @m
  *  (send, hand off or drop). */

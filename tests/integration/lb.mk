@@ -16,9 +16,15 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/fnat-reload.sh \
 	tests/integration/fnat-full.sh \
 	tests/integration/fnat-keepalived.sh \
-	tests/integration/host-twin.sh
+	tests/integration/host-twin.sh \
+	tests/integration/metrics.sh \
+	tests/integration/json-views.sh \
+	tests/integration/sd-notify.sh \
+	tests/integration/hugepages.sh
 TESTS += $(LB_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
+EXTRA_DIST += tests/integration/metrics-compare.py tests/integration/metrics-node-ipvs.txt \
+	tests/integration/sd-notify.py
 EXTRA_DIST += tests/integration/fnat-lib.sh tests/integration/fnat-conns.py \
 	tests/integration/fnat-hostile.py tests/integration/fnat-neigh-flood.py \
 	scripts/netns-lab.sh scripts/netns-common.sh scripts/host-path-bench.sh

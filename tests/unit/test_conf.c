@@ -61,6 +61,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.host_rate, NLVS_HOST_RATE_DEFAULT);
 	assert_int_equal(c.ip_forward, 0);
 	assert_int_equal(c.state_sync, 0);
+	assert_int_equal(c.metrics.af, 0);
 	assert_int_equal(c.nports + c.naddrs + c.nroutes + c.nladdrs + c.nsnat, 0);
 	nlvs_conf_free(&c);
 
@@ -86,6 +87,7 @@ static void test_full(void **state)
 		"neighbours 4096\n"
 		"ip-forward on\n"
 		"state-sync on\n"
+		"metrics-listen [::1]:9101\n"
 		"port lan net_af_packet0,iface=v-lb0,qpairs=2 queues 2 mtu 9000\n"
 		"port wan 0000:03:00.0 twin uplink0\n"
 		"port dmz net_null0 twin off\n"
@@ -116,6 +118,9 @@ static void test_full(void **state)
 	assert_int_equal(c.neigh_entries, 4096);
 	assert_int_equal(c.ip_forward, 1);
 	assert_int_equal(c.state_sync, 1);
+	assert_int_equal(c.metrics.af, AF_INET6);
+	assert_int_equal(c.metrics.port, 9101);
+	assert_int_equal(c.metrics.addr.b[15], 1);
 
 	assert_int_equal(c.nports, 3);
 	assert_string_equal(c.ports[0].name, "lan");
@@ -201,8 +206,32 @@ static void test_prefix(void **state)
 	assert_int_equal(nlvs_prefix_parse("host.example", 0, 0, &p), -EINVAL);
 }
 
+static void test_listen(void **state)
+{
+	struct nlvs_conf_listen l;
+
+	assert_int_equal(nlvs_listen_parse("127.0.0.1:9100", &l), 0);
+	assert_int_equal(l.af, AF_INET);
+	assert_int_equal(l.port, 9100);
+	assert_int_equal(l.addr.ip, htonl(INADDR_LOOPBACK));
+	assert_int_equal(nlvs_listen_parse("[2001:db8::1]:65535", &l), 0);
+	assert_int_equal(l.af, AF_INET6);
+	assert_int_equal(l.port, 65535);
+	assert_int_equal(nlvs_listen_parse("0.0.0.0:1", &l), 0);
+	assert_int_equal(nlvs_listen_parse("127.0.0.1", &l), -EINVAL);
+	assert_int_equal(nlvs_listen_parse("127.0.0.1:0", &l), -EINVAL);
+	assert_int_equal(nlvs_listen_parse("127.0.0.1:65536", &l), -EINVAL);
+	assert_int_equal(nlvs_listen_parse("127.0.0.1:80x", &l), -EINVAL);
+	assert_int_equal(nlvs_listen_parse("2001:db8::1:80", &l), -EINVAL);
+	assert_int_equal(nlvs_listen_parse("[10.0.0.1]:80", &l), -EINVAL);
+	assert_int_equal(nlvs_listen_parse("localhost:80", &l), -EINVAL);
+	assert_int_equal(nlvs_listen_parse(":80", &l), -EINVAL);
+}
+
 static void test_errors(void **state)
 {
+	expect_error("metrics-listen 127.0.0.1\n", 1, "expects ADDRESS:PORT");
+	expect_error("metrics-listen 127.0.0.1:9100 x\n", 1, "expects ADDRESS:PORT");
 	expect_error("workers 2\nworkers 0\n", 2, "workers: expects a number");
 	expect_error("workers two\n", 1, "workers");
 	expect_error("idle-backoff sometimes\n", 1, "adaptive or off");
@@ -254,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_prefix),
+		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_errors),
 	};
 

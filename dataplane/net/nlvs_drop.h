@@ -44,7 +44,9 @@
 	/* L2 / L3, appended */							\
 	X(BAD_ARP,		"bad-arp")				\
 	X(HOST_TRAFFIC,		"host-traffic")				\
-	X(BAD_ND,		"bad-nd")
+	X(BAD_ND,		"bad-nd")				\
+	/* load balancing, appended */						\
+	X(TUN_ENCAP,		"tunnel-encap-failed")
 
 enum nlvs_drop_reason {
 #define NLVS_DROP_ENUM(id, name) NLVS_DROP_##id,

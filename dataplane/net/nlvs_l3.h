@@ -76,6 +76,10 @@ extern uint16_t nlvs_dp_mtu_min;
  *  it as MTU_EXCEEDED and return 1; otherwise 0 (@m untouched). */
 int nlvs_ip_too_big(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
 		    uint16_t port, const union nlvs_addr *dst);
+/** Worker: the same against an MTU the caller works out (a port's, less
+ *  the tunnel headers it will add): 1 when @m was answered and dropped. */
+int nlvs_ip_mtu_check(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		      uint16_t mtu);
 /** Worker: send an ICMP error (e.g. time exceeded, frag needed / packet too
  *  big with @info the MTU) quoting @m back to its sender, out of the port
  *  and to the MAC it came from.  Rate-limited per worker; @m is untouched. */

@@ -15,9 +15,14 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/fnat-mtu.sh \
 	tests/integration/fnat-reload.sh \
 	tests/integration/fnat-full.sh \
-	tests/integration/fnat-keepalived.sh
+	tests/integration/fnat-keepalived.sh \
+	tests/integration/dr.sh \
+	tests/integration/tun-ipip.sh \
+	tests/integration/tun-gue.sh \
+	tests/integration/tun-gre.sh
 TESTS += $(LB_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/fnat-lib.sh tests/integration/fnat-conns.py \
 	tests/integration/fnat-hostile.py tests/integration/fnat-neigh-flood.py \
-	scripts/netns-lab.sh scripts/netns-common.sh
+	scripts/netns-lab.sh scripts/netns-common.sh \
+	tests/integration/direct-lib.sh scripts/netns-dr-lab.sh scripts/tun-decap.py

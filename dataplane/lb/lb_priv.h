@@ -47,11 +47,13 @@
 #define LB_SYNC_BURST_US	20000	/* and while this budget of rebuild time lasts */
 #define LB_FOLD_MS		50
 
-/* Connection flag bits of our own (nlvs_conn.h uses the low 16). */
+/* Connection flag bits of our own (nlvs_conn.h uses the low 16, SNAT
+ * 0x00020000, NLVS_SNAT_CONN_F). */
 #define LB_CF_FNAT		0x00010000u	/* holds a laddr port */
-#define LB_CF_DR		0x00020000u	/* forwarded by direct routing (-g) */
-#define LB_CF_TUN		0x00040000u	/* forwarded through a tunnel (-i) */
+#define LB_CF_DR		0x00040000u	/* forwarded by direct routing (-g) */
+#define LB_CF_TUN		0x00080000u	/* forwarded through a tunnel (-i) */
 #define LB_CF_DIRECT		(LB_CF_DR | LB_CF_TUN)	/* the RS answers the client */
+_Static_assert(!(LB_CF_DIRECT & (NLVS_SNAT_CONN_F | LB_CF_FNAT)), "flag bits apart");
 #define LB_CF_LADDR_SHIFT	20		/* its local address id in the top 12 bits */
 #define LB_LADDR_MAX		NLVS_LADDR_IDS_MAX	/* ids fit those bits */
 #define LB_POOL_MAX		4096		/* laddr lines */

@@ -31,8 +31,10 @@
 #                    decapsulates in user space into the TUN device vip0
 #                    (log: DIR/rsN.decap.log, one line per refused packet).
 # Every real server runs an HTTP server on port 80 (IPv4 and IPv6) whose /
-# answers its name and /big is a 5 MB file (the same on all, DIR/big), and a
-# sink on TCP port 9000 that answers the SHA-256 of what it received.
+# answers its name and /big is a 5 MB file (the same on all, DIR/big), a
+# sink on TCP port 9000 that answers the SHA-256 of what it received and a
+# UDP echo server on the VIPs' port 7 answering "NAME PAYLOAD" (log:
+# DIR/rsN.udp.log).
 #
 # Environment: LAB_ID, LAB_WORKERS, LAB_MTU0 / LAB_MTU1 as netns-lab.sh.
 # lab.env holds NS_C, NS_R, NS_L, NS_B, NS_RS (list), LAB_VIP, LAB_VIP6,
@@ -47,6 +49,23 @@ lab_namespaces()
 
 write_servers()
 {
+	# a UDP server behind DR or TUN answers from the VIP only when bound to
+	# it (an unbound socket's answer takes the route's source address)
+	cat > "$DIR/udp-echo.py" <<'PY'
+# UDP echo on port 7 of each ADDR answering "NAME PAYLOAD" from that ADDR
+import select, socket, sys
+name = sys.argv[1].encode()
+socks = []
+for a in sys.argv[2:]:
+    s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((a, 7))
+    socks.append(s)
+while True:
+    for s in select.select(socks, [], [])[0]:
+        data, peer = s.recvfrom(65535)
+        print(peer[0], peer[1], flush=True)
+        s.sendto(name + b" " + data, peer)
+PY
 	cat > "$DIR/sink.py" <<'PY'
 # TCP sink on port 9000 (IPv4 and IPv6): reads until the peer shuts down its
 # side, answers the SHA-256 of what it read
@@ -171,6 +190,8 @@ EOF
 		lab_http "$ns" "$DIR/www$i" "rs$i" "$DIR/rs$i.http.log"
 		ln "$DIR/big" "$DIR/www$i/big"
 		lab_bg "$DIR/rs$i.sink.log" "$ns" python3 -u "$DIR/sink.py"
+		lab_bg "$DIR/rs$i.udp.log" "$ns" python3 -u "$DIR/udp-echo.py" "rs$i" \
+			10.78.0.10 fd00:78::10
 		i=$((i + 1))
 	done
 	{
@@ -187,6 +208,7 @@ EOF
 	i=1
 	for ns in $NS_RS; do
 		lab_wait_http "$ns" "10.78.2.$((10 + i))" "server rs$i" || return 1
+		lab_wait_udp "$ns" 7 "UDP echo server rs$i" || return 1
 		i=$((i + 1))
 	done
 	return 0

@@ -22,6 +22,16 @@ direct_setup()
 	fnat_setup
 }
 
+# direct_rs 4|6: the real servers' addresses as ipvsadm takes them.
+direct_rs()
+{
+	if [ "$1" = 6 ]; then
+		for _r in $LAB_RS_ADDRS6; do echo "[$_r]"; done
+	else
+		echo "$LAB_RS_ADDRS"
+	fi
+}
+
 # direct_svc SVC PORT FWD...: the TCP service SVC (rr) with the lab's three
 # real servers of its family on PORT, forwarded by FWD (e.g. -g).
 direct_svc()
@@ -69,6 +79,66 @@ print(s.makefile("rb").read().decode().strip())
 EOF
 }
 
+# direct_udp HOST N: N datagrams to the echo on HOST:7, each from a new
+# client port (a new connection); prints "rs1=A rs2=B rs3=C fail=F".
+direct_udp()
+{
+	in_client python3 - "$1" "$2" <<'EOF'
+import collections, socket, sys
+host, n = sys.argv[1], int(sys.argv[2])
+fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+got = collections.Counter()
+for i in range(n):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.settimeout(2)
+    ans = "fail"
+    for _ in range(3):  # a datagram may be lost: the same port again
+        s.sendto(b"ping %d" % i, (host, 7))
+        try:
+            data, peer = s.recvfrom(2048)
+        except socket.timeout:
+            continue
+        if peer[0] == host and peer[1] == 7:
+            ans = data.split()[0].decode()
+        break
+    got[ans] += 1
+    s.close()
+print("rs1=%d rs2=%d rs3=%d fail=%d" % (got["rs1"], got["rs2"], got["rs3"], got["fail"]))
+EOF
+}
+
+# direct_unreach 4|6: destination-unreachable errors the real servers'
+# kernels have received, summed.
+direct_unreach()
+{
+	_n=0
+	for _ns in $NS_RS; do
+		if [ "$1" = 6 ]; then
+			_c=$(ip netns exec "$_ns" awk '$1 == "Icmp6InDestUnreachs" {print $2}' \
+				/proc/net/snmp6)
+		else
+			_c=$(ip netns exec "$_ns" awk '$1 == "Icmp:" && !h {
+				for (i = 2; i <= NF; i++) if ($i == "InDestUnreachs") c = i; h = 1; next }
+				$1 == "Icmp:" {print $c}' /proc/net/snmp)
+		fi
+		_n=$((_n + ${_c:-0}))
+	done
+	echo $_n
+}
+
+# direct_unreach_more 4|6 HOST BEFORE: one datagram to HOST:7 from a port
+# closed at once, so the echo's answer meets "port unreachable", which the
+# client sends to the VIP; true once the real servers got more than BEFORE.
+direct_unreach_more()
+{
+	in_client python3 -c "import socket
+s = socket.socket(socket.AF_INET6 if ':' in '$2' else socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b'gone', ('$2', 7))
+s.close()"
+	sleep 0.2
+	[ "$(direct_unreach "$1")" -gt "$3" ]
+}
+
 # direct_scenario 4|6 FWD...: one family through the VIP: services on ports
 # 80 (HTTP) and 9000 (sink) with the three real servers forwarded by FWD
 # (ipvsadm's dest options), then rr spread, 5 MB each way compared byte for
@@ -88,6 +158,20 @@ direct_scenario()
 	direct_svc "$_v:80" 80 "$@" && direct_svc "$_v:9000" 9000 "$@"
 	tap_check $? "$_what: ipvsadm adds rr services with three real servers" \
 		"$(fnat_ipvsadm -Ln)"
+
+	fnat_ipvsadm -A -u "$_v:7" -s rr && for _r in $(direct_rs "$_fam"); do
+		fnat_ipvsadm -a -u "$_v:7" -r "$_r:7" "$@" || break
+	done
+	_out=$(direct_udp "$_vip" 30)
+	tap_is "$_out" "rs1=10 rs2=10 rs3=10 fail=0" \
+		"$_what: UDP: 30 flows spread 10/10/10, answered from the VIP"
+	# ICMP errors about a connection (sent to the VIP about the real
+	# server's datagram) reach that real server by the same method
+	_before=$(direct_unreach "$_fam")
+	nlvs_wait_until 20 direct_unreach_more "$_fam" "$_vip" "$_before"
+	tap_check $? "$_what: the client's port unreachable reaches the real server" \
+		"before $_before, now $(direct_unreach "$_fam")"
+	fnat_ipvsadm -D -u "$_v:7"
 
 	_out=$(fnat_spread 30 "http://$_v/")
 	tap_is "$_out" "rs1=10 rs2=10 rs3=10 fail=0" "$_what: rr spreads 30 requests 10/10/10"

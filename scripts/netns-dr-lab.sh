@@ -38,7 +38,8 @@
 #
 # Environment: LAB_ID, LAB_WORKERS, LAB_MTU0 / LAB_MTU1 as netns-lab.sh.
 # lab.env holds NS_C, NS_R, NS_L, NS_B, NS_RS (list), LAB_VIP, LAB_VIP6,
-# LAB_RS_ADDRS, LAB_RS_ADDRS6, LAB_FWD, LAB_TUN_PORT.
+# LAB_RS_ADDRS, LAB_RS_ADDRS6, LAB_CLIENT2, LAB_CLIENT2_6 (the client's second
+# addresses), LAB_FWD, LAB_TUN_PORT.
 set -u
 . "$(dirname "$0")/netns-common.sh"
 
@@ -141,6 +142,8 @@ LAB_VIP=10.78.0.10
 LAB_VIP6=fd00:78::10
 LAB_RS_ADDRS="${RS# }"
 LAB_RS_ADDRS6="${RS6# }"
+LAB_CLIENT2=10.78.1.3
+LAB_CLIENT2_6=fd00:78:1::3
 LAB_FWD=$LAB_FWD
 LAB_TUN_PORT=$LAB_TUN_PORT
 LAB_WORKERS=$W
@@ -161,6 +164,9 @@ EOF
 	# the client
 	offloads_off "$NS_C" c0
 	lab_host "$NS_C" c0 10.78.1.2/24 fd00:78:1::2/64 10.78.1.1 fd00:78:1::1
+	# a second client address: flows no earlier connection has seen
+	ip -n "$NS_C" addr add 10.78.1.3/24 dev c0
+	ip -n "$NS_C" addr add fd00:78:1::3/64 dev c0 nodad
 	# the router: VIPs via nlvsd, everything else connected
 	for d in rc rl rb; do
 		offloads_off "$NS_R" "$d"

@@ -50,6 +50,22 @@ direct_svc()
 	done
 }
 
+# direct_spread_from ADDR N URL: fnat_spread from the client's address ADDR.
+direct_spread_from()
+{
+	_a=0 _b=0 _c=0 _f=0 _n=0
+	while [ $_n -lt "$2" ]; do
+		case $(in_client curl -s -g -m 10 --interface "$1" "$3") in
+		rs1) _a=$((_a + 1)) ;;
+		rs2) _b=$((_b + 1)) ;;
+		rs3) _c=$((_c + 1)) ;;
+		*) _f=$((_f + 1)) ;;
+		esac
+		_n=$((_n + 1))
+	done
+	echo "rs1=$_a rs2=$_b rs3=$_c fail=$_f"
+}
+
 # direct_tun_hlen 4|6 FWD: bytes of tunnel headers the options FWD of a
 # dest of that family ask for (outer IP + GUE/UDP or GRE).
 direct_tun_hlen()
@@ -235,7 +251,12 @@ direct_scenario()
 	# (ipvsadm -e takes the method again: without it, it would be -g)
 	# shellcheck disable=SC2086
 	fnat_ipvsadm -e -t "$_v:80" -r "$_rs1:80" -w 0 $_fwd
-	_out=$(fnat_spread 10 "http://$_v/")
+	# from the client's second address: a port of the first one used again
+	# while its connection to rs1 waits in FIN_WAIT would rightly go on to
+	# rs1 (the kernel reschedules only TIME_WAIT and CLOSE ones)
+	_c2=$LAB_CLIENT2
+	[ "$_fam" = 6 ] && _c2=$LAB_CLIENT2_6
+	_out=$(direct_spread_from "$_c2" 10 "http://$_v/")
 	case $_out in "rs1=0 "*"fail=0") _st=0 ;; *) _st=1 ;; esac
 	tap_check $_st "$_what: weight 0 drains: new connections avoid it ($_out)" "$_out"
 

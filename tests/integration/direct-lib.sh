@@ -275,3 +275,50 @@ direct_done()
 	tap_check $? "nlvsd stops cleanly"
 	tap_done
 }
+
+# direct_cross 4|6 FWD...: tunnels across families (the kernel allows them
+# for -i only): a service of family 4|6 whose real servers are addressed in
+# the other family; rr spread, 5 MB down and up, the path MTU the client
+# learnt (the outer header is the real servers' family), and ipvsadm -Lc
+# showing each dest in its own family.
+direct_cross()
+{
+	_fam=$1
+	shift
+	_fwd=$*
+	if [ "$_fam" = 6 ]; then
+		_vip=$LAB_VIP6 _v="[$LAB_VIP6]" _rsf=4
+	else
+		_vip=$LAB_VIP _v=$LAB_VIP _rsf=6
+	fi
+	_what="IPv$_fam over IPv$_rsf $LAB_FWD ($*)"
+	# the path MTU the same-family tunnel taught the client must go first
+	in_client ip route flush cache
+	in_client ip -6 route flush cache
+	_ok=0
+	for _s in 80 9000; do
+		fnat_ipvsadm -A -t "$_v:$_s" -s rr || _ok=1
+		for _r in $(direct_rs "$_rsf"); do
+			fnat_ipvsadm -a -t "$_v:$_s" -r "$_r:$_s" "$@" || _ok=1
+		done
+	done
+	tap_check $_ok "$_what: ipvsadm adds real servers of the other family" \
+		"$(fnat_ipvsadm -Ln)"
+	_out=$(fnat_spread 30 "http://$_v/")
+	tap_is "$_out" "rs1=10 rs2=10 rs3=10 fail=0" "$_what: rr spreads 30 requests 10/10/10"
+	_want=$(sha256sum < "$LAB/big" | cut -d' ' -f1)
+	_got=$(in_client curl -s -g -m 60 "http://$_v/big" | sha256sum | cut -d' ' -f1)
+	tap_is "$_got" "$_want" "$_what: a 5 MB download arrives byte for byte"
+	_got=$(direct_upload "$_vip" 2>&1)
+	tap_is "$_got" "$_want" "$_what: a 5 MB upload arrives byte for byte"
+	_mtu=$((1500 - $(direct_tun_hlen "$_rsf" "$_fwd")))
+	_out=$(in_client ip route get "$_vip")
+	case $_out in *" mtu $_mtu "* | *" mtu $_mtu") _st=0 ;; *) _st=1 ;; esac
+	tap_check $_st "$_what: the client learnt the tunnel's path MTU $_mtu" "$_out"
+	_out=$(fnat_ipvsadm -Lcn)
+	_r=$(direct_rs "$_rsf" | tr ' ' '\n' | head -n 1)
+	case $_out in *"$_v:80 "*"$_r:80"*) _st=0 ;; *) _st=1 ;; esac
+	tap_check $_st "$_what: ipvsadm -Lc shows the dest in its own family" \
+		"$(echo "$_out" | head -n 6)"
+	fnat_ipvsadm -D -t "$_v:80" && fnat_ipvsadm -D -t "$_v:9000"
+}

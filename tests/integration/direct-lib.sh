@@ -268,7 +268,12 @@ direct_done()
 {
 	tap_is "$(nlvs_stat drop.forwarding-method-unsupported)" 0 \
 		"nothing dropped as forwarding-method-unsupported"
-	tap_diag "$(grep -h refused "$LAB"/rs*.decap.log 2> /dev/null | head -n 5)"
+	if [ "$LAB_FWD" != dr ]; then
+		# GRE checksum, GUE version: what a kernel tunnel end would refuse
+		_n=$(cat "$LAB"/rs*.decap.log | grep -c refused)
+		tap_is "$_n" 0 "the real servers' tunnel ends refused no packet" \
+			"$(grep -h refused "$LAB"/rs*.decap.log | head -n 5)"
+	fi
 	nlvs_alive
 	tap_check $? "nlvsd still running"
 	nlvsd_stop

@@ -9,15 +9,18 @@ choices: outer TTL = inner TTL, DS field copied (CE becomes ECT(0)), DF and
 identification 0 for an inner IPv4 DF, ipip protocol 4 / 41, GUE over UDP
 to the --tun-port (version 0, no options, UDP checksum only with
 --tun-csum), GRE with the inner Ethernet type (and its checksum with
---tun-csum).  One IPv6 service tunnels to an IPv4 real server.  Every
-checksum that came out is recomputed by scapy.
+--tun-csum).  One IPv6 service tunnels to an IPv4 real server.  A packet
+that no longer fits once encapsulated gets "fragmentation needed" / "packet
+too big" with the port's MTU less the tunnel headers; TTL 1 gets "time
+exceeded".  Every checksum that came out is recomputed by scapy.
 
     direct.py gen|check DIR
 """
 import os
 import sys
 
-from scapy.all import GRE, IP, TCP, UDP, Ether, IPv6, Raw
+from scapy.all import GRE, ICMP, IP, TCP, UDP, Ether, ICMPv6PacketTooBig, \
+    ICMPv6TimeExceeded, IPv6, Raw
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import golden as g  # noqa: E402
@@ -54,13 +57,34 @@ def state_records():
     return "\n".join(recs) + "\n"
 
 
-def syn_in(af, vport, tos):
-    tcp = TCP(sport=CPORT, dport=vport, flags="S", seq=1000, options=[("MSS", 1460)])
+def syn_in(af, vport, tos, cport=CPORT, ttl=64, size=0):
+    """A client's SYN; with @size, data making the IP packet that long."""
+    tcp = TCP(sport=cport, dport=vport, flags="S", seq=1000, options=[("MSS", 1460)])
+    hl = 20 if af == 4 else 40
+    if size:
+        tcp = tcp / Raw(b"x" * (size - hl - 24))
     if af == 4:
-        l3 = IP(src=g.CLIENT4, dst=g.VIP4, ttl=64, tos=tos, flags="DF", id=77) / tcp
+        l3 = IP(src=g.CLIENT4, dst=g.VIP4, ttl=ttl, tos=tos, flags="DF", id=77) / tcp
     else:
-        l3 = IPv6(src=g.CLIENT6, dst=g.VIP6, hlim=64, tc=tos, fl=5) / tcp
+        l3 = IPv6(src=g.CLIENT6, dst=g.VIP6, hlim=ttl, tc=tos, fl=5) / tcp
     return g.from_router(l3)
+
+
+def icmp_back(inp, mtu=0):
+    """What nlvsd answers the client about @inp: "fragmentation needed" /
+    "packet too big" with @mtu (quoting the packet as it would have left,
+    TTL one less), or "time exceeded" (@mtu 0, quoting it as it came)."""
+    l3 = inner_out(inp) if mtu else g.frame(inp).payload
+    if isinstance(l3, IP):
+        err = IP(src=g.LB4, dst=l3.src, tos=0xc0, ttl=64, id=0, flags=0)
+        err = err / (ICMP(type=3, code=4, nexthopmtu=mtu) if mtu else ICMP(type=11, code=0))
+        err = err / Raw(bytes(l3)[:576 - 28])
+    else:
+        err = IPv6(src=g.LB6, dst=l3.src, hlim=64)
+        err = err / (ICMPv6PacketTooBig(mtu=mtu) if mtu else ICMPv6TimeExceeded(code=0))
+        err = err / Raw(bytes(l3)[:1280 - 48])
+    return g.Expect(Ether(src=g.LB_MAC, dst=g.ROUTER_MAC) / err,
+                    "packet too big (%d)" % mtu if mtu else "time exceeded")
 
 
 def inner_out(inp):
@@ -134,6 +158,20 @@ def build(learn, report):
     inp = syn_in(6, CROSS_VPORT, 0x10)
     cases.append(g.Case("IPv6 in IPv4 ipip", [inp],
                         [expect(inp, 4, 0, 0, "the IPv6 SYN in an IPv4 header")]))
+    # what no longer fits once encapsulated: the port's MTU less the headers
+    inp = syn_in(4, 81, 0, cport=CPORT + 1, size=1500)
+    cases.append(g.Case("IPv4 ipip, 1500 bytes with DF: fragmentation needed, MTU 1480",
+                        [inp], [icmp_back(inp, 1480)], drops={"mtu-exceeded": 1}))
+    inp = syn_in(6, 85, 0, cport=CPORT + 1, size=1500)
+    cases.append(g.Case("IPv6 gre --tun-csum, 1500 bytes: packet too big, MTU 1452",
+                        [inp], [icmp_back(inp, 1452)], drops={"mtu-exceeded": 1}))
+    inp = syn_in(4, 80, 0, cport=CPORT + 2, size=1500)
+    cases.append(g.Case("IPv4 DR, 1500 bytes: fits, to the real server", [inp],
+                        [g.Expect(Ether(src=g.LB_MAC, dst=g.RS_MAC) / inner_out(inp),
+                                  "the SYN, TTL - 1")]))
+    inp = syn_in(4, 80, 0, cport=CPORT + 3, ttl=1)
+    cases.append(g.Case("IPv4 DR, TTL 1: time exceeded", [inp], [icmp_back(inp)],
+                        drops={"ttl-exceeded": 1}))
     return cases
 
 

@@ -20,7 +20,8 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/tun-ipip.sh \
 	tests/integration/tun-gue.sh \
 	tests/integration/tun-gre.sh \
-	tests/integration/mixed-fwd.sh
+	tests/integration/mixed-fwd.sh \
+	tests/integration/dr-keepalived.sh
 TESTS += $(LB_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/fnat-lib.sh tests/integration/fnat-conns.py \

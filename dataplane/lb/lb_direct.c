@@ -183,3 +183,78 @@ void lb_direct_xmit(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_
 	else
 		tun_xmit(lw, m, l3, d, c);
 }
+
+static inline uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* Bytes of tunnel header after the quoted outer IPv4 header at @off (the
+ * IPv4 packet inside must follow), or -1 when it is none of ours. */
+static int tun_quoted_hlen(const uint8_t *b, uint32_t off, uint32_t end, uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_IPIP:
+		return 0;
+	case IPPROTO_GRE:
+		if (off + 4 > end || rd16(b + off + 2) != 0x0800)
+			return -1;
+		return b[off] & 0x80 ? 8 : 4;
+	case IPPROTO_UDP:	/* GUE version 0 carrying IPv4 */
+		if (off + 12 > end || b[off + 8] >> 6 || b[off + 9] != IPPROTO_IPIP)
+			return -1;
+		return 12 + (b[off + 8] & 0x1f) * 4;
+	default:
+		return -1;
+	}
+}
+
+void lb_direct_icmp(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		    const struct nlvs_pkt *p)
+{
+	const uint8_t *b = rte_pktmbuf_mtod_offset(m, const uint8_t *, l3->l3_off);
+	const struct nlvs_pkt_inner *in = &p->inner;
+	uint32_t end = (uint32_t)in->l3_off + in->avail, off = in->l4_off, ihl;
+	const struct lb_dest *d;
+	struct nlvs_conn_tuple k;
+	struct nlvs_conn *c;
+	unsigned int side, mtu, hlen;
+	const uint8_t *q;
+	int thl;
+
+	thl = tun_quoted_hlen(b, off, end, in->proto);
+	if (thl < 0 || off + (uint32_t)thl + 20 > end)
+		goto host;
+	q = b + off + thl;		/* the client's packet, as we sent it on */
+	ihl = (q[0] & 0xfu) * 4;
+	if (q[0] >> 4 != 4 || ihl < 20 || off + thl + ihl + 4 > end ||
+	    (q[9] != IPPROTO_TCP && q[9] != IPPROTO_UDP))
+		goto host;
+	memset(&k, 0, sizeof(k));
+	k.af = AF_INET;
+	k.proto = q[9];
+	memcpy(&k.saddr.ip, q + 12, 4);
+	memcpy(&k.daddr.ip, q + 16, 4);
+	memcpy(&k.sport, q + ihl, 2);
+	memcpy(&k.dport, q + ihl + 2, 2);
+	c = nlvs_conn_lookup(lw->tab, &k, &side);
+	if (!c || side != NLVS_CONN_SIDE_CLIENT || !(c->flags & LB_CF_TUN) ||
+	    lb_dest_gone(lw, c))
+		goto host;
+	d = &lw->cfg->dests[(uint32_t)(uintptr_t)c->dest];
+	if (d->af != AF_INET || !nlvs_addr_equal(AF_INET, &d->addr, &in->daddr))
+		goto host;
+	/* a client without path MTU discovery fragments by itself: nothing
+	 * to tell it (its packets leave without DF, as the kernel's do) */
+	if (rd16(q + 6) & 0x4000) {
+		mtu = rd16(b + p->l4_off + 6);
+		hlen = nlvs_tun_hlen(AF_INET, d->tun_type, d->tun_flags);
+		if (mtu > IP4_MIN_MTU + hlen)
+			mtu -= hlen;
+		nlvs_icmp4_error_routed(lw->w, q, end - (off + (uint32_t)thl), &k.daddr,
+					3, 4, mtu);
+	}
+host:
+	/* what the kernel passes on to its own stack */
+	nlvs_lb_drop(lw->w, m, NLVS_DROP_HOST_TRAFFIC);
+}

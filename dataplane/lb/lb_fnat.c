@@ -160,6 +160,10 @@ static void icmp_error_input(struct lb_worker *lw, struct rte_mbuf *m,
 	struct nlvs_conn *c;
 	unsigned int side;
 
+	if (l3->kind == NLVS_ADDR_PORT) {	/* about a tunnel packet of ours? */
+		lb_direct_icmp(lw, m, l3, p);
+		return;
+	}
 	if (p->inner.proto != IPPROTO_TCP && p->inner.proto != IPPROTO_UDP) {
 		if (l3->kind == NLVS_ADDR_NONE)
 			transit_pass(w, m, l3);

@@ -327,6 +327,12 @@ struct nlvs_conn *lb_conn_add(struct lb_worker *lw, const struct lb_svc *s,
  *  TTL, MTU, Ethernet header or encapsulation.  Consumes @m. */
 void lb_direct_xmit(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
 		    const struct nlvs_conn *c);
+/** "Fragmentation needed" to a port's address: about the outer packet of a
+ *  TUN connection, the client hears it with the MTU less the tunnel
+ *  headers (the kernel's ip_vs_in_icmp tunnel case); otherwise host
+ *  traffic.  Consumes @m. */
+void lb_direct_icmp(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		    const struct nlvs_pkt *p);
 
 /* lb_fnat.c: the FULLNAT/NAT side of a burst */
 unsigned int lb_fnat_classify(struct lb_worker *lw, struct rte_mbuf *m,

@@ -85,6 +85,12 @@ int nlvs_ip_mtu_check(struct nlvs_worker *w, struct rte_mbuf *m, const struct nl
  *  and to the MAC it came from.  Rate-limited per worker; @m is untouched. */
 void nlvs_icmp_error(struct nlvs_worker *w, struct rte_mbuf *m, int af, uint8_t type,
 		     uint8_t code, uint32_t info);
+/** Worker: send an ICMPv4 error from @src (4 bytes) about the IPv4 packet
+ *  @quote (@qlen bytes, at least its header; cut as RFC 1812 allows) to that
+ *  packet's source, routed: for errors about a packet that did not come
+ *  from the sender's side (a tunnel's outer packet).  Rate-limited. */
+void nlvs_icmp4_error_routed(struct nlvs_worker *w, const uint8_t *quote, uint32_t qlen,
+			     const void *src, uint8_t type, uint8_t code, uint32_t info);
 /** Worker: send an IP packet to @nexthop on port index @port (resolving it
  *  through ARP/ND; dropped as NO_NEIGHBOUR if that fails).  Consumes @m. */
 void nlvs_ip_output(struct nlvs_worker *w, struct rte_mbuf *m, int af, uint16_t port,

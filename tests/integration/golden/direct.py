@@ -19,7 +19,7 @@ exceeded".  Every checksum that came out is recomputed by scapy.
 import os
 import sys
 
-from scapy.all import GRE, ICMP, IP, TCP, UDP, Ether, ICMPv6PacketTooBig, \
+from scapy.all import ARP, GRE, ICMP, IP, TCP, UDP, Ether, ICMPv6PacketTooBig, \
     ICMPv6TimeExceeded, IPv6, Raw
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -142,9 +142,34 @@ def expect(inp, oaf, tt, tf, desc):
     return cls(Ether(src=g.LB_MAC, dst=g.RS_MAC) / outer / payload, desc, wild=wild)
 
 
+def tunnel_frag_needed(exp, mtu, client_mtu):
+    """A router between nlvsd and the real server cannot forward the outer
+    packet @exp.pkt: its "fragmentation needed" (MTU @mtu) to nlvsd's port,
+    and what the client must hear about its own packet: the same from the
+    VIP with @client_mtu, the tunnel's headers taken off (routed back)."""
+    outer = g.frame(exp.pkt)[IP]
+    err = Ether(src=g.ROUTER_MAC, dst=g.LB_MAC) / IP(src="10.0.0.250", dst=g.LB4, ttl=64) / \
+        ICMP(type=3, code=4, nexthopmtu=mtu) / Raw(bytes(outer)[:576 - 28])
+    quoted = bytes(outer.payload)
+    if GRE in outer:
+        quoted = bytes(outer[GRE].payload)
+    client = IP(quoted)
+    back = IP(src=client.dst, dst=client.src, tos=0xc0, ttl=64, id=0, flags=0) / \
+        ICMP(type=3, code=4, nexthopmtu=client_mtu) / Raw(quoted)
+    return err, g.Expect(Ether(src=g.LB_MAC, dst=g.ROUTER_MAC) / back,
+                         "fragmentation needed (%d) to the client" % client_mtu)
+
+
 def build(learn, report):
     pre_in, pre_exp = g.neighbour_prelude()
-    cases = [g.Case("the real server resolves nlvsd (ARP, ND)", pre_in, pre_exp)]
+    router_arp = Ether(src=g.ROUTER_MAC, dst="ff:ff:ff:ff:ff:ff") / ARP(
+        op=1, hwsrc=g.ROUTER_MAC, psrc=g.GW4, hwdst="00:00:00:00:00:00", pdst=g.LB4)
+    router_reply = Ether(src=g.LB_MAC, dst=g.ROUTER_MAC) / ARP(
+        op=2, hwsrc=g.LB_MAC, psrc=g.LB4, hwdst=g.ROUTER_MAC, pdst=g.GW4)
+    cases = [g.Case("the real server resolves nlvsd (ARP, ND)", pre_in, pre_exp),
+             g.Case("the router resolves nlvsd (ARP)", [router_arp],
+                    [g.Expect(router_reply, "ARP reply to the router")])]
+    tunnelled = {}
     for af in (4, 6):
         for vport, fwd, tt, tf, name in METHODS:
             tos = 0xbb if vport % 2 else 0x28    # with and without a CE mark
@@ -154,6 +179,7 @@ def build(learn, report):
                                "the SYN, TTL - 1, to the real server's MAC")
             else:
                 exp = expect(inp, af, tt, tf, "the SYN in the tunnel")
+                tunnelled[(af, vport)] = exp
             cases.append(g.Case("IPv%d %s" % (af, name), [inp], [exp]))
     inp = syn_in(6, CROSS_VPORT, 0x10)
     cases.append(g.Case("IPv6 in IPv4 ipip", [inp],
@@ -169,6 +195,11 @@ def build(learn, report):
     cases.append(g.Case("IPv4 DR, 1500 bytes: fits, to the real server", [inp],
                         [g.Expect(Ether(src=g.LB_MAC, dst=g.RS_MAC) / inner_out(inp),
                                   "the SYN, TTL - 1")]))
+    for vport, name, mtu, back in ((81, "ipip", 1400, 1380), (85, "gre --tun-csum", 1400, 1372)):
+        err, exp = tunnel_frag_needed(tunnelled[(4, vport)], mtu, back)
+        cases.append(g.Case("IPv4 %s: a router's frag-needed (%d) about the outer packet "
+                            "reaches the client as %d" % (name, mtu, back), [err], [exp],
+                            drops={"host-traffic": 1}))
     inp = syn_in(4, 80, 0, cport=CPORT + 3, ttl=1)
     cases.append(g.Case("IPv4 DR, TTL 1: time exceeded", [inp], [icmp_back(inp)],
                         drops={"ttl-exceeded": 1}))

@@ -209,8 +209,8 @@ static int tun_quoted_hlen(const uint8_t *b, uint32_t off, uint32_t end, uint8_t
 	}
 }
 
-void lb_direct_icmp(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
-		    const struct nlvs_pkt *p)
+int lb_direct_icmp(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		   const struct nlvs_pkt *p)
 {
 	const uint8_t *b = rte_pktmbuf_mtod_offset(m, const uint8_t *, l3->l3_off);
 	const struct nlvs_pkt_inner *in = &p->inner;
@@ -238,8 +238,9 @@ void lb_direct_icmp(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_
 	memcpy(&k.sport, q + ihl, 2);
 	memcpy(&k.dport, q + ihl + 2, 2);
 	c = nlvs_conn_lookup(lw->tab, &k, &side);
-	if (!c || side != NLVS_CONN_SIDE_CLIENT || !(c->flags & LB_CF_TUN) ||
-	    lb_dest_gone(lw, c))
+	if (!c)
+		return 1;	/* perhaps another worker's connection */
+	if (side != NLVS_CONN_SIDE_CLIENT || !(c->flags & LB_CF_TUN) || lb_dest_gone(lw, c))
 		goto host;
 	d = &lw->cfg->dests[(uint32_t)(uintptr_t)c->dest];
 	if (d->af != AF_INET || !nlvs_addr_equal(AF_INET, &d->addr, &in->daddr))
@@ -257,4 +258,5 @@ void lb_direct_icmp(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_
 host:
 	/* what the kernel passes on to its own stack */
 	nlvs_lb_drop(lw->w, m, NLVS_DROP_HOST_TRAFFIC);
+	return 0;
 }

@@ -161,7 +161,9 @@ static void icmp_error_input(struct lb_worker *lw, struct rte_mbuf *m,
 	unsigned int side;
 
 	if (l3->kind == NLVS_ADDR_PORT) {	/* about a tunnel packet of ours? */
-		lb_direct_icmp(lw, m, l3, p);
+		/* the client's flow names no worker: ask along the chain */
+		if (lb_direct_icmp(lw, m, l3, p) && !chain_on(lw, m, hops_take(m)))
+			nlvs_lb_drop(w, m, NLVS_DROP_HOST_TRAFFIC);
 		return;
 	}
 	if (p->inner.proto != IPPROTO_TCP && p->inner.proto != IPPROTO_UDP) {

@@ -330,9 +330,10 @@ void lb_direct_xmit(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_
 /** "Fragmentation needed" to a port's address: about the outer packet of a
  *  TUN connection, the client hears it with the MTU less the tunnel
  *  headers (the kernel's ip_vs_in_icmp tunnel case); otherwise host
- *  traffic.  Consumes @m. */
-void lb_direct_icmp(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
-		    const struct nlvs_pkt *p);
+ *  traffic.  0 when @m is consumed; 1 (@m untouched) when it quotes a
+ *  client's packet this worker holds no connection for. */
+int lb_direct_icmp(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		   const struct nlvs_pkt *p);
 
 /* lb_fnat.c: the FULLNAT/NAT side of a burst */
 unsigned int lb_fnat_classify(struct lb_worker *lw, struct rte_mbuf *m,

@@ -35,6 +35,10 @@
 #define NLVS_TUN_GUE		1
 #define NLVS_TUN_GRE		2
 
+/* --tun-csum / --tun-remcsum (IP_VS_TUNNEL_ENCAP_FLAG_*) */
+#define NLVS_TUN_F_CSUM		0x0001
+#define NLVS_TUN_F_REMCSUM	0x0002
+
 #define NLVS_DAEMON_MASTER	1
 #define NLVS_DAEMON_BACKUP	2
 

@@ -243,6 +243,9 @@ static void dest_fill(struct lb_cfg *c, const struct lb_cfg *old, const struct n
 	e->addr = d->conf.addr;
 	e->port = d->conf.port;
 	e->fwd = d->conf.fwd;
+	e->tun_type = d->conf.tun_type;
+	e->tun_port = d->conf.tun_port;
+	e->tun_flags = d->conf.tun_flags;
 	e->weight = d->conf.weight;
 	e->u_thresh = d->conf.u_thresh;
 	e->l_thresh = d->conf.l_thresh;

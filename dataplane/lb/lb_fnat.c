@@ -70,7 +70,16 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 	t1.proto = k->proto;
 	t1.saddr = d->addr;
 	t1.sport = s->port ? d->port : (d->port ? d->port : k->dport);
-	if (s->pool >= 0 && (uint32_t)s->pool < cfg->pools->n) {
+	if (d->fwd != NLVS_FWD_MASQ) {
+		/* DR / TUN: the real server answers from VIP:vport to the
+		 * client; the listing shows the dest's address */
+		t1.saddr = d->addr;
+		t1.sport = k->dport;
+		t1.daddr = k->saddr;
+		t1.dport = k->sport;
+		flags |= NLVS_CONN_F_NOOUTPUT |
+			 (d->fwd == NLVS_FWD_DROUTE ? LB_CF_DR : LB_CF_TUN);
+	} else if (s->pool >= 0 && (uint32_t)s->pool < cfg->pools->n) {
 		const struct lb_pool *pl = &cfg->pools->p[s->pool];
 		unsigned int at;
 
@@ -151,6 +160,12 @@ static void icmp_error_input(struct lb_worker *lw, struct rte_mbuf *m,
 	struct nlvs_conn *c;
 	unsigned int side;
 
+	if (l3->kind == NLVS_ADDR_PORT) {	/* about a tunnel packet of ours? */
+		/* the client's flow names no worker: ask along the chain */
+		if (lb_direct_icmp(lw, m, l3, p) && !chain_on(lw, m, hops_take(m)))
+			nlvs_lb_drop(w, m, NLVS_DROP_HOST_TRAFFIC);
+		return;
+	}
 	if (p->inner.proto != IPPROTO_TCP && p->inner.proto != IPPROTO_UDP) {
 		if (l3->kind == NLVS_ADDR_NONE)
 			transit_pass(w, m, l3);
@@ -256,7 +271,8 @@ void lb_fnat_miss(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3
 void lb_fnat_nat(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
 		 const struct nlvs_pkt *p, struct nlvs_conn *c, unsigned int side)
 {
-	if (c && side == NLVS_CONN_SIDE_RS && !(c->flags & (NLVS_CONN_F_TEMPLATE | LB_CF_FNAT)) &&
+	if (c && side == NLVS_CONN_SIDE_RS &&
+	    !(c->flags & (NLVS_CONN_F_TEMPLATE | LB_CF_FNAT | LB_CF_DIRECT)) &&
 	    !nlvs_snat_conn_is(c)) {
 		hops_take(m);
 		lb_conn_forward(lw, m, l3, p, c, side);

@@ -109,6 +109,29 @@ static int too_big(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_
 			       &c->tuple[side ^ 1].saddr);
 }
 
+/* DR / TUN: only the client's packets come through us, the state follows
+ * them alone (input-only until the real server is ever seen, as the
+ * kernel's NOOUTPUT connections) and only inbound is counted.  Anything
+ * of the real server's that reaches a VIP is not ours to forward. */
+static void direct_forward(struct lb_worker *lw, struct rte_mbuf *m,
+			   const struct nlvs_l3_info *l3, const struct nlvs_pkt *p,
+			   struct nlvs_conn *c, unsigned int side)
+{
+	int delta;
+
+	if (unlikely(side != NLVS_CONN_SIDE_CLIENT)) {
+		nlvs_lb_drop(lw->w, m, NLVS_DROP_NOT_FOR_US);
+		return;
+	}
+	nlvs_conn_account(c, side, p->l3_len);
+	count(lw, c, side, p->l3_len);
+	delta = nlvs_conn_state_update(c, side, p->tcp_flags, &lw->cfg->to);
+	if (delta)
+		nlvs_rs_conn_activate(&lb_wdest(lw, (uint32_t)(uintptr_t)c->dest)->rs, delta > 0);
+	nlvs_conn_refresh(lw->tab, c, lw->now_ms);
+	lb_direct_xmit(lw, m, l3, c);
+}
+
 void lb_conn_forward(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
 		     const struct nlvs_pkt *p, struct nlvs_conn *c, unsigned int side)
 {
@@ -119,6 +142,10 @@ void lb_conn_forward(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs
 	if (unlikely(lb_dest_gone(lw, c))) {
 		lb_conn_kill(lw, c);
 		nlvs_lb_drop(w, m, NLVS_DROP_DEST_GONE);
+		return;
+	}
+	if (unlikely(c->flags & LB_CF_DIRECT)) {
+		direct_forward(lw, m, l3, p, c, side);
 		return;
 	}
 	if (unlikely(l3->l3_len > nlvs_dp_mtu_min) && too_big(w, m, l3, c, side))
@@ -149,6 +176,17 @@ void lb_icmp_forward(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs
 	if (unlikely(lb_dest_gone(lw, c))) {
 		lb_conn_kill(lw, c);
 		nlvs_lb_drop(w, m, NLVS_DROP_DEST_GONE);
+		return;
+	}
+	if (unlikely(c->flags & LB_CF_DIRECT)) {
+		/* about a packet the real server sent from the VIP: it goes to
+		 * the real server as it is, by the connection's method */
+		if (side != NLVS_CONN_SIDE_CLIENT) {
+			nlvs_lb_drop(w, m, NLVS_DROP_NO_CONN);
+			return;
+		}
+		count(lw, c, side, p->l3_len);
+		lb_direct_xmit(lw, m, l3, c);
 		return;
 	}
 	src_note(c, side, m, l3->port);
@@ -226,7 +264,9 @@ int lb_dest_choose(struct lb_worker *lw, const struct lb_svc *s, const struct nl
 		*dslot = (uint32_t)(uintptr_t)rs->owner;
 	}
 	d = &lw->cfg->dests[*dslot];
-	if (unlikely(d->fwd != NLVS_FWD_MASQ || d->af != k->af))
+	/* as the kernel allows: only tunnels may cross families */
+	if (likely(d->fwd == NLVS_FWD_MASQ || d->fwd == NLVS_FWD_DROUTE) ?
+	    unlikely(d->af != k->af) : d->fwd != NLVS_FWD_TUNNEL)
 		return NLVS_DROP_FWD_UNSUPPORTED;
 	return 0;
 }

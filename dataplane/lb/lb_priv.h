@@ -47,8 +47,13 @@
 #define LB_SYNC_BURST_US	20000	/* and while this budget of rebuild time lasts */
 #define LB_FOLD_MS		50
 
-/* Connection flag bits of our own (nlvs_conn.h uses the low 16). */
+/* Connection flag bits of our own (nlvs_conn.h uses the low 16, SNAT
+ * 0x00020000, NLVS_SNAT_CONN_F). */
 #define LB_CF_FNAT		0x00010000u	/* holds a laddr port */
+#define LB_CF_DR		0x00040000u	/* forwarded by direct routing (-g) */
+#define LB_CF_TUN		0x00080000u	/* forwarded through a tunnel (-i) */
+#define LB_CF_DIRECT		(LB_CF_DR | LB_CF_TUN)	/* the RS answers the client */
+_Static_assert(!(LB_CF_DIRECT & (NLVS_SNAT_CONN_F | LB_CF_FNAT)), "flag bits apart");
 #define LB_CF_LADDR_SHIFT	20		/* its local address id in the top 12 bits */
 #define LB_LADDR_MAX		NLVS_LADDR_IDS_MAX	/* ids fit those bits */
 #define LB_POOL_MAX		4096		/* laddr lines */
@@ -64,6 +69,10 @@ struct lb_dest {
 	uint8_t af;
 	uint16_t port;			/* network order */
 	uint32_t fwd;
+	uint8_t tun_type;		/* NLVS_TUN_* (TUN dests) */
+	uint8_t pad;
+	uint16_t tun_port;		/* gue: network order */
+	uint16_t tun_flags;		/* NLVS_TUN_F_* */
 	int32_t weight, last_weight;
 	uint32_t u_thresh, l_thresh;	/* the whole director's values */
 	union nlvs_addr addr;
@@ -160,6 +169,12 @@ struct lb_worker {
 	 * clears it once no connection holds a port of it */
 	struct nlvs_laddr_slice *slice[LB_LADDR_MAX];
 	uint32_t pool_rr[LB_POOL_MAX];	/* round-robin cursor per pool */
+	/* TUN: the ports' own addresses (outer sources) as found in the
+	 * address table tun_src_tab, and the outer IPv4 identification */
+	const void *tun_src_tab;
+	uint8_t tun_src_ok[2][NLVS_MAX_PORTS];
+	union nlvs_addr tun_src[2][NLVS_MAX_PORTS];
+	uint16_t tun_id;
 };
 
 /*
@@ -305,6 +320,20 @@ struct nlvs_conn *lb_conn_add(struct lb_worker *lw, const struct lb_svc *s,
 			      const struct nlvs_conn_tuple *k, const struct nlvs_conn_tuple *t1,
 			      uint32_t flags, uint32_t dslot, struct nlvs_conn *tmpl,
 			      const struct nlvs_conn_tuple *tk, unsigned int *reason);
+
+/* lb_direct.c */
+/** Send @m, a client's packet (or an ICMP error about the connection) as
+ *  it arrived, to @c's real server by @c's method (LB_CF_DR or LB_CF_TUN):
+ *  TTL, MTU, Ethernet header or encapsulation.  Consumes @m. */
+void lb_direct_xmit(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		    const struct nlvs_conn *c);
+/** "Fragmentation needed" to a port's address: about the outer packet of a
+ *  TUN connection, the client hears it with the MTU less the tunnel
+ *  headers (the kernel's ip_vs_in_icmp tunnel case); otherwise host
+ *  traffic.  0 when @m is consumed; 1 (@m untouched) when it quotes a
+ *  client's packet this worker holds no connection for. */
+int lb_direct_icmp(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		   const struct nlvs_pkt *p);
 
 /* lb_fnat.c: the FULLNAT/NAT side of a burst */
 unsigned int lb_fnat_classify(struct lb_worker *lw, struct rte_mbuf *m,

@@ -181,7 +181,8 @@ static int conn_line(char *buf, size_t max, const struct nlvs_conn *c, const str
 	uint64_t left = c->expires > now_ms ? c->expires - now_ms : 0;
 	uint32_t dslot = (uint32_t)(uintptr_t)c->dest;
 	unsigned int secs = (unsigned int)(left / 1000);
-	char pbuf[16];
+	char pbuf[16], da[40];
+	int daf = t0->af;
 	const char *proto = nlvs_proto_name(t0->proto, pbuf, sizeof(pbuf));
 
 	if (nlvs_snat_conn_is(c)) {	/* SNAT: the dest is the egress address */
@@ -196,19 +197,26 @@ static int conn_line(char *buf, size_t max, const struct nlvs_conn *c, const str
 			dport = cfg->dests[dslot].port;
 		}
 	}
+	/* a tunnel may lead to a dest of the other family: its address is
+	 * printed in its own family, as the kernel does */
+	if ((c->flags & LB_CF_TUN) && cfg && dslot < cfg->ndest && cfg->dests[dslot].used)
+		daf = cfg->dests[dslot].af;
+	if (daf == AF_INET6)
+		nlvs_ip6_full(&daddr, da, sizeof(da));
+	else
+		snprintf(da, sizeof(da), "%08X", ntohl(daddr.ip));
 	if (t0->af == AF_INET6) {
-		char ca[40], va[40], da[40];
+		char ca[40], va[40];
 
 		nlvs_ip6_full(&t0->saddr, ca, sizeof(ca));
 		nlvs_ip6_full(&t0->daddr, va, sizeof(va));
-		nlvs_ip6_full(&daddr, da, sizeof(da));
 		return snprintf(buf, max, "%-3s %s %04X %s %04X %s %04X %-11s %7u\n",
 				proto, ca, ntohs(t0->sport), va,
 				ntohs(t0->dport), da, ntohs(dport), nlvs_conn_state_name(c), secs);
 	}
-	return snprintf(buf, max, "%-3s %08X %04X %08X %04X %08X %04X %-11s %7u\n",
+	return snprintf(buf, max, "%-3s %08X %04X %08X %04X %s %04X %-11s %7u\n",
 			proto, ntohl(t0->saddr.ip), ntohs(t0->sport),
-			ntohl(t0->daddr.ip), ntohs(t0->dport), ntohl(daddr.ip), ntohs(dport),
+			ntohl(t0->daddr.ip), ntohs(t0->dport), da, ntohs(dport),
 			nlvs_conn_state_name(c), secs);
 }
 

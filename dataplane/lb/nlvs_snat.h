@@ -78,7 +78,8 @@ void nlvs_snat_egress_write(FILE *f);
  *  egress address.  Consumes @m. */
 void nlvs_snat_input(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3);
 /* Flag of SNAT connections in nlvs_conn.flags (lb_priv.h's LB_CF_* are the
- * bits next to it); the egress entry index sits from bit 20 on. */
+ * bits around it: FULLNAT below, DR and TUN above); the egress entry index
+ * sits from bit 20 on. */
 #define NLVS_SNAT_CONN_F	0x00020000u
 
 static inline int nlvs_snat_conn_is(const struct nlvs_conn *c)

@@ -102,6 +102,10 @@ static void conn_create(struct lb_worker *lw, const struct snat_tab *t, struct r
 		return;
 	}
 	d = &lw->cfg->dests[dslot];
+	if (unlikely(d->fwd != NLVS_FWD_MASQ)) {	/* SNAT only masquerades */
+		nlvs_lb_drop(w, m, NLVS_DROP_FWD_UNSUPPORTED);
+		return;
+	}
 	e = snat_egress_find(t, d->af, &d->addr);
 	if (unlikely(e < 0 || !snat_eg[e].lp[wid])) {
 		/* an egress address added a moment ago: not published yet */

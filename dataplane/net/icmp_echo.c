@@ -179,3 +179,55 @@ void nlvs_icmp_error(struct nlvs_worker *w, struct rte_mbuf *m, int af, uint8_t 
 	w->st.icmp_errors++;
 	nlvs_worker_tx(w, n->port, n);
 }
+
+void nlvs_icmp4_error_routed(struct nlvs_worker *w, const uint8_t *quote, uint32_t qlen,
+			     const void *src, uint8_t type, uint8_t code, uint32_t info)
+{
+	struct nlvs_l3_info l3;
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	struct rte_mbuf *n;
+	uint32_t hlen = sizeof(*ip);
+	uint8_t *ic;
+
+	if (qlen < 20 || icmp_ratelimit(w))
+		return;
+	n = rte_pktmbuf_alloc(w->pool);
+	if (!n) {
+		w->st.drops[NLVS_DROP_NO_MBUF]++;
+		return;
+	}
+	if (qlen > ICMP4_QUOTE_MAX)
+		qlen = ICMP4_QUOTE_MAX;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(n, (uint16_t)(ETH_LEN + hlen + 8 + qlen));
+	if (!eth) {
+		rte_pktmbuf_free(n);
+		return;
+	}
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	ic = (uint8_t *)(ip + 1);
+	ic[0] = type;
+	ic[1] = code;
+	ic[2] = ic[3] = 0;
+	memcpy(ic + 4, &(uint32_t){ rte_cpu_to_be_32(info) }, 4);
+	memcpy(ic + 8, quote, qlen);
+	memcpy(ic + 2, &(uint16_t){ (uint16_t)~rte_raw_cksum(ic, 8 + qlen) }, 2);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0xc0;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(hlen + 8 + qlen));
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_ICMP;
+	memcpy(&ip->src_addr, src, 4);
+	memcpy(&ip->dst_addr, quote + 12, 4);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	memset(&l3, 0, sizeof(l3));
+	l3.af = AF_INET;
+	l3.proto = IPPROTO_ICMP;
+	l3.ttl = 64;
+	l3.l3_off = ETH_LEN;
+	l3.l4_off = (uint16_t)(ETH_LEN + hlen);
+	l3.l3_len = (uint16_t)(hlen + 8 + qlen);
+	w->st.icmp_errors++;
+	nlvs_ip_route_output(w, n, &l3);
+}

@@ -6,6 +6,7 @@ dataplane_libnlvspkt_la_SOURCES += \
 	dataplane/net/nlvs_drop.h dataplane/net/drop.c \
 	dataplane/net/nlvs_csum.h dataplane/net/nlvs_pkt.h \
 	dataplane/net/pkt_parse.c dataplane/net/fnat_rewrite.c dataplane/net/icmp_xlate.c \
+	dataplane/net/tun_encap.c \
 	dataplane/net/nlvs_neigh.h dataplane/net/neigh_table.c
 dataplane_libnlvsdp_la_SOURCES += \
 	dataplane/net/nlvs_net.h dataplane/net/nlvs_l3.h \

@@ -48,7 +48,9 @@
 	/* the host path (kernel twins), appended */				\
 	X(HOST_RATE,		"host-rate")				\
 	X(HOST_QUEUE_FULL,	"host-queue-full")			\
-	X(HOST_DOWN_FULL,	"host-down-queue-full")
+	X(HOST_DOWN_FULL,	"host-down-queue-full")		\
+	/* load balancing, appended */						\
+	X(TUN_ENCAP,		"tunnel-encap-failed")
 
 enum nlvs_drop_reason {
 #define NLVS_DROP_ENUM(id, name) NLVS_DROP_##id,

@@ -76,11 +76,21 @@ extern uint16_t nlvs_dp_mtu_min;
  *  it as MTU_EXCEEDED and return 1; otherwise 0 (@m untouched). */
 int nlvs_ip_too_big(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
 		    uint16_t port, const union nlvs_addr *dst);
+/** Worker: the same against an MTU the caller works out (a port's, less
+ *  the tunnel headers it will add): 1 when @m was answered and dropped. */
+int nlvs_ip_mtu_check(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		      uint16_t mtu);
 /** Worker: send an ICMP error (e.g. time exceeded, frag needed / packet too
  *  big with @info the MTU) quoting @m back to its sender, out of the port
  *  and to the MAC it came from.  Rate-limited per worker; @m is untouched. */
 void nlvs_icmp_error(struct nlvs_worker *w, struct rte_mbuf *m, int af, uint8_t type,
 		     uint8_t code, uint32_t info);
+/** Worker: send an ICMPv4 error from @src (4 bytes) about the IPv4 packet
+ *  @quote (@qlen bytes, at least its header; cut as RFC 1812 allows) to that
+ *  packet's source, routed: for errors about a packet that did not come
+ *  from the sender's side (a tunnel's outer packet).  Rate-limited. */
+void nlvs_icmp4_error_routed(struct nlvs_worker *w, const uint8_t *quote, uint32_t qlen,
+			     const void *src, uint8_t type, uint8_t code, uint32_t info);
 /** Worker: send an IP packet to @nexthop on port index @port (resolving it
  *  through ARP/ND; dropped as NO_NEIGHBOUR if that fails).  Consumes @m. */
 void nlvs_ip_output(struct nlvs_worker *w, struct rte_mbuf *m, int af, uint16_t port,

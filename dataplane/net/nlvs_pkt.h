@@ -96,4 +96,42 @@ int nlvs_fnat_rewrite(void *l3, const struct nlvs_pkt *p, const struct nlvs_pkt_
 int nlvs_icmp_xlate(void *l3, const struct nlvs_pkt *p, const struct nlvs_pkt_rewrite *outer,
 		    const struct nlvs_pkt_rewrite *inner);
 
+/*
+ * Tunnel encapsulation for TUN (-i) real servers, as kernel IPVS builds it
+ * (tun_encap.c): an outer IPv4 or IPv6 header, for gue a UDP header and a
+ * 4-byte GUE header, for gre a GRE header (with a checksum under
+ * --tun-csum), in front of the client's packet, which is not changed.  The
+ * outer header takes TTL / hop limit and DSCP from the inner one (ECN
+ * congestion marks become ECT(0)), IPv4 DF from an inner IPv4 DF.
+ */
+#define NLVS_TUN_HLEN_MAX	(40 + 8 + 4)	/* IPv6 + UDP + GUE (GRE+csum is 8) */
+#define NLVS_TUN_GUE_SPORT_MIN	32768	/* the kernel's local port range, */
+#define NLVS_TUN_GUE_SPORT_MAX	60999	/* from which GUE source ports come */
+
+struct nlvs_tun_encap {
+	uint8_t af;			/* outer family (the real server's) */
+	uint8_t type;			/* NLVS_TUN_* */
+	uint16_t flags;			/* NLVS_TUN_F_* */
+	uint16_t dport;			/* gue: UDP destination port, network order */
+	uint16_t sport;			/* gue: UDP source port, network order */
+	uint16_t id;			/* outer IPv4 identification (without DF) */
+	union nlvs_addr saddr, daddr;	/* outer addresses */
+};
+
+/** Bytes of outer headers for a tunnel of @type with @flags over @af. */
+unsigned int nlvs_tun_hlen(int af, unsigned int type, unsigned int flags);
+
+/** The GUE source port (network order) of a flow whose hash is @hash:
+ *  spread over the kernel's local port range as udp_flow_src_port does. */
+uint16_t nlvs_tun_gue_sport(uint32_t hash);
+
+/**
+ * Write the outer headers described by @t into the nlvs_tun_hlen() bytes at
+ * @hdr, which the inner IP packet of family @inner_af directly follows
+ * (contiguous: GRE and UDP checksums cover it).  Returns the length of the
+ * whole outer packet, or 0 when the inner packet cannot be carried (its
+ * length no longer fits 16 bits).
+ */
+uint32_t nlvs_tun_encap(uint8_t *hdr, const struct nlvs_tun_encap *t, int inner_af);
+
 #endif /* NLVS_PKT_H */

@@ -16,9 +16,18 @@
 
 #define ETH_LEN		((uint32_t)sizeof(struct rte_ether_hdr))
 
+/* "Fragmentation needed" to a port's address: perhaps about a tunnel
+ * packet the engine sent from it (TUN real servers), so the engine's. */
+static int frag_needed4(const struct rte_mbuf *m, const struct nlvs_l3_info *l3)
+{
+	const uint8_t *ic = rte_pktmbuf_mtod_offset(m, const uint8_t *, l3->l4_off);
+
+	return l3->af == AF_INET && l3->proto == IPPROTO_ICMP && ic[0] == 3 && ic[1] == 4;
+}
+
 static void local_deliver(struct nlvs_worker *w, struct rte_mbuf *m, struct nlvs_l3_info *l3)
 {
-	if (l3->kind == NLVS_ADDR_PORT) {
+	if (l3->kind == NLVS_ADDR_PORT && !frag_needed4(m, l3)) {
 		/* no service, local address or connection owns a port address:
 		 * ssh, BGP, health-check replies... are the host's */
 		nlvs_host_input(w, m);

@@ -73,6 +73,15 @@ int nlvs_ip_too_big(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs
 	return 1;
 }
 
+int nlvs_ip_mtu_check(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		      uint16_t mtu)
+{
+	if (likely(l3->l3_len <= mtu))
+		return 0;
+	mtu_exceeded(w, m, l3, mtu);
+	return 1;
+}
+
 void nlvs_ip_forward(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_l3_info *l3)
 {
 	void *ip = rte_pktmbuf_mtod_offset(m, void *, l3->l3_off);

@@ -5,6 +5,7 @@
 GOLDEN_TESTS = \
 	tests/integration/golden-fnat.sh \
 	tests/integration/golden-hostile.sh \
+	tests/integration/golden-direct.sh \
 	tests/integration/golden-fuzz.sh
 TESTS += $(GOLDEN_TESTS)
 dist_check_SCRIPTS += $(GOLDEN_TESTS)
@@ -12,4 +13,5 @@ EXTRA_DIST += tests/integration/golden-lib.sh \
 	tests/integration/golden/golden.py \
 	tests/integration/golden/fnat.py \
 	tests/integration/golden/hostile.py \
-	tests/integration/golden/fuzz.py
+	tests/integration/golden/fuzz.py \
+	tests/integration/golden/direct.py

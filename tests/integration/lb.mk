@@ -20,11 +20,18 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/metrics.sh \
 	tests/integration/json-views.sh \
 	tests/integration/sd-notify.sh \
-	tests/integration/hugepages.sh
+	tests/integration/hugepages.sh \
+	tests/integration/dr.sh \
+	tests/integration/tun-ipip.sh \
+	tests/integration/tun-gue.sh \
+	tests/integration/tun-gre.sh \
+	tests/integration/mixed-fwd.sh \
+	tests/integration/dr-keepalived.sh
 TESTS += $(LB_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/metrics-compare.py tests/integration/metrics-node-ipvs.txt \
 	tests/integration/sd-notify.py
 EXTRA_DIST += tests/integration/fnat-lib.sh tests/integration/fnat-conns.py \
 	tests/integration/fnat-hostile.py tests/integration/fnat-neigh-flood.py \
-	scripts/netns-lab.sh scripts/netns-common.sh scripts/host-path-bench.sh
+	scripts/netns-lab.sh scripts/netns-common.sh scripts/host-path-bench.sh \
+	tests/integration/direct-lib.sh scripts/netns-dr-lab.sh scripts/tun-decap.py

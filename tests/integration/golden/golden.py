@@ -42,6 +42,9 @@ VIP4, VIP6 = "10.0.0.100", "2001:db8::100"
 LADDR4, LADDR6 = "10.0.0.10", "2001:db8::10"
 RS4, RS6 = "10.0.0.21", "2001:db8::21"
 
+# UDP ports whose IPv6 datagrams may carry no checksum (tunnels, RFC 6935)
+ZERO_UDP6_PORTS = set()
+
 TCP_VPORT, TCP_RPORT = 80, 8080
 UDP_VPORT, UDP_RPORT = 4000, 4001
 
@@ -212,8 +215,8 @@ def checksum_errors(pkt):
             continue
         got = getattr(layer, name)
         if got == 0 and layer.__class__.__name__ in ("UDP", "UDPerror") and \
-                IP in pkt:
-            continue    # IPv4 UDP without a checksum
+                (IP in pkt or layer.dport in ZERO_UDP6_PORTS):
+            continue    # IPv4 UDP without a checksum, or a tunnel's over IPv6
         if layer.__class__.__name__ in ("TCPerror", "UDPerror") and quoted_trunc(layer):
             continue    # a cut quote cannot be summed
         fresh = Ether(raw)

@@ -123,7 +123,6 @@ static void direct_forward(struct lb_worker *lw, struct rte_mbuf *m,
 		nlvs_lb_drop(lw->w, m, NLVS_DROP_NOT_FOR_US);
 		return;
 	}
-	nlvs_conn_account(c, side, p->l3_len);
 	count(lw, c, side, p->l3_len);
 	delta = nlvs_conn_state_update(c, side, p->tcp_flags, &lw->cfg->to);
 	if (delta)

@@ -496,6 +496,8 @@ static int cfg_rebuild(uint64_t *cost_us)
 	if (rc < 0)
 		return rc;
 	*cost_us = clock_us() - t0;
+	nlvs_log_debug("dataplane table %lu rebuilt: %u service and %u dest slots, %lu us",
+		       (unsigned long)c->seq, c->nsvc, c->ndest, (unsigned long)*cost_us);
 	cfg_publish(c);
 	return 0;
 }

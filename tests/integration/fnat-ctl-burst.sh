@@ -40,8 +40,8 @@ nlvs_cleanup_add "kill $traffic 2> /dev/null"
 # the burst starts once traffic flows
 flowing()
 {
-	[ "$(fnat_ipvsadm -Ln --stats | awk -v v="$LAB_VIP:80" '$2 == v {print $3}')" -ge 1 ] ||
-		! kill -0 "$traffic" 2> /dev/null
+	_c=$(fnat_ipvsadm -Ln --stats | awk -v v="$LAB_VIP:80" '$2 == v {print $3}')
+	[ "${_c:-0}" -ge 1 ] || ! kill -0 "$traffic" 2> /dev/null
 }
 nlvs_wait_until 60 flowing
 nlvs_ipvsadm -R < "$NLVS_TMP/rules"

@@ -7,9 +7,13 @@
  * ACK: nlserver calls lb_cfg_sync() (through nlvs_ctl_sync()) before it
  * acknowledges.  A rebuild walks every service and dest once (O(total)), so
  * when rebuilding per change would cost too much (one rebuild over
- * LB_SYNC_MAX_US, or more than a fifth of the time during a restore of
- * thousands of services) changes go live from the tick instead, at most
- * every LB_REBUILD_MS, and the control thread stays responsive.  Each
+ * LB_SYNC_MAX_US, or more than a tenth of the time during a restore of
+ * thousands of services) changes are coalesced: they go live from the
+ * tick, one rebuild for all the changes since the last, taking at most
+ * 1/LB_BURST_SHARE of the time but never leaving a change out of the
+ * dataplane for more than LB_LAG_MAX_MS (plus one rebuild).  The journal
+ * has every change before its ACK either way (ctl_state.c): what lags is
+ * only the workers' view, which the kernel's IPVS never lets lag.  Each
  * service carries two version numbers, kept when nothing relevant changed,
  * so workers only rebuild the scheduler instances of services that did.
  */
@@ -495,6 +499,8 @@ static int cfg_rebuild(uint64_t *cost_us)
 	if (rc < 0)
 		return rc;
 	*cost_us = clock_us() - t0;
+	nlvs_log_debug("dataplane table %lu rebuilt: %u service and %u dest slots, %lu us",
+		       (unsigned long)c->seq, c->nsvc, c->ndest, (unsigned long)*cost_us);
 	cfg_publish(c);
 	return 0;
 }
@@ -517,11 +523,15 @@ static int cfg_update(uint64_t now_ms, int now)
 	if (gen == built_gen)
 		return 1;
 	/* While changes keep coming (the generation moved since the last tick)
-	 * rebuilds take at most a tenth of the time; once they stop, the next
-	 * tick publishes at once. */
+	 * rebuilds take at most 1/LB_BURST_SHARE of the time, yet come at
+	 * least every LB_LAG_MAX_MS; once changes stop, the next tick
+	 * publishes at once. */
 	if (!now && lb_cfg_current && gen != seen_gen) {
+		uint64_t gap = RTE_MAX((uint64_t)LB_REBUILD_MS,
+				       last_cost_us * LB_BURST_SHARE / 1000);
+
 		seen_gen = gen;
-		if (now_ms - last_build_ms < RTE_MAX((uint64_t)LB_REBUILD_MS, last_cost_us / 100))
+		if (now_ms - last_build_ms < RTE_MIN(gap, (uint64_t)LB_LAG_MAX_MS))
 			return 0;
 	}
 	last_build_ms = now_ms;
@@ -540,7 +550,7 @@ int lb_cfg_update(uint64_t now_ms)
 }
 
 /* Publishing per change is bounded by a budget of rebuild time that refills
- * at a fifth of the clock (up to LB_SYNC_BURST_US): interactive changes go
+ * at 1/LB_SYNC_SHARE of the clock (up to LB_SYNC_BURST_US): interactive changes go
  * live before their ACK, while a bulk restore, whose rebuilds grow with the
  * table, soon runs out and falls back to the tick's batched rebuilds. */
 int lb_cfg_sync(uint64_t now_ms)
@@ -554,7 +564,7 @@ int lb_cfg_sync(uint64_t now_ms)
 	clock_gettime(CLOCK_MONOTONIC, &ts);	/* the budget refills with the clock */
 	t = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 
-	budget_us += (int64_t)((t - refill_us) / 5);
+	budget_us += (int64_t)((t - refill_us) / LB_SYNC_SHARE);
 	if (budget_us > LB_SYNC_BURST_US)
 		budget_us = LB_SYNC_BURST_US;
 	refill_us = t;

@@ -44,7 +44,10 @@
 #define LB_EXPIRE_BUDGET	2048	/* wheel entries per worker poll */
 #define LB_REBUILD_MS		50	/* at most one rebuild per this while busy */
 #define LB_SYNC_MAX_US		5000	/* rebuild per change while one costs less */
-#define LB_SYNC_BURST_US	20000	/* and while this budget of rebuild time lasts */
+#define LB_SYNC_BURST_US	20000	/* and while this budget of rebuild time lasts, */
+#define LB_SYNC_SHARE		10	/* refilled at 1/this of the clock */
+#define LB_BURST_SHARE		50	/* in a burst, rebuilds take 1/this of the time */
+#define LB_LAG_MAX_MS		1000	/* but a change waits at most this long */
 #define LB_FOLD_MS		50
 
 /* Connection flag bits of our own (nlvs_conn.h uses the low 16, SNAT
@@ -266,6 +269,7 @@ struct lb_cslot {
 	uint32_t gen;
 	uint8_t seen;
 	struct lb_cnt last;		/* sum over workers at the last fold */
+	uint32_t act, inact, pers;	/* dest: the connection counts last written */
 	struct lb_est est;
 };
 extern struct lb_cslot *lb_csvc, *lb_cdest;

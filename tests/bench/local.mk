@@ -6,6 +6,7 @@
 # dpdk-testpmd I/O floor and the ipvsadm control-plane figures one after
 # the other and writes bench.json (and bench.d/) in the build directory.
 dist_noinst_SCRIPTS += tests/bench/bench-run.sh tests/bench/bench-ipvsadm.sh \
+	tests/bench/bench-keepalived.sh \
 	tests/bench/bench-iofloor.sh tests/bench/bench-chart.sh
 EXTRA_DIST += doc/performance.md doc/performance.svg
 

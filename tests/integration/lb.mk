@@ -14,6 +14,7 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/fnat-icmp.sh \
 	tests/integration/fnat-mtu.sh \
 	tests/integration/fnat-reload.sh \
+	tests/integration/fnat-ctl-burst.sh \
 	tests/integration/fnat-full.sh \
 	tests/integration/fnat-keepalived.sh \
 	tests/integration/host-twin.sh \

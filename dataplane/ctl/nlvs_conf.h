@@ -89,6 +89,7 @@ struct nlvs_conf {
 	unsigned int mbufs;		/* per worker mbuf pool */
 	unsigned int neigh_entries;	/* per worker neighbour table */
 	int ip_forward;			/* route transit traffic (default off) */
+	int kernel_mirror_off;		/* "kernel-mirror off": no rtnetlink listener */
 	unsigned int nports, naddrs, nroutes, nladdrs, nsnat;
 	struct nlvs_conf_port *ports;
 	struct nlvs_conf_addr *addrs;

@@ -38,6 +38,27 @@ static size_t stats_text(size_t *idx, char *buf, size_t max)
 	return nlvs_ctl_text_snap_read(&snap, nlvs_dp_stats_write, idx, buf, max);
 }
 
+static size_t addrs_text(size_t *idx, char *buf, size_t max)
+{
+	static struct nlvs_ctl_text_snap snap;
+
+	return nlvs_ctl_text_snap_read(&snap, nlvs_addrs_write, idx, buf, max);
+}
+
+static size_t routes_text(size_t *idx, char *buf, size_t max)
+{
+	static struct nlvs_ctl_text_snap snap;
+
+	return nlvs_ctl_text_snap_read(&snap, nlvs_routes_write, idx, buf, max);
+}
+
+static size_t neigh_text(size_t *idx, char *buf, size_t max)
+{
+	static struct nlvs_ctl_text_snap snap;
+
+	return nlvs_ctl_text_snap_read(&snap, nlvs_neigh_write, idx, buf, max);
+}
+
 static void on_sigusr1(int sig)
 {
 	stats_wanted = 1;
@@ -53,17 +74,9 @@ static void apply_settings(const struct nlvs_conf *conf)
 
 static int routes_publish(const struct nlvs_conf *conf)
 {
-	struct nlvs_route_table *t, *old = nlvs_dp.routes;
-	int rc = nlvs_routes_build(conf, &t);
+	int rc = nlvs_routes_config_set(conf);
 
-	if (rc < 0)
-		return rc;
-	__atomic_store_n(&nlvs_dp.routes, t, __ATOMIC_RELEASE);
-	if (old) {
-		nlvs_dp_rcu_synchronize();
-		nlvs_routes_free(old);
-	}
-	return 0;
+	return rc < 0 ? rc : nlvs_routes_publish();
 }
 
 int nlvs_dp_start(const struct nlvs_conf *conf)
@@ -106,6 +119,9 @@ int nlvs_dp_start(const struct nlvs_conf *conf)
 	nlvs_addrs_announce();
 	signal(SIGUSR1, on_sigusr1);
 	nlvs_ctl_text_source_set("nlvs_stats", stats_text);
+	nlvs_ctl_text_source_set("nlvs_addrs", addrs_text);
+	nlvs_ctl_text_source_set("nlvs_routes", routes_text);
+	nlvs_ctl_text_source_set("nlvs_neigh", neigh_text);
 	nlvs_log_info("dataplane running: %u worker%s, %u port%s, idle back-off %s (max %u us)",
 		      nlvs_dp.nworkers, nlvs_dp.nworkers == 1 ? "" : "s", nlvs_dp.nports,
 		      nlvs_dp.nports == 1 ? "" : "s", nlvs_dp.idle_adaptive ? "adaptive" : "off",
@@ -238,6 +254,9 @@ void nlvs_dp_stop(void)
 	if (!eal_up)
 		return;
 	nlvs_ctl_text_source_set("nlvs_stats", NULL);
+	nlvs_ctl_text_source_set("nlvs_addrs", NULL);
+	nlvs_ctl_text_source_set("nlvs_routes", NULL);
+	nlvs_ctl_text_source_set("nlvs_neigh", NULL);
 	nlvs_dp.quit = 1;
 	if (launched)
 		rte_eal_mp_wait_lcore();
@@ -245,8 +264,7 @@ void nlvs_dp_stop(void)
 	nlvs_lb_fini();
 	nlvs_ports_flow_flush();
 	nlvs_ports_stop();
-	nlvs_routes_free(nlvs_dp.routes);
-	nlvs_dp.routes = NULL;
+	nlvs_routes_fini();
 	nlvs_addrs_fini();
 	nlvs_workers_destroy();
 	rte_eal_cleanup();

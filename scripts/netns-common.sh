@@ -81,7 +81,9 @@ lab_netns_add()
 }
 
 # lab_dp_ports NS DEV...: veth ends nlvsd drives with net_af_packet: no
-# kernel IPv6 (no address, no answers of the kernel's own), offloads off, up.
+# kernel IPv6 (no address, no answers of the kernel's own), no ARP answers of
+# the kernel's own either (it would answer for addresses that a test puts on
+# a stand-in twin in the namespace), offloads off, up.
 lab_dp_ports()
 {
 	_ns=$1
@@ -89,6 +91,7 @@ lab_dp_ports()
 	for d in "$@"; do
 		offloads_off "$_ns" "$d"
 		nsx "$_ns" sysctl -qw "net.ipv6.conf.$d.disable_ipv6=1"
+		nsx "$_ns" sysctl -qw "net.ipv4.conf.$d.arp_ignore=8"
 		ip -n "$_ns" link set "$d" up
 	done
 }

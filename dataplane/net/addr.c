@@ -381,14 +381,14 @@ void nlvs_addrs_write(FILE *f)
 	char buf[INET6_ADDRSTRLEN];
 	unsigned int i;
 
-	fprintf(f, "%-40s %-6s %-8s %-7s\n", "address", "kind", "port", "origin");
+	fprintf(f, "%-40s %-6s %-8s %s\n", "address", "kind", "port", "origin");
 	for (i = 0; i < alist_n; i++) {
 		const struct nlvs_addr_ent *e = &alist[i];
 		char a[INET6_ADDRSTRLEN + 4];
 
 		snprintf(a, sizeof(a), "%s/%u", nlvs_addr_str(e->af, &e->addr, buf, sizeof(buf)),
 			 e->plen);
-		fprintf(f, "%-40s %-6s %-8s %-7s\n", a, addr_kind_name(e->kind),
+		fprintf(f, "%-40s %-6s %-8s %s\n", a, addr_kind_name(e->kind),
 			e->port == NLVS_PORT_ANY ? "*" : nlvs_dp.ports[e->port].name,
 			addr_origin_name(e));
 	}

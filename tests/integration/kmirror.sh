@@ -1,0 +1,152 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The kernel mirror: addresses and routes the kernel holds on a port's twin
+# (the interface named after the port) are answered and followed by the
+# dataplane.  Until the twins exist, a dummy interface of the port's name in
+# nlvsd's namespace stands in for one: `lan` (made before nlvsd starts: the
+# dump at start) and `srv` (made after: the twin appears later).  Traffic is
+# real: the client pings and ARPs through the af_packet port, the real
+# servers' packets are forwarded along mirrored routes.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/fnat-lib.sh"
+
+nlvs_require_cmd tcpdump
+PING="/usr/bin/python3 $top_srcdir/tests/integration/dp-ping.py"
+nlvs_lab_up "$FNAT_LAB_SH"
+NS_RS1=$(echo "$NS_RS" | cut -d' ' -f1)
+echo "ip-forward on" >> "$NLVS_TMP/nlvsd.conf"
+LB_MAC=$(ip -n "$NS_L" -o link show l0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+
+lb() { ip -n "$NS_L" "$@"; }
+ctl() { "$NLVSCTL" -s "$NLVS_SOCK" "$@"; }
+# has CMD PATTERN: the output of `nlvsctl CMD` has a line matching PATTERN
+has() { ctl "$1" | grep -Eq "$2"; }
+hasnt() { ! has "$@"; }
+
+# the stand-in twin of port lan, with an address, before nlvsd starts
+# (no dummy driver on every test machine; tun is there wherever net_tap is)
+lb tuntap add lan mode tap && lb link set lan up && lb addr add 10.77.1.60/32 dev lan ||
+	tap_bail "cannot make the stand-in twin lan"
+nlvs_lab_start NS_L "nlvsd runs on the lab's ports"
+
+# --- addresses
+nlvs_wait_until 20 has addrs '^10\.77\.1\.60/32 +port +lan +kernel'
+tap_check $? "address on the twin before start: mirrored by the dump" "$(ctl addrs)"
+out=$(in_client $PING 10.77.1.60 2 2>&1)
+tap_check $? "it answers echo through the dataplane" "$out"
+
+# a new address: gratuitous ARP at once, then ARP and echo answered
+ip netns exec "$NS_C" tcpdump -l -n -i c0 arp > "$NLVS_TMP/arp.txt" 2> "$NLVS_TMP/tcpdump.err" &
+TCPDUMP_PID=$!
+nlvs_cleanup_add "kill $TCPDUMP_PID 2> /dev/null"
+nlvs_wait_until 20 grep -q "listening on" "$NLVS_TMP/tcpdump.err" ||
+	tap_bail "tcpdump did not start: $(cat "$NLVS_TMP/tcpdump.err")"
+arp0=$(nlvs_stat arp_replies)
+lb addr add 10.77.1.50/32 dev lan
+nlvs_wait_until 20 grep -Eq "who-has 10\.77\.1\.50 .*tell 10\.77\.1\.50" "$NLVS_TMP/arp.txt"
+tap_check $? "ip addr add: the dataplane announces it (gratuitous ARP on the client's LAN)" \
+	"$(cat "$NLVS_TMP/arp.txt")"
+out=$(in_client $PING 10.77.1.50 3 2>&1)
+tap_check $? "ip addr add: the new address answers echo" "$out"
+out=$(in_client ip neigh show 10.77.1.50 dev c0)
+case $out in *"lladdr $LB_MAC"*) st=0 ;; *) st=1 ;; esac
+tap_check $st "the client resolved it by ARP to the port's MAC" "$out (want $LB_MAC)"
+nlvs_stat_ge arp_replies $((arp0 + 1))
+tap_check $? "the dataplane answered that ARP (arp_replies moved)" \
+	"arp_replies before $arp0 now $(nlvs_stat arp_replies)"
+
+lb addr del 10.77.1.50/32 dev lan
+nlvs_wait_until 20 hasnt addrs '^10\.77\.1\.50/'
+tap_check $? "ip addr del: the address leaves the dataplane's table" "$(ctl addrs)"
+er=$(nlvs_stat echo_replies)
+out=$(in_client $PING 10.77.1.50 2 64 1 2>&1)
+tap_check $((! $?)) "ip addr del: the address no longer answers echo" "$out"
+tap_is "$(nlvs_stat echo_replies)" "$er" "the dataplane sent no echo reply for it"
+
+# IPv6 (the kernel's own IPv6 is off on the af_packet port)
+lb -6 addr add fd00:77:1::50/128 dev lan nodad
+nlvs_wait_until 20 has addrs '^fd00:77:1::50/128 .*kernel'
+out=$(in_client $PING fd00:77:1::50 2 2>&1)
+tap_check $? "IPv6 address on the twin answers ND and echo" "$out"
+
+# nlvsd.conf's address and the kernel's copy of it: deleting the kernel's
+# leaves nlvsd.conf's
+lb addr add 10.77.1.1/24 dev lan
+nlvs_wait_until 20 has addrs '^10\.77\.1\.1/24 .*kernel'
+tap_check $? "the same address from the kernel and nlvsd.conf: both listed" "$(ctl addrs)"
+lb addr del 10.77.1.1/24 dev lan
+nlvs_wait_until 20 hasnt addrs '^10\.77\.1\.1/24 .*kernel'
+has addrs '^10\.77\.1\.1/24 +port +lan +config'
+tap_check $? "the kernel's deletion leaves nlvsd.conf's address" "$(ctl addrs)"
+out=$(in_client $PING 10.77.1.1 2 2>&1)
+tap_check $? "and it still answers echo" "$out"
+
+# --- routes: the real servers reach 10.77.9.1 (on the client) only along a
+# route the kernel holds on the twin
+in_client ip addr add 10.77.9.1/32 dev c0
+in_client ip addr add 10.77.1.3/24 dev c0
+in_client ip route add 10.77.2.0/24 via 10.77.1.1
+nr=$(nlvs_stat drop.no-route)
+ip netns exec "$NS_RS1" $PING 10.77.9.1 1 64 1 > /dev/null 2>&1
+nlvs_wait_until 20 nlvs_stat_ge drop.no-route $((nr + 1))
+tap_check $? "no route yet: dropped as no-route" "no-route $nr -> $(nlvs_stat drop.no-route)"
+
+lb route add 10.77.9.0/24 via 10.77.1.2 dev lan onlink
+nlvs_wait_until 20 has routes '^10\.77\.9\.0/24 via 10\.77\.1\.2 dev lan origin kernel'
+tap_check $? "ip route add: nlvsctl routes shows it" "$(ctl routes)"
+out=$(ip netns exec "$NS_RS1" $PING 10.77.9.1 3 2>&1)
+tap_check $? "ip route add: traffic follows it through the dataplane" "$out"
+
+lb route del 10.77.9.0/24
+nlvs_wait_until 20 hasnt routes '^10\.77\.9\.0/24'
+tap_check $? "ip route del: gone from nlvsctl routes" "$(ctl routes)"
+nr=$(nlvs_stat drop.no-route)
+ip netns exec "$NS_RS1" $PING 10.77.9.1 1 64 1 > /dev/null 2>&1
+nlvs_wait_until 20 nlvs_stat_ge drop.no-route $((nr + 1))
+tap_check $? "ip route del: dropped as no-route again" "no-route $nr -> $(nlvs_stat drop.no-route)"
+
+# ECMP: two next hops, both listed, both used (by destination)
+for i in 1 2 3 4 5 6 7 8; do
+	in_client ip addr add "10.77.8.$i/32" dev c0
+done
+lb route add 10.77.8.0/24 nexthop via 10.77.1.2 dev lan onlink \
+	nexthop via 10.77.1.3 dev lan onlink
+nlvs_wait_until 20 has routes '^10\.77\.8\.0/24 origin kernel'
+out=$(ctl routes)
+st=1
+echo "$out" | grep -A2 '^10\.77\.8\.0/24' | grep -q 'nexthop via 10\.77\.1\.2 dev lan' &&
+	echo "$out" | grep -A2 '^10\.77\.8\.0/24' | grep -q 'nexthop via 10\.77\.1\.3 dev lan' &&
+	st=0
+tap_check $st "ECMP route: nlvsctl routes shows both next hops" "$out"
+fail=0
+for i in 1 2 3 4 5 6 7 8; do
+	ip netns exec "$NS_RS1" $PING "10.77.8.$i" 1 > /dev/null 2>&1 || fail=$((fail + 1))
+done
+tap_is "$fail" 0 "ECMP route: traffic to 8 destinations through it"
+out=$(ctl neigh)
+st=1
+echo "$out" | grep -q '^10\.77\.1\.2 dev lan lladdr .* nexthop' &&
+	echo "$out" | grep -q '^10\.77\.1\.3 dev lan lladdr .* nexthop' && st=0
+tap_check $st "ECMP route: both next hops resolved and used (nlvsctl neigh)" "$out"
+
+# --- a twin that appears after nlvsd started: srv
+lb tuntap add srv mode tap && lb link set srv up && lb addr add 10.77.2.60/32 dev srv
+nlvs_wait_until 20 has addrs '^10\.77\.2\.60/32 +port +srv +kernel'
+tap_check $? "a twin made after start is found (RTM_NEWLINK by name)" "$(ctl addrs)"
+out=$(ip netns exec "$NS_RS1" $PING 10.77.2.60 2 2>&1)
+tap_check $? "its address answers echo on its port" "$out"
+
+# the twin goes: its addresses go with it, nlvsd.conf's stay
+lb link del lan
+nlvs_wait_until 20 hasnt addrs '^10\.77\.1\.60/'
+tap_check $? "twin deleted: its kernel addresses leave the dataplane" "$(ctl addrs)"
+has addrs '^10\.77\.1\.1/24 +port +lan +config' && has addrs '^10\.77\.2\.60/32 .*kernel'
+tap_check $? "nlvsd.conf's addresses and the other twin's stay" "$(ctl addrs)"
+
+tap_diag "nlvsctl addrs:"
+tap_diag "$(ctl addrs)"
+nlvs_alive
+tap_check $? "nlvsd still running"
+nlvsd_stop
+tap_check $? "nlvsd stops cleanly"
+tap_done

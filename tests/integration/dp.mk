@@ -3,7 +3,8 @@
 DP_INTEGRATION_TESTS = \
 	tests/integration/dp-ping.sh \
 	tests/integration/dp-ping-2w.sh \
-	tests/integration/kmirror.sh
+	tests/integration/kmirror.sh \
+	tests/integration/kmirror-keepalived.sh
 TESTS += $(DP_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(DP_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/dp-ping.py

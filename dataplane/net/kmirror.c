@@ -204,9 +204,11 @@ static void route_event(const struct nlvs_kmsg *k)
 	}
 	km.routes_dirty = 1;
 	if (i >= 0) {
-		if (k->append)
+		/* IPv6 appends a sibling to the ECMP route; IPv4 appends a
+		 * route behind the first, which alone is used */
+		if (k->append && k->route.dst.af == AF_INET6)
 			nlvs_route_hops_merge(&km.routes[i].r, &k->route);
-		else
+		else if (!k->append)
 			km.routes[i].r = k->route;
 		km.routes[i].seen = 1;
 		return;

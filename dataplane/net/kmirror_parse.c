@@ -273,6 +273,13 @@ void nlvs_route_hops_merge(struct nlvs_route *r, const struct nlvs_route *add)
 
 int nlvs_route_same_key(const struct nlvs_route *a, const struct nlvs_route *b)
 {
-	return a->dst.af == b->dst.af && a->dst.len == b->dst.len &&
-	       a->priority == b->priority && !memcmp(&a->dst.addr, &b->dst.addr, alen(a->dst.af));
+	if (a->dst.af != b->dst.af || a->dst.len != b->dst.len || a->priority != b->priority ||
+	    memcmp(&a->dst.addr, &b->dst.addr, alen(a->dst.af)))
+		return 0;
+	/* only routes through gateways are siblings of one ECMP route: a
+	 * connected prefix on two interfaces (IPv6's fe80::/64 on every twin)
+	 * is two routes */
+	if (!a->hop[0].has_gw || !b->hop[0].has_gw)
+		return a->hop[0].has_gw == b->hop[0].has_gw && a->hop[0].port == b->hop[0].port;
+	return 1;
 }

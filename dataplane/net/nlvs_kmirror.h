@@ -77,7 +77,8 @@ int nlvs_kmsg_parse(const void *nlh, nlvs_kmirror_port_fn port_of, void *arg,
 unsigned int nlvs_route_hops_remove(struct nlvs_route *r, const struct nlvs_route *del);
 /** Add to @r the hops of @add it does not have yet (NLM_F_APPEND). */
 void nlvs_route_hops_merge(struct nlvs_route *r, const struct nlvs_route *add);
-/** 1 when @a and @b name the same kernel route: prefix and metric. */
+/** 1 when @a and @b name the same kernel route: prefix and metric, and for
+ *  a route without gateway the interface. */
 int nlvs_route_same_key(const struct nlvs_route *a, const struct nlvs_route *b);
 
 /*

@@ -129,6 +129,22 @@ echo "$out" | grep -q '^10\.77\.1\.2 dev lan lladdr .* nexthop' &&
 	echo "$out" | grep -q '^10\.77\.1\.3 dev lan lladdr .* nexthop' && st=0
 tap_check $st "ECMP route: both next hops resolved and used (nlvsctl neigh)" "$out"
 
+# IPv6 ECMP: the kernel adds and deletes the siblings one by one
+lb -6 route add fd00:77:8::/64 nexthop via fd00:77:1::2 dev lan onlink \
+	nexthop via fd00:77:1::3 dev lan onlink
+nlvs_wait_until 20 has routes '^fd00:77:8::/64 origin kernel'
+out=$(ctl routes | grep -A2 '^fd00:77:8::/64')
+st=1
+echo "$out" | grep -q 'nexthop via fd00:77:1::2 dev lan' &&
+	echo "$out" | grep -q 'nexthop via fd00:77:1::3 dev lan' && st=0
+tap_check $st "IPv6 ECMP route: both next hops" "$(ctl routes)"
+lb -6 route del fd00:77:8::/64 via fd00:77:1::2 dev lan
+nlvs_wait_until 20 has routes '^fd00:77:8::/64 via fd00:77:1::3 dev lan origin kernel'
+tap_check $? "IPv6 ECMP: one sibling deleted, the other stays" "$(ctl routes)"
+lb -6 route del fd00:77:8::/64
+nlvs_wait_until 20 hasnt routes '^fd00:77:8::/64'
+tap_check $? "IPv6 ECMP: the last one deleted, the route is gone" "$(ctl routes)"
+
 # --- a twin that appears after nlvsd started: srv
 lb tuntap add srv mode tap && lb link set srv up && lb addr add 10.77.2.60/32 dev srv
 nlvs_wait_until 20 has addrs '^10\.77\.2\.60/32 +port +srv +kernel'

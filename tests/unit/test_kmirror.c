@@ -291,6 +291,17 @@ static void test_hops(void **state)
 	assert_true(nlvs_route_same_key(&r, &one));
 	assert_false(nlvs_route_same_key(&r, &other));
 	assert_int_equal(nlvs_route_hops_remove(&r, &one), 1);
+	{	/* connected routes of one prefix on two twins: two routes */
+		struct nlvs_route c0 = two_hops(), c1;
+
+		c0.nhops = 1;
+		c0.hop[0].has_gw = 0;
+		c1 = c0;
+		c1.hop[0].port = 1;
+		assert_false(nlvs_route_same_key(&c0, &c1));
+		assert_true(nlvs_route_same_key(&c0, &c0));
+		assert_false(nlvs_route_same_key(&c0, &one));
+	}
 	assert_addr(AF_INET, &r.hop[0].gw, "10.0.0.1");
 	nlvs_route_hops_merge(&r, &one);
 	nlvs_route_hops_merge(&r, &one);		/* once only */

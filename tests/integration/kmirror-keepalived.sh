@@ -15,7 +15,7 @@
 # path.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/fnat-lib.sh"
 
-nlvs_require_cmd keepalived
+nlvs_require_cmd keepalived tcpdump
 [ -c /dev/net/tun ] || tap_skip_all "no /dev/net/tun"
 PING="/usr/bin/python3 $top_srcdir/tests/integration/dp-ping.py"
 nlvs_lab_up "$FNAT_LAB_SH"
@@ -78,6 +78,13 @@ virtual_server $LAB_VIP 80 {
 	}
 }
 CONF
+# the client's side of the LAN: the dataplane's gratuitous ARP for the
+# virtual address (keepalived's own go into the stand-in twin, nowhere)
+ip netns exec "$NS_C" tcpdump -l -n -i c0 arp > "$NLVS_TMP/arp.txt" 2> "$NLVS_TMP/tcpdump.err" &
+TCPDUMP_PID=$!
+nlvs_cleanup_add "kill $TCPDUMP_PID 2> /dev/null"
+nlvs_wait_until 20 grep -q "listening on" "$NLVS_TMP/tcpdump.err" ||
+	tap_bail "tcpdump did not start: $(cat "$NLVS_TMP/tcpdump.err")"
 ip netns exec "$NS_L" "$NLVS_EXEC" -s "$NLVS_SOCK" keepalived -n -l -D -G \
 	-f "$NLVS_TMP/keepalived.conf" -p "$NLVS_TMP/keepalived.pid" \
 	-r "$NLVS_TMP/vrrp.pid" -c "$NLVS_TMP/checker.pid" \
@@ -90,6 +97,9 @@ tap_check $? "keepalived's VRRP instance on lan becomes MASTER" \
 	"$(tail -n 20 "$NLVS_TMP/keepalived.log")"
 nlvs_wait_until 20 has addrs "^$VADDR/32 +port +lan +kernel"
 tap_check $? "its virtual_ipaddress is mirrored into the dataplane" "$(ctl addrs)"
+nlvs_wait_until 20 grep -Eq "who-has $VADDR .*tell $VADDR" "$NLVS_TMP/arp.txt"
+tap_check $? "the dataplane announces it on the client's LAN (gratuitous ARP)" \
+	"$(cat "$NLVS_TMP/arp.txt")"
 out=$(in_client $PING $VADDR 3 2>&1)
 tap_check $? "the virtual address answers echo through the dataplane" "$out"
 out=$(in_client ip neigh show $VADDR dev c0)

@@ -152,6 +152,17 @@ tap_check $? "a twin made after start is found (RTM_NEWLINK by name)" "$(ctl add
 out=$(ip netns exec "$NS_RS1" $PING 10.77.2.60 2 2>&1)
 tap_check $? "its address answers echo on its port" "$out"
 
+# a twin set down: the kernel drops its IPv4 routes without a word; the
+# mirror, re-reading the tables on the link change, drops them too
+lb route add 10.77.7.0/24 via 10.77.2.11 dev srv onlink
+nlvs_wait_until 20 has routes '^10\.77\.7\.0/24 via 10\.77\.2\.11 dev srv origin kernel'
+tap_check $? "a route through the late twin is mirrored" "$(ctl routes)"
+lb link set srv down
+nlvs_wait_until 20 hasnt routes '^10\.77\.7\.0/24'
+tap_check $? "twin set down: the routes the kernel flushed silently leave the dataplane" \
+	"$(ctl routes)"
+lb link set srv up
+
 # the twin goes: its addresses go with it, nlvsd.conf's stay
 lb link del lan
 nlvs_wait_until 20 hasnt addrs '^10\.77\.1\.60/'

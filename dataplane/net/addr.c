@@ -77,27 +77,40 @@ int nlvs_addr_lookup(const struct nlvs_addr_table *t, int af, const void *addr, 
 	return e->kind;
 }
 
+/* How well a port address suits as the source of what we send out of
+ * @port: one of that port first, then nlvsd.conf's over the kernel's (a
+ * VRRP address comes and goes), then not IPv6 link-local (an ICMP error may
+ * travel further than the link). */
+static unsigned int source_rank(const struct nlvs_addr_ent *e, uint16_t port)
+{
+	return (e->port == port ? 4u : 0u) + (e->origin == NLVS_ORIGIN_CONFIG ? 2u : 0u) +
+	       (e->af == AF_INET6 && e->addr.b[0] == 0xfe && (e->addr.b[1] & 0xc0) == 0x80 ?
+		0u : 1u);
+}
+
 /* A port address of @af on @port, the source of ICMP errors and requests. */
 int nlvs_addr_port_source(const struct nlvs_addr_table *t, int af, uint16_t port,
 			  union nlvs_addr *out)
 {
-	const struct nlvs_addr_ent *e, *any = NULL;
+	const struct nlvs_addr_ent *e, *best = NULL;
+	unsigned int r, best_r = 0;
 	uint32_t i;
 
 	for (i = 0; i <= t->mask; i++) {
 		e = &t->e[i];
-		if (!e->used || e->af != af)
+		if (!e->used || e->af != af || e->kind != NLVS_ADDR_PORT)
 			continue;
-		if (e->kind == NLVS_ADDR_PORT && e->port == port) {
-			*out = e->addr;
-			return 0;
+		r = source_rank(e, port);
+		if (!best || r > best_r) {
+			best = e;
+			best_r = r;
+			if (r == 7)
+				break;
 		}
-		if (!any && e->kind == NLVS_ADDR_PORT)
-			any = e;
 	}
-	if (!any)
+	if (!best)
 		return -ENOENT;
-	*out = any->addr;
+	*out = best->addr;
 	return 0;
 }
 

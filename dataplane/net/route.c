@@ -296,11 +296,8 @@ void nlvs_routes_write(FILE *f)
 	for (i = 0; t && i < t->nroutes; i++) {
 		const struct nlvs_route *r = &t->routes[i];
 
-		if (r->dst.len == 0)
-			fprintf(f, "%s", r->dst.af == AF_INET ? "default" : "default6");
-		else
-			fprintf(f, "%s/%u", nlvs_addr_str(r->dst.af, &r->dst.addr, dst,
-							  sizeof(dst)), r->dst.len);
+		fprintf(f, "%s/%u", nlvs_addr_str(r->dst.af, &r->dst.addr, dst, sizeof(dst)),
+			r->dst.len);
 		if (r->nhops == 1)
 			hop_write(f, r, &r->hop[0]);
 		fprintf(f, " origin %s", origin_name(r->origin));

@@ -145,6 +145,26 @@ lb -6 route del fd00:77:8::/64
 nlvs_wait_until 20 hasnt routes '^fd00:77:8::/64'
 tap_check $? "IPv6 ECMP: the last one deleted, the route is gone" "$(ctl routes)"
 
+# a burst: 1000 routes added in one go are all mirrored (events read in
+# batches, one table published per batch), then all removed
+i=0
+while [ $i -lt 1000 ]; do
+	echo "route add 10.$((100 + i / 250)).$((i % 250)).0/24 via 10.77.1.2 dev lan onlink"
+	i=$((i + 1))
+done > "$NLVS_TMP/routes.batch"
+nkern() { [ "$(ctl routes | grep -c '^10\.1[0-9][0-9]\..* origin kernel')" = "$1" ]; }
+t0=$(date +%s%N)
+lb -batch "$NLVS_TMP/routes.batch"
+nlvs_wait_until 60 nkern 1000
+tap_check $? "1000 routes added at once: all mirrored" \
+	"$(ctl routes | grep -c '^10\.1[0-9][0-9]\.') of 1000"
+t1=$(date +%s%N)
+tap_diag "1000 kernel routes mirrored in $(((t1 - t0) / 1000000)) ms (ip -batch included)"
+sed 's/^route add/route del/' "$NLVS_TMP/routes.batch" > "$NLVS_TMP/routes-del.batch"
+lb -batch "$NLVS_TMP/routes-del.batch"
+nlvs_wait_until 60 nkern 0
+tap_check $? "and all removed" "$(ctl routes | grep -c '^10\.1[0-9][0-9]\.') left"
+
 # --- a twin that appears after nlvsd started: srv
 lb tuntap add srv mode tap && lb link set srv up && lb addr add 10.77.2.60/32 dev srv
 nlvs_wait_until 20 has addrs '^10\.77\.2\.60/32 +port +srv +kernel'

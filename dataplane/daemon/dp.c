@@ -72,13 +72,6 @@ static void apply_settings(const struct nlvs_conf *conf)
 	nlvs_dp.snat_rules = conf->nsnat;
 }
 
-static int routes_publish(const struct nlvs_conf *conf)
-{
-	int rc = nlvs_routes_config_set(conf);
-
-	return rc < 0 ? rc : nlvs_routes_publish();
-}
-
 int nlvs_dp_start(const struct nlvs_conf *conf)
 {
 	char *argv[NLVS_CONF_MAX_ARGS + 1];
@@ -105,7 +98,7 @@ int nlvs_dp_start(const struct nlvs_conf *conf)
 	rc = nlvs_addrs_init(conf);
 	if (rc < 0)
 		goto fail;
-	rc = routes_publish(conf);
+	rc = nlvs_routes_config_publish(conf);
 	if (rc < 0)
 		goto fail;
 	rc = nlvs_lb_init(conf);
@@ -160,7 +153,7 @@ int nlvs_dp_reload(const struct nlvs_conf *conf)
 	rc = nlvs_lb_reload(conf);
 	if (rc < 0)
 		return rc;
-	rc = routes_publish(conf);
+	rc = nlvs_routes_config_publish(conf);
 	if (rc < 0)
 		return rc;
 	rc = nlvs_addrs_init(conf);

@@ -178,10 +178,10 @@ int nlvs_addr_kernel_add(int af, const union nlvs_addr *addr, uint8_t plen, uint
 int nlvs_addr_kernel_del(int af, const union nlvs_addr *addr);
 void nlvs_addrs_write(FILE *f);
 
-/* route.c: the control thread sets the routes of each origin, then
- * publishes a table built from both (the old one freed after RCU). */
+/* route.c: the control thread sets the routes of each origin and publishes
+ * a table built from both (the old one freed after RCU). */
 struct nlvs_route;
-int nlvs_routes_config_set(const struct nlvs_conf *conf);
+int nlvs_routes_config_publish(const struct nlvs_conf *conf);
 int nlvs_routes_kernel_set(const struct nlvs_route *rs, unsigned int n);
 int nlvs_routes_publish(void);
 void nlvs_routes_free(struct nlvs_route_table *t);

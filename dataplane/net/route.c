@@ -117,11 +117,15 @@ static void prefix_clear_host(struct nlvs_prefix *p)
 }
 
 /* The configuration's routes: connected prefixes of the port addresses
- * first so that a "route" line of the same prefix wins. */
-int nlvs_routes_config_set(const struct nlvs_conf *conf)
+ * first so that a "route" line of the same prefix wins.  Published with the
+ * kernel's; when that fails the previous ones stay, as the running table. */
+int nlvs_routes_config_publish(const struct nlvs_conf *conf)
 {
+	struct nlvs_route *old = conf_routes;
+	unsigned int old_n = conf_nroutes, old_nconn = conf_nconn;
 	struct nlvs_route *rs = calloc(conf->naddrs + conf->nroutes + 1, sizeof(*rs));
 	unsigned int i, n = 0;
+	int rc;
 
 	if (!rs)
 		return -ENOMEM;
@@ -143,10 +147,18 @@ int nlvs_routes_config_set(const struct nlvs_conf *conf)
 		rs[i].origin = NLVS_ORIGIN_CONFIG;
 		rs[i].nhops = 1;
 	}
-	free(conf_routes);
 	conf_routes = rs;
 	conf_nroutes = n;
 	conf_nconn = conf->naddrs;
+	rc = nlvs_routes_publish();
+	if (rc < 0) {
+		conf_routes = old;
+		conf_nroutes = old_n;
+		conf_nconn = old_nconn;
+		free(rs);
+		return rc;
+	}
+	free(old);
 	return 0;
 }
 

@@ -165,6 +165,19 @@ lb -batch "$NLVS_TMP/routes-del.batch"
 nlvs_wait_until 60 nkern 0
 tap_check $? "and all removed" "$(ctl routes | grep -c '^10\.1[0-9][0-9]\.') left"
 
+# a reload (SIGHUP) rebuilds nlvsd.conf's addresses and routes and keeps the
+# kernel's
+n0=$(grep -c "configuration reloaded" "$NLVS_TMP/nlvsd.log")
+kill -HUP "$NLVSD_PID"
+reloaded() { [ "$(grep -c "configuration reloaded" "$NLVS_TMP/nlvsd.log")" -gt "$n0" ]; }
+nlvs_wait_until 20 reloaded
+has addrs '^10\.77\.1\.60/32 +port +lan +kernel' && has routes '^10\.77\.8\.0/24 origin kernel' &&
+	has routes '^10\.77\.1\.0/24 dev lan origin config'
+tap_check $? "after a reload the kernel's addresses and routes are still there" \
+	"$(ctl addrs; ctl routes)"
+out=$(in_client $PING 10.77.1.60 2 2>&1)
+tap_check $? "and still answered" "$out"
+
 # --- a twin that appears after nlvsd started: srv
 lb tuntap add srv mode tap && lb link set srv up && lb addr add 10.77.2.60/32 dev srv
 nlvs_wait_until 20 has addrs '^10\.77\.2\.60/32 +port +srv +kernel'

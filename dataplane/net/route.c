@@ -89,13 +89,18 @@ static int route_add(struct nlvs_route_table *t, const struct nlvs_route *r)
 
 	if (!r->nhops)
 		return -EINVAL;
+	int rc;
+
 	nh = nexthop_get(t, r);
 	if (!nh)
 		return -ENOSPC;
-	t->routes[t->nroutes++] = *r;
 	if (r->dst.af == AF_INET)
-		return rte_fib_add(t->fib4, rte_be_to_cpu_32(r->dst.addr.ip), r->dst.len, nh);
-	return rte_fib6_add(t->fib6, r->dst.addr.b, r->dst.len, nh);
+		rc = rte_fib_add(t->fib4, rte_be_to_cpu_32(r->dst.addr.ip), r->dst.len, nh);
+	else
+		rc = rte_fib6_add(t->fib6, r->dst.addr.b, r->dst.len, nh);
+	if (rc == 0)
+		t->routes[t->nroutes++] = *r;
+	return rc;
 }
 
 void nlvs_routes_free(struct nlvs_route_table *t)
@@ -191,7 +196,7 @@ static int routes_build(struct nlvs_route_table **out)
 	struct nlvs_route_table *t;
 	struct nlvs_route *kr = NULL;
 	char name[64];
-	unsigned int i, nconn = 0;
+	unsigned int i, nconn = 0, left_out = 0;
 	int rc;
 
 	t = rte_zmalloc("nlvs_routes", sizeof(*t), RTE_CACHE_LINE_SIZE);
@@ -207,7 +212,9 @@ static int routes_build(struct nlvs_route_table **out)
 	c4.default_nh = 0;
 	c4.max_routes = 1 << 16;
 	c4.dir24_8.nh_sz = RTE_FIB_DIR24_8_2B;
-	c4.dir24_8.num_tbl8 = 1 << 8;
+	/* a tbl8 (512 bytes) per /24 that holds longer prefixes: host
+	 * routes from the kernel may spread over many */
+	c4.dir24_8.num_tbl8 = 1 << 12;
 	snprintf(name, sizeof(name), "nlvs_fib4_%u", generation);
 	t->fib4 = rte_fib_create(name, SOCKET_ID_ANY, &c4);
 	memset(&c6, 0, sizeof(c6));
@@ -238,12 +245,12 @@ static int routes_build(struct nlvs_route_table **out)
 	for (i = 0; i < kern_nroutes; i++) {
 		/* one the table cannot hold is left out, not the whole table */
 		rc = route_add(t, &kr[i]);
-		if (rc < 0) {
-			t->nroutes--;
-			nlvs_log_warnx("kernel route left out of the dataplane: %s",
-				       strerror(-rc));
-		}
+		if (rc < 0)
+			left_out++;
 	}
+	if (left_out)
+		nlvs_log_warnx("%u kernel route(s) left out of the dataplane's table: it is full",
+			       left_out);
 	for (i = nconn; i < conf_nroutes; i++) {
 		rc = route_add(t, &conf_routes[i]);
 		if (rc < 0)

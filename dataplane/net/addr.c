@@ -332,7 +332,7 @@ int nlvs_addr_kernel_del(int af, const union nlvs_addr *addr)
 }
 
 /* (Re)build the port addresses from the configuration, keeping the ones the
- * engines registered. */
+ * engines registered and the kernel's. */
 int nlvs_addrs_init(const struct nlvs_conf *conf)
 {
 	unsigned int i, j = 0;

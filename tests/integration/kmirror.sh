@@ -36,16 +36,21 @@ out=$(in_client $PING 10.77.1.60 2 2>&1)
 tap_check $? "it answers echo through the dataplane" "$out"
 
 # a new address: gratuitous ARP at once, then ARP and echo answered
-ip netns exec "$NS_C" tcpdump -l -n -i c0 arp > "$NLVS_TMP/arp.txt" 2> "$NLVS_TMP/tcpdump.err" &
+ip netns exec "$NS_C" tcpdump -tt -l -n -i c0 arp > "$NLVS_TMP/arp.txt" 2> "$NLVS_TMP/tcpdump.err" &
 TCPDUMP_PID=$!
 nlvs_cleanup_add "kill $TCPDUMP_PID 2> /dev/null"
 nlvs_wait_until 20 grep -q "listening on" "$NLVS_TMP/tcpdump.err" ||
 	tap_bail "tcpdump did not start: $(cat "$NLVS_TMP/tcpdump.err")"
 arp0=$(nlvs_stat arp_replies)
+t0=$(date +%s.%N)
 lb addr add 10.77.1.50/32 dev lan
 nlvs_wait_until 20 grep -Eq "who-has 10\.77\.1\.50 .*tell 10\.77\.1\.50" "$NLVS_TMP/arp.txt"
 tap_check $? "ip addr add: the dataplane announces it (gratuitous ARP on the client's LAN)" \
 	"$(cat "$NLVS_TMP/arp.txt")"
+t1=$(grep -E "who-has 10\.77\.1\.50 .*tell 10\.77\.1\.50" "$NLVS_TMP/arp.txt" | head -n 1 |
+	cut -d' ' -f1)
+tap_diag "ip addr add to gratuitous ARP on the wire: $(echo "$t0 $t1" |
+	awk '{printf "%d", ($2 - $1) * 1000}') ms (ip's own start-up included)"
 out=$(in_client $PING 10.77.1.50 3 2>&1)
 tap_check $? "ip addr add: the new address answers echo" "$out"
 out=$(in_client ip neigh show 10.77.1.50 dev c0)

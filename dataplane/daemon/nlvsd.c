@@ -188,8 +188,10 @@ static void run(struct nlvsd *d)
 			} else if (fd == d->mirrorfd) {
 				nlvs_kmirror_read();
 			} else if (fd == d->tickfd) {
-				if (read(d->tickfd, &ticks, sizeof(ticks)) > 0)
+				if (read(d->tickfd, &ticks, sizeof(ticks)) > 0) {
 					nlvs_dp_tick();
+					nlvs_kmirror_tick();
+				}
 			}
 		}
 	}

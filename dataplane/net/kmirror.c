@@ -32,6 +32,10 @@
 #define KM_RCVBUF	(4 << 20)	/* a full routing table's worth of events */
 #define KM_DUMP_TRIES	5		/* dumps interrupted by changes */
 #define KM_BUF		32768		/* a receive: many messages of a dump */
+/* A route table is built whole: during a burst of route events (a routing
+ * daemon's table coming up) publish at most one each this long, so a burst
+ * costs tables by its duration, not by the number of wake-ups. */
+#define KM_PUBLISH_GAP_NS	(50 * 1000 * 1000)
 
 struct km_addr {
 	uint16_t af, port;
@@ -55,7 +59,16 @@ static struct {
 	struct km_route *routes;
 	unsigned int nroutes;
 	int dumping, resync, routes_dirty, dump_intr;
+	uint64_t published_ns;		/* when the last route table went out */
 } km;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* The twin of port @p is named after the port (nlvsd.conf(5), "port"). */
 static const char *twin_name(unsigned int p)
@@ -330,9 +343,10 @@ static void routes_apply(void)
 	unsigned int i;
 	int rc;
 
-	if (!km.routes_dirty)
-		return;
+	if (!km.routes_dirty || now_ns() - km.published_ns < KM_PUBLISH_GAP_NS)
+		return;		/* nlvs_kmirror_tick() comes back for it */
 	km.routes_dirty = 0;
+	km.published_ns = now_ns();
 	rs = malloc((km.nroutes + 1) * sizeof(*rs));
 	if (!rs) {
 		nlvs_log_warnx("kernel mirror: out of memory for the routes");
@@ -377,6 +391,12 @@ void nlvs_kmirror_read(void)
 	if (nlvs_addr_batch_end() < 0)
 		nlvs_log_warnx("kernel mirror: cannot publish the addresses");
 	routes_apply();
+}
+
+void nlvs_kmirror_tick(void)
+{
+	if (km.ev)
+		routes_apply();
 }
 
 int nlvs_kmirror_start(void)

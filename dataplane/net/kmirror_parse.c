@@ -59,7 +59,7 @@ static int parse_link(const struct nlmsghdr *nlh, struct nlvs_kmsg *out)
 		return -EINVAL;
 	ifi = mnl_nlmsg_get_payload(nlh);
 	if (mnl_attr_parse(nlh, sizeof(*ifi), attr_cb, &at) < 0 || !at.tb[IFLA_IFNAME] ||
-	    mnl_attr_validate(at.tb[IFLA_IFNAME], MNL_TYPE_STRING) < 0)
+	    mnl_attr_validate(at.tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) < 0)
 		return -EINVAL;
 	name = mnl_attr_get_str(at.tb[IFLA_IFNAME]);
 	if (strlen(name) >= sizeof(out->link.name))

@@ -89,6 +89,9 @@ int nlvs_route_same_key(const struct nlvs_route *a, const struct nlvs_route *b);
 int nlvs_kmirror_start(void);
 /** The descriptor is readable: apply the events (re-dump on ENOBUFS). */
 void nlvs_kmirror_read(void);
+/** Called every few milliseconds: publish route changes held back while a
+ *  burst of them went on (at most one table per 50 ms). */
+void nlvs_kmirror_tick(void);
 void nlvs_kmirror_stop(void);
 
 #endif /* NLVS_KMIRROR_H */

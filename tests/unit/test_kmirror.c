@@ -238,6 +238,56 @@ static void test_route_multipath(void **state)
 	assert_addr(AF_INET, &k.route.hop[1].gw, "10.77.2.3");
 }
 
+/* @nlh (in buf) cut short at every length, then bytes flipped at random:
+ * rejected or parsed, never read past its end (check-sanitize runs this
+ * under ASan). */
+static void damage(struct nlmsghdr *nlh)
+{
+	static char copy[sizeof(buf)];
+	uint32_t len = nlh->nlmsg_len, i, at, n, rng = 12345;
+	struct nlvs_kmsg k;
+
+	for (i = sizeof(*nlh); i < len; i++) {
+		memcpy(copy, buf, len);
+		((struct nlmsghdr *)copy)->nlmsg_len = i;
+		nlvs_kmsg_parse(copy, port_of, NULL, &k);
+		assert_true(k.type != NLVS_KMSG_ROUTE || k.route.nhops <= NLVS_ROUTE_MAX_HOPS);
+	}
+	for (i = 0; i < 20000; i++) {
+		memcpy(copy, buf, len);
+		for (n = 0; n < 1 + i % 4; n++) {
+			rng = rng * 1103515245u + 12345u;
+			at = (uint32_t)sizeof(*nlh) + (rng >> 8) % (len - (uint32_t)sizeof(*nlh));
+			rng = rng * 1103515245u + 12345u;
+			copy[at] = (char)(rng >> 16);
+		}
+		nlvs_kmsg_parse(copy, port_of, NULL, &k);
+		assert_true(k.type != NLVS_KMSG_ROUTE || k.route.nhops <= NLVS_ROUTE_MAX_HOPS);
+	}
+}
+
+static void test_damaged(void **state)
+{
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct nlattr *mp;
+
+	(void)state;
+	nlh = route_msg(RTM_NEWROUTE, AF_INET, "10.77.8.0", 24, RT_TABLE_MAIN, RTN_UNICAST);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, 7);
+	mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
+	put_hop(nlh, IF_LAN, 0, "10.77.1.2");
+	put_hop(nlh, IF_SRV, 0, "10.77.2.3");
+	mnl_attr_nest_end(nlh, mp);
+	damage(nlh);
+	damage(addr_msg(RTM_NEWADDR, AF_INET6, "fd00::5", 64, IF_SRV, 0));
+	nlh = msg(RTM_NEWLINK, 0);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_index = IF_LAN;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "lan");
+	damage(nlh);
+}
+
 static void test_link(void **state)
 {
 	struct nlmsghdr *nlh = msg(RTM_NEWLINK, 0);
@@ -318,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_route),
 		cmocka_unit_test(test_route_ignored),
 		cmocka_unit_test(test_route_multipath),
+		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_link),
 		cmocka_unit_test(test_hops),
 	};

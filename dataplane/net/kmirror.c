@@ -55,9 +55,9 @@ static struct {
 	int ifindex[NLVS_MAX_PORTS];	/* each port's twin, 0 = none yet */
 	int up[NLVS_MAX_PORTS];
 	struct km_addr *addrs;
-	unsigned int naddrs;
+	unsigned int naddrs, addrs_cap;
 	struct km_route *routes;
-	unsigned int nroutes;
+	unsigned int nroutes, routes_cap;
 	int dumping, resync, routes_dirty, dump_intr;
 	uint64_t published_ns;		/* when the last route table went out */
 } km;
@@ -90,6 +90,22 @@ static int port_of(int ifindex, void *arg)
 static const char *addr_text(int af, const union nlvs_addr *a, char *buf, size_t size)
 {
 	return nlvs_addr_str(af, a, buf, size);
+}
+
+/* @arr with room for one more than its @n elements of @size, grown by
+ * doubling (a routing table arriving route by route costs no quadratic
+ * copying); NULL when out of memory, @arr untouched. */
+static void *grow(void *arr, unsigned int n, unsigned int *cap, size_t size)
+{
+	unsigned int c = *cap ? *cap * 2 : 64;
+	void *p;
+
+	if (n < *cap)
+		return arr;
+	p = realloc(arr, c * size);
+	if (p)
+		*cap = c;
+	return p;
 }
 
 /*
@@ -166,7 +182,7 @@ static void addr_event(const struct nlvs_kmsg *k)
 			return;
 		addr_remove((unsigned int)i);	/* moved to another twin */
 	}
-	n = realloc(km.addrs, (km.naddrs + 1) * sizeof(*n));
+	n = grow(km.addrs, km.naddrs, &km.addrs_cap, sizeof(*n));
 	if (!n) {
 		nlvs_log_warnx("kernel mirror: out of memory for an address");
 		return;
@@ -226,7 +242,7 @@ static void route_event(const struct nlvs_kmsg *k)
 		km.routes[i].seen = 1;
 		return;
 	}
-	n = realloc(km.routes, (km.nroutes + 1) * sizeof(*n));
+	n = grow(km.routes, km.nroutes, &km.routes_cap, sizeof(*n));
 	if (!n) {
 		nlvs_log_warnx("kernel mirror: out of memory for a route");
 		return;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nlvsctl: read the dataplane state that IPVS cannot express (drop counters
- * by reason, ports, workers, addresses, routes, neighbours) and the /proc texts, from nlvsd's control socket
- * through the NLVS generic-netlink family.
+ * by reason, ports, workers, addresses, routes, neighbours) and the /proc
+ * texts, from nlvsd's control socket through the NLVS generic-netlink family.
  */
 #include <errno.h>
 #include <getopt.h>

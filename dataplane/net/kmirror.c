@@ -87,11 +87,6 @@ static int port_of(int ifindex, void *arg)
 	return -1;
 }
 
-static const char *addr_text(int af, const union nlvs_addr *a, char *buf, size_t size)
-{
-	return nlvs_addr_str(af, a, buf, size);
-}
-
 /* @arr with room for one more than its @n elements of @size, grown by
  * doubling (a routing table arriving route by route costs no quadratic
  * copying); NULL when out of memory, @arr untouched. */
@@ -159,7 +154,7 @@ static void addr_remove(unsigned int i)
 
 	if (nlvs_addr_kernel_del(e->af, &e->addr) == 0)
 		nlvs_log_info("kernel mirror: address %s/%u left port %s",
-			      addr_text(e->af, &e->addr, buf, sizeof(buf)), e->plen,
+			      nlvs_addr_str(e->af, &e->addr, buf, sizeof(buf)), e->plen,
 			      nlvs_dp.ports[e->port].name);
 	*e = km.addrs[--km.naddrs];
 }
@@ -198,12 +193,12 @@ static void addr_event(const struct nlvs_kmsg *k)
 	rc = nlvs_addr_kernel_add(n->af, &n->addr, n->plen, n->port);
 	if (rc < 0 && rc != -EEXIST) {
 		nlvs_log_warnx("kernel mirror: cannot answer for %s: %s",
-			       addr_text(n->af, &n->addr, buf, sizeof(buf)), strerror(-rc));
+			       nlvs_addr_str(n->af, &n->addr, buf, sizeof(buf)), strerror(-rc));
 		return;
 	}
 	km.naddrs++;
 	nlvs_log_info("kernel mirror: address %s/%u on port %s",
-		      addr_text(n->af, &n->addr, buf, sizeof(buf)), n->plen,
+		      nlvs_addr_str(n->af, &n->addr, buf, sizeof(buf)), n->plen,
 		      nlvs_dp.ports[n->port].name);
 }
 

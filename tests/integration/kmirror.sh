@@ -236,4 +236,13 @@ nlvs_alive
 tap_check $? "nlvsd still running"
 nlvsd_stop
 tap_check $? "nlvsd stops cleanly"
+
+# kernel-mirror off: the twin's address stays the kernel's alone
+echo "kernel-mirror off" >> "$NLVS_TMP/nlvsd.conf"
+nlvsd_start
+tap_check $? "nlvsd starts with kernel-mirror off"
+has addrs '^10\.77\.2\.1/24 +port +srv +config' && hasnt addrs 'kernel'
+tap_check $? "kernel-mirror off: nothing mirrored (10.77.2.60 is still on srv)" \
+	"$(ctl addrs; lb addr show dev srv)"
+nlvsd_stop
 tap_done

@@ -70,7 +70,8 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* The twin of port @p is named after the port (nlvsd.conf(5), "port"). */
+/* The twin of port @p is named after the port (nlvsd.conf(5), "port");
+ * "" would mean a port without twin. */
 static const char *twin_name(unsigned int p)
 {
 	return nlvs_dp.ports[p].name;
@@ -111,7 +112,7 @@ static void link_event(const struct nlvs_kmsg *k)
 	unsigned int p;
 
 	for (p = 0; p < nlvs_dp.nports; p++) {
-		int named = !strcmp(k->link.name, twin_name(p));
+		int named = twin_name(p)[0] && !strcmp(k->link.name, twin_name(p));
 
 		if (k->add && named) {
 			if (km.ifindex[p] != k->link.ifindex || km.up[p] != k->link.up) {

@@ -8,11 +8,13 @@
 # announce it; when keepalived stops, the address goes and is no longer
 # answered.  Its IPVS commands reach nlvsd through the shim meanwhile: the
 # service VIP answers HTTP through FULLNAT.
-# Until nlvsd makes the twins, a tap named `lan` held open by a reader (so
-# it has carrier, as net_tap's has: keepalived puts an instance on an
-# interface without carrier in FAULT) stands in for it.  VRRP adverts go
-# into it and no further: a second node's failover needs the twins' host
-# path.
+# Where nlvsd makes no twins itself, a tap named `lan` held open by a reader
+# (so it has carrier, as net_tap's has: keepalived puts an instance on an
+# interface without carrier in FAULT) stands in for it; VRRP adverts and
+# keepalived's own gratuitous ARPs go into it and no further, so the one seen
+# on the client's LAN is the dataplane's (with nlvsd's twins keepalived's
+# reach the LAN too; kmirror.sh shows the dataplane's own).  A second
+# node's failover: ha-failover.sh.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/fnat-lib.sh"
 
 nlvs_require_cmd keepalived tcpdump
@@ -28,9 +30,11 @@ ctl() { "$NLVSCTL" -s "$NLVS_SOCK" "$@"; }
 has() { ctl "$1" | grep -Eq "$2"; }
 hasnt() { ! has "$@"; }
 
+nlvs_lab_start NS_L "nlvsd runs on the lab's ports"
 # the stand-in twin, with carrier: a persistent tap and a reader holding it
-ip -n "$NS_L" tuntap add lan mode tap || tap_bail "cannot make the stand-in twin lan"
-cat > "$NLVS_TMP/tap-hold.py" <<'PY'
+if ! ip -n "$NS_L" link show lan > /dev/null 2>&1; then
+	ip -n "$NS_L" tuntap add lan mode tap || tap_bail "cannot make the stand-in twin lan"
+	cat > "$NLVS_TMP/tap-hold.py" <<'PY'
 # open the tap named argv[1] (IFF_TAP | IFF_NO_PI) and drain it
 import fcntl, os, struct, sys
 fd = os.open("/dev/net/tun", os.O_RDWR)
@@ -39,16 +43,17 @@ print("holding", flush=True)
 while True:
     os.read(fd, 65536)
 PY
-ip netns exec "$NS_L" python3 -u "$NLVS_TMP/tap-hold.py" lan > "$NLVS_TMP/tap-hold.log" 2>&1 &
-HOLD_PID=$!
-nlvs_cleanup_add "kill $HOLD_PID 2> /dev/null"
-nlvs_wait_until 30 grep -q holding "$NLVS_TMP/tap-hold.log" ||
-	tap_bail "tap reader did not start: $(cat "$NLVS_TMP/tap-hold.log")"
+	ip netns exec "$NS_L" python3 -u "$NLVS_TMP/tap-hold.py" lan \
+		> "$NLVS_TMP/tap-hold.log" 2>&1 &
+	HOLD_PID=$!
+	nlvs_cleanup_add "kill $HOLD_PID 2> /dev/null"
+	nlvs_wait_until 30 grep -q holding "$NLVS_TMP/tap-hold.log" ||
+		tap_bail "tap reader did not start: $(cat "$NLVS_TMP/tap-hold.log")"
+fi
 ip -n "$NS_L" link set lan up
 # the host's own address on the twin (VRRP needs an IPv4 address there to
 # send from): nlvsd.conf's port address, now held by the kernel too
 ip -n "$NS_L" addr add 10.77.1.1/24 dev lan
-nlvs_lab_start NS_L "nlvsd runs on the lab's ports"
 
 cat > "$NLVS_TMP/keepalived.conf" <<CONF
 global_defs {

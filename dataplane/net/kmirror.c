@@ -45,6 +45,7 @@ struct km_addr {
 
 struct km_route {
 	struct nlvs_route r;
+	uint32_t next;			/* next in its hash chain: index + 1, 0 = none */
 	uint8_t seen;
 };
 
@@ -58,6 +59,8 @@ static struct {
 	unsigned int naddrs, addrs_cap;
 	struct km_route *routes;
 	unsigned int nroutes, routes_cap;
+	uint32_t *rhash;		/* chains of routes by key: index + 1 */
+	uint32_t rhash_size;		/* power of two, >= nroutes */
 	int dumping, resync, routes_dirty, dump_intr;
 	uint64_t published_ns;		/* when the last route table went out */
 } km;
@@ -206,14 +209,79 @@ static void addr_event(const struct nlvs_kmsg *k)
 /*
  * Routes.
  */
+/* Routes are found by key through a hash of chained indices: a routing
+ * table coming and going route by route costs no quadratic search. */
+static uint32_t *route_chain(const struct nlvs_route *r)
+{
+	const uint8_t *b = r->dst.addr.b;
+	uint32_t h = 2166136261u, i;
+
+	h = (h ^ r->dst.af) * 16777619u;
+	h = (h ^ r->dst.len) * 16777619u;
+	h = (h ^ r->priority) * 16777619u;
+	for (i = 0; i < (r->dst.af == AF_INET ? 4u : 16u); i++)
+		h = (h ^ b[i]) * 16777619u;
+	return &km.rhash[h & (km.rhash_size - 1)];
+}
+
+static void route_link(uint32_t i)
+{
+	uint32_t *c = route_chain(&km.routes[i].r);
+
+	km.routes[i].next = *c;
+	*c = i + 1;
+}
+
+static void route_unlink(uint32_t i)
+{
+	uint32_t *p = route_chain(&km.routes[i].r);
+
+	while (*p != i + 1)
+		p = &km.routes[*p - 1].next;
+	*p = km.routes[i].next;
+}
+
+/* Room in the hash for one more route.  0 or -ENOMEM. */
+static int route_hash_grow(void)
+{
+	uint32_t size = km.rhash_size ? km.rhash_size * 2 : 256, *h, i;
+
+	if (km.nroutes < km.rhash_size)
+		return 0;
+	h = calloc(size, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	free(km.rhash);
+	km.rhash = h;
+	km.rhash_size = size;
+	for (i = 0; i < km.nroutes; i++)
+		route_link(i);
+	return 0;
+}
+
 static int route_find(const struct nlvs_route *r)
 {
-	unsigned int i;
+	uint32_t j;
 
-	for (i = 0; i < km.nroutes; i++)
-		if (nlvs_route_same_key(&km.routes[i].r, r))
-			return (int)i;
+	if (!km.rhash_size)
+		return -1;
+	for (j = *route_chain(r); j; j = km.routes[j - 1].next)
+		if (nlvs_route_same_key(&km.routes[j - 1].r, r))
+			return (int)(j - 1);
 	return -1;
+}
+
+static void route_remove(uint32_t i)
+{
+	uint32_t last = km.nroutes - 1;
+
+	route_unlink(i);
+	if (i != last) {
+		route_unlink(last);
+		km.routes[i] = km.routes[last];
+		route_link(i);
+	}
+	km.nroutes--;
 }
 
 static void route_event(const struct nlvs_kmsg *k)
@@ -223,7 +291,7 @@ static void route_event(const struct nlvs_kmsg *k)
 
 	if (!k->add) {
 		if (i >= 0 && !nlvs_route_hops_remove(&km.routes[i].r, &k->route))
-			km.routes[i] = km.routes[--km.nroutes];
+			route_remove((uint32_t)i);
 		km.routes_dirty = 1;
 		return;
 	}
@@ -239,13 +307,15 @@ static void route_event(const struct nlvs_kmsg *k)
 		return;
 	}
 	n = grow(km.routes, km.nroutes, &km.routes_cap, sizeof(*n));
-	if (!n) {
+	if (n)
+		km.routes = n;
+	if (!n || route_hash_grow() < 0) {
 		nlvs_log_warnx("kernel mirror: out of memory for a route");
 		return;
 	}
-	km.routes = n;
 	km.routes[km.nroutes].r = k->route;
 	km.routes[km.nroutes].seen = 1;
+	route_link(km.nroutes);
 	km.nroutes++;
 }
 
@@ -337,7 +407,7 @@ static void resync(void)
 					addr_remove(i);
 			for (i = km.nroutes; i-- > 0;)
 				if (!km.routes[i].seen)
-					km.routes[i] = km.routes[--km.nroutes];
+					route_remove(i);
 			break;
 		}
 	}
@@ -454,5 +524,6 @@ void nlvs_kmirror_stop(void)
 		mnl_socket_close(km.dq);
 	free(km.addrs);
 	free(km.routes);
+	free(km.rhash);
 	memset(&km, 0, sizeof(km));
 }

@@ -48,7 +48,7 @@ out=$(in_client $PING 10.77.1.60 2 2>&1)
 tap_check $? "it answers echo through the dataplane" "$out"
 
 # a new address: gratuitous ARP at once, then ARP and echo answered
-ip netns exec "$NS_C" tcpdump -tt -l -n -i c0 arp > "$NLVS_TMP/arp.txt" 2> "$NLVS_TMP/tcpdump.err" &
+ip netns exec "$NS_C" tcpdump -tt -l -n -i c0 arp or icmp6 > "$NLVS_TMP/arp.txt" 2> "$NLVS_TMP/tcpdump.err" &
 TCPDUMP_PID=$!
 nlvs_cleanup_add "kill $TCPDUMP_PID 2> /dev/null"
 nlvs_wait_until 20 grep -q "listening on" "$NLVS_TMP/tcpdump.err" ||
@@ -83,6 +83,10 @@ tap_is "$(nlvs_stat echo_replies)" "$er" "the dataplane sent no echo reply for i
 # IPv6 (the kernel's own IPv6 is off on the af_packet port)
 lb -6 addr add fd00:77:1::50/128 dev lan nodad
 nlvs_wait_until 20 has addrs '^fd00:77:1::50/128 .*kernel'
+# before the client asks for it: the advertisement is unsolicited
+nlvs_wait_until 20 grep -q "neighbor advertisement, tgt is fd00:77:1::50" "$NLVS_TMP/arp.txt"
+tap_check $? "IPv6 address: the dataplane announces it (unsolicited neighbour advertisement)" \
+	"$(grep -i icmp6 "$NLVS_TMP/arp.txt")"
 out=$(in_client $PING fd00:77:1::50 2 2>&1)
 tap_check $? "IPv6 address on the twin answers ND and echo" "$out"
 

@@ -29,6 +29,13 @@ enum nlvs_addr_kind {
 	NLVS_ADDR_EGRESS,		/* SNAT egress address */
 };
 
+/* Who put an own address there: each origin adds and removes its own. */
+enum nlvs_addr_origin {
+	NLVS_ORIGIN_ENGINE,		/* an L4 engine: VIP, local or egress address */
+	NLVS_ORIGIN_CONFIG,		/* an "address" line of nlvsd.conf */
+	NLVS_ORIGIN_KERNEL,		/* the kernel's, on the port's twin (kmirror.c) */
+};
+
 #define NLVS_PORT_ANY	0xffff
 
 /* What L3 input found out; offsets from the start of the frame.  Frames

@@ -266,6 +266,16 @@ static int kw_kernel_mirror(struct nlvs_conf *c, int argc, char **argv, const ch
 	return -1;
 }
 
+static int kw_vip_neigh(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	if (argc == 2 && (!strcmp(argv[1], "all") || !strcmp(argv[1], "kernel"))) {
+		c->vip_neigh_kernel = !strcmp(argv[1], "kernel");
+		return 0;
+	}
+	*why = "expects all or kernel";
+	return -1;
+}
+
 static int kw_forward(struct nlvs_conf *c, int argc, char **argv, const char **why)
 {
 	if (argc == 2 && !strcmp(argv[1], "on"))
@@ -540,6 +550,7 @@ static const struct {
 	{ "ip-forward", kw_forward },
 	{ "host-rate", kw_host_rate },
 	{ "kernel-mirror", kw_kernel_mirror },
+	{ "vip-neigh", kw_vip_neigh },
 	{ "port", kw_port },
 	{ "address", kw_address },
 	{ "route", kw_route },

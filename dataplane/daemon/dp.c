@@ -78,6 +78,7 @@ static void apply_settings(const struct nlvs_conf *conf)
 	nlvs_dp.idle_max_us = conf->idle_sleep_us;
 	nlvs_dp.ip_forward = conf->ip_forward;
 	nlvs_dp.host_rate = conf->host_rate;
+	nlvs_dp.vip_neigh_kernel = conf->vip_neigh_kernel;
 	nlvs_dp.snat_rules = conf->nsnat;
 }
 

@@ -31,6 +31,7 @@ struct nlvs_addr_ent {
 	uint8_t used, af, kind;
 	uint8_t origin;			/* enum nlvs_addr_origin */
 	uint8_t plen;			/* prefix length (port addresses), for display */
+	uint8_t kernel;			/* published table: the kernel holds it too */
 	uint16_t port;			/* port index or NLVS_PORT_ANY */
 	union nlvs_addr addr;
 };
@@ -54,8 +55,8 @@ static inline uint32_t addr_hash(int af, const void *addr)
 	return rte_hash_crc(addr, (uint32_t)addr_len(af), (uint32_t)af);
 }
 
-/* Kind of the own address @addr on port index @port, NLVS_ADDR_NONE if none. */
-int nlvs_addr_lookup(const struct nlvs_addr_table *t, int af, const void *addr, uint16_t port)
+static const struct nlvs_addr_ent *addr_find(const struct nlvs_addr_table *t, int af,
+					     const void *addr)
 {
 	const struct nlvs_addr_ent *e;
 	union nlvs_addr key;
@@ -68,13 +69,42 @@ int nlvs_addr_lookup(const struct nlvs_addr_table *t, int af, const void *addr, 
 	for (;; i = (i + 1) & t->mask) {
 		e = &t->e[i];
 		if (!e->used)
-			return NLVS_ADDR_NONE;
+			return NULL;
 		if (e->af == af && !memcmp(&e->addr, &key, addr_len(af)))
-			break;
+			return e;
 	}
-	if (e->port != NLVS_PORT_ANY && port != NLVS_PORT_ANY && e->port != port)
+}
+
+/* Kind of the own address @addr on port index @port, NLVS_ADDR_NONE if none. */
+int nlvs_addr_lookup(const struct nlvs_addr_table *t, int af, const void *addr, uint16_t port)
+{
+	const struct nlvs_addr_ent *e = addr_find(t, af, addr);
+
+	if (!e || (e->port != NLVS_PORT_ANY && port != NLVS_PORT_ANY && e->port != port))
 		return NLVS_ADDR_NONE;
 	return e->kind;
+}
+
+/* Whether ARP/ND for @addr on port index @port is ours to answer: an own
+ * address, but with "vip-neigh kernel" a VIP only while the kernel holds it
+ * (keepalived's VRRP MASTER): the BACKUP node's dataplane must stay silent
+ * for the VIP it also serves, as kernel IPVS does. */
+int nlvs_addr_answers(const struct nlvs_addr_table *t, int af, const void *addr, uint16_t port)
+{
+	const struct nlvs_addr_ent *e = addr_find(t, af, addr);
+
+	if (!e || (e->port != NLVS_PORT_ANY && port != NLVS_PORT_ANY && e->port != port))
+		return 0;
+	return e->kind != NLVS_ADDR_VIP || !nlvs_dp.vip_neigh_kernel || e->kernel;
+}
+
+/* Whether the kernel holds @addr on a twin, whatever kind the dataplane
+ * gives it (keepalived's virtual_ipaddress that is also a service VIP). */
+int nlvs_addr_kernel_held(const struct nlvs_addr_table *t, int af, const void *addr)
+{
+	const struct nlvs_addr_ent *e = addr_find(t, af, addr);
+
+	return e && e->kernel;
 }
 
 /* How well a port address suits as the source of what we send out of
@@ -137,6 +167,7 @@ static struct nlvs_addr_table *table_build(void)
 {
 	struct nlvs_addr_table *t;
 	uint32_t size = 16, i, j;
+	int kernel;
 
 	while (size < alist_n * 2)
 		size <<= 1;
@@ -148,9 +179,12 @@ static struct nlvs_addr_table *table_build(void)
 		i = addr_hash(alist[j].af, &alist[j].addr) & t->mask;
 		while (t->e[i].used && !same_addr(&t->e[i], alist[j].af, &alist[j].addr))
 			i = (i + 1) & t->mask;
+		kernel = alist[j].origin == NLVS_ORIGIN_KERNEL ||
+			 (t->e[i].used && t->e[i].kernel);
 		/* held twice: an engine's kind decides where its packets go */
 		if (!t->e[i].used || t->e[i].kind == NLVS_ADDR_PORT)
 			t->e[i] = alist[j];
+		t->e[i].kernel = (uint8_t)kernel;
 	}
 	return t;
 }
@@ -211,6 +245,9 @@ static void announce(const struct nlvs_addr_ent *e)
 {
 	unsigned int p;
 
+	/* with "vip-neigh kernel" the kernel's entry for it is announced */
+	if (e->kind == NLVS_ADDR_VIP && nlvs_dp.vip_neigh_kernel)
+		return;
 	for (p = 0; p < nlvs_dp.nports; p++) {
 		struct rte_mbuf *m;
 

@@ -119,6 +119,7 @@ struct nlvs_dp {
 	unsigned int idle_max_us;
 	int ip_forward;
 	unsigned int host_rate;		/* packets/s per worker up the twins, 0 = any */
+	int vip_neigh_kernel;		/* ARP/ND for VIPs the kernel holds only */
 	unsigned int snat_rules;	/* transit traffic goes to the L4 engine */
 	/* set by the engine (control thread) while it needs transit traffic:
 	 * the replies of classic NAT services (no laddr pool) are routed
@@ -202,6 +203,8 @@ void nlvs_ip6_input(struct nlvs_worker *w, struct rte_mbuf *m);
 int nlvs_addrs_init(const struct nlvs_conf *conf);
 void nlvs_addrs_fini(void);
 int nlvs_addr_lookup(const struct nlvs_addr_table *t, int af, const void *addr, uint16_t port);
+int nlvs_addr_kernel_held(const struct nlvs_addr_table *t, int af, const void *addr);
+int nlvs_addr_answers(const struct nlvs_addr_table *t, int af, const void *addr, uint16_t port);
 int nlvs_addr_port_source(const struct nlvs_addr_table *t, int af, uint16_t port,
 			  union nlvs_addr *out);
 int nlvs_addr_v6_solicited(const struct nlvs_addr_table *t, const uint8_t *mac);

@@ -16,7 +16,8 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/fnat-reload.sh \
 	tests/integration/fnat-full.sh \
 	tests/integration/fnat-keepalived.sh \
-	tests/integration/host-twin.sh
+	tests/integration/host-twin.sh \
+	tests/integration/host-keepalived.sh
 TESTS += $(LB_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/fnat-lib.sh tests/integration/fnat-conns.py \

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nlvsctl: read the dataplane state that IPVS cannot express (drop counters
- * by reason, ports and their kernel twins, workers) and the /proc texts,
- * from nlvsd's control socket through the NLVS generic-netlink family.
+ * by reason, ports and their kernel twins, workers, addresses, routes,
+ * neighbours) and the /proc texts, from nlvsd's control socket through the
+ * NLVS generic-netlink family.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,7 +31,11 @@ static void usage(FILE *f)
 		"  conns          connections (as /proc/net/ip_vs_conn)\n"
 		"  services       services and real servers (as /proc/net/ip_vs)\n"
 		"  totals         global IPVS counters (as /proc/net/ip_vs_stats)\n"
-		"  laddrs         local addresses (FULLNAT pools, SNAT egress), ports held\n");
+		"  laddrs         local addresses (FULLNAT pools, SNAT egress), ports held\n"
+		"  addrs          addresses the dataplane answers for, with their origin\n"
+		"                 (config, kernel: mirrored from the port's twin, ipvs)\n"
+		"  routes         the dataplane's route table, next hops, origin\n"
+		"  neigh          neighbours of every worker\n");
 }
 
 static int sock_open(const char *path)
@@ -106,6 +111,9 @@ int main(int argc, char **argv)
 		{ "services", "ip_vs" },
 		{ "totals", "ip_vs_stats" },
 		{ "laddrs", "nlvs_laddrs" },
+		{ "addrs", "nlvs_addrs" },
+		{ "routes", "nlvs_routes" },
+		{ "neigh", "nlvs_neigh" },
 	};
 	const char *path = getenv("NLVS_SOCKET");
 	unsigned int i;

@@ -301,6 +301,26 @@ static int kw_snat_ports(struct nlvs_conf *c, int argc, char **argv, const char 
 	return 0;
 }
 
+static int kw_kernel_mirror(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	if (argc == 2 && (!strcmp(argv[1], "on") || !strcmp(argv[1], "off"))) {
+		c->kernel_mirror_off = !strcmp(argv[1], "off");
+		return 0;
+	}
+	*why = "expects on or off";
+	return -1;
+}
+
+static int kw_vip_neigh(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	if (argc == 2 && (!strcmp(argv[1], "all") || !strcmp(argv[1], "kernel"))) {
+		c->vip_neigh_kernel = !strcmp(argv[1], "kernel");
+		return 0;
+	}
+	*why = "expects all or kernel";
+	return -1;
+}
+
 static int kw_forward(struct nlvs_conf *c, int argc, char **argv, const char **why)
 {
 	if (argc == 2 && !strcmp(argv[1], "on"))
@@ -575,6 +595,8 @@ static const struct {
 	{ "neighbours", kw_neighbours },
 	{ "ip-forward", kw_forward },
 	{ "host-rate", kw_host_rate },
+	{ "kernel-mirror", kw_kernel_mirror },
+	{ "vip-neigh", kw_vip_neigh },
 	{ "port", kw_port },
 	{ "address", kw_address },
 	{ "route", kw_route },

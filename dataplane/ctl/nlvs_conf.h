@@ -103,6 +103,9 @@ struct nlvs_conf {
 	int ip_forward;			/* route transit traffic (default off) */
 	unsigned int host_rate;		/* host-rate: packets/s per worker to the
 					 * kernel twins, 0 = unlimited */
+	int kernel_mirror_off;		/* "kernel-mirror off": no rtnetlink listener */
+	int vip_neigh_kernel;		/* "vip-neigh kernel": ARP/ND for a VIP only
+					 * while the kernel holds it (VRRP) */
 	unsigned int nports, naddrs, nroutes, nladdrs, nsnat;
 	struct nlvs_conf_port *ports;
 	struct nlvs_conf_addr *addrs;

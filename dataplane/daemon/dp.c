@@ -46,6 +46,27 @@ static size_t ports_text(size_t *idx, char *buf, size_t max)
 	return nlvs_ctl_text_snap_read(&snap, nlvs_host_ports_write, idx, buf, max);
 }
 
+static size_t addrs_text(size_t *idx, char *buf, size_t max)
+{
+	static struct nlvs_ctl_text_snap snap;
+
+	return nlvs_ctl_text_snap_read(&snap, nlvs_addrs_write, idx, buf, max);
+}
+
+static size_t routes_text(size_t *idx, char *buf, size_t max)
+{
+	static struct nlvs_ctl_text_snap snap;
+
+	return nlvs_ctl_text_snap_read(&snap, nlvs_routes_write, idx, buf, max);
+}
+
+static size_t neigh_text(size_t *idx, char *buf, size_t max)
+{
+	static struct nlvs_ctl_text_snap snap;
+
+	return nlvs_ctl_text_snap_read(&snap, nlvs_neigh_write, idx, buf, max);
+}
+
 static void on_sigusr1(int sig)
 {
 	stats_wanted = 1;
@@ -57,22 +78,8 @@ static void apply_settings(const struct nlvs_conf *conf)
 	nlvs_dp.idle_max_us = conf->idle_sleep_us;
 	nlvs_dp.ip_forward = conf->ip_forward;
 	nlvs_dp.host_rate = conf->host_rate;
+	nlvs_dp.vip_neigh_kernel = conf->vip_neigh_kernel;
 	nlvs_dp.snat_rules = conf->nsnat;
-}
-
-static int routes_publish(const struct nlvs_conf *conf)
-{
-	struct nlvs_route_table *t, *old = nlvs_dp.routes;
-	int rc = nlvs_routes_build(conf, &t);
-
-	if (rc < 0)
-		return rc;
-	__atomic_store_n(&nlvs_dp.routes, t, __ATOMIC_RELEASE);
-	if (old) {
-		nlvs_dp_rcu_synchronize();
-		nlvs_routes_free(old);
-	}
-	return 0;
 }
 
 int nlvs_dp_start(const struct nlvs_conf *conf)
@@ -104,7 +111,7 @@ int nlvs_dp_start(const struct nlvs_conf *conf)
 	rc = nlvs_addrs_init(conf);
 	if (rc < 0)
 		goto fail;
-	rc = routes_publish(conf);
+	rc = nlvs_routes_config_publish(conf);
 	if (rc < 0)
 		goto fail;
 	rc = nlvs_lb_init(conf);
@@ -119,6 +126,9 @@ int nlvs_dp_start(const struct nlvs_conf *conf)
 	signal(SIGUSR1, on_sigusr1);
 	nlvs_ctl_text_source_set("nlvs_stats", stats_text);
 	nlvs_ctl_text_source_set("nlvs_ports", ports_text);
+	nlvs_ctl_text_source_set("nlvs_addrs", addrs_text);
+	nlvs_ctl_text_source_set("nlvs_routes", routes_text);
+	nlvs_ctl_text_source_set("nlvs_neigh", neigh_text);
 	nlvs_log_info("dataplane running: %u worker%s, %u port%s, idle back-off %s (max %u us)",
 		      nlvs_dp.nworkers, nlvs_dp.nworkers == 1 ? "" : "s", nlvs_dp.nports,
 		      nlvs_dp.nports == 1 ? "" : "s", nlvs_dp.idle_adaptive ? "adaptive" : "off",
@@ -158,7 +168,7 @@ int nlvs_dp_reload(const struct nlvs_conf *conf)
 	rc = nlvs_lb_reload(conf);
 	if (rc < 0)
 		return rc;
-	rc = routes_publish(conf);
+	rc = nlvs_routes_config_publish(conf);
 	if (rc < 0)
 		return rc;
 	rc = nlvs_addrs_init(conf);
@@ -256,6 +266,9 @@ void nlvs_dp_stop(void)
 		return;
 	nlvs_ctl_text_source_set("nlvs_stats", NULL);
 	nlvs_ctl_text_source_set("nlvs_ports", NULL);
+	nlvs_ctl_text_source_set("nlvs_addrs", NULL);
+	nlvs_ctl_text_source_set("nlvs_routes", NULL);
+	nlvs_ctl_text_source_set("nlvs_neigh", NULL);
 	nlvs_dp.quit = 1;
 	if (launched)
 		rte_eal_mp_wait_lcore();
@@ -265,8 +278,7 @@ void nlvs_dp_stop(void)
 	nlvs_ports_flow_flush();
 	nlvs_ports_stop();
 	nlvs_host_fini();
-	nlvs_routes_free(nlvs_dp.routes);
-	nlvs_dp.routes = NULL;
+	nlvs_routes_fini();
 	nlvs_addrs_fini();
 	nlvs_workers_destroy();
 	rte_eal_cleanup();

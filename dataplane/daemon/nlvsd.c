@@ -20,6 +20,7 @@
 
 #include "ctl/nlvs_conf.h"
 #include "ctl/nlvs_ctl.h"
+#include "net/nlvs_kmirror.h"
 #include "nlvs_dp.h"
 #include "base/nlvs_log.h"
 #include "nls_server.h"
@@ -40,6 +41,7 @@ struct nlvsd {
 	char *state_path;
 	int dp_running;
 	int epfd, sigfd, tickfd, callfd;
+	int mirrorfd;			/* the kernel mirror's rtnetlink socket, -1 = none */
 	struct nls_server *srv;
 };
 
@@ -193,9 +195,13 @@ static void run(struct nlvsd *d)
 				nls_server_dispatch(d->srv);
 			} else if (fd == d->callfd) {
 				nlvs_ctl_call_run();
+			} else if (fd == d->mirrorfd) {
+				nlvs_kmirror_read();
 			} else if (fd == d->tickfd) {
-				if (read(d->tickfd, &ticks, sizeof(ticks)) > 0)
+				if (read(d->tickfd, &ticks, sizeof(ticks)) > 0) {
 					nlvs_dp_tick();
+					nlvs_kmirror_tick();
+				}
 			}
 		}
 	}
@@ -204,7 +210,7 @@ static void run(struct nlvsd *d)
 int main(int argc, char **argv)
 {
 	struct nlvsd d = { .conf_path = NLVS_CONF_DEFAULT, .epfd = -1, .sigfd = -1, .tickfd = -1,
-			  .callfd = -1 };
+			  .callfd = -1, .mirrorfd = -1 };
 	int foreground = 0, check_only = 0, verbose = 0, ch, rc;
 	const char *sock_opt = NULL;
 	char err[512];
@@ -326,6 +332,13 @@ int main(int argc, char **argv)
 			nlvs_fatal("metrics-listen: cannot serve on port %u", d.conf.metrics.port);
 		}
 	}
+	/* the kernel's addresses and routes on the twins: read on this thread,
+	 * published to the workers like the configuration's */
+	if (d.dp_running && !d.conf.kernel_mirror_off) {
+		d.mirrorfd = nlvs_kmirror_start();
+		if (d.mirrorfd < 0 || epoll_add(d.epfd, d.mirrorfd) < 0)
+			nlvs_fatalx("kernel mirror: cannot listen to rtnetlink");
+	}
 
 	nlvs_log_info("nlvsd %s ready on %s (state %s)", PACKAGE_VERSION, d.socket_path,
 		      d.state_path);
@@ -341,6 +354,7 @@ int main(int argc, char **argv)
 	nlvs_ctl_call_close();
 	nlvs_metrics_stop();
 	nls_server_close(d.srv);
+	nlvs_kmirror_stop();
 	if (d.dp_running)
 		nlvs_dp_stop();
 	nlvs_ctl_state_close();

@@ -43,7 +43,10 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 	if (!s)	/* port-zero (all ports) persistent services */
 		s = lb_svc_lookup(cfg, k->af, k->proto, &k->daddr, 0);
 	if (!s) {
-		nlvs_lb_drop(w, m, NLVS_DROP_NO_SERVICE);
+		/* an address the kernel holds too: what no service takes is
+		 * the host's (ssh to a keepalived VIP) */
+		if (!nlvs_host_claim(w, m, k->af, &k->daddr))
+			nlvs_lb_drop(w, m, NLVS_DROP_NO_SERVICE);
 		return;
 	}
 	if (unlikely(p->ttl <= 1)) {

@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Own addresses: port addresses from the configuration plus VIPs, local and
+ * Own addresses: port addresses from the configuration and from the kernel
+ * (the mirror of the twins' addresses, kmirror.c) plus VIPs, local and
  * egress addresses the L4 engines register.  The control thread keeps the
  * master list and publishes an open-addressing hash built from it; workers
  * only read the published table, which is freed after an RCU grace period.
+ *
+ * One address may be held by several origins at once (keepalived puts a
+ * VIP on the twin that ipvsadm also made a service of; nlvsd.conf and the
+ * kernel name the same port address): the list holds one entry per origin,
+ * so each one adds and removes its own, and the published table holds the
+ * address once, with the kind the engines need (VIP, local, egress) winning
+ * over a plain port address.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include <rte_arp.h>
 #include <rte_hash_crc.h>
@@ -19,6 +29,9 @@
 
 struct nlvs_addr_ent {
 	uint8_t used, af, kind;
+	uint8_t origin;			/* enum nlvs_addr_origin */
+	uint8_t plen;			/* prefix length (port addresses), for display */
+	uint8_t kernel;			/* published table: the kernel holds it too */
 	uint16_t port;			/* port index or NLVS_PORT_ANY */
 	union nlvs_addr addr;
 };
@@ -42,8 +55,8 @@ static inline uint32_t addr_hash(int af, const void *addr)
 	return rte_hash_crc(addr, (uint32_t)addr_len(af), (uint32_t)af);
 }
 
-/* Kind of the own address @addr on port index @port, NLVS_ADDR_NONE if none. */
-int nlvs_addr_lookup(const struct nlvs_addr_table *t, int af, const void *addr, uint16_t port)
+static const struct nlvs_addr_ent *addr_find(const struct nlvs_addr_table *t, int af,
+					     const void *addr)
 {
 	const struct nlvs_addr_ent *e;
 	union nlvs_addr key;
@@ -56,36 +69,78 @@ int nlvs_addr_lookup(const struct nlvs_addr_table *t, int af, const void *addr, 
 	for (;; i = (i + 1) & t->mask) {
 		e = &t->e[i];
 		if (!e->used)
-			return NLVS_ADDR_NONE;
+			return NULL;
 		if (e->af == af && !memcmp(&e->addr, &key, addr_len(af)))
-			break;
+			return e;
 	}
-	if (e->port != NLVS_PORT_ANY && port != NLVS_PORT_ANY && e->port != port)
+}
+
+/* Kind of the own address @addr on port index @port, NLVS_ADDR_NONE if none. */
+int nlvs_addr_lookup(const struct nlvs_addr_table *t, int af, const void *addr, uint16_t port)
+{
+	const struct nlvs_addr_ent *e = addr_find(t, af, addr);
+
+	if (!e || (e->port != NLVS_PORT_ANY && port != NLVS_PORT_ANY && e->port != port))
 		return NLVS_ADDR_NONE;
 	return e->kind;
+}
+
+/* Whether ARP/ND for @addr on port index @port is ours to answer: an own
+ * address, but with "vip-neigh kernel" a VIP only while the kernel holds it
+ * (keepalived's VRRP MASTER): the BACKUP node's dataplane must stay silent
+ * for the VIP it also serves, as kernel IPVS does. */
+int nlvs_addr_answers(const struct nlvs_addr_table *t, int af, const void *addr, uint16_t port)
+{
+	const struct nlvs_addr_ent *e = addr_find(t, af, addr);
+
+	if (!e || (e->port != NLVS_PORT_ANY && port != NLVS_PORT_ANY && e->port != port))
+		return 0;
+	return e->kind != NLVS_ADDR_VIP || !nlvs_dp.vip_neigh_kernel || e->kernel;
+}
+
+/* Whether the kernel holds @addr on a twin, whatever kind the dataplane
+ * gives it (keepalived's virtual_ipaddress that is also a service VIP). */
+int nlvs_addr_kernel_held(const struct nlvs_addr_table *t, int af, const void *addr)
+{
+	const struct nlvs_addr_ent *e = addr_find(t, af, addr);
+
+	return e && e->kernel;
+}
+
+/* How well a port address suits as the source of what we send out of
+ * @port: one of that port first, then nlvsd.conf's over the kernel's (a
+ * VRRP address comes and goes), then not IPv6 link-local (an ICMP error may
+ * travel further than the link). */
+static unsigned int source_rank(const struct nlvs_addr_ent *e, uint16_t port)
+{
+	return (e->port == port ? 4u : 0u) + (e->origin == NLVS_ORIGIN_CONFIG ? 2u : 0u) +
+	       (e->af == AF_INET6 && e->addr.b[0] == 0xfe && (e->addr.b[1] & 0xc0) == 0x80 ?
+		0u : 1u);
 }
 
 /* A port address of @af on @port, the source of ICMP errors and requests. */
 int nlvs_addr_port_source(const struct nlvs_addr_table *t, int af, uint16_t port,
 			  union nlvs_addr *out)
 {
-	const struct nlvs_addr_ent *e, *any = NULL;
+	const struct nlvs_addr_ent *e, *best = NULL;
+	unsigned int r, best_r = 0;
 	uint32_t i;
 
 	for (i = 0; i <= t->mask; i++) {
 		e = &t->e[i];
-		if (!e->used || e->af != af)
+		if (!e->used || e->af != af || e->kind != NLVS_ADDR_PORT)
 			continue;
-		if (e->kind == NLVS_ADDR_PORT && e->port == port) {
-			*out = e->addr;
-			return 0;
+		r = source_rank(e, port);
+		if (!best || r > best_r) {
+			best = e;
+			best_r = r;
+			if (r == 7)
+				break;
 		}
-		if (!any && e->kind == NLVS_ADDR_PORT)
-			any = e;
 	}
-	if (!any)
+	if (!best)
 		return -ENOENT;
-	*out = any->addr;
+	*out = best->addr;
 	return 0;
 }
 
@@ -103,10 +158,16 @@ int nlvs_addr_v6_solicited(const struct nlvs_addr_table *t, const uint8_t *mac)
 	return 0;
 }
 
+static int same_addr(const struct nlvs_addr_ent *e, int af, const union nlvs_addr *addr)
+{
+	return e->af == af && !memcmp(&e->addr, addr, addr_len(af));
+}
+
 static struct nlvs_addr_table *table_build(void)
 {
 	struct nlvs_addr_table *t;
 	uint32_t size = 16, i, j;
+	int kernel;
 
 	while (size < alist_n * 2)
 		size <<= 1;
@@ -116,9 +177,14 @@ static struct nlvs_addr_table *table_build(void)
 	t->mask = size - 1;
 	for (j = 0; j < alist_n; j++) {
 		i = addr_hash(alist[j].af, &alist[j].addr) & t->mask;
-		while (t->e[i].used)
+		while (t->e[i].used && !same_addr(&t->e[i], alist[j].af, &alist[j].addr))
 			i = (i + 1) & t->mask;
-		t->e[i] = alist[j];
+		kernel = alist[j].origin == NLVS_ORIGIN_KERNEL ||
+			 (t->e[i].used && t->e[i].kernel);
+		/* held twice: an engine's kind decides where its packets go */
+		if (!t->e[i].used || t->e[i].kind == NLVS_ADDR_PORT)
+			t->e[i] = alist[j];
+		t->e[i].kernel = (uint8_t)kernel;
 	}
 	return t;
 }
@@ -137,22 +203,26 @@ static int table_publish(void)
 	return 0;
 }
 
-static int alist_find(int af, const union nlvs_addr *addr)
+/* The kernel's entries are apart: nlvsd.conf and the engines share one
+ * namespace (a VIP that is also a port address is refused, as before the
+ * mirror), the kernel's copy of an address never conflicts with theirs. */
+static int alist_find(int af, const union nlvs_addr *addr, int kernel)
 {
 	unsigned int i;
 
 	for (i = 0; i < alist_n; i++)
-		if (alist[i].af == af && !memcmp(&alist[i].addr, addr, addr_len(af)))
+		if (same_addr(&alist[i], af, addr) &&
+		    (alist[i].origin == NLVS_ORIGIN_KERNEL) == !!kernel)
 			return (int)i;
 	return -ENOENT;
 }
 
-static int alist_add(enum nlvs_addr_kind kind, int af, const union nlvs_addr *addr,
-		     uint16_t port)
+static int alist_add(enum nlvs_addr_kind kind, enum nlvs_addr_origin origin, int af,
+		     const union nlvs_addr *addr, uint8_t plen, uint16_t port)
 {
 	struct nlvs_addr_ent *n;
 
-	if (alist_find(af, addr) >= 0)
+	if (alist_find(af, addr, origin == NLVS_ORIGIN_KERNEL) >= 0)
 		return -EEXIST;
 	n = realloc(alist, (alist_n + 1) * sizeof(*alist));
 	if (!n)
@@ -162,6 +232,8 @@ static int alist_add(enum nlvs_addr_kind kind, int af, const union nlvs_addr *ad
 	alist[alist_n].used = 1;
 	alist[alist_n].af = (uint8_t)af;
 	alist[alist_n].kind = (uint8_t)kind;
+	alist[alist_n].origin = (uint8_t)origin;
+	alist[alist_n].plen = plen;
 	alist[alist_n].port = port;
 	memcpy(&alist[alist_n].addr, addr, addr_len(af));
 	alist_n++;
@@ -173,6 +245,9 @@ static void announce(const struct nlvs_addr_ent *e)
 {
 	unsigned int p;
 
+	/* with "vip-neigh kernel" the kernel's entry for it is announced */
+	if (e->kind == NLVS_ADDR_VIP && nlvs_dp.vip_neigh_kernel)
+		return;
 	for (p = 0; p < nlvs_dp.nports; p++) {
 		struct rte_mbuf *m;
 
@@ -222,7 +297,8 @@ int nlvs_addr_batch_end(void)
 	batch_dirty = 0;
 	if (rc == 0 && nlvs_dp.workers[0])
 		for (i = 0; i < batch_new_n; i++)
-			if (alist_find(batch_new[i].af, &batch_new[i].addr) >= 0)
+			if (alist_find(batch_new[i].af, &batch_new[i].addr,
+				       batch_new[i].origin == NLVS_ORIGIN_KERNEL) >= 0)
 				announce(&batch_new[i]);
 	free(batch_new);
 	batch_new = NULL;
@@ -230,10 +306,10 @@ int nlvs_addr_batch_end(void)
 	return rc;
 }
 
-int nlvs_addr_add(enum nlvs_addr_kind kind, int af, const union nlvs_addr *addr,
-		  uint16_t port)
+static int addr_add(enum nlvs_addr_kind kind, enum nlvs_addr_origin origin, int af,
+		    const union nlvs_addr *addr, uint8_t plen, uint16_t port)
 {
-	int rc = alist_add(kind, af, addr, port);
+	int rc = alist_add(kind, origin, af, addr, plen, port);
 
 	if (rc < 0)
 		return rc;
@@ -257,9 +333,15 @@ int nlvs_addr_add(enum nlvs_addr_kind kind, int af, const union nlvs_addr *addr,
 	return 0;
 }
 
-int nlvs_addr_del(int af, const union nlvs_addr *addr)
+int nlvs_addr_add(enum nlvs_addr_kind kind, int af, const union nlvs_addr *addr,
+		  uint16_t port)
 {
-	int i = alist_find(af, addr);
+	return addr_add(kind, NLVS_ORIGIN_ENGINE, af, addr, af == AF_INET ? 32 : 128, port);
+}
+
+static int addr_del(int af, const union nlvs_addr *addr, int kernel)
+{
+	int i = alist_find(af, addr, kernel);
 
 	if (i < 0)
 		return i;
@@ -271,21 +353,37 @@ int nlvs_addr_del(int af, const union nlvs_addr *addr)
 	return table_publish();
 }
 
+int nlvs_addr_del(int af, const union nlvs_addr *addr)
+{
+	return addr_del(af, addr, 0);
+}
+
+int nlvs_addr_kernel_add(int af, const union nlvs_addr *addr, uint8_t plen, uint16_t port)
+{
+	return addr_add(NLVS_ADDR_PORT, NLVS_ORIGIN_KERNEL, af, addr, plen, port);
+}
+
+int nlvs_addr_kernel_del(int af, const union nlvs_addr *addr)
+{
+	return addr_del(af, addr, 1);
+}
+
 /* (Re)build the port addresses from the configuration, keeping the ones the
- * engines registered. */
+ * engines registered and the kernel's. */
 int nlvs_addrs_init(const struct nlvs_conf *conf)
 {
 	unsigned int i, j = 0;
 	int rc;
 
 	for (i = 0; i < alist_n; i++)
-		if (alist[i].kind != NLVS_ADDR_PORT)
+		if (alist[i].origin != NLVS_ORIGIN_CONFIG)
 			alist[j++] = alist[i];
 	alist_n = j;
 	for (i = 0; i < conf->naddrs; i++) {
 		const struct nlvs_conf_addr *a = &conf->addrs[i];
 
-		rc = alist_add(NLVS_ADDR_PORT, a->pfx.af, &a->pfx.addr, (uint16_t)a->port);
+		rc = alist_add(NLVS_ADDR_PORT, NLVS_ORIGIN_CONFIG, a->pfx.af, &a->pfx.addr,
+			       a->pfx.len, (uint16_t)a->port);
 		if (rc == -EEXIST) {
 			nlvs_log_warnx("address %u of the configuration is given twice", i + 1);
 			continue;
@@ -303,4 +401,45 @@ void nlvs_addrs_fini(void)
 	free(alist);
 	alist = NULL;
 	alist_n = 0;
+}
+
+static const char *addr_kind_name(unsigned int kind)
+{
+	static const char *const names[] = {
+		[NLVS_ADDR_PORT] = "port", [NLVS_ADDR_VIP] = "vip",
+		[NLVS_ADDR_LADDR] = "laddr", [NLVS_ADDR_EGRESS] = "egress",
+	};
+
+	return kind < RTE_DIM(names) && names[kind] ? names[kind] : "?";
+}
+
+/* Where an address came from: the engines' are named after what made them
+ * (an IPVS service for a VIP or an egress address, a laddr line). */
+static const char *addr_origin_name(const struct nlvs_addr_ent *e)
+{
+	if (e->origin == NLVS_ORIGIN_KERNEL)
+		return "kernel";
+	if (e->origin == NLVS_ORIGIN_CONFIG || e->kind == NLVS_ADDR_LADDR)
+		return "config";
+	return "ipvs";
+}
+
+/* nlvsctl addrs: one line per address and origin (an address two origins
+ * hold shows twice; it is answered while either holds it). */
+void nlvs_addrs_write(FILE *f)
+{
+	char buf[INET6_ADDRSTRLEN];
+	unsigned int i;
+
+	fprintf(f, "%-40s %-6s %-8s %s\n", "address", "kind", "port", "origin");
+	for (i = 0; i < alist_n; i++) {
+		const struct nlvs_addr_ent *e = &alist[i];
+		char a[INET6_ADDRSTRLEN + 4];
+
+		snprintf(a, sizeof(a), "%s/%u", nlvs_addr_str(e->af, &e->addr, buf, sizeof(buf)),
+			 e->plen);
+		fprintf(f, "%-40s %-6s %-8s %s\n", a, addr_kind_name(e->kind),
+			e->port == NLVS_PORT_ANY ? "*" : nlvs_dp.ports[e->port].name,
+			addr_origin_name(e));
+	}
 }

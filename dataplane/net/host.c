@@ -68,6 +68,18 @@ void nlvs_host_input(struct nlvs_worker *w, struct rte_mbuf *m)
 	w->st.host_up++;
 }
 
+/* Only where the engine missed (no service): a second lookup, off the fast
+ * path, in the table the worker already reads. */
+int nlvs_host_claim(struct nlvs_worker *w, struct rte_mbuf *m, int af, const void *daddr)
+{
+	const struct nlvs_addr_table *t = __atomic_load_n(&nlvs_dp.addrs, __ATOMIC_ACQUIRE);
+
+	if (!nlvs_dp.ports[m->port].has_twin || !t || !nlvs_addr_kernel_held(t, af, daddr))
+		return 0;
+	nlvs_host_input(w, m);
+	return 1;
+}
+
 void nlvs_host_copy(struct nlvs_worker *w, const struct rte_mbuf *m)
 {
 	struct rte_mbuf *c;

@@ -243,3 +243,40 @@ void nlvs_neigh_stats(const struct nlvs_neigh_table *t, unsigned int *used, unsi
 	*used = t->count;
 	*size = nlvs_neigh_table_entries(t);
 }
+
+static const char *neigh_state_name(unsigned int state)
+{
+	static const char *const names[] = {
+		[NLVS_NB_FREE] = "free", [NLVS_NB_INCOMPLETE] = "incomplete",
+		[NLVS_NB_REACHABLE] = "reachable", [NLVS_NB_STALE] = "stale",
+	};
+
+	return state < RTE_DIM(names) ? names[state] : "?";
+}
+
+/* nlvsctl neigh: every worker's table as `ip neigh` prints it.  Read from
+ * the control thread while the workers run (as their counters are): an
+ * entry changing at that instant may show half old, half new. */
+void nlvs_neigh_write(FILE *f)
+{
+	char buf[64];
+	unsigned int w, i;
+
+	for (w = 0; w < nlvs_dp.nworkers; w++) {
+		const struct nlvs_neigh_table *t = nlvs_dp.workers[w]->neigh;
+
+		for (i = 0; t && i < nlvs_neigh_table_entries(t); i++) {
+			struct nlvs_neigh e = t->e[i];
+
+			if (e.state == NLVS_NB_FREE || e.port >= nlvs_dp.nports)
+				continue;
+			fprintf(f, "%s dev %s", nlvs_addr_str(e.af, &e.addr, buf, sizeof(buf)),
+				nlvs_dp.ports[e.port].name);
+			if (e.state != NLVS_NB_INCOMPLETE)
+				fprintf(f, " lladdr %02x:%02x:%02x:%02x:%02x:%02x", e.mac[0],
+					e.mac[1], e.mac[2], e.mac[3], e.mac[4], e.mac[5]);
+			fprintf(f, " %s%s worker %u\n", neigh_state_name(e.state),
+				e.wanted ? " nexthop" : "", w);
+		}
+	}
+}

@@ -80,7 +80,7 @@ void nlvs_arp_input(struct nlvs_worker *w, struct rte_mbuf *m)
 	/* the kernel's neighbour table learns from every ARP frame too, and
 	 * answers for the addresses only it holds */
 	nlvs_host_copy(w, m);
-	ours = nlvs_addr_lookup(t, AF_INET, &tip, m->port) != NLVS_ADDR_NONE;
+	ours = nlvs_addr_answers(t, AF_INET, &tip, m->port);
 	if (sip && sip != tip)
 		nlvs_neigh_learn(w, AF_INET, &sip, m->port, &a->arp_sha, ours, ours);
 	else if (sip)	/* gratuitous: refresh what we know, learn nothing new */

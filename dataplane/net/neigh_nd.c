@@ -168,7 +168,7 @@ void nlvs_nd_input(struct nlvs_worker *w, struct rte_mbuf *m, uint32_t l4_off)
 		nlvs_worker_drop(w, m, NLVS_DROP_BAD_ND);
 		return;
 	}
-	ours = nlvs_addr_lookup(t, AF_INET6, nd->target, m->port) != NLVS_ADDR_NONE;
+	ours = nlvs_addr_answers(t, AF_INET6, nd->target, m->port);
 	if (nd->type == ND_NA) {
 		ll = nd_option(nd, len, ND_OPT_TLLA);
 		if (ll && rte_is_unicast_ether_addr(ll))

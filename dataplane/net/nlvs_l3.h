@@ -29,6 +29,13 @@ enum nlvs_addr_kind {
 	NLVS_ADDR_EGRESS,		/* SNAT egress address */
 };
 
+/* Who put an own address there: each origin adds and removes its own. */
+enum nlvs_addr_origin {
+	NLVS_ORIGIN_ENGINE,		/* an L4 engine: VIP, local or egress address */
+	NLVS_ORIGIN_CONFIG,		/* an "address" line of nlvsd.conf */
+	NLVS_ORIGIN_KERNEL,		/* the kernel's, on the port's twin (kmirror.c) */
+};
+
 #define NLVS_PORT_ANY	0xffff
 
 /* What L3 input found out; offsets from the start of the frame.  Frames
@@ -105,6 +112,11 @@ void nlvs_worker_handoff(struct nlvs_worker *w, unsigned int owner, struct rte_m
 /** Worker id of the caller's struct, number of workers. */
 unsigned int nlvs_worker_id(const struct nlvs_worker *w);
 unsigned int nlvs_worker_count(void);
+/** Worker: @m, for own address @daddr, found no service.  When the kernel
+ *  holds that address on a twin (ssh or BGP to a keepalived VIP), hand @m up
+ *  the twin of the port it came from and return 1 (@m consumed); 0 when the
+ *  kernel does not hold it (@m untouched: the engine drops it). */
+int nlvs_host_claim(struct nlvs_worker *w, struct rte_mbuf *m, int af, const void *daddr);
 /** Worker: count and free. */
 void nlvs_lb_drop(struct nlvs_worker *w, struct rte_mbuf *m, unsigned int reason);
 

@@ -119,6 +119,7 @@ struct nlvs_dp {
 	unsigned int idle_max_us;
 	int ip_forward;
 	unsigned int host_rate;		/* packets/s per worker up the twins, 0 = any */
+	int vip_neigh_kernel;		/* ARP/ND for VIPs the kernel holds only */
 	unsigned int snat_rules;	/* transit traffic goes to the L4 engine */
 	/* set by the engine (control thread) while it needs transit traffic:
 	 * the replies of classic NAT services (no laddr pool) are routed
@@ -202,14 +203,27 @@ void nlvs_ip6_input(struct nlvs_worker *w, struct rte_mbuf *m);
 int nlvs_addrs_init(const struct nlvs_conf *conf);
 void nlvs_addrs_fini(void);
 int nlvs_addr_lookup(const struct nlvs_addr_table *t, int af, const void *addr, uint16_t port);
+int nlvs_addr_kernel_held(const struct nlvs_addr_table *t, int af, const void *addr);
+int nlvs_addr_answers(const struct nlvs_addr_table *t, int af, const void *addr, uint16_t port);
 int nlvs_addr_port_source(const struct nlvs_addr_table *t, int af, uint16_t port,
 			  union nlvs_addr *out);
 int nlvs_addr_v6_solicited(const struct nlvs_addr_table *t, const uint8_t *mac);
 void nlvs_addrs_announce(void);
+/* The kernel mirror's addresses (port addresses of port index @port), apart
+ * from nlvsd.conf's and the engines': 0, -EEXIST / -ENOENT, -ENOMEM. */
+int nlvs_addr_kernel_add(int af, const union nlvs_addr *addr, uint8_t plen, uint16_t port);
+int nlvs_addr_kernel_del(int af, const union nlvs_addr *addr);
+void nlvs_addrs_write(FILE *f);
 
-/* route.c */
-int nlvs_routes_build(const struct nlvs_conf *conf, struct nlvs_route_table **out);
+/* route.c: the control thread sets the routes of each origin and publishes
+ * a table built from both (the old one freed after RCU). */
+struct nlvs_route;
+int nlvs_routes_config_publish(const struct nlvs_conf *conf);
+int nlvs_routes_kernel_set(const struct nlvs_route *rs, unsigned int n);
+int nlvs_routes_publish(void);
 void nlvs_routes_free(struct nlvs_route_table *t);
+void nlvs_routes_fini(void);
+void nlvs_routes_write(FILE *f);
 int nlvs_route_lookup(const struct nlvs_route_table *t, int af, const void *dst,
 		      uint16_t *port, union nlvs_addr *nexthop);
 int nlvs_route_onlink(const struct nlvs_route_table *t, int af, const void *addr,
@@ -224,6 +238,7 @@ void nlvs_neigh_learn(struct nlvs_worker *w, int af, const void *addr, uint16_t 
 void nlvs_neigh_msgs(struct nlvs_worker *w);
 void nlvs_neigh_timer(struct nlvs_worker *w);
 void nlvs_neigh_stats(const struct nlvs_neigh_table *t, unsigned int *used, unsigned int *size);
+void nlvs_neigh_write(FILE *f);
 
 /* neigh_arp.c / neigh_nd.c */
 void nlvs_arp_input(struct nlvs_worker *w, struct rte_mbuf *m);

@@ -27,7 +27,8 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/tun-gue.sh \
 	tests/integration/tun-gre.sh \
 	tests/integration/mixed-fwd.sh \
-	tests/integration/dr-keepalived.sh
+	tests/integration/dr-keepalived.sh \
+	tests/integration/host-keepalived.sh
 TESTS += $(LB_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/metrics-compare.py tests/integration/metrics-node-ipvs.txt \

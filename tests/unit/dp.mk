@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Packet core: parsing, checksums, FULLNAT rewrite, ICMP translation,
 # connection table, TCP states, local-address ports, neighbour table,
-# TUN encapsulation.
+# TUN encapsulation, the kernel mirror's rtnetlink parser.
 # No EAL needed.
 PKT_TEST_LIBS = dataplane/libnlvspkt.la $(CMOCKA_LIBS)
 EXTRA_DIST += tests/unit/test_pkt_util.h
@@ -53,3 +53,9 @@ TESTS += tests/unit/test_tun
 tests_unit_test_tun_SOURCES = tests/unit/test_tun.c tests/unit/test_pkt_util.h
 tests_unit_test_tun_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tun_LDADD = $(PKT_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_kmirror
+TESTS += tests/unit/test_kmirror
+tests_unit_test_kmirror_SOURCES = tests/unit/test_kmirror.c
+tests_unit_test_kmirror_CFLAGS = $(UNIT_CFLAGS) $(MNL_CFLAGS)
+tests_unit_test_kmirror_LDADD = dataplane/libnlvspkt.la $(MNL_LIBS) $(CMOCKA_LIBS)

@@ -60,6 +60,8 @@ static void test_defaults(void **state)
 	assert_int_equal(c.neigh_entries, NLVS_NEIGH_ENTRIES_DEFAULT);
 	assert_int_equal(c.host_rate, NLVS_HOST_RATE_DEFAULT);
 	assert_int_equal(c.ip_forward, 0);
+	assert_int_equal(c.kernel_mirror_off, 0);
+	assert_int_equal(c.vip_neigh_kernel, 0);
 	assert_int_equal(c.state_sync, 0);
 	assert_int_equal(c.metrics.af, 0);
 	assert_int_equal(c.nports + c.naddrs + c.nroutes + c.nladdrs + c.nsnat, 0);
@@ -86,6 +88,8 @@ static void test_full(void **state)
 		"mbufs 4096\n"
 		"neighbours 4096\n"
 		"ip-forward on\n"
+		"kernel-mirror off\n"
+		"vip-neigh kernel\n"
 		"state-sync on\n"
 		"metrics-listen [::1]:9101\n"
 		"port lan net_af_packet0,iface=v-lb0,qpairs=2 queues 2 mtu 9000\n"
@@ -117,6 +121,8 @@ static void test_full(void **state)
 	assert_int_equal(c.mbufs, 4096);
 	assert_int_equal(c.neigh_entries, 4096);
 	assert_int_equal(c.ip_forward, 1);
+	assert_int_equal(c.kernel_mirror_off, 1);
+	assert_int_equal(c.vip_neigh_kernel, 1);
 	assert_int_equal(c.state_sync, 1);
 	assert_int_equal(c.metrics.af, AF_INET6);
 	assert_int_equal(c.metrics.port, 9101);
@@ -274,6 +280,8 @@ static void test_errors(void **state)
 	expect_error("eal \"--no-huge\n", 1, "unterminated quote");
 	expect_error("log-level loud\n", 1, "info or debug");
 	expect_error("ip-forward yes\n", 1, "on or off");
+	expect_error("kernel-mirror yes\n", 1, "on or off");
+	expect_error("vip-neigh some\n", 1, "all or kernel");
 	expect_error("state-sync always\n", 1, "on or off");
 }
 

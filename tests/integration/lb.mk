@@ -28,7 +28,8 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/tun-gre.sh \
 	tests/integration/mixed-fwd.sh \
 	tests/integration/dr-keepalived.sh \
-	tests/integration/host-keepalived.sh
+	tests/integration/host-keepalived.sh \
+	tests/integration/kernel-topology.sh
 TESTS += $(LB_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/metrics-compare.py tests/integration/metrics-node-ipvs.txt \
@@ -36,4 +37,5 @@ EXTRA_DIST += tests/integration/metrics-compare.py tests/integration/metrics-nod
 EXTRA_DIST += tests/integration/fnat-lib.sh tests/integration/fnat-conns.py \
 	tests/integration/fnat-hostile.py tests/integration/fnat-neigh-flood.py \
 	scripts/netns-lab.sh scripts/netns-common.sh scripts/host-path-bench.sh \
-	tests/integration/direct-lib.sh scripts/netns-dr-lab.sh scripts/tun-decap.py
+	tests/integration/direct-lib.sh scripts/netns-dr-lab.sh scripts/tun-decap.py \
+	tests/integration/ipvs-topology.sh

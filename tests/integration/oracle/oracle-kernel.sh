@@ -8,7 +8,9 @@
 #   FOLDER/initrd.gz      busybox (package busybox-static), the virtio and 9p
 #                         modules, and an init that mounts the host's root
 #                         over virtio-9p and hands over to the oracle's init
-#   FOLDER/lib/modules/V  ip_vs, its schedulers and what they depend on
+#   FOLDER/lib/modules/V  ip_vs, its schedulers, the network devices the
+#                         topology tests build (veth, bridge, tun, ipip,
+#                         ip_gre, fou, ip6_tunnel) and what they depend on
 #   FOLDER/kernel.env     KVER=V and PKG=the package it came from
 #
 # The package (default linux-image-6.1.0-50-amd64: 6.1.176, the kernel of
@@ -21,6 +23,11 @@
 # Environment: NLVS_ORACLE_CACHE (default /var/cache/nlvs-oracle; not under
 # /tmp, /run or /mnt, which the guest hides), NLVS_ORACLE_KERNEL_PKG.
 # Needs root (apt) the first time; later runs only print the folder.
+#
+# FOLDER is $NLVS_ORACLE_CACHE/PACKAGE.FORMAT: FORMAT grows whenever what
+# the folder holds changes (2: the network devices' modules), so a cache an
+# older version of this script prepared is never taken for a complete one
+# (and trees still using that version keep theirs).
 
 set -eu
 
@@ -33,7 +40,8 @@ case $cache in
 	;;
 esac
 
-dir=$cache/$pkg
+format=2
+dir=$cache/$pkg.$format
 if [ -f "$dir/kernel.env" ]; then
 	echo "$dir"
 	exit 0
@@ -57,7 +65,7 @@ if ! apt-get download "$pkg" > apt.log 2>&1; then
 		exit 1
 	}
 	pkg=$alt
-	dir=$cache/$pkg
+	dir=$cache/$pkg.$format
 fi
 dpkg-deb -x ./*.deb x
 kver=$(ls x/lib/modules)
@@ -65,10 +73,14 @@ src=x/lib/modules/$kver
 /sbin/depmod -b x "$kver"
 
 mkdir -p out/lib/modules/"$kver"
-# The modules the oracle loads, and everything they depend on.
+# The modules the oracle loads, and everything they depend on; the
+# devices are kept when the kernel has them as modules (built-in ones need
+# nothing; a missing one is the topology test's skip reason, not an error).
 mods=$(cd "$src/kernel/net/netfilter/ipvs" && ls ./*.ko | sed 's|^\./||; s|\.ko$||')
-for m in $mods; do
-	/sbin/modprobe -d x -S "$kver" --show-depends "$m" | sed -n 's/^insmod \([^ ]*\).*/\1/p'
+devs="veth bridge tun ipip ip_gre gre fou ip6_tunnel tunnel4 tunnel6 ip_tunnel"
+for m in $mods $devs; do
+	/sbin/modprobe -d x -S "$kver" --show-depends "$m" 2> /dev/null |
+		sed -n 's/^insmod \([^ ]*\).*/\1/p'
 done | sort -u | while read -r f; do
 	rel=${f#"$work"/x/}
 	mkdir -p "out/$(dirname "$rel")"
@@ -118,7 +130,7 @@ grep -q '^9p\.ko$' ird/mods/order || {
 	exit 1
 }
 (cd ird && find . | "$busybox" cpio -o -H newc 2> /dev/null) | gzip -9 > out/initrd.gz
-printf 'KVER=%s\nPKG=%s\n' "$kver" "$pkg" > out/kernel.env
+printf 'KVER=%s\nPKG=%s\nFORMAT=%s\n' "$kver" "$pkg" "$format" > out/kernel.env
 
 rm -rf "$dir"
 mv out "$dir"

@@ -62,10 +62,7 @@ tap_check $? "SIGHUP: keepalived switches the service to wrr with rs3 at weight 
 	"$(fnat_ka_diag)"
 spread_is 40 "rs1=10 rs2=10 rs3=20 fail=0" "wrr 1/1/2: 10/10/20"
 
-kill -TERM "$NLVS_KA_PID"
-wait "$NLVS_KA_PID" 2> /dev/null
-wait_table "$LAB_VIP:80" 0
-tap_check $? "SIGTERM: keepalived removes its service" "$(fnat_ipvsadm -Ln)"
+fnat_ka_term
 
 nlvs_alive
 tap_check $? "nlvsd still running"

@@ -180,6 +180,16 @@ fnat_ka_diag()
 	tail -n 20 "$NLVS_TMP/keepalived.log"
 }
 
+# fnat_ka_term: SIGTERM to keepalived (nlvs_keepalived_start), which must
+# remove its service $LAB_VIP:80 from the table.
+fnat_ka_term()
+{
+	kill -TERM "$NLVS_KA_PID"
+	wait "$NLVS_KA_PID" 2> /dev/null
+	nlvs_wait_until 30 fnat_table_has "$LAB_VIP:80" 0
+	tap_check $? "SIGTERM: keepalived removes its service" "$(fnat_ipvsadm -Ln)"
+}
+
 # fnat_rs2_http_pid: the PID of rs2's HTTP server.
 fnat_rs2_http_pid()
 {

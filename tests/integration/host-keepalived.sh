@@ -76,10 +76,7 @@ tap_is "$out" "rs1=10 rs2=10 rs3=10 fail=0" "rr over the three again: 10/10/10"
 
 nlvs_stat_ge drop.host-traffic 1
 tap_check $((! $?)) "nothing dropped as host-traffic" "$(nlvs_stat drop.host-traffic)"
-kill -TERM "$NLVS_KA_PID"
-wait "$NLVS_KA_PID" 2> /dev/null
-wait_table "$LAB_VIP:80" 0
-tap_check $? "SIGTERM: keepalived removes its service" "$(fnat_ipvsadm -Ln)"
+fnat_ka_term
 nlvs_alive
 tap_check $? "nlvsd still running"
 nlvsd_stop

@@ -30,42 +30,22 @@ static int eal_up, launched;
 static uint64_t last_link_poll;
 static volatile sig_atomic_t stats_wanted;
 
-/* "nlvs_stats" for nlvsctl: counters of one moment even across chunks. */
-static size_t stats_text(size_t *idx, char *buf, size_t max)
-{
-	static struct nlvs_ctl_text_snap snap;
-
-	return nlvs_ctl_text_snap_read(&snap, nlvs_dp_stats_write, idx, buf, max);
-}
-
-/* "nlvs_ports" for nlvsctl ports: ports, links, twins. */
-static size_t ports_text(size_t *idx, char *buf, size_t max)
-{
-	static struct nlvs_ctl_text_snap snap;
-
-	return nlvs_ctl_text_snap_read(&snap, nlvs_host_ports_write, idx, buf, max);
-}
-
-static size_t addrs_text(size_t *idx, char *buf, size_t max)
-{
-	static struct nlvs_ctl_text_snap snap;
-
-	return nlvs_ctl_text_snap_read(&snap, nlvs_addrs_write, idx, buf, max);
-}
-
-static size_t routes_text(size_t *idx, char *buf, size_t max)
-{
-	static struct nlvs_ctl_text_snap snap;
-
-	return nlvs_ctl_text_snap_read(&snap, nlvs_routes_write, idx, buf, max);
-}
-
-static size_t neigh_text(size_t *idx, char *buf, size_t max)
-{
-	static struct nlvs_ctl_text_snap snap;
-
-	return nlvs_ctl_text_snap_read(&snap, nlvs_neigh_write, idx, buf, max);
-}
+/*
+ * A text source for nlvsctl read in chunks: each has its own snapshot so
+ * that the chunks of one read come from one moment.
+ */
+#define SNAP_TEXT(fn, write)						\
+	static size_t fn(size_t *idx, char *buf, size_t max)		\
+	{								\
+		static struct nlvs_ctl_text_snap snap;			\
+									\
+		return nlvs_ctl_text_snap_read(&snap, write, idx, buf, max); \
+	}
+SNAP_TEXT(stats_text, nlvs_dp_stats_write)	/* "nlvs_stats": nlvsctl stats */
+SNAP_TEXT(ports_text, nlvs_host_ports_write)	/* "nlvs_ports": ports, links, twins */
+SNAP_TEXT(addrs_text, nlvs_addrs_write)
+SNAP_TEXT(routes_text, nlvs_routes_write)
+SNAP_TEXT(neigh_text, nlvs_neigh_write)
 
 static void on_sigusr1(int sig)
 {

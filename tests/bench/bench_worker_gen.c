@@ -135,6 +135,20 @@ static void tcp_fill(struct rte_tcp_hdr *th, uint32_t i, uint8_t flags)
 	memcpy(data + 4, &magic, 2);
 }
 
+/* The fixed part of frame i's IPv4 header (TCP, DF, no options); the
+ * addresses and the checksum are the caller's. */
+static void ip4_fill(struct rte_ipv4_hdr *ip, uint32_t i)
+{
+	ip->version_ihl = 0x45;
+	ip->type_of_service = 0;
+	ip->total_length = rte_cpu_to_be_16(L3_LEN);
+	ip->packet_id = rte_cpu_to_be_16((uint16_t)i);
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->hdr_checksum = 0;
+}
+
 static void tcp_frame6(struct rte_mbuf *m, int side, uint32_t i, uint8_t flags,
 		       const struct bw_run *r)
 {
@@ -182,14 +196,7 @@ static void tcp_frame(struct rte_mbuf *m, int side, uint32_t i, uint8_t flags,
 	eth->dst_addr = r->port_mac[side];
 	mac_of(&eth->src_addr, side, side == BW_SIDE_RS ? f->rs : 0);
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	ip->version_ihl = 0x45;
-	ip->type_of_service = 0;
-	ip->total_length = rte_cpu_to_be_16(L3_LEN);
-	ip->packet_id = rte_cpu_to_be_16((uint16_t)i);
-	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->hdr_checksum = 0;
+	ip4_fill(ip, i);
 	if (side == BW_SIDE_CLIENT) {
 		ip->src_addr = rte_cpu_to_be_32(client_ip(i));
 		if (r->mode == BW_M_SNAT4) {
@@ -224,14 +231,7 @@ static void fwd_frame(struct rte_mbuf *m, uint32_t i, const struct bw_run *r)
 	eth->dst_addr = r->port_mac[BW_SIDE_CLIENT];
 	mac_of(&eth->src_addr, BW_SIDE_CLIENT, 0);
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	ip->version_ihl = 0x45;
-	ip->type_of_service = 0;
-	ip->total_length = rte_cpu_to_be_16(L3_LEN);
-	ip->packet_id = rte_cpu_to_be_16((uint16_t)i);
-	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->hdr_checksum = 0;
+	ip4_fill(ip, i);
 	ip->src_addr = rte_cpu_to_be_32(client_ip(i));
 	ip->dst_addr = rte_cpu_to_be_32(BW_RS_NET + BW_RS_FIRST + i % BW_NRS);
 	th->src_port = rte_cpu_to_be_16(client_port(i));

@@ -14,75 +14,13 @@ fnat_setup
 URL=http://$LAB_VIP/
 set -- $LAB_RS_ADDRS
 RS1=$1 RS2=$2 RS3=$3
-set -- $NS_RS
-NS_RS2=$2
 
 # the checkers' vantage point: an address on the real servers' bridge
 ip -n "$NS_B" addr add 10.77.2.250/24 dev br0
 
-# keepalived_conf SCHED W3: the service with rs1/rs2 HTTP_GET-checked and
-# rs3 TCP_CHECK-checked, rs3 of weight W3.  connect_timeout 5: a server
-# (single-threaded python) slow to answer twice on a loaded machine must not
-# be taken out in the middle of a spread; a stopped one refuses at once.
-keepalived_conf()
-{
-	cat > "$NLVS_TMP/keepalived.conf" <<CONF
-global_defs {
-	router_id nlvs_fnat
-}
-virtual_server $LAB_VIP 80 {
-	delay_loop 1
-	lb_algo $1
-	lb_kind NAT
-	protocol TCP
-	real_server $RS1 80 {
-		weight 1
-		HTTP_GET {
-			url {
-				path /
-				status_code 200
-			}
-			connect_timeout 5
-			retry 1
-			delay_before_retry 1
-		}
-	}
-	real_server $RS2 80 {
-		weight 1
-		HTTP_GET {
-			url {
-				path /
-				status_code 200
-			}
-			connect_timeout 5
-			retry 1
-			delay_before_retry 1
-		}
-	}
-	real_server $RS3 80 {
-		weight $2
-		TCP_CHECK {
-			connect_timeout 5
-			retry 1
-			delay_before_retry 1
-		}
-	}
-}
-CONF
-}
-
 # wait_table PATTERN COUNT: up to 20 s until COUNT lines of ipvsadm -Ln
 # match PATTERN (grep -E)
-wait_table()
-{
-	_i=0
-	while [ $_i -lt 100 ]; do
-		[ "$(fnat_ipvsadm -Ln 2> /dev/null | grep -cE "$1")" = "$2" ] && return 0
-		sleep 0.2
-		_i=$((_i + 1))
-	done
-	return 1
-}
+wait_table() { nlvs_wait_until 20 fnat_table_has "$@"; }
 
 # spread_is N EXPECTED DESC: fnat_spread N, with nlvsd's state on failure
 spread_is()
@@ -96,50 +34,35 @@ $(nlvs_state_diag "$NLVS_TMP/keepalived.log")"
 	fi
 }
 
-# rs2_http_pid: the HTTP server of rs2
-rs2_http_pid()
-{
-	for _p in $(ip netns pids "$NS_RS2"); do
-		case $(tr '\0' ' ' < "/proc/$_p/cmdline" 2> /dev/null) in
-		*http.server*) echo "$_p" ;;
-		esac
-	done
-}
-
-keepalived_conf rr 1
+fnat_keepalived_conf nlvs_fnat rr 1
 nlvs_keepalived_start "$NS_B"
 wait_table ' Masq +1 ' 3
 tap_check $? "keepalived's checkers find the three real servers up" \
-	"$(fnat_ipvsadm -Ln; tail -n 20 "$NLVS_TMP/keepalived.log")"
+	"$(fnat_ka_diag)"
 
 spread_is 30 "rs1=10 rs2=10 rs3=10 fail=0" "rr through keepalived's service: 10/10/10"
 
-pid=$(rs2_http_pid)
+pid=$(fnat_rs2_http_pid)
 [ -n "$pid" ] && kill "$pid"
 wait_table "$RS2:80" 0
 tap_check $? "rs2's HTTP server stops: HTTP_GET fails and keepalived removes it" \
-	"$(fnat_ipvsadm -Ln; tail -n 20 "$NLVS_TMP/keepalived.log")"
+	"$(fnat_ka_diag)"
 spread_is 20 "rs1=10 rs2=0 rs3=10 fail=0" "traffic avoids rs2, nothing lost: 10/0/10"
 
-(cd "$LAB/www2" && exec ip netns exec "$NS_RS2" python3 -u -m http.server --bind :: 80) \
-	>> "$LAB/rs2.http.log" 2>&1 &
-echo $! >> "$LAB/pids"
+fnat_rs2_http_start
 wait_table "$RS2:80 +Masq" 1
 tap_check $? "rs2's HTTP server is back: keepalived puts it back" \
-	"$(fnat_ipvsadm -Ln; tail -n 20 "$NLVS_TMP/keepalived.log")"
+	"$(fnat_ka_diag)"
 spread_is 30 "rs1=10 rs2=10 rs3=10 fail=0" "rr over the three again: 10/10/10"
 
-keepalived_conf wrr 2
+fnat_keepalived_conf nlvs_fnat wrr 2
 kill -HUP "$NLVS_KA_PID"
 wait_table "^TCP +$LAB_VIP:80 wrr|$RS3:80 +Masq +2 " 2
 tap_check $? "SIGHUP: keepalived switches the service to wrr with rs3 at weight 2" \
-	"$(fnat_ipvsadm -Ln; tail -n 20 "$NLVS_TMP/keepalived.log")"
+	"$(fnat_ka_diag)"
 spread_is 40 "rs1=10 rs2=10 rs3=20 fail=0" "wrr 1/1/2: 10/10/20"
 
-kill -TERM "$NLVS_KA_PID"
-wait "$NLVS_KA_PID" 2> /dev/null
-wait_table "$LAB_VIP:80" 0
-tap_check $? "SIGTERM: keepalived removes its service" "$(fnat_ipvsadm -Ln)"
+fnat_ka_term
 
 nlvs_alive
 tap_check $? "nlvsd still running"

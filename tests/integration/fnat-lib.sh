@@ -111,3 +111,102 @@ fnat_alive()
 {
 	nlvs_alive
 }
+
+# fnat_ka_real_server ADDR WEIGHT CHECK: a keepalived real_server block for
+# ADDR:80, CHECK being HTTP_GET (GET / must answer 200) or TCP_CHECK.
+# connect_timeout 5: a server (single-threaded python) slow to answer twice
+# on a loaded machine must not be taken out in the middle of a spread; a
+# stopped one refuses at once.
+fnat_ka_real_server()
+{
+	cat <<CONF
+	real_server $1 80 {
+		weight $2
+		$3 {
+CONF
+	if [ "$3" = HTTP_GET ]; then
+		cat <<CONF
+			url {
+				path /
+				status_code 200
+			}
+CONF
+	fi
+	cat <<CONF
+			connect_timeout 5
+			retry 1
+			delay_before_retry 1
+		}
+	}
+CONF
+}
+
+# fnat_keepalived_conf ROUTER_ID SCHED W3: $NLVS_TMP/keepalived.conf, the
+# service $LAB_VIP:80 (scheduler SCHED) over the lab's three real servers:
+# rs1 and rs2 HTTP_GET-checked of weight 1, rs3 TCP_CHECK-checked of
+# weight W3.
+fnat_keepalived_conf()
+{
+	set -- "$1" "$2" "$3" $LAB_RS_ADDRS
+	{
+		cat <<CONF
+global_defs {
+	router_id $1
+}
+virtual_server $LAB_VIP 80 {
+	delay_loop 1
+	lb_algo $2
+	lb_kind NAT
+	protocol TCP
+CONF
+		fnat_ka_real_server "$4" 1 HTTP_GET
+		fnat_ka_real_server "$5" 1 HTTP_GET
+		fnat_ka_real_server "$6" "$3" TCP_CHECK
+		echo "}"
+	} > "$NLVS_TMP/keepalived.conf"
+}
+
+# fnat_table_has PATTERN COUNT: COUNT lines of ipvsadm -Ln match PATTERN
+# (grep -E); for nlvs_wait_until.
+fnat_table_has()
+{
+	[ "$(fnat_ipvsadm -Ln 2> /dev/null | grep -cE "$1")" = "$2" ]
+}
+
+# fnat_ka_diag: the table and keepalived's last words, for a failed check.
+fnat_ka_diag()
+{
+	fnat_ipvsadm -Ln
+	tail -n 20 "$NLVS_TMP/keepalived.log"
+}
+
+# fnat_ka_term: SIGTERM to keepalived (nlvs_keepalived_start), which must
+# remove its service $LAB_VIP:80 from the table.
+fnat_ka_term()
+{
+	kill -TERM "$NLVS_KA_PID"
+	wait "$NLVS_KA_PID" 2> /dev/null
+	nlvs_wait_until 30 fnat_table_has "$LAB_VIP:80" 0
+	tap_check $? "SIGTERM: keepalived removes its service" "$(fnat_ipvsadm -Ln)"
+}
+
+# fnat_rs2_http_pid: the PID of rs2's HTTP server.
+fnat_rs2_http_pid()
+{
+	set -- $NS_RS
+	for _p in $(ip netns pids "$2"); do
+		case $(tr '\0' ' ' < "/proc/$_p/cmdline" 2> /dev/null) in
+		*http.server*) echo "$_p" ;;
+		esac
+	done
+}
+
+# fnat_rs2_http_start: rs2's HTTP server started again (as the lab does),
+# logging to $LAB/rs2.http.log and stopped with the lab.
+fnat_rs2_http_start()
+{
+	set -- $NS_RS
+	(cd "$LAB/www2" && exec ip netns exec "$2" python3 -u -m http.server --bind :: 80) \
+		>> "$LAB/rs2.http.log" 2>&1 &
+	echo $! >> "$LAB/pids"
+}

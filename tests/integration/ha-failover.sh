@@ -241,6 +241,23 @@ gap_ok()
 		"$1: the client's new connections resume (gap $_g ms, bound 30 s)"
 }
 
+# ka1_preempts DESC WHAT T: keepalived started on node 1 (the change began at
+# T) preempts: node 1 MASTER and node 2 BACKUP again, the client's ARP entry
+# and node 1's dataplane answer for the VIP, the client's gap checked
+ka1_preempts()
+{
+	ka_up 1
+	nlvs_wait_until 30 state 1 MASTER && nlvs_wait_until 30 state 2 BACKUP
+	tap_check $? "$1: it preempts, node 2 BACKUP again" \
+		"$(tail -n 5 "$NLVS_TMP/n1/keepalived.log" "$NLVS_TMP/n2/keepalived.log")"
+	nlvs_wait_until 30 answers 1
+	tap_check $? "the client's ARP entry for the VIP is node 1's again" \
+		"$(ip -n "$NS_C" neigh show "$VIP")"
+	gap_ok "$2" "$3"
+	nlvs_wait_until 10 dp_answers 1
+	tap_check $? "node 1's dataplane answers echo for the VIP again"
+}
+
 nlvs_wait_until 30 oks_since 0 5
 tap_check $? "the client loop connects through node 1" "$(tail -n 3 "$NLVS_TMP/loop.log")"
 
@@ -260,16 +277,7 @@ tap_check $? "node 2's dataplane answers echo for the VIP"
 # the old master back: preemption moves the VIP back
 wait "$KA1" 2> /dev/null
 t=$(date +%s.%N)
-ka_up 1
-nlvs_wait_until 30 state 1 MASTER && nlvs_wait_until 30 state 2 BACKUP
-tap_check $? "keepalived back on node 1: it preempts, node 2 BACKUP again" \
-	"$(tail -n 5 "$NLVS_TMP/n1/keepalived.log" "$NLVS_TMP/n2/keepalived.log")"
-nlvs_wait_until 30 answers 1
-tap_check $? "the client's ARP entry for the VIP is node 1's again" \
-	"$(ip -n "$NS_C" neigh show "$VIP")"
-gap_ok "preemption" "$t"
-nlvs_wait_until 10 dp_answers 1
-tap_check $? "node 1's dataplane answers echo for the VIP again"
+ka1_preempts "keepalived back on node 1" "preemption" "$t"
 
 # round 2: the master's nlvsd dies (its twin and the VIP on it go)
 t=$(date +%s.%N)
@@ -292,16 +300,7 @@ rm -f "$NLVS_TMP/n1/ipvs.sock"
 t=$(date +%s.%N)
 nlvsd_up 1
 tap_check $? "node 1: nlvsd restarted, its twin lan is back" "$(tail -n 20 "$NLVS_TMP/n1/nlvsd.log")"
-ka_up 1
-nlvs_wait_until 30 state 1 MASTER && nlvs_wait_until 30 state 2 BACKUP
-tap_check $? "node 1 restarted: it preempts, node 2 BACKUP again" \
-	"$(tail -n 5 "$NLVS_TMP/n1/keepalived.log" "$NLVS_TMP/n2/keepalived.log")"
-nlvs_wait_until 30 answers 1
-tap_check $? "the client's ARP entry for the VIP is node 1's again" \
-	"$(ip -n "$NS_C" neigh show "$VIP")"
-gap_ok "node 1 restarted" "$t"
-nlvs_wait_until 10 dp_answers 1
-tap_check $? "node 1's dataplane answers echo for the VIP again"
+ka1_preempts "node 1 restarted" "node 1 restarted" "$t"
 out=$(awk '$2 == "ok"' "$NLVS_TMP/loop.log" | wc -l)/$(wc -l < "$NLVS_TMP/loop.log")
 tap_diag "client loop: $out connections succeeded"
 tap_done

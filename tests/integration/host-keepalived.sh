@@ -16,8 +16,6 @@ fnat_setup
 URL=http://$LAB_VIP/
 set -- $LAB_RS_ADDRS
 RS1=$1 RS2=$2 RS3=$3
-set -- $NS_RS
-NS_RS2=$2
 SRV_MAC=$(ip -n "$NS_L" -o link show l1 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
 
 # the LB's own address on nlvsd's twin srv (also nlvsd.conf's port
@@ -29,61 +27,11 @@ out=$(ip -n "$NS_L" route get "$RS1")
 case $out in *" dev srv "*) st=0 ;; *) st=1 ;; esac
 tap_check $st "the LB's kernel reaches the real servers through the twin srv" "$out"
 
-cat > "$NLVS_TMP/keepalived.conf" <<CONF
-global_defs {
-	router_id nlvs_lb
-}
-virtual_server $LAB_VIP 80 {
-	delay_loop 1
-	lb_algo rr
-	lb_kind NAT
-	protocol TCP
-	real_server $RS1 80 {
-		HTTP_GET {
-			url {
-				path /
-				status_code 200
-			}
-			connect_timeout 5
-			retry 1
-			delay_before_retry 1
-		}
-	}
-	real_server $RS2 80 {
-		HTTP_GET {
-			url {
-				path /
-				status_code 200
-			}
-			connect_timeout 5
-			retry 1
-			delay_before_retry 1
-		}
-	}
-	real_server $RS3 80 {
-		TCP_CHECK {
-			connect_timeout 5
-			retry 1
-			delay_before_retry 1
-		}
-	}
-}
-CONF
+fnat_keepalived_conf nlvs_lb rr 1
 
 # wait_table PATTERN COUNT: up to 30 s until COUNT lines of ipvsadm -Ln
 # match PATTERN (grep -E)
-table_has() { [ "$(fnat_ipvsadm -Ln 2> /dev/null | grep -cE "$1")" = "$2" ]; }
-wait_table() { nlvs_wait_until 30 table_has "$@"; }
-ka_diag() { fnat_ipvsadm -Ln; tail -n 20 "$NLVS_TMP/keepalived.log"; }
-
-rs2_http_pid()
-{
-	for _p in $(ip netns pids "$NS_RS2"); do
-		case $(tr '\0' ' ' < "/proc/$_p/cmdline" 2> /dev/null) in
-		*http.server*) echo "$_p" ;;
-		esac
-	done
-}
+wait_table() { nlvs_wait_until 30 fnat_table_has "$@"; }
 
 # log_count RE: lines of the real servers' HTTP logs from client RE (IPv4,
 # written as a mapped IPv6 address by the servers bound on ::)
@@ -94,7 +42,7 @@ log_more() { [ "$(log_count "$1")" -gt "$2" ]; }
 up0=$(nlvs_stat port.srv.twin.up) down0=$(nlvs_stat port.srv.twin.down)
 nlvs_keepalived_start "$NS_L"
 wait_table ' Masq +1 ' 3
-tap_check $? "keepalived's checkers on the LB find the three real servers up" "$(ka_diag)"
+tap_check $? "keepalived's checkers on the LB find the three real servers up" "$(fnat_ka_diag)"
 nlvs_wait_until 20 log_more '10\.77\.2\.1 ' 0
 tap_check $? "the HTTP checks come from the LB's own address" \
 	"$(tail -n 5 "$LAB"/rs1.http.log)"
@@ -104,22 +52,20 @@ tap_check $? "their packets cross the twin srv both ways" \
 out=$(fnat_spread 30 "$URL")
 tap_is "$out" "rs1=10 rs2=10 rs3=10 fail=0" "rr through keepalived's service: 10/10/10"
 
-pid=$(rs2_http_pid)
+pid=$(fnat_rs2_http_pid)
 [ -n "$pid" ] && kill "$pid"
 wait_table "$RS2:80" 0
 tap_check $? "rs2's HTTP daemon stops: HTTP_GET from the LB fails, keepalived removes it" \
-	"$(ka_diag)"
+	"$(fnat_ka_diag)"
 
 # 200 requests while rs2 is out, while it restarts and after it is back
 n0=$(log_count '10\.77\.2\.10[01] ')
 fnat_spread 200 "$URL" > "$NLVS_TMP/spread.txt" &
 SPREAD_PID=$!
 nlvs_wait_until 60 log_more '10\.77\.2\.10[01] ' $((n0 + 40))
-(cd "$LAB/www2" && exec ip netns exec "$NS_RS2" python3 -u -m http.server --bind :: 80) \
-	>> "$LAB/rs2.http.log" 2>&1 &
-echo $! >> "$LAB/pids"
+fnat_rs2_http_start
 wait_table "$RS2:80 +Masq" 1
-tap_check $? "rs2's HTTP daemon is back: keepalived puts it back" "$(ka_diag)"
+tap_check $? "rs2's HTTP daemon is back: keepalived puts it back" "$(fnat_ka_diag)"
 wait $SPREAD_PID
 out=$(cat "$NLVS_TMP/spread.txt")
 case $out in *" fail=0") st=0 ;; *) st=1 ;; esac
@@ -130,10 +76,7 @@ tap_is "$out" "rs1=10 rs2=10 rs3=10 fail=0" "rr over the three again: 10/10/10"
 
 nlvs_stat_ge drop.host-traffic 1
 tap_check $((! $?)) "nothing dropped as host-traffic" "$(nlvs_stat drop.host-traffic)"
-kill -TERM "$NLVS_KA_PID"
-wait "$NLVS_KA_PID" 2> /dev/null
-wait_table "$LAB_VIP:80" 0
-tap_check $? "SIGTERM: keepalived removes its service" "$(fnat_ipvsadm -Ln)"
+fnat_ka_term
 nlvs_alive
 tap_check $? "nlvsd still running"
 nlvsd_stop

@@ -160,48 +160,51 @@ lb -6 route del fd00:77:8::/64
 nlvs_wait_until 20 hasnt routes '^fd00:77:8::/64'
 tap_check $? "IPv6 ECMP: the last one deleted, the route is gone" "$(ctl routes)"
 
+# route_batch N A B M: ip -batch lines adding N /24 routes via 10.77.1.2,
+# the i-th A.(B + i / M).(i % M).0/24 (M of them per /16)
+route_batch()
+{
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		echo "route add $2.$(($3 + _i / $4)).$((_i % $4)).0/24 via 10.77.1.2 dev lan onlink"
+		_i=$((_i + 1))
+	done
+}
+# nroutes RE N: N of nlvsd's routes from the kernel start with RE
+nroutes() { [ "$(ctl routes | grep -c "$1.* origin kernel")" = "$2" ]; }
+
 # a burst: 1000 routes added in one go are all mirrored (events read in
 # batches, one table published per batch), then all removed
-i=0
-while [ $i -lt 1000 ]; do
-	echo "route add 10.$((100 + i / 250)).$((i % 250)).0/24 via 10.77.1.2 dev lan onlink"
-	i=$((i + 1))
-done > "$NLVS_TMP/routes.batch"
-nkern() { [ "$(ctl routes | grep -c '^10\.1[0-9][0-9]\..* origin kernel')" = "$1" ]; }
+route_batch 1000 10 100 250 > "$NLVS_TMP/routes.batch"	# 10.100.0.0/24 ...
 t0=$(date +%s%N)
 lb -batch "$NLVS_TMP/routes.batch"
-nlvs_wait_until 60 nkern 1000
+nlvs_wait_until 60 nroutes '^10\.1[0-9][0-9]\.' 1000
 tap_check $? "1000 routes added at once: all mirrored" \
 	"$(ctl routes | grep -c '^10\.1[0-9][0-9]\.') of 1000"
 t1=$(date +%s%N)
 tap_diag "1000 kernel routes mirrored in $(((t1 - t0) / 1000000)) ms (ip -batch included)"
 sed 's/^route add/route del/' "$NLVS_TMP/routes.batch" > "$NLVS_TMP/routes-del.batch"
 lb -batch "$NLVS_TMP/routes-del.batch"
-nlvs_wait_until 60 nkern 0
+nlvs_wait_until 60 nroutes '^10\.1[0-9][0-9]\.' 0
 tap_check $? "and all removed" "$(ctl routes | grep -c '^10\.1[0-9][0-9]\.') left"
 
 # events lost: nlvsd stopped while 40000 routes come and go overflows its
 # socket (ENOBUFS); it reads the tables again and ends up with what the
 # kernel holds
-i=0
-while [ $i -lt 40000 ]; do
-	echo "route add 100.$((64 + i / 256)).$((i % 256)).0/24 via 10.77.1.2 dev lan onlink"
-	i=$((i + 1))
-done > "$NLVS_TMP/routes-big.batch"
-nbig() { [ "$(ctl routes | grep -c '^100\..* origin kernel')" = "$1" ]; }
+route_batch 40000 100 64 256 > "$NLVS_TMP/routes-big.batch"	# 100.64.0.0/24 ...
 kill -STOP "$NLVSD_PID"
 lb -batch "$NLVS_TMP/routes-big.batch"
 lb addr add 10.77.1.61/32 dev lan	# its event is lost: the buffer is full
 kill -CONT "$NLVSD_PID"
 nlvs_wait_until 60 grep -q "events lost" "$NLVS_TMP/nlvsd.log"
 tap_check $? "40000 route events while nlvsd is stopped: it notices the loss"
-nlvs_wait_until 60 nbig 40000
+nlvs_wait_until 60 nroutes '^100\.' 40000
 tap_check $? "and re-reads the tables: all 40000 routes mirrored" \
 	"$(ctl routes | grep -c '^100\.') of 40000"
 nlvs_wait_until 20 has addrs '^10\.77\.1\.61/32 +port +lan +kernel'
 tap_check $? "and the address added meanwhile" "$(ctl addrs)"
 sed 's/^route add/route del/' "$NLVS_TMP/routes-big.batch" | lb -batch -
-nlvs_wait_until 60 nbig 0
+nlvs_wait_until 60 nroutes '^100\.' 0
 tap_check $? "and all gone again when deleted" \
 	"$(ctl routes | grep -c '^100\.') left"
 

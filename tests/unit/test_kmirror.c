@@ -44,20 +44,27 @@ static struct nlmsghdr *msg(uint16_t type, uint16_t flags)
 	return nlh;
 }
 
+/* Attribute TYPE: the address TEXT of family AF, 4 or 16 bytes. */
+static void put_ip(struct nlmsghdr *nlh, uint16_t type, int af, const char *text)
+{
+	uint8_t bin[16];
+
+	assert_int_equal(inet_pton(af, text, bin), 1);
+	mnl_attr_put(nlh, type, af == AF_INET ? 4 : 16, bin);
+}
+
 static struct nlmsghdr *addr_msg(uint16_t type, int af, const char *a, uint8_t plen,
 				 int ifindex, uint32_t flags)
 {
 	struct nlmsghdr *nlh = msg(type, 0);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	uint8_t bin[16];
 
 	ifa->ifa_family = (uint8_t)af;
 	ifa->ifa_prefixlen = plen;
 	ifa->ifa_index = (uint32_t)ifindex;
-	assert_int_equal(inet_pton(af, a, bin), 1);
-	mnl_attr_put(nlh, IFA_ADDRESS, af == AF_INET ? 4 : 16, bin);
+	put_ip(nlh, IFA_ADDRESS, af, a);
 	if (af == AF_INET)
-		mnl_attr_put(nlh, IFA_LOCAL, 4, bin);
+		put_ip(nlh, IFA_LOCAL, af, a);
 	mnl_attr_put_u32(nlh, IFA_FLAGS, flags);
 	return nlh;
 }
@@ -67,7 +74,6 @@ static struct nlmsghdr *route_msg(uint16_t type, int af, const char *dst, uint8_
 {
 	struct nlmsghdr *nlh = msg(type, 0);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	uint8_t bin[16];
 
 	rtm->rtm_family = (uint8_t)af;
 	rtm->rtm_dst_len = len;
@@ -75,19 +81,14 @@ static struct nlmsghdr *route_msg(uint16_t type, int af, const char *dst, uint8_
 	rtm->rtm_type = rtype;
 	rtm->rtm_protocol = RTPROT_BOOT;
 	mnl_attr_put_u32(nlh, RTA_TABLE, table);
-	if (dst) {
-		assert_int_equal(inet_pton(af, dst, bin), 1);
-		mnl_attr_put(nlh, RTA_DST, af == AF_INET ? 4 : 16, bin);
-	}
+	if (dst)
+		put_ip(nlh, RTA_DST, af, dst);
 	return nlh;
 }
 
 static void put_gw(struct nlmsghdr *nlh, int af, const char *gw)
 {
-	uint8_t bin[16];
-
-	assert_int_equal(inet_pton(af, gw, bin), 1);
-	mnl_attr_put(nlh, RTA_GATEWAY, af == AF_INET ? 4 : 16, bin);
+	put_ip(nlh, RTA_GATEWAY, af, gw);
 }
 
 /* One rtnexthop of an RTA_MULTIPATH nest being built. */

@@ -33,6 +33,9 @@
 
 #define ICMP4_TIME_EXCEEDED	11
 #define ICMP6_TIME_EXCEEDED	3
+#define ICMP4_DEST_UNREACH	3
+#define ICMP4_FRAG_NEEDED	4
+#define ICMP6_PACKET_TOO_BIG	2
 #define IP4_MIN_MTU		68
 #define IP6_MIN_MTU		1280
 
@@ -66,6 +69,42 @@ static int ttl_dec(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_
 	} else {
 		ip[7]--;
 	}
+	return 1;
+}
+
+/* Too big for the tunnel's @mtu: "fragmentation needed" (IPv4 with DF) or
+ * "packet too big" to the client.  The kernel's error leaves through its own
+ * LOCAL_OUT hook, where IPVS finds the connection in the quoted packet: it
+ * comes from the VIP and counts as an outbound packet of @c (what
+ * kernel-topology.sh compares).  1 when @m was dropped. */
+static int too_big(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
+		   const struct nlvs_conn *c, uint16_t mtu)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, l3->l3_off);
+	union nlvs_addr vip;
+	uint32_t len = 0;
+
+	if (likely(l3->l3_len <= mtu))
+		return 0;
+	memset(&vip, 0, sizeof(vip));
+	if (l3->af == AF_INET6) {
+		memcpy(&vip, ip + 24, 16);
+		len = nlvs_icmp_error_from(lw->w, m, AF_INET6, ICMP6_PACKET_TOO_BIG, 0, mtu, &vip);
+	} else if (ip[6] & 0x40) {	/* DF */
+		memcpy(&vip.ip, ip + 16, 4);
+		len = nlvs_icmp_error_from(lw->w, m, AF_INET, ICMP4_DEST_UNREACH, ICMP4_FRAG_NEEDED,
+					   mtu, &vip);
+	}
+	if (len) {
+		struct lb_cnt *sc = &lb_wsvc(lw, (uint32_t)(uintptr_t)c->svc)->cnt;
+		struct lb_cnt *dc = &lb_wdest(lw, (uint32_t)(uintptr_t)c->dest)->cnt;
+
+		sc->outpkts++;
+		sc->outbytes += len;
+		dc->outpkts++;
+		dc->outbytes += len;
+	}
+	nlvs_lb_drop(lw->w, m, NLVS_DROP_MTU_EXCEEDED);
 	return 1;
 }
 
@@ -143,7 +182,7 @@ static void tun_xmit(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs
 		nlvs_lb_drop(w, m, NLVS_DROP_MTU_EXCEEDED);
 		return;
 	}
-	if (nlvs_ip_mtu_check(w, m, l3, (uint16_t)mtu))
+	if (too_big(lw, m, l3, c, (uint16_t)mtu))
 		return;
 	if (unlikely(!rte_pktmbuf_is_contiguous(m))) {
 		nlvs_lb_drop(w, m, NLVS_DROP_TUN_ENCAP);

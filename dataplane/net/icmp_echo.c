@@ -113,6 +113,12 @@ static int quotes_error(const struct rte_mbuf *m, int af)
 void nlvs_icmp_error(struct nlvs_worker *w, struct rte_mbuf *m, int af, uint8_t type,
 		     uint8_t code, uint32_t info)
 {
+	nlvs_icmp_error_from(w, m, af, type, code, info, NULL);
+}
+
+uint32_t nlvs_icmp_error_from(struct nlvs_worker *w, struct rte_mbuf *m, int af, uint8_t type,
+			      uint8_t code, uint32_t info, const union nlvs_addr *from)
+{
 	const struct nlvs_addr_table *t = __atomic_load_n(&nlvs_dp.addrs, __ATOMIC_ACQUIRE);
 	const struct rte_ether_hdr *oeth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const uint8_t *oip = (const uint8_t *)(oeth + 1);
@@ -122,13 +128,16 @@ void nlvs_icmp_error(struct nlvs_worker *w, struct rte_mbuf *m, int af, uint8_t 
 	struct rte_mbuf *n;
 	uint8_t *ic;
 
-	if (quotes_error(m, af) || icmp_ratelimit(w) ||
-	    nlvs_addr_port_source(t, af, m->port, &src) < 0)
-		return;
+	if (quotes_error(m, af) || icmp_ratelimit(w))
+		return 0;
+	if (from)
+		src = *from;
+	else if (nlvs_addr_port_source(t, af, m->port, &src) < 0)
+		return 0;
 	n = rte_pktmbuf_alloc(w->pool);
 	if (!n) {
 		w->st.drops[NLVS_DROP_NO_MBUF]++;
-		return;
+		return 0;
 	}
 	if (quote > (af == AF_INET ? ICMP4_QUOTE_MAX : ICMP6_QUOTE_MAX))
 		quote = af == AF_INET ? ICMP4_QUOTE_MAX : ICMP6_QUOTE_MAX;
@@ -136,7 +145,7 @@ void nlvs_icmp_error(struct nlvs_worker *w, struct rte_mbuf *m, int af, uint8_t 
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(n, (uint16_t)(ETH_LEN + hlen + 8 + quote));
 	if (!eth) {
 		rte_pktmbuf_free(n);
-		return;
+		return 0;
 	}
 	n->port = m->port;
 	eth->dst_addr = oeth->src_addr;
@@ -178,6 +187,7 @@ void nlvs_icmp_error(struct nlvs_worker *w, struct rte_mbuf *m, int af, uint8_t 
 	}
 	w->st.icmp_errors++;
 	nlvs_worker_tx(w, n->port, n);
+	return hlen + 8 + quote;
 }
 
 void nlvs_icmp4_error_routed(struct nlvs_worker *w, const uint8_t *quote, uint32_t qlen,

@@ -92,6 +92,11 @@ int nlvs_ip_mtu_check(struct nlvs_worker *w, struct rte_mbuf *m, const struct nl
  *  and to the MAC it came from.  Rate-limited per worker; @m is untouched. */
 void nlvs_icmp_error(struct nlvs_worker *w, struct rte_mbuf *m, int af, uint8_t type,
 		     uint8_t code, uint32_t info);
+/** Worker: the same from the source address @from (NULL: the port's own, as
+ *  above), e.g. from the VIP a packet was sent to, as the kernel answers
+ *  for its local addresses; returns the IP length sent, 0 when none was. */
+uint32_t nlvs_icmp_error_from(struct nlvs_worker *w, struct rte_mbuf *m, int af, uint8_t type,
+			      uint8_t code, uint32_t info, const union nlvs_addr *from);
 /** Worker: send an ICMPv4 error from @src (4 bytes) about the IPv4 packet
  *  @quote (@qlen bytes, at least its header; cut as RFC 1812 allows) to that
  *  packet's source, routed: for errors about a packet that did not come

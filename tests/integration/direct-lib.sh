@@ -96,7 +96,9 @@ EOF
 }
 
 # direct_udp HOST N: N datagrams to the echo on HOST:7, each from a new
-# client port (a new connection); prints "rs1=A rs2=B rs3=C fail=F".
+# client port (a new connection); prints "rs1=A rs2=B rs3=C fail=F".  The
+# sockets stay open to the end: a closed one's port could come back for a
+# later flow, which would then be the earlier flow's connection.
 direct_udp()
 {
 	in_client python3 - "$1" "$2" <<'EOF'
@@ -104,8 +106,10 @@ import collections, socket, sys
 host, n = sys.argv[1], int(sys.argv[2])
 fam = socket.AF_INET6 if ":" in host else socket.AF_INET
 got = collections.Counter()
+socks = []
 for i in range(n):
     s = socket.socket(fam, socket.SOCK_DGRAM)
+    socks.append(s)
     s.settimeout(2)
     ans = "fail"
     for _ in range(3):  # a datagram may be lost: the same port again
@@ -118,6 +122,7 @@ for i in range(n):
             ans = data.split()[0].decode()
         break
     got[ans] += 1
+for s in socks:
     s.close()
 print("rs1=%d rs2=%d rs3=%d fail=%d" % (got["rs1"], got["rs2"], got["rs3"], got["fail"]))
 EOF

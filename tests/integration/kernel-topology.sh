@@ -41,20 +41,6 @@ k=$kdir/kernel
 [ ! -f "$ndir/skip" ] || tap_skip_all "here: $(cat "$ndir/skip")"
 tap_diag "kernel side: $(cat "$kdir/.oracle/kernel")"
 
-# tap_todo_is GOT EXPECTED DESC WHY: a check of a known difference from the
-# kernel (TAP TODO: reported, not failing the run; passing it is an XPASS,
-# which the driver flags so the TODO is removed once fixed).
-tap_todo_is()
-{
-	_nlvs_tap_n=$((_nlvs_tap_n + 1))
-	if [ "$1" = "$2" ]; then
-		echo "ok $_nlvs_tap_n - $3 # TODO $4"
-	else
-		echo "not ok $_nlvs_tap_n - $3 # TODO $4"
-		tap_diag "$(nlvs_diff_text "$2" "$1")"
-	fi
-}
-
 # the ICMP messages the client received, without their source address
 icmp_says()
 {
@@ -108,16 +94,14 @@ for m in dr tun; do
 	# The kernel's "fragmentation needed" for a tunnelled packet goes
 	# through its own LOCAL_OUT hook, where IPVS finds the connection in
 	# the quoted packet: it leaves from the VIP and is counted outbound
-	# (576 bytes each).  nlvsd sends it from its port address, uncounted.
+	# (576 bytes each); nlvsd does the same.
 	n=$(cat "$k/$m.icmp.count" 2> /dev/null)
 	tap_is "$kout" "$n $((n * 576))" \
 		"$what: the kernel counts each of its $n ICMP errors as an outbound packet"
-	tap_todo_is "$nout" "$(cat "$ndir/$m.icmp.count") $(($(cat "$ndir/$m.icmp.count") * 576))" \
-		"$what: nlvsd counts its ICMP errors outbound as the kernel does" \
-		"nlvsd does not count the frag-needed it sends"
-	tap_todo_is "$(icmp_from "$ndir/$m.icmp")" "$(icmp_from "$k/$m.icmp")" \
-		"$what: the frag-needed comes from the kernel's source (the VIP)" \
-		"nlvsd sends it from its port address"
+	tap_is "$nout" "$(cat "$ndir/$m.icmp.count") $(($(cat "$ndir/$m.icmp.count") * 576))" \
+		"$what: nlvsd counts its ICMP errors outbound as the kernel does"
+	tap_is "$(icmp_from "$ndir/$m.icmp")" "$(icmp_from "$k/$m.icmp")" \
+		"$what: the frag-needed comes from the kernel's source (the VIP)"
 done
 
 tap_done

@@ -73,14 +73,16 @@ def syn_in(af, vport, tos, cport=CPORT, ttl=64, size=0):
 def icmp_back(inp, mtu=0):
     """What nlvsd answers the client about @inp: "fragmentation needed" /
     "packet too big" with @mtu (quoting the packet as it would have left,
-    TTL one less), or "time exceeded" (@mtu 0, quoting it as it came)."""
+    TTL one less) from the VIP it was sent to, as the kernel's tunnel path
+    answers (kernel-topology.sh compares it), or "time exceeded" (@mtu 0,
+    quoting it as it came) from the port's address."""
     l3 = inner_out(inp) if mtu else g.frame(inp).payload
     if isinstance(l3, IP):
-        err = IP(src=g.LB4, dst=l3.src, tos=0xc0, ttl=64, id=0, flags=0)
+        err = IP(src=l3.dst if mtu else g.LB4, dst=l3.src, tos=0xc0, ttl=64, id=0, flags=0)
         err = err / (ICMP(type=3, code=4, nexthopmtu=mtu) if mtu else ICMP(type=11, code=0))
         err = err / Raw(bytes(l3)[:576 - 28])
     else:
-        err = IPv6(src=g.LB6, dst=l3.src, hlim=64)
+        err = IPv6(src=l3.dst if mtu else g.LB6, dst=l3.src, hlim=64)
         err = err / (ICMPv6PacketTooBig(mtu=mtu) if mtu else ICMPv6TimeExceeded(code=0))
         err = err / Raw(bytes(l3)[:1280 - 48])
     return g.Expect(Ether(src=g.LB_MAC, dst=g.ROUTER_MAC) / err,

@@ -407,5 +407,7 @@ void nlvs_shim_synth_error(struct nlvs_shim_conv *s, int err)
 
 	memcpy(s->synth, &nlh, sizeof(nlh));
 	memcpy(s->synth + sizeof(nlh), &e, sizeof(e));
+	/* Before the entry is unlocked, so a reader that sees it also sees this. */
+	nlvs_shim_synth_seen();
 	s->synth_valid = true;
 }

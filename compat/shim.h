@@ -123,8 +123,8 @@ NLVS_SHIM_HIDDEN struct nlvs_shim_conv *nlvs_shim_conv_get(uint64_t key, bool cr
 NLVS_SHIM_HIDDEN void nlvs_shim_conv_put(struct nlvs_shim_conv *c);
 
 /* One lock for replacing descriptors; false when it cannot be taken here. */
-NLVS_SHIM_HIDDEN bool nlvs_shim_switch_lock(void);
-NLVS_SHIM_HIDDEN void nlvs_shim_switch_unlock(void);
+NLVS_SHIM_HIDDEN bool nlvs_shim_switch_lock(bool *held);
+NLVS_SHIM_HIDDEN void nlvs_shim_switch_unlock(bool held);
 
 /* Small async-signal-safe helpers (shim_fd.c). */
 NLVS_SHIM_HIDDEN size_t nlvs_shim_utoa(char *buf, uint64_t v);

@@ -405,15 +405,18 @@ void nlvs_shim_conv_put(struct nlvs_shim_conv *c)
  * threads sending on one socket at once do not both replace it.  A vfork
  * child has its own descriptor table: it needs (and takes) no lock.
  */
-bool nlvs_shim_switch_lock(void)
+bool nlvs_shim_switch_lock(bool *held)
 {
+	*held = false;
 	if (!nlvs_shim_may_record())
 		return true;
-	return shim_lock_take(&shim_switch_owner);
+	*held = shim_lock_take(&shim_switch_owner);
+	return *held;
 }
 
-void nlvs_shim_switch_unlock(void)
+/* @held from the lock call: no second getpid() to learn what it already knew. */
+void nlvs_shim_switch_unlock(bool held)
 {
-	if (nlvs_shim_may_record())
+	if (held)
 		shim_lock_drop(&shim_switch_owner);
 }

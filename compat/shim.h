@@ -79,6 +79,9 @@ NLVS_SHIM_HIDDEN bool nlvs_shim_may_record(void);
 /* May this process hold an nlvsd connection at all?  Never goes back to false. */
 NLVS_SHIM_HIDDEN bool nlvs_shim_ours_possible(void);
 NLVS_SHIM_HIDDEN void nlvs_shim_ours_seen(void);
+/* Has this process ever synthesized an answer?  Never goes back to false. */
+NLVS_SHIM_HIDDEN bool nlvs_shim_synth_possible(void);
+NLVS_SHIM_HIDDEN void nlvs_shim_synth_seen(void);
 
 /* What the kernel says a descriptor is (shim_fd.c). */
 enum nlvs_shim_kind {
@@ -96,6 +99,8 @@ struct nlvs_shim_id {
 };
 
 NLVS_SHIM_HIDDEN enum nlvs_shim_kind nlvs_shim_fd_kind(int fd, struct nlvs_shim_id *id);
+/* Is @fd one of our connections?  (One getsockname: never asks a netlink socket's protocol.) */
+NLVS_SHIM_HIDDEN bool nlvs_shim_fd_ours(int fd, struct nlvs_shim_id *id);
 
 /*
  * Per-connection memory.  nlvs_shim_conv_get returns the entry locked, or
@@ -118,8 +123,8 @@ NLVS_SHIM_HIDDEN struct nlvs_shim_conv *nlvs_shim_conv_get(uint64_t key, bool cr
 NLVS_SHIM_HIDDEN void nlvs_shim_conv_put(struct nlvs_shim_conv *c);
 
 /* One lock for replacing descriptors; false when it cannot be taken here. */
-NLVS_SHIM_HIDDEN bool nlvs_shim_switch_lock(void);
-NLVS_SHIM_HIDDEN void nlvs_shim_switch_unlock(void);
+NLVS_SHIM_HIDDEN bool nlvs_shim_switch_lock(bool *held);
+NLVS_SHIM_HIDDEN void nlvs_shim_switch_unlock(bool held);
 
 /* Small async-signal-safe helpers (shim_fd.c). */
 NLVS_SHIM_HIDDEN size_t nlvs_shim_utoa(char *buf, uint64_t v);

@@ -214,8 +214,9 @@ int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old, struct nlvs_sh
 	struct shim_fd_props p;
 	enum nlvs_shim_kind kind;
 	int nfd, err = 0, ret;
+	bool held;
 
-	if (!nlvs_shim_switch_lock())
+	if (!nlvs_shim_switch_lock(&held))
 		return -EDEADLK;	/* a signal handler interrupted a switch */
 	kind = nlvs_shim_fd_kind(fd, &cur);
 	if (kind == NLVS_SHIM_OURS && (!old || cur.key != old->key)) {
@@ -258,7 +259,7 @@ int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old, struct nlvs_sh
 	*now = fresh;
 	ret = err ? 1 : 0;
 out:
-	nlvs_shim_switch_unlock();
+	nlvs_shim_switch_unlock(held);
 	return ret;
 }
 
@@ -407,5 +408,7 @@ void nlvs_shim_synth_error(struct nlvs_shim_conv *s, int err)
 
 	memcpy(s->synth, &nlh, sizeof(nlh));
 	memcpy(s->synth + sizeof(nlh), &e, sizeof(e));
+	/* Before the entry is unlocked, so a reader that sees it also sees this. */
+	nlvs_shim_synth_seen();
 	s->synth_valid = true;
 }

@@ -30,6 +30,7 @@ static char shim_path[sizeof(((struct sockaddr_un *)0)->sun_path)] = NLVS_SHIM_D
 /* The process whose memory this is: set at start and in fork() children only. */
 static pid_t shim_pid;
 static int shim_ours;
+static int shim_synth;
 static int shim_switch_owner;
 static uint64_t shim_clock;
 static struct nlvs_shim_conv shim_convs[SHIM_NCONV];
@@ -187,6 +188,21 @@ void nlvs_shim_ours_seen(void)
 	__atomic_store_n(&shim_ours, 1, __ATOMIC_RELEASE);
 }
 
+/*
+ * Lets a receive skip the per-connection table (and the getpid() of
+ * nlvs_shim_may_record) while nlvsd has never failed us: a synthetic answer
+ * only exists after one was made.  Only ever set, like shim_ours.
+ */
+bool nlvs_shim_synth_possible(void)
+{
+	return __atomic_load_n(&shim_synth, __ATOMIC_ACQUIRE) != 0;
+}
+
+void nlvs_shim_synth_seen(void)
+{
+	__atomic_store_n(&shim_synth, 1, __ATOMIC_RELEASE);
+}
+
 size_t nlvs_shim_utoa(char *buf, uint64_t v)
 {
 	char tmp[20];
@@ -239,7 +255,7 @@ static bool shim_name_parse(const struct sockaddr_un *sun, socklen_t len, struct
  * sockets, our own connections); only netlink sockets need a second call
  * to learn their protocol.
  */
-enum nlvs_shim_kind nlvs_shim_fd_kind(int fd, struct nlvs_shim_id *id)
+static enum nlvs_shim_kind shim_fd_kind(int fd, struct nlvs_shim_id *id, bool genl)
 {
 	union {
 		struct sockaddr sa;
@@ -255,6 +271,9 @@ enum nlvs_shim_kind nlvs_shim_fd_kind(int fd, struct nlvs_shim_id *id)
 	if (len < sizeof(sa_family_t))
 		/* An unbound AF_UNIX socket: not one of ours, which are all bound. */
 		return NLVS_SHIM_OTHER;
+	/* A netlink socket is never ours: its protocol matters only to the send path. */
+	if (addr.sa.sa_family == AF_NETLINK && !genl)
+		return NLVS_SHIM_OTHER;
 	if (addr.sa.sa_family == AF_NETLINK) {
 		len = sizeof(int);
 		if (nlvs_shim_real.getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &len) < 0)
@@ -265,6 +284,16 @@ enum nlvs_shim_kind nlvs_shim_fd_kind(int fd, struct nlvs_shim_id *id)
 	    !shim_name_parse(&addr.sun, len, id))
 		return NLVS_SHIM_OTHER;
 	return NLVS_SHIM_OURS;
+}
+
+enum nlvs_shim_kind nlvs_shim_fd_kind(int fd, struct nlvs_shim_id *id)
+{
+	return shim_fd_kind(fd, id, true);
+}
+
+bool nlvs_shim_fd_ours(int fd, struct nlvs_shim_id *id)
+{
+	return shim_fd_kind(fd, id, false) == NLVS_SHIM_OURS;
 }
 
 /*
@@ -376,15 +405,18 @@ void nlvs_shim_conv_put(struct nlvs_shim_conv *c)
  * threads sending on one socket at once do not both replace it.  A vfork
  * child has its own descriptor table: it needs (and takes) no lock.
  */
-bool nlvs_shim_switch_lock(void)
+bool nlvs_shim_switch_lock(bool *held)
 {
+	*held = false;
 	if (!nlvs_shim_may_record())
 		return true;
-	return shim_lock_take(&shim_switch_owner);
+	*held = shim_lock_take(&shim_switch_owner);
+	return *held;
 }
 
-void nlvs_shim_switch_unlock(void)
+/* @held from the lock call: no second getpid() to learn what it already knew. */
+void nlvs_shim_switch_unlock(bool held)
 {
-	if (nlvs_shim_may_record())
+	if (held)
 		shim_lock_drop(&shim_switch_owner);
 }

@@ -83,6 +83,24 @@ static ssize_t shim_synth_deliver(struct nlvs_shim_conv *c, struct msghdr *msg, 
 }
 
 /* The request is answered once its ERROR (or ACK) or DONE has been read. */
+/* Does @buf hold an NLMSG_ERROR or NLMSG_DONE (the only answers that end a request)? */
+static bool shim_has_end(const char *buf, size_t len)
+{
+	size_t off;
+
+	for (off = 0; off + NLMSG_HDRLEN <= len;) {
+		struct nlmsghdr nlh;
+
+		memcpy(&nlh, buf + off, sizeof(nlh));
+		if (nlh.nlmsg_len < NLMSG_HDRLEN)
+			return false;
+		if (nlh.nlmsg_type == NLMSG_ERROR || nlh.nlmsg_type == NLMSG_DONE)
+			return true;
+		off += NLMSG_ALIGN(nlh.nlmsg_len);
+	}
+	return false;
+}
+
 static void shim_track_answer(uint64_t key, const struct msghdr *msg, size_t len)
 {
 	struct nlvs_shim_conv *c;
@@ -94,6 +112,9 @@ static void shim_track_answer(uint64_t key, const struct msghdr *msg, size_t len
 	buf = msg->msg_iov[0].iov_base;
 	if (len > msg->msg_iov[0].iov_len)
 		len = msg->msg_iov[0].iov_len;
+	/* A dump page ends nothing: no need to look up (and getpid()) for it. */
+	if (!shim_has_end(buf, len))
+		return;
 	c = nlvs_shim_conv_get(key, false);
 	for (off = 0; c && c->req_valid && off + NLMSG_HDRLEN <= len;) {
 		struct nlmsghdr nlh;
@@ -242,9 +263,9 @@ bool nlvs_shim_io_recv(int fd, struct msghdr *msg, int flags, ssize_t *ret)
 	ssize_t r;
 	int err;
 
-	if (!nlvs_shim_ours_possible() || nlvs_shim_fd_kind(fd, &id) != NLVS_SHIM_OURS)
+	if (!nlvs_shim_ours_possible() || !nlvs_shim_fd_ours(fd, &id))
 		return false;
-	c = nlvs_shim_conv_get(id.key, false);
+	c = nlvs_shim_synth_possible() ? nlvs_shim_conv_get(id.key, false) : NULL;
 	if (c && c->synth_valid) {
 		*ret = shim_synth_deliver(c, msg, flags);
 		nlvs_shim_conv_put(c);

@@ -30,7 +30,7 @@ static bool shim_sockopt_is_ipvs(int level, int optname)
 /* Is @fd one of our nlvsd connections?  Only the kernel knows. */
 static bool shim_emulated(int fd, struct nlvs_shim_id *id)
 {
-	return nlvs_shim_ours_possible() && nlvs_shim_fd_kind(fd, id) == NLVS_SHIM_OURS;
+	return nlvs_shim_ours_possible() && nlvs_shim_fd_ours(fd, id);
 }
 
 /* The port id the client believes its socket has. */

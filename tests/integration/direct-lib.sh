@@ -53,17 +53,21 @@ direct_svc()
 # direct_spread_from ADDR N URL: fnat_spread from the client's address ADDR.
 direct_spread_from()
 {
-	_a=0 _b=0 _c=0 _f=0 _n=0
-	while [ $_n -lt "$2" ]; do
-		case $(in_client curl -s -g -m 10 --interface "$1" "$3") in
-		rs1) _a=$((_a + 1)) ;;
-		rs2) _b=$((_b + 1)) ;;
-		rs3) _c=$((_c + 1)) ;;
-		*) _f=$((_f + 1)) ;;
-		esac
-		_n=$((_n + 1))
-	done
-	echo "rs1=$_a rs2=$_b rs3=$_c fail=$_f"
+	fnat_tally "$2" in_client curl -s -g -m 10 --interface "$1" "$3"
+}
+
+# direct_transfers WHAT V VIP: through the HTTP service V:80 (V: the VIP as
+# a URL host) rr spreads 30 requests 10/10/10, and the lab's 5 MB file goes
+# down and (direct_upload to VIP) up byte for byte; three checks.
+direct_transfers()
+{
+	_out=$(fnat_spread 30 "http://$2/")
+	tap_is "$_out" "rs1=10 rs2=10 rs3=10 fail=0" "$1: rr spreads 30 requests 10/10/10"
+	_want=$(sha256sum < "$LAB/big" | cut -d' ' -f1)
+	_got=$(in_client curl -s -g -m 60 "http://$2/big" | sha256sum | cut -d' ' -f1)
+	tap_is "$_got" "$_want" "$1: a 5 MB download arrives byte for byte"
+	_got=$(direct_upload "$3" 2>&1)
+	tap_is "$_got" "$_want" "$1: a 5 MB upload arrives byte for byte"
 }
 
 # direct_tun_hlen 4|6 FWD: bytes of tunnel headers the options FWD of a
@@ -194,14 +198,7 @@ direct_scenario()
 		"before $_before, now $(direct_unreach "$_fam")"
 	fnat_ipvsadm -D -u "$_v:7"
 
-	_out=$(fnat_spread 30 "http://$_v/")
-	tap_is "$_out" "rs1=10 rs2=10 rs3=10 fail=0" "$_what: rr spreads 30 requests 10/10/10"
-
-	_want=$(sha256sum < "$LAB/big" | cut -d' ' -f1)
-	_got=$(in_client curl -s -g -m 60 "http://$_v/big" | sha256sum | cut -d' ' -f1)
-	tap_is "$_got" "$_want" "$_what: a 5 MB download arrives byte for byte"
-	_got=$(direct_upload "$_vip" 2>&1)
-	tap_is "$_got" "$_want" "$_what: a 5 MB upload arrives byte for byte"
+	direct_transfers "$_what" "$_v" "$_vip"
 	if [ "$LAB_FWD" != dr ]; then
 		# full-size segments no longer fit once encapsulated: nlvsd told
 		# the client the MTU left inside the tunnel, as the kernel would
@@ -314,13 +311,7 @@ direct_cross()
 	done
 	tap_check $_ok "$_what: ipvsadm adds real servers of the other family" \
 		"$(fnat_ipvsadm -Ln)"
-	_out=$(fnat_spread 30 "http://$_v/")
-	tap_is "$_out" "rs1=10 rs2=10 rs3=10 fail=0" "$_what: rr spreads 30 requests 10/10/10"
-	_want=$(sha256sum < "$LAB/big" | cut -d' ' -f1)
-	_got=$(in_client curl -s -g -m 60 "http://$_v/big" | sha256sum | cut -d' ' -f1)
-	tap_is "$_got" "$_want" "$_what: a 5 MB download arrives byte for byte"
-	_got=$(direct_upload "$_vip" 2>&1)
-	tap_is "$_got" "$_want" "$_what: a 5 MB upload arrives byte for byte"
+	direct_transfers "$_what" "$_v" "$_vip"
 	_mtu=$((1500 - $(direct_tun_hlen "$_rsf" "$_fwd")))
 	_out=$(in_client ip route get "$_vip")
 	case $_out in *" mtu $_mtu "* | *" mtu $_mtu") _st=0 ;; *) _st=1 ;; esac

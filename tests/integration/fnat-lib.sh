@@ -80,16 +80,14 @@ fnat_held_wait()
 	nlvs_wait_until 30 test -f "$1"
 }
 
-# fnat_spread N URL: N sequential GETs; prints "rs1=A rs2=B rs3=C fail=F".
-fnat_spread()
+# fnat_tally N CMD...: run CMD N times, one after the other, and count what
+# each printed; prints "rs1=A rs2=B rs3=C fail=F" (anything else: fail).
+fnat_tally()
 {
-	_n=0
-	_a=0
-	_b=0
-	_c=0
-	_f=0
-	while [ $_n -lt "$1" ]; do
-		case $(fnat_get "$2") in
+	_n=0 _a=0 _b=0 _c=0 _f=0 _times=$1
+	shift
+	while [ $_n -lt "$_times" ]; do
+		case $("$@") in
 		rs1) _a=$((_a + 1)) ;;
 		rs2) _b=$((_b + 1)) ;;
 		rs3) _c=$((_c + 1)) ;;
@@ -98,6 +96,12 @@ fnat_spread()
 		_n=$((_n + 1))
 	done
 	echo "rs1=$_a rs2=$_b rs3=$_c fail=$_f"
+}
+
+# fnat_spread N URL: N sequential GETs; prints "rs1=A rs2=B rs3=C fail=F".
+fnat_spread()
+{
+	fnat_tally "$1" fnat_get "$2"
 }
 
 # fnat_stat NAME, fnat_alive: older names of nlvs_stat and nlvs_alive

@@ -39,6 +39,19 @@ static inline int nlvs_sched_dest_index(const struct nlvs_sched_svc *svc,
 	return -1;
 }
 
+/* Greatest common divisor of two weights (wrr's step, mh's turns). */
+static inline int nlvs_sched_gcd(int a, int b)
+{
+	int t;
+
+	while (b) {
+		t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
 /* The kernel's hash_32(): multiplicative hashing to @bits bits. */
 static inline uint32_t nlvs_sched_hash32(uint32_t val, unsigned int bits)
 {

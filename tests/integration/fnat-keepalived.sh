@@ -9,58 +9,38 @@
 # weights and scheduler is applied; SIGTERM removes the service.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/fnat-lib.sh"
 
-nlvs_require_cmd keepalived
-fnat_setup
-URL=http://$LAB_VIP/
-set -- $LAB_RS_ADDRS
-RS1=$1 RS2=$2 RS3=$3
+fnat_ka_setup
 
 # the checkers' vantage point: an address on the real servers' bridge
 ip -n "$NS_B" addr add 10.77.2.250/24 dev br0
 
-# wait_table PATTERN COUNT: up to 20 s until COUNT lines of ipvsadm -Ln
-# match PATTERN (grep -E)
-wait_table() { nlvs_wait_until 20 fnat_table_has "$@"; }
-
-# spread_is N EXPECTED DESC: fnat_spread N, with nlvsd's state on failure
-spread_is()
-{
-	_out=$(fnat_spread "$1" "$URL")
-	if [ "$_out" = "$2" ]; then
-		tap_ok "$3"
-	else
-		tap_not_ok "$3" "got $_out
-$(nlvs_state_diag "$NLVS_TMP/keepalived.log")"
-	fi
-}
-
 fnat_keepalived_conf nlvs_fnat rr 1
 nlvs_keepalived_start "$NS_B"
-wait_table ' Masq +1 ' 3
+fnat_ka_wait_table 20 ' Masq +1 ' 3
 tap_check $? "keepalived's checkers find the three real servers up" \
 	"$(fnat_ka_diag)"
 
-spread_is 30 "rs1=10 rs2=10 rs3=10 fail=0" "rr through keepalived's service: 10/10/10"
+fnat_ka_spread_is 30 "rs1=10 rs2=10 rs3=10 fail=0" "rr through keepalived's service: 10/10/10"
 
 pid=$(fnat_rs2_http_pid)
 [ -n "$pid" ] && kill "$pid"
-wait_table "$RS2:80" 0
+fnat_ka_wait_table 20 "$RS2:80" 0
 tap_check $? "rs2's HTTP server stops: HTTP_GET fails and keepalived removes it" \
 	"$(fnat_ka_diag)"
-spread_is 20 "rs1=10 rs2=0 rs3=10 fail=0" "traffic avoids rs2, nothing lost: 10/0/10"
+fnat_ka_spread_is 20 "rs1=10 rs2=0 rs3=10 fail=0" "traffic avoids rs2, nothing lost: 10/0/10"
 
 fnat_rs2_http_start
-wait_table "$RS2:80 +Masq" 1
+fnat_ka_wait_table 20 "$RS2:80 +Masq" 1
 tap_check $? "rs2's HTTP server is back: keepalived puts it back" \
 	"$(fnat_ka_diag)"
-spread_is 30 "rs1=10 rs2=10 rs3=10 fail=0" "rr over the three again: 10/10/10"
+fnat_ka_spread_is 30 "rs1=10 rs2=10 rs3=10 fail=0" "rr over the three again: 10/10/10"
 
 fnat_keepalived_conf nlvs_fnat wrr 2
 kill -HUP "$NLVS_KA_PID"
-wait_table "^TCP +$LAB_VIP:80 wrr|$RS3:80 +Masq +2 " 2
+fnat_ka_wait_table 20 "^TCP +$LAB_VIP:80 wrr|$RS3:80 +Masq +2 " 2
 tap_check $? "SIGHUP: keepalived switches the service to wrr with rs3 at weight 2" \
 	"$(fnat_ka_diag)"
-spread_is 40 "rs1=10 rs2=10 rs3=20 fail=0" "wrr 1/1/2: 10/10/20"
+fnat_ka_spread_is 40 "rs1=10 rs2=10 rs3=20 fail=0" "wrr 1/1/2: 10/10/20"
 
 fnat_ka_term
 

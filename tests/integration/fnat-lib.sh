@@ -177,6 +177,40 @@ fnat_table_has()
 	[ "$(fnat_ipvsadm -Ln 2> /dev/null | grep -cE "$1")" = "$2" ]
 }
 
+# fnat_ka_setup: the start of a keepalived test in the lab: keepalived
+# needed, the lab up with nlvsd, URL (the VIP's), RS1 RS2 RS3 (the real
+# servers' addresses).
+fnat_ka_setup()
+{
+	nlvs_require_cmd keepalived
+	fnat_setup
+	URL=http://$LAB_VIP/
+	set -- $LAB_RS_ADDRS
+	RS1=$1 RS2=$2 RS3=$3
+}
+
+# fnat_ka_wait_table SECONDS PATTERN COUNT: up to SECONDS until COUNT lines
+# of ipvsadm -Ln match PATTERN (grep -E), as keepalived's changes land.
+fnat_ka_wait_table()
+{
+	_s=$1
+	shift
+	nlvs_wait_until "$_s" fnat_table_has "$@"
+}
+
+# fnat_ka_spread_is N EXPECTED DESC: fnat_spread N through $URL is EXPECTED
+# ("rs1=A rs2=B rs3=C fail=F"), with nlvsd's state on failure.
+fnat_ka_spread_is()
+{
+	_out=$(fnat_spread "$1" "$URL")
+	if [ "$_out" = "$2" ]; then
+		tap_ok "$3"
+	else
+		tap_not_ok "$3" "got $_out
+$(nlvs_state_diag "$NLVS_TMP/keepalived.log")"
+	fi
+}
+
 # fnat_ka_diag: the table and keepalived's last words, for a failed check.
 fnat_ka_diag()
 {

@@ -11,11 +11,7 @@
 # out and while it comes back, all succeed.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/fnat-lib.sh"
 
-nlvs_require_cmd keepalived
-fnat_setup
-URL=http://$LAB_VIP/
-set -- $LAB_RS_ADDRS
-RS1=$1 RS2=$2 RS3=$3
+fnat_ka_setup
 SRV_MAC=$(ip -n "$NS_L" -o link show l1 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
 
 # the LB's own address on nlvsd's twin srv (also nlvsd.conf's port
@@ -29,10 +25,6 @@ tap_check $st "the LB's kernel reaches the real servers through the twin srv" "$
 
 fnat_keepalived_conf nlvs_lb rr 1
 
-# wait_table PATTERN COUNT: up to 30 s until COUNT lines of ipvsadm -Ln
-# match PATTERN (grep -E)
-wait_table() { nlvs_wait_until 30 fnat_table_has "$@"; }
-
 # log_count RE: lines of the real servers' HTTP logs from client RE (IPv4,
 # written as a mapped IPv6 address by the servers bound on ::)
 log_count() { cat "$LAB"/rs*.http.log 2> /dev/null | grep -Ec "^(::ffff:)?$1"; }
@@ -41,7 +33,7 @@ log_more() { [ "$(log_count "$1")" -gt "$2" ]; }
 
 up0=$(nlvs_stat port.srv.twin.up) down0=$(nlvs_stat port.srv.twin.down)
 nlvs_keepalived_start "$NS_L"
-wait_table ' Masq +1 ' 3
+fnat_ka_wait_table 30 ' Masq +1 ' 3
 tap_check $? "keepalived's checkers on the LB find the three real servers up" "$(fnat_ka_diag)"
 nlvs_wait_until 20 log_more '10\.77\.2\.1 ' 0
 tap_check $? "the HTTP checks come from the LB's own address" \
@@ -54,7 +46,7 @@ tap_is "$out" "rs1=10 rs2=10 rs3=10 fail=0" "rr through keepalived's service: 10
 
 pid=$(fnat_rs2_http_pid)
 [ -n "$pid" ] && kill "$pid"
-wait_table "$RS2:80" 0
+fnat_ka_wait_table 30 "$RS2:80" 0
 tap_check $? "rs2's HTTP daemon stops: HTTP_GET from the LB fails, keepalived removes it" \
 	"$(fnat_ka_diag)"
 
@@ -64,7 +56,7 @@ fnat_spread 200 "$URL" > "$NLVS_TMP/spread.txt" &
 SPREAD_PID=$!
 nlvs_wait_until 60 log_more '10\.77\.2\.10[01] ' $((n0 + 40))
 fnat_rs2_http_start
-wait_table "$RS2:80 +Masq" 1
+fnat_ka_wait_table 30 "$RS2:80 +Masq" 1
 tap_check $? "rs2's HTTP daemon is back: keepalived puts it back" "$(fnat_ka_diag)"
 wait $SPREAD_PID
 out=$(cat "$NLVS_TMP/spread.txt")

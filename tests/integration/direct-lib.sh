@@ -299,6 +299,11 @@ direct_cross()
 		_vip=$LAB_VIP _v=$LAB_VIP _rsf=6
 	fi
 	_what="IPv$_fam over IPv$_rsf $LAB_FWD ($*)"
+	# client ports the same-family scenarios never used: a SYN from a port
+	# one of their connections (FIN_WAIT for minutes) still holds would
+	# stay on that connection's real server, as on the kernel, and the rr
+	# spread below counts new connections only
+	in_client sysctl -qw net.ipv4.ip_local_port_range="10000 19999"
 	# the path MTU the same-family tunnel taught the client must go first
 	in_client ip route flush cache
 	in_client ip -6 route flush cache

@@ -265,6 +265,29 @@ both_inactive()
 	$IPVSADM -Ln | grep -Eq "^  -> $RIP:$PORT +(Route|Tunnel) +1 +0 +2 *\$"
 }
 
+# rs_stats: the real server's Conns, OutPkts and OutBytes.
+rs_stats()
+{
+	$IPVSADM -Ln --stats | awk -v r="$RIP:$PORT" '$2 == r { print $3, $5, $7 }'
+}
+
+# stats_settled: the kernel folds its per-CPU counters into what
+# `ipvsadm --stats` shows on its estimator's 2-second tick, so a reading
+# right after the traffic may miss the last connection or ICMP error: true
+# once two readings a tick apart agree and Conns counts both connections
+# (up to 8 ticks).
+stats_settled()
+{
+	_s2=$(rs_stats)
+	for _t in 1 2 3 4 5 6 7 8; do
+		_s1=$_s2
+		sleep 2.1
+		_s2=$(rs_stats)
+		[ "$_s1" = "$_s2" ] && [ "${_s2%% *}" = 2 ] && return 0
+	done
+	return 1
+}
+
 # run METHOD
 run()
 {
@@ -310,8 +333,8 @@ run()
 	grep -c ' ICMP ' "$out/$_m.icmp.raw" > "$out/$_m.icmp.count"
 	$IPVSADM -Ln > "$out/$_m.table" 2>&1
 	$IPVSADM -Lcn | awk 'NR > 2 { print $1, $3 }' | sort > "$out/$_m.conns"
-	$IPVSADM -Ln --stats | awk -v r="$RIP:$PORT" '$2 == r { print $3, $5, $7 }' \
-		> "$out/$_m.stats"
+	stats_settled || _why="$_why the counters did not settle;"
+	rs_stats > "$out/$_m.stats"
 	if [ -n "$_why" ]; then
 		echo "fail:$_why" > "$out/$_m.result"
 	else

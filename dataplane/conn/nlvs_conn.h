@@ -258,18 +258,24 @@ int nlvs_conn_state_update(struct nlvs_conn *c, unsigned int side, uint8_t tcp_f
 
 /**
  * Port reuse (the kernel's conn_reuse_mode, default 1): a client's SYN on
- * a TCP connection that has ended (TIME_WAIT or CLOSE) begins a new one,
- * so the caller expires @c and schedules the SYN afresh instead of
- * reopening it towards the same real server.  Connections a persistence
- * template controls keep their server and are reopened as before.
+ * a TCP connection that has ended (TIME_WAIT or CLOSE), or its INIT
+ * (@tcp_flags holds the chunk type for SCTP) on a CLOSED SCTP association,
+ * begins a new one, so the caller expires @c and schedules the packet
+ * afresh instead of reopening it towards the same real server.
+ * Connections a persistence template controls keep their server and are
+ * reopened as before.
  */
 static inline int nlvs_conn_reusable(const struct nlvs_conn *c, unsigned int side,
 				     uint8_t tcp_flags)
 {
-	return side == NLVS_CONN_SIDE_CLIENT && c->tuple[0].proto == IPPROTO_TCP &&
-	       (tcp_flags & (NLVS_TCP_SYN | NLVS_TCP_ACK | NLVS_TCP_RST)) == NLVS_TCP_SYN &&
-	       (c->state == NLVS_TCP_S_TIME_WAIT || c->state == NLVS_TCP_S_CLOSE) &&
-	       !(c->flags & (NLVS_CONN_F_CONTROLLED | NLVS_CONN_F_TEMPLATE));
+	if (side != NLVS_CONN_SIDE_CLIENT ||
+	    (c->flags & (NLVS_CONN_F_CONTROLLED | NLVS_CONN_F_TEMPLATE)))
+		return 0;
+	if (c->tuple[0].proto == IPPROTO_TCP)
+		return (tcp_flags & (NLVS_TCP_SYN | NLVS_TCP_ACK | NLVS_TCP_RST)) == NLVS_TCP_SYN &&
+		       (c->state == NLVS_TCP_S_TIME_WAIT || c->state == NLVS_TCP_S_CLOSE);
+	return c->tuple[0].proto == IPPROTO_SCTP && tcp_flags == NLVS_SCTP_INIT &&
+	       c->state == NLVS_SCTP_S_CLOSED;
 }
 
 /** State as /proc/net/ip_vs_conn prints it ("ESTABLISHED", "UDP", ...). */

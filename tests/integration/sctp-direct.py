@@ -2,18 +2,21 @@
 # sctp-direct.py: SCTP for the DR/TUN test (sctp-direct.sh), made with scapy
 # (the lab's kernels have no SCTP module).
 #
-#   send VIP PORT SPORT N OUT CHUNK...   N associations from source ports
-#       SPORT.., each sending the CHUNKs in order (init, cookie, data,
+#   send VIP PORT SPORT N OUT CAPS CHUNK...   N associations from source
+#       ports SPORT.., each sending the CHUNKs in order (init, cookie, data,
 #       shutdown, shutdown-complete, abort, hostile: badlen0, badlong,
-#       short); the IP packets sent are appended to OUT, one hex line each
+#       short); the IP packets sent are appended to OUT, one hex line each;
+#       CAPS: the captures (comma-separated) that must see each packet,
+#       or - for packets that are not to arrive
 #   capture DEV OUT   the SCTP packets arriving on DEV (bare, or inside
 #       IPIP / IPv6-in-IPv6: the inner packet), one hex line each
 #   compare SENT CAP...   every packet captured must be one sent, byte for
-#       byte but for the router's TTL / hop limit step; prints
+#       byte but for two TTL / hop limit steps (the router's and nlvsd's,
+#       which decrements as the kernel's IPVS does); prints
 #       "rs1=A rs2=B rs3=C pkts=P foreign=F split=S": associations (by source
-#       port) seen per capture, packets matched, packets nobody sent, and
+#       port) seen per capture, distinct packets matched, packets nobody sent, and
 #       associations seen on more than one capture
-import socket, struct, sys
+import socket, struct, sys, time
 
 from scapy.layers.inet import IP
 from scapy.layers.inet6 import IPv6
@@ -24,9 +27,9 @@ from scapy.layers.sctp import (SCTP, SCTPChunkAbort, SCTPChunkCookieEcho, SCTPCh
 
 def chunk(name, sport):
     tag = 0x10000 + sport
-    if name == "init":
-        return 0, SCTPChunkInit(init_tag=tag, a_rwnd=65536, n_out_streams=1,
-                                n_in_streams=1, init_tsn=1)
+    if name in ("init", "init2"):	# init2: a later INIT, other bytes
+        return 0, SCTPChunkInit(init_tag=tag, a_rwnd=65536 if name == "init" else 32768,
+                                n_out_streams=1, n_in_streams=1, init_tsn=1)
     body = {
         "cookie": SCTPChunkCookieEcho(cookie=b"cookie-%d" % sport),
         "data": SCTPChunkData(tsn=1, stream_id=0, stream_seq=0, data=b"data %d" % sport),
@@ -62,16 +65,38 @@ def build(vip, port, sport, name):
     return bytes(ip / SCTP(sport=sport, dport=port, tag=tag) / body)
 
 
-def send(vip, port, sport, n, out, names):
+def caught(caps):
+    got = set()
+    for cap in caps:
+        got.update(unroute(bytes.fromhex(l)).hex() for l in open(cap).read().split())
+    return got
+
+
+def send(vip, port, sport, n, out, names, caps):
+    """With caps, a chunk type goes out for all N before the next, and a
+    packet no capture saw within 1 s (less than INIT1's 4 s) is sent again
+    (what SCTP's own retransmission would do; a repeat leaves the states
+    this test reaches as they are), ten times at most."""
     v6 = ":" in vip
     s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_RAW,
                       socket.IPPROTO_RAW)
     with open(out, "a") as f:
         for name in names:
-            for i in range(n):
-                b = build(vip, port, sport + i, name)
-                s.sendto(b, (vip, 0))
+            pkts = [build(vip, port, sport + i, name) for i in range(n)]
+            for b in pkts:
                 f.write(b.hex() + "\n")
+            for _ in range(10 if caps else 1):
+                for b in pkts:
+                    s.sendto(b, (vip, 0))
+                if not caps:
+                    break
+                end = time.time() + 1
+                while pkts and time.time() < end:
+                    time.sleep(0.1)
+                    got = caught(caps)
+                    pkts = [b for b in pkts if b.hex() not in got]
+                if not pkts:
+                    break
 
 
 def inner(b):
@@ -106,12 +131,15 @@ def capture(dev, out):
 
 
 def unroute(b):
-    """b as the client sent it: the router took one from TTL / hop limit."""
+    """b as the client sent it: the router and the director each took one
+    from TTL / hop limit; Ethernet padding cut."""
     b = bytearray(b)
     if b[0] >> 4 == 6:
-        b[7] += 1
+        b = b[:40 + struct.unpack("!H", b[4:6])[0]]
+        b[7] += 2
         return bytes(b)
-    b[8] += 1
+    b = b[:struct.unpack("!H", b[2:4])[0]]
+    b[8] += 2
     b[10:12] = b"\0\0"
     hl = (b[0] & 15) * 4
     s = sum(struct.unpack("!%dH" % (hl // 2), bytes(b[:hl])))
@@ -123,7 +151,7 @@ def unroute(b):
 
 def compare(sent, caps):
     want = set(open(sent).read().split())
-    owner, counts, pkts, foreign, split = {}, [], 0, 0, set()
+    owner, counts, pkts, foreign, split = {}, [], set(), 0, set()
     for i, cap in enumerate(caps):
         seen = set()
         for line in open(cap).read().split():
@@ -131,7 +159,7 @@ def compare(sent, caps):
             if b.hex() not in want:
                 foreign += 1
                 continue
-            pkts += 1
+            pkts.add(b)
             v6 = b[0] >> 4 == 6
             sport = struct.unpack("!H", b[40 if v6 else 20:][:2])[0]
             key = (v6, sport)
@@ -140,14 +168,15 @@ def compare(sent, caps):
                 split.add(key)
         counts.append(len(seen))
     print(" ".join("rs%d=%d" % (i + 1, c) for i, c in enumerate(counts)) +
-          " pkts=%d foreign=%d split=%d" % (pkts, foreign, len(split)))
+          " pkts=%d foreign=%d split=%d" % (len(pkts), foreign, len(split)))
 
 
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "send":
+        caps = sys.argv[7].split(",") if sys.argv[7] != "-" else []
         send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6],
-             sys.argv[7:])
+             sys.argv[8:], caps)
     elif cmd == "capture":
         capture(sys.argv[2], sys.argv[3])
     else:

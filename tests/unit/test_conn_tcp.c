@@ -276,6 +276,13 @@ static void test_sctp(void **state)
 	nlvs_conn_state_update(&c, OUT, NLVS_SCTP_INIT_ACK, &to);
 	assert_false(c.flags & NLVS_CONN_F_NOOUTPUT);
 	assert_string_equal(nlvs_conn_state_name(&c), "C-SENT");
+	/* an INIT on a CLOSED association is a new one (conn_reuse_mode) */
+	c.state = NLVS_SCTP_S_CLOSED;
+	assert_true(nlvs_conn_reusable(&c, IN, NLVS_SCTP_INIT));
+	assert_false(nlvs_conn_reusable(&c, IN, NLVS_SCTP_DATA));
+	assert_false(nlvs_conn_reusable(&c, OUT, NLVS_SCTP_INIT));
+	c.state = NLVS_SCTP_S_ESTABLISHED;
+	assert_false(nlvs_conn_reusable(&c, IN, NLVS_SCTP_INIT));
 	c.state = NLVS_SCTP_S_LAST;
 	assert_string_equal(nlvs_conn_state_name(&c), "ERR!");
 }

@@ -154,6 +154,18 @@ lab_wait_udp()
 	done
 }
 
+# lab_wait_servers NET: wait for the HTTP and UDP echo servers of each real
+# server namespace in $NS_RS (the i-th at NET.(10+i)).
+lab_wait_servers()
+{
+	_i=1
+	for _ns in $NS_RS; do
+		lab_wait_http "$_ns" "$1.$((10 + _i))" "server rs$_i" || return 1
+		lab_wait_udp "$_ns" 7 "UDP echo server rs$_i" || return 1
+		_i=$((_i + 1))
+	done
+}
+
 # lab_conf_head PREFIX PORT0 PORT1: the start of nlvsd.conf: EAL (file prefix
 # PREFIX-$ID), $W workers, ports PORT0 on l0 and PORT1 on l1 (with an "mtu"
 # from LAB_MTU0 / LAB_MTU1 when set); LAB_CONN_TABLE connections per worker

@@ -211,13 +211,7 @@ route 10.78.1.0/24 via 10.78.3.1 port lan
 route fd00:78:1::/64 via fd00:78:3::1 port lan
 EOF
 	} > "$DIR/nlvsd.conf"
-	i=1
-	for ns in $NS_RS; do
-		lab_wait_http "$ns" "10.78.2.$((10 + i))" "server rs$i" || return 1
-		lab_wait_udp "$ns" 7 "UDP echo server rs$i" || return 1
-		i=$((i + 1))
-	done
-	return 0
+	lab_wait_servers 10.78.2
 }
 
 lab_main "$@"

@@ -132,14 +132,7 @@ laddr 10.77.0.10 10.77.2.100 10.77.2.101
 laddr fd00:77::10 fd00:77:2::100
 EOF
 	} > "$DIR/nlvsd.conf"
-	# servers listening
-	i=1
-	for ns in $NS_RS; do
-		lab_wait_http "$ns" "10.77.2.$((10 + i))" "server rs$i" || return 1
-		lab_wait_udp "$ns" 7 "UDP echo server rs$i" || return 1
-		i=$((i + 1))
-	done
-	return 0
+	lab_wait_servers 10.77.2
 }
 
 lab_main "$@"

@@ -247,6 +247,16 @@ struct nlvs_ctl_text_snap {
  *  then chunks of it are copied out. */
 size_t nlvs_ctl_text_snap_read(struct nlvs_ctl_text_snap *s, void (*write)(FILE *f),
 			       size_t *idx, char *buf, size_t max);
+/** Defines @fn, a text source for nlvsctl read in chunks from a snapshot
+ *  of its own made by @write, so that the chunks of one read come from one
+ *  moment. */
+#define NLVS_CTL_TEXT_SNAP(fn, write)					\
+	static size_t fn(size_t *idx, char *buf, size_t max)		\
+	{								\
+		static struct nlvs_ctl_text_snap snap;			\
+									\
+		return nlvs_ctl_text_snap_read(&snap, write, idx, buf, max); \
+	}
 
 /*
  * Life cycle and persistence.

@@ -30,22 +30,11 @@ static int eal_up, launched;
 static uint64_t last_link_poll;
 static volatile sig_atomic_t stats_wanted;
 
-/*
- * A text source for nlvsctl read in chunks: each has its own snapshot so
- * that the chunks of one read come from one moment.
- */
-#define SNAP_TEXT(fn, write)						\
-	static size_t fn(size_t *idx, char *buf, size_t max)		\
-	{								\
-		static struct nlvs_ctl_text_snap snap;			\
-									\
-		return nlvs_ctl_text_snap_read(&snap, write, idx, buf, max); \
-	}
-SNAP_TEXT(stats_text, nlvs_dp_stats_write)	/* "nlvs_stats": nlvsctl stats */
-SNAP_TEXT(ports_text, nlvs_host_ports_write)	/* "nlvs_ports": ports, links, twins */
-SNAP_TEXT(addrs_text, nlvs_addrs_write)
-SNAP_TEXT(routes_text, nlvs_routes_write)
-SNAP_TEXT(neigh_text, nlvs_neigh_write)
+NLVS_CTL_TEXT_SNAP(stats_text, nlvs_dp_stats_write)	/* "nlvs_stats": nlvsctl stats */
+NLVS_CTL_TEXT_SNAP(ports_text, nlvs_host_ports_write)	/* "nlvs_ports": ports, links, twins */
+NLVS_CTL_TEXT_SNAP(addrs_text, nlvs_addrs_write)
+NLVS_CTL_TEXT_SNAP(routes_text, nlvs_routes_write)
+NLVS_CTL_TEXT_SNAP(neigh_text, nlvs_neigh_write)
 
 static void on_sigusr1(int sig)
 {

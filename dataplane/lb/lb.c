@@ -369,12 +369,7 @@ static void laddrs_write(FILE *f)
 	nlvs_snat_egress_write(f);
 }
 
-static size_t laddrs_text(size_t *idx, char *buf, size_t max)
-{
-	static struct nlvs_ctl_text_snap snap;
-
-	return nlvs_ctl_text_snap_read(&snap, laddrs_write, idx, buf, max);
-}
+NLVS_CTL_TEXT_SNAP(laddrs_text, laddrs_write)	/* "nlvs_laddrs" */
 
 /* Before ipvsadm or keepalived get the ACK of a change: make it live. */
 static void lb_sync(void)

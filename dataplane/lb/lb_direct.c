@@ -38,6 +38,8 @@
 #define ICMP6_PACKET_TOO_BIG	2
 #define IP4_MIN_MTU		68
 #define IP6_MIN_MTU		1280
+#define PMTU_MIN		552		/* the kernel's ip_rt_min_pmtu */
+#define PMTU_EXPIRES_MS		(600 * 1000)	/* and its ip_rt_mtu_expires */
 
 /* Route to the dest: the port and next hop (a gateway or the dest). */
 static int dest_route(const struct lb_dest *d, uint16_t *port, union nlvs_addr *nh)
@@ -159,6 +161,39 @@ static uint32_t flow_hash(const struct nlvs_conn_tuple *k)
 	return h ^ h >> 15;
 }
 
+static struct lb_pmtu *pmtu_slot(struct lb_worker *lw, uint32_t addr)
+{
+	return &lw->pmtu[(rte_be_to_cpu_32(addr) * 0x61C88647u) >> 26];
+}
+
+/* The path MTU towards the real server at IPv4 @addr whose port has
+ * @mtu: lower where a router said so in the last 10 minutes. */
+static unsigned int pmtu4(struct lb_worker *lw, uint32_t addr, unsigned int mtu)
+{
+	const struct lb_pmtu *e = pmtu_slot(lw, addr);
+
+	if (unlikely(e->addr == addr) && e->expires_ms > lw->now_ms && e->mtu < mtu)
+		return e->mtu;
+	return mtu;
+}
+
+/* A router's "fragmentation needed" (@mtu) about our outer packet to
+ * @addr, whose port has @port_mtu: remember the lower MTU. */
+static void pmtu_learn(struct lb_worker *lw, uint32_t addr, unsigned int port_mtu,
+		       unsigned int mtu)
+{
+	struct lb_pmtu *e = pmtu_slot(lw, addr);
+	unsigned int cur = pmtu4(lw, addr, port_mtu);
+
+	if (mtu >= cur)
+		return;
+	if (mtu < PMTU_MIN)
+		mtu = cur < PMTU_MIN ? cur : PMTU_MIN;
+	e->addr = addr;
+	e->mtu = (uint16_t)mtu;
+	e->expires_ms = lw->now_ms + PMTU_EXPIRES_MS;
+}
+
 static void tun_xmit(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
 		     const struct lb_dest *d, const struct nlvs_conn *c)
 {
@@ -177,7 +212,10 @@ static void tun_xmit(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs
 	}
 	if (!ttl_dec(w, m, l3))
 		return;
-	mtu = (int)nlvs_dp.ports[port].mtu - (int)hlen;
+	mtu = (int)nlvs_dp.ports[port].mtu;
+	if (d->af == AF_INET)
+		mtu = (int)pmtu4(lw, d->addr.ip, (unsigned int)mtu);
+	mtu -= (int)hlen;
 	if (unlikely(mtu < (d->af == AF_INET ? IP4_MIN_MTU : IP6_MIN_MTU))) {
 		nlvs_lb_drop(w, m, NLVS_DROP_MTU_EXCEEDED);
 		return;
@@ -258,6 +296,8 @@ int lb_direct_icmp(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l
 	struct nlvs_conn_tuple k;
 	struct nlvs_conn *c;
 	unsigned int side, mtu, hlen;
+	union nlvs_addr nh;
+	uint16_t port;
 	const uint8_t *q;
 	int thl;
 
@@ -284,10 +324,14 @@ int lb_direct_icmp(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l
 	d = &lw->cfg->dests[(uint32_t)(uintptr_t)c->dest];
 	if (d->af != AF_INET || !nlvs_addr_equal(AF_INET, &d->addr, &in->daddr))
 		goto host;
+	mtu = rd16(b + p->l4_off + 6);
+	/* learnt for every later packet to that real server, as the
+	 * kernel's route cache learns it */
+	if (dest_route(d, &port, &nh) == 0)
+		pmtu_learn(lw, d->addr.ip, nlvs_dp.ports[port].mtu, mtu);
 	/* a client without path MTU discovery fragments by itself: nothing
 	 * to tell it (its packets leave without DF, as the kernel's do) */
 	if (rd16(q + 6) & 0x4000) {
-		mtu = rd16(b + p->l4_off + 6);
 		hlen = nlvs_tun_hlen(AF_INET, d->tun_type, d->tun_flags);
 		if (mtu > IP4_MIN_MTU + hlen)
 			mtu -= hlen;

@@ -21,11 +21,6 @@
 
 #include "lb_priv.h"
 
-static void ttl_exceeded(struct nlvs_worker *w, struct rte_mbuf *m, int af)
-{
-	lb_rewrite_failed(w, m, af, NLVS_DROP_TTL_EXCEEDED);
-}
-
 static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
 			const struct nlvs_pkt *p, const struct nlvs_conn_tuple *k)
 {
@@ -47,11 +42,6 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 		 * the host's (ssh to a keepalived VIP) */
 		if (!nlvs_host_claim(w, m, k->af, &k->daddr))
 			nlvs_lb_drop(w, m, NLVS_DROP_NO_SERVICE);
-		return;
-	}
-	if (unlikely(p->ttl <= 1)) {
-		/* the rewrite would refuse it: no connection for it either */
-		ttl_exceeded(w, m, k->af);
 		return;
 	}
 	if (k->proto == IPPROTO_TCP &&
@@ -94,6 +84,15 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 	} else if (s->pool >= 0 && (uint32_t)s->pool < cfg->pools->n) {
 		const struct lb_pool *pl = &cfg->pools->p[s->pool];
 		unsigned int at;
+
+		/* FULLNAT's rewrite would refuse it: no local port taken and
+		 * no connection for it.  (Classic NAT, DR and TUN file the
+		 * connection first and then answer "time exceeded", as the
+		 * kernel's transmitters do.) */
+		if (unlikely(p->ttl <= 1)) {
+			lb_rewrite_failed(w, m, k->af, NLVS_DROP_TTL_EXCEEDED);
+			return;
+		}
 
 		rc = nlvs_laddr_pool_alloc(lw->slice, pl->ids, pl->n,
 					   &lw->pool_rr[s->pool], &at, &t1.dport);

@@ -156,6 +156,17 @@ struct lb_wdest {
 	struct lb_cnt cnt;
 };
 
+/* A path MTU towards a real server's IPv4 address, learnt as the kernel's
+ * route cache learns it (ipv4_update_pmtu): lower only, never below 552,
+ * forgotten after 10 minutes.  Direct-mapped per worker: a lost slot only
+ * means the next too-big packet is learnt again from the router. */
+#define LB_PMTU_SLOTS		64
+struct lb_pmtu {
+	uint32_t addr;			/* network order; 0: free */
+	uint16_t mtu;
+	uint64_t expires_ms;
+};
+
 struct lb_worker {
 	struct nlvs_worker *w;
 	const struct lb_cfg *cfg;	/* the table this worker follows */
@@ -178,6 +189,9 @@ struct lb_worker {
 	uint8_t tun_src_ok[2][NLVS_MAX_PORTS];
 	union nlvs_addr tun_src[2][NLVS_MAX_PORTS];
 	uint16_t tun_id;
+	/* TUN: path MTUs learnt from routers' "fragmentation needed" about
+	 * our outer IPv4 packets, per real server address (lb_direct.c) */
+	struct lb_pmtu pmtu[LB_PMTU_SLOTS];
 };
 
 /*

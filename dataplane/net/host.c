@@ -51,6 +51,16 @@ static int host_admit(struct nlvs_worker *w)
 	return 1;
 }
 
+/* Up the worker's ring to the host thread; a full ring drops, counted. */
+static void host_enqueue(struct nlvs_worker *w, struct rte_mbuf *m)
+{
+	if (unlikely(rte_ring_sp_enqueue(w->host_up, m) < 0)) {
+		nlvs_worker_drop(w, m, NLVS_DROP_HOST_QUEUE_FULL);
+		return;
+	}
+	w->st.host_up++;
+}
+
 void nlvs_host_input(struct nlvs_worker *w, struct rte_mbuf *m)
 {
 	if (!nlvs_dp.ports[m->port].has_twin) {
@@ -61,11 +71,7 @@ void nlvs_host_input(struct nlvs_worker *w, struct rte_mbuf *m)
 		nlvs_worker_drop(w, m, NLVS_DROP_HOST_RATE);
 		return;
 	}
-	if (unlikely(rte_ring_sp_enqueue(w->host_up, m) < 0)) {
-		nlvs_worker_drop(w, m, NLVS_DROP_HOST_QUEUE_FULL);
-		return;
-	}
-	w->st.host_up++;
+	host_enqueue(w, m);
 }
 
 /* Only where the engine missed (no service): a second lookup, off the fast
@@ -97,11 +103,7 @@ void nlvs_host_copy(struct nlvs_worker *w, const struct rte_mbuf *m)
 		return;
 	}
 	c->port = m->port;
-	if (unlikely(rte_ring_sp_enqueue(w->host_up, c) < 0)) {
-		nlvs_worker_drop(w, c, NLVS_DROP_HOST_QUEUE_FULL);
-		return;
-	}
-	w->st.host_up++;
+	host_enqueue(w, c);
 }
 
 unsigned int nlvs_host_down(struct nlvs_worker *w)

@@ -57,18 +57,6 @@ static uint32_t mh_hashkey(uint16_t af, const union nlvs_addr *addr, uint16_t po
 	return nlvs_hsiphash(b, sizeof(b), key);
 }
 
-static int gcd_int(int a, int b)
-{
-	int t;
-
-	while (b) {
-		t = a % b;
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 static int fls_int(unsigned int x)
 {
 	int r = 0;
@@ -152,7 +140,7 @@ static int mh_update(struct nlvs_sched_svc *svc)
 		known[i] = svc->dests[i];
 		lw[i] = mh_last_weight(st, svc->dests[i]);
 		if (lw[i] > 0) {
-			g = g ? gcd_int(lw[i], g) : lw[i];
+			g = g ? nlvs_sched_gcd(lw[i], g) : lw[i];
 			if (lw[i] > maxw)
 				maxw = lw[i];
 		}

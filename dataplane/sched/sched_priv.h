@@ -39,6 +39,19 @@ static inline int nlvs_sched_dest_index(const struct nlvs_sched_svc *svc,
 	return -1;
 }
 
+/* Greatest common divisor of two weights (wrr's step, mh's turns). */
+static inline int nlvs_sched_gcd(int a, int b)
+{
+	int t;
+
+	while (b) {
+		t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
 /* The kernel's hash_32(): multiplicative hashing to @bits bits. */
 static inline uint32_t nlvs_sched_hash32(uint32_t val, unsigned int bits)
 {
@@ -59,6 +72,9 @@ static inline uint32_t nlvs_sched_addr_fold(uint16_t af, const union nlvs_addr *
 /* Weighted least-connection over all dests (wlc, and lblc/lblcr when they
  * have to choose afresh); NULL if none is usable. */
 struct nlvs_rs *nlvs_sched_wlc_pick(const struct nlvs_sched_svc *svc);
+/* The usable dest with the least @load / weight (wlc, sed); NULL if none. */
+struct nlvs_rs *nlvs_sched_least(const struct nlvs_sched_svc *svc,
+				 int64_t (*load)(const struct nlvs_rs *));
 
 /* The kernel's hsiphash() on 64-bit machines: SipHash-1-3 with a 128-bit
  * key, the 64-bit result truncated to 32 bits. */

@@ -6,35 +6,16 @@
  */
 #include "sched_priv.h"
 
+static int64_t sed_load(const struct nlvs_rs *d)
+{
+	return (int64_t)d->activeconns + 1;
+}
+
 static struct nlvs_rs *sed_schedule(struct nlvs_sched_svc *svc,
 				    const struct nlvs_sched_pkt *pkt)
 {
-	struct nlvs_rs *least = NULL, *d;
-	int64_t loh = 0, doh;
-	unsigned int i;
-
 	(void)pkt;
-	for (i = 0; i < svc->num_dests; i++) {
-		d = svc->dests[i];
-		if (!(d->flags & NLVS_RS_F_OVERLOAD) && d->weight > 0) {
-			least = d;
-			loh = (int64_t)d->activeconns + 1;
-			break;
-		}
-	}
-	if (!least)
-		return NULL;
-	for (i++; i < svc->num_dests; i++) {
-		d = svc->dests[i];
-		if (d->flags & NLVS_RS_F_OVERLOAD)
-			continue;
-		doh = (int64_t)d->activeconns + 1;
-		if (loh * d->weight > doh * least->weight) {
-			least = d;
-			loh = doh;
-		}
-	}
-	return least;
+	return nlvs_sched_least(svc, sed_load);
 }
 
 const struct nlvs_sched_ops nlvs_sched_sed = {

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * wlc: weighted least connection (ip_vs_wlc.c).  Lowest overhead/weight,
- * compared as the kernel does by cross-multiplying in 64 bits; the first
- * usable dest in list order is the candidate to beat, and only a strictly
- * lower load replaces it.  After the first candidate the kernel only skips
- * overloaded dests: a weight 0 dest can never compare lower, so it is never
- * chosen anyway.
+ * wlc: weighted least connection (ip_vs_wlc.c).  Lowest overhead/weight.
+ * After the first candidate the kernel only skips overloaded dests: a
+ * weight 0 dest can never compare lower, so it is never chosen anyway.
  */
 #include "sched_priv.h"
 
-struct nlvs_rs *nlvs_sched_wlc_pick(const struct nlvs_sched_svc *svc)
+/* The least @load / weight, cross-multiplied in 64 bits as the kernel does:
+ * the first usable dest in list order is the candidate to beat, and only a
+ * strictly lower load replaces it.  wlc's load is the overhead, sed's
+ * activeconns + 1. */
+struct nlvs_rs *nlvs_sched_least(const struct nlvs_sched_svc *svc,
+				 int64_t (*load)(const struct nlvs_rs *))
 {
 	struct nlvs_rs *least = NULL, *d;
 	int64_t loh = 0, doh;
@@ -19,7 +21,7 @@ struct nlvs_rs *nlvs_sched_wlc_pick(const struct nlvs_sched_svc *svc)
 		d = svc->dests[i];
 		if (!(d->flags & NLVS_RS_F_OVERLOAD) && d->weight > 0) {
 			least = d;
-			loh = nlvs_rs_overhead(d);
+			loh = load(d);
 			break;
 		}
 	}
@@ -29,13 +31,23 @@ struct nlvs_rs *nlvs_sched_wlc_pick(const struct nlvs_sched_svc *svc)
 		d = svc->dests[i];
 		if (d->flags & NLVS_RS_F_OVERLOAD)
 			continue;
-		doh = nlvs_rs_overhead(d);
+		doh = load(d);
 		if (loh * d->weight > doh * least->weight) {
 			least = d;
 			loh = doh;
 		}
 	}
 	return least;
+}
+
+static int64_t wlc_load(const struct nlvs_rs *d)
+{
+	return nlvs_rs_overhead(d);
+}
+
+struct nlvs_rs *nlvs_sched_wlc_pick(const struct nlvs_sched_svc *svc)
+{
+	return nlvs_sched_least(svc, wlc_load);
 }
 
 static struct nlvs_rs *wlc_schedule(struct nlvs_sched_svc *svc,

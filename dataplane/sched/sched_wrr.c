@@ -18,18 +18,6 @@ struct wrr_state {
 	int cw, mw, di;
 };
 
-static int gcd_int(int a, int b)
-{
-	int t;
-
-	while (b) {
-		t = a % b;
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 static void wrr_recalc(struct nlvs_sched_svc *svc, struct wrr_state *st)
 {
 	int g = 0, max = 0, w;
@@ -38,7 +26,7 @@ static void wrr_recalc(struct nlvs_sched_svc *svc, struct wrr_state *st)
 	for (i = 0; i < svc->num_dests; i++) {
 		w = svc->dests[i]->weight;
 		if (w > 0)
-			g = g ? gcd_int(w, g) : w;
+			g = g ? nlvs_sched_gcd(w, g) : w;
 		if (w > max)
 			max = w;
 	}

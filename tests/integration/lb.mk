@@ -17,6 +17,7 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/fnat-ctl-burst.sh \
 	tests/integration/fnat-full.sh \
 	tests/integration/fnat-keepalived.sh \
+	tests/integration/ka-misc-check.sh \
 	tests/integration/host-twin.sh \
 	tests/integration/metrics.sh \
 	tests/integration/json-views.sh \

@@ -11,8 +11,9 @@ to the --tun-port (version 0, no options, UDP checksum only with
 --tun-csum), GRE with the inner Ethernet type (and its checksum with
 --tun-csum).  One IPv6 service tunnels to an IPv4 real server.  A packet
 that no longer fits once encapsulated gets "fragmentation needed" / "packet
-too big" with the port's MTU less the tunnel headers; TTL 1 gets "time
-exceeded".  Every checksum that came out is recomputed by scapy.
+too big" with the port's MTU less the tunnel headers, or with the path MTU a
+router reported (learnt per real server for 10 minutes, never below 552, as
+the kernel's route cache learns it); TTL 1 gets "time exceeded".  Every checksum that came out is recomputed by scapy.
 
     direct.py gen|check DIR
 """
@@ -202,6 +203,27 @@ def build(learn, report):
         cases.append(g.Case("IPv4 %s: a router's frag-needed (%d) about the outer packet "
                             "reaches the client as %d" % (name, mtu, back), [err], [exp],
                             drops={"host-traffic": 1}))
+    # what a router said is remembered for the real server's address, as the
+    # kernel's route cache does (ipv4_update_pmtu), for every tunnel type
+    inp = syn_in(4, 81, 0, cport=CPORT + 4, size=1450)
+    cases.append(g.Case("IPv4 ipip, 1450 bytes with DF after the router's 1400: "
+                        "fragmentation needed, MTU 1380", [inp], [icmp_back(inp, 1380)],
+                        drops={"mtu-exceeded": 1}))
+    inp = syn_in(4, 82, 0, cport=CPORT + 4, size=1390)
+    cases.append(g.Case("IPv4 gue, 1390 bytes with DF after the router's 1400: "
+                        "fragmentation needed, MTU 1368", [inp], [icmp_back(inp, 1368)],
+                        drops={"mtu-exceeded": 1}))
+    # below the kernel's ip_rt_min_pmtu (552) the route learns 552
+    err, exp = tunnel_frag_needed(tunnelled[(4, 84)], 500, 476)
+    cases.append(g.Case("IPv4 gre: a router's frag-needed (500) reaches the client as 476",
+                        [err], [exp], drops={"host-traffic": 1}))
+    inp = syn_in(4, 81, 0, cport=CPORT + 5, size=540)
+    cases.append(g.Case("IPv4 ipip, 540 bytes with DF after the router's 500: "
+                        "fragmentation needed, MTU 532 (552 learnt)", [inp],
+                        [icmp_back(inp, 532)], drops={"mtu-exceeded": 1}))
+    inp = syn_in(4, 81, 0, cport=CPORT + 6, size=532)
+    exp = expect(inp, 4, 0, 0, "the SYN in the tunnel")
+    cases.append(g.Case("IPv4 ipip, 532 bytes: fits the learnt 552, tunnelled", [inp], [exp]))
     inp = syn_in(4, 80, 0, cport=CPORT + 3, ttl=1)
     cases.append(g.Case("IPv4 DR, TTL 1: time exceeded", [inp], [icmp_back(inp)],
                         drops={"ttl-exceeded": 1}))

@@ -65,10 +65,16 @@ sctp_capture_stop()
 	SCTP_PIDS=
 }
 
-# sctp_states VS STATE: connections of VS in STATE (ipvsadm -Lcn).
+# sctp_states VS STATE: connections of VS in STATE (ipvsadm -Lcn) from the
+# scenario's client ports $_p.. (those of a deleted service stay listed
+# until they expire, as on the kernel).
 sctp_states()
 {
-	fnat_ipvsadm -Lcn | awk -v v="$1" -v s="$2" '$1 == "SCTP" && $3 == s && $5 == v {n++}
+	fnat_ipvsadm -Lcn | awk -v v="$1" -v s="$2" -v lo="$_p" '
+		$1 == "SCTP" && $3 == s && $5 == v {
+			k = split($4, a, ":"); p = a[k] + 0
+			if (p >= lo && p < lo + 1000) n++
+		}
 		END {print n + 0}'
 }
 

@@ -3,4 +3,4 @@
 # states (nlvs_conn.h).  Plain C (libnlvspkt.la): unit tests need no DPDK.
 dataplane_libnlvspkt_la_SOURCES += \
 	dataplane/conn/nlvs_conn.h dataplane/conn/conn_priv.h dataplane/conn/conn_table.c \
-	dataplane/conn/conn_timer.c dataplane/conn/conn_tuple.c dataplane/conn/tcp_state.c
+	dataplane/conn/conn_timer.c dataplane/conn/conn_tuple.c dataplane/conn/tcp_state.c dataplane/conn/sctp_state.c

@@ -218,6 +218,30 @@ void nlvs_conn_timeouts_default(struct nlvs_conn_timeouts *to);
 void nlvs_conn_timeouts_set(struct nlvs_conn_timeouts *to, uint32_t tcp, uint32_t tcpfin,
 			    uint32_t udp);
 
+/** Set c->state to @next and c->timeout; @active: the state counts as an
+ *  active connection.  Returns the ActiveConn delta (+1, -1 or 0). */
+int nlvs_conn_state_set(struct nlvs_conn *c, unsigned int next, int active, uint32_t timeout_s);
+
+/* --- SCTP state (sctp_state.c) --- */
+
+enum nlvs_sctp_state {
+	NLVS_SCTP_S_NONE, NLVS_SCTP_S_INIT1, NLVS_SCTP_S_INIT, NLVS_SCTP_S_COOKIE_SENT,
+	NLVS_SCTP_S_COOKIE_REPLIED, NLVS_SCTP_S_COOKIE_WAIT, NLVS_SCTP_S_COOKIE,
+	NLVS_SCTP_S_COOKIE_ECHOED, NLVS_SCTP_S_ESTABLISHED, NLVS_SCTP_S_SHUTDOWN_SENT,
+	NLVS_SCTP_S_SHUTDOWN_RECEIVED, NLVS_SCTP_S_SHUTDOWN_ACK_SENT, NLVS_SCTP_S_REJECTED,
+	NLVS_SCTP_S_CLOSED, NLVS_SCTP_S_LAST
+};
+
+/** Kernel transition table for SCTP: next state after a packet whose
+ *  (first) chunk is @chunk, from @side; NOOUTPUT picks input-only. */
+unsigned int nlvs_sctp_state_next(unsigned int state, unsigned int side, int nooutput,
+				  uint8_t chunk);
+/** Apply an SCTP packet to @c (state, the kernel's default timeouts, which
+ *  ipvsadm --set does not change).  Returns the ActiveConn delta. */
+int nlvs_sctp_state_update(struct nlvs_conn *c, unsigned int side, uint8_t chunk);
+/** The state as ipvsadm -Lc prints it for SCTP ("C-SENT", "ESTABLISHED"...). */
+const char *nlvs_sctp_state_name(unsigned int state);
+
 /** Kernel transition table: next state for a packet with @tcp_flags coming
  *  from @side (NOOUTPUT picks the input-only table). */
 unsigned int nlvs_tcp_state_next(unsigned int state, unsigned int side, int nooutput,
@@ -234,18 +258,24 @@ int nlvs_conn_state_update(struct nlvs_conn *c, unsigned int side, uint8_t tcp_f
 
 /**
  * Port reuse (the kernel's conn_reuse_mode, default 1): a client's SYN on
- * a TCP connection that has ended (TIME_WAIT or CLOSE) begins a new one,
- * so the caller expires @c and schedules the SYN afresh instead of
- * reopening it towards the same real server.  Connections a persistence
- * template controls keep their server and are reopened as before.
+ * a TCP connection that has ended (TIME_WAIT or CLOSE), or its INIT
+ * (@tcp_flags holds the chunk type for SCTP) on a CLOSED SCTP association,
+ * begins a new one, so the caller expires @c and schedules the packet
+ * afresh instead of reopening it towards the same real server.
+ * Connections a persistence template controls keep their server and are
+ * reopened as before.
  */
 static inline int nlvs_conn_reusable(const struct nlvs_conn *c, unsigned int side,
 				     uint8_t tcp_flags)
 {
-	return side == NLVS_CONN_SIDE_CLIENT && c->tuple[0].proto == IPPROTO_TCP &&
-	       (tcp_flags & (NLVS_TCP_SYN | NLVS_TCP_ACK | NLVS_TCP_RST)) == NLVS_TCP_SYN &&
-	       (c->state == NLVS_TCP_S_TIME_WAIT || c->state == NLVS_TCP_S_CLOSE) &&
-	       !(c->flags & (NLVS_CONN_F_CONTROLLED | NLVS_CONN_F_TEMPLATE));
+	if (side != NLVS_CONN_SIDE_CLIENT ||
+	    (c->flags & (NLVS_CONN_F_CONTROLLED | NLVS_CONN_F_TEMPLATE)))
+		return 0;
+	if (c->tuple[0].proto == IPPROTO_TCP)
+		return (tcp_flags & (NLVS_TCP_SYN | NLVS_TCP_ACK | NLVS_TCP_RST)) == NLVS_TCP_SYN &&
+		       (c->state == NLVS_TCP_S_TIME_WAIT || c->state == NLVS_TCP_S_CLOSE);
+	return c->tuple[0].proto == IPPROTO_SCTP && tcp_flags == NLVS_SCTP_INIT &&
+	       c->state == NLVS_SCTP_S_CLOSED;
 }
 
 /** State as /proc/net/ip_vs_conn prints it ("ESTABLISHED", "UDP", ...). */

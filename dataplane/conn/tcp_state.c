@@ -106,9 +106,10 @@ int nlvs_conn_state_update(struct nlvs_conn *c, unsigned int side, uint8_t tcp_f
 			   const struct nlvs_conn_timeouts *to)
 {
 	unsigned int next;
-	int delta = 0;
 
 	if (c->tuple[0].proto != IPPROTO_TCP) {
+		if (c->tuple[0].proto == IPPROTO_SCTP)
+			return nlvs_sctp_state_update(c, side, tcp_flags);
 		c->timeout = to->udp * 1000u;
 		return 0;
 	}
@@ -118,18 +119,25 @@ int nlvs_conn_state_update(struct nlvs_conn *c, unsigned int side, uint8_t tcp_f
 	}
 	next = nlvs_tcp_state_next(c->state, side, !!(c->flags & NLVS_CONN_F_NOOUTPUT),
 				   tcp_flags);
+	return nlvs_conn_state_set(c, next, next == NLVS_TCP_S_ESTABLISHED, to->tcp[next]);
+}
+
+int nlvs_conn_state_set(struct nlvs_conn *c, unsigned int next, int active, uint32_t timeout_s)
+{
+	int delta = 0;
+
 	if (next != c->state && !(c->flags & NLVS_CONN_F_TEMPLATE)) {
-		if (!(c->flags & NLVS_CONN_F_INACTIVE) && next != NLVS_TCP_S_ESTABLISHED) {
+		if (!(c->flags & NLVS_CONN_F_INACTIVE) && !active) {
 			c->flags |= NLVS_CONN_F_INACTIVE;
 			delta = -1;
-		} else if ((c->flags & NLVS_CONN_F_INACTIVE) && next == NLVS_TCP_S_ESTABLISHED) {
+		} else if ((c->flags & NLVS_CONN_F_INACTIVE) && active) {
 			c->flags &= ~NLVS_CONN_F_INACTIVE;
 			delta = 1;
 		}
 	}
 	c->old_state = c->state;
 	c->state = (uint8_t)next;
-	c->timeout = to->tcp[next] * 1000u;
+	c->timeout = timeout_s * 1000u;
 	return delta;
 }
 
@@ -140,6 +148,8 @@ const char *nlvs_conn_state_name(const struct nlvs_conn *c)
 		return c->state < NLVS_TCP_S_LAST ? tcp_names[c->state] : "ERR!";
 	case IPPROTO_UDP:
 		return "UDP";
+	case IPPROTO_SCTP:
+		return nlvs_sctp_state_name(c->state);
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
 		return "ICMP";

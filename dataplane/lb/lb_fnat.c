@@ -49,6 +49,10 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 		nlvs_lb_drop(w, m, NLVS_DROP_NOT_SYN);
 		return;
 	}
+	if (k->proto == IPPROTO_SCTP && p->tcp_flags != NLVS_SCTP_INIT) {
+		nlvs_lb_drop(w, m, NLVS_DROP_SCTP_NOT_INIT);	/* the kernel schedules on INIT only */
+		return;
+	}
 	if (s->flags & NLVS_SVC_F_PERSISTENT)
 		nlvs_conn_tuple_template(&tk, s->af, s->proto, &k->saddr, s->plen, &k->daddr,
 					 s->port);
@@ -58,6 +62,11 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 		return;
 	}
 	d = &cfg->dests[dslot];
+	if (unlikely(k->proto == IPPROTO_SCTP && d->fwd == NLVS_FWD_MASQ)) {
+		/* NAT would need the CRC32c recomputed: not done (yet) */
+		nlvs_lb_drop(w, m, NLVS_DROP_SCTP_NAT);
+		return;
+	}
 	memset(&t1, 0, sizeof(t1));
 	t1.af = k->af;
 	t1.proto = k->proto;
@@ -216,7 +225,8 @@ unsigned int lb_fnat_classify(struct lb_worker *lw, struct rte_mbuf *m,
 
 	b->parse_rc = nlvs_pkt_parse(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), l3->l3_len,
 				     l3->af, &b->p);
-	if (unlikely(b->parse_rc < 0) || (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP))
+	if (unlikely(b->parse_rc < 0) || (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP &&
+					  p->proto != IPPROTO_SCTP))
 		return LB_ACT_FNAT_SLOW;
 	if (l3->kind == NLVS_ADDR_NONE) {
 		nlvs_conn_tuple_from_pkt(k, p);
@@ -248,7 +258,7 @@ void lb_fnat_slow(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3
 		nlvs_lb_drop(w, m, p->drop);
 	else if (p->flags & NLVS_PKT_F_ICMP_ERR)
 		icmp_error_input(lw, m, l3, p);
-	else if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP)
+	else if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP && p->proto != IPPROTO_SCTP)
 		nlvs_lb_drop(w, m, NLVS_DROP_UNKNOWN_PROTO);
 	else
 		nlvs_worker_handoff(w, nlvs_laddr_port_owner(rte_be_to_cpu_16(p->dport),

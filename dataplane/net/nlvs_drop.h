@@ -27,6 +27,7 @@
 	X(BAD_TCP_FLAGS,	"bad-tcp-flags")			\
 	X(UNKNOWN_PROTO,	"unknown-protocol")			\
 	X(BAD_ICMP,		"bad-icmp")				\
+	X(BAD_SCTP,		"bad-sctp")	/* truncated, bad chunk length */ \
 	/* load balancing */							\
 	X(NO_SERVICE,		"no-service")				\
 	X(NO_DEST,		"no-destination")			\
@@ -50,7 +51,9 @@
 	X(HOST_QUEUE_FULL,	"host-queue-full")			\
 	X(HOST_DOWN_FULL,	"host-down-queue-full")		\
 	/* load balancing, appended */						\
-	X(TUN_ENCAP,		"tunnel-encap-failed")
+	X(TUN_ENCAP,		"tunnel-encap-failed")			\
+	X(SCTP_NOT_INIT,	"sctp-not-init")	/* no conn, not INIT */	\
+	X(SCTP_NAT,		"sctp-nat-unsupported")	/* NAT/FULLNAT dest */
 
 enum nlvs_drop_reason {
 #define NLVS_DROP_ENUM(id, name) NLVS_DROP_##id,

@@ -23,6 +23,14 @@
 #define NLVS_TCP_ACK	0x10
 #define NLVS_TCP_URG	0x20
 
+/* SCTP chunk types (RFC 9260 3.2) */
+enum nlvs_sctp_chunk {
+	NLVS_SCTP_DATA, NLVS_SCTP_INIT, NLVS_SCTP_INIT_ACK, NLVS_SCTP_SACK,
+	NLVS_SCTP_HEARTBEAT, NLVS_SCTP_HEARTBEAT_ACK, NLVS_SCTP_ABORT, NLVS_SCTP_SHUTDOWN,
+	NLVS_SCTP_SHUTDOWN_ACK, NLVS_SCTP_ERROR, NLVS_SCTP_COOKIE_ECHO, NLVS_SCTP_COOKIE_ACK,
+	NLVS_SCTP_ECNE, NLVS_SCTP_CWR, NLVS_SCTP_SHUTDOWN_COMPLETE,
+};
+
 #define NLVS_PKT_F_ICMP_ERR	0x01	/* ICMP error; inner is valid */
 #define NLVS_PKT_F_ICMP_ECHO	0x02	/* echo request/reply; sport = dport = id */
 #define NLVS_PKT_F_INNER_TRUNC	0x04	/* quoted packet shorter than its IP length */
@@ -42,7 +50,9 @@ struct nlvs_pkt {
 	uint8_t af;			/* AF_INET or AF_INET6 */
 	uint8_t proto;			/* L4 protocol after extension headers */
 	uint8_t ttl;			/* TTL or hop limit */
-	uint8_t tcp_flags;
+	uint8_t tcp_flags;		/* SCTP: the chunk type that drives the
+					 * state (ABORT bundled after a COOKIE
+					 * ECHO/ACK wins, as for the kernel) */
 	uint8_t icmp_type, icmp_code;
 	uint8_t flags;			/* NLVS_PKT_F_* */
 	uint8_t drop;			/* NLVS_DROP_* when parsing failed */

@@ -157,6 +157,7 @@ static int parse_inner(const uint8_t *b, uint32_t off, uint32_t end, int af,
 	switch (in->proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
 		if (avail < (uint32_t)l4 + 8)
 			return -1;
 		in->sport = rd16(q + l4);
@@ -174,6 +175,30 @@ static int parse_inner(const uint8_t *b, uint32_t off, uint32_t end, int af,
 	default:
 		break;			/* no ports: no connection will match */
 	}
+	return 0;
+}
+
+/* SCTP common header (ports, verification tag, CRC32c, which covers no
+ * IP header and is left alone) and the first chunk, whose type drives the
+ * connection state.  A chunk shorter than its own header or running past
+ * the packet is hostile.  ABORT bundled after COOKIE ECHO / COOKIE ACK is
+ * the event, as the kernel reads it. */
+static int parse_sctp(const uint8_t *l4, uint32_t len, struct nlvs_pkt *p)
+{
+	uint32_t clen, next;
+
+	if (len < 12 + 4)
+		return fail(p, NLVS_DROP_BAD_SCTP);
+	clen = rd16h(l4 + 14);
+	if (clen < 4 || clen > len - 12)
+		return fail(p, NLVS_DROP_BAD_SCTP);
+	p->sport = rd16(l4);
+	p->dport = rd16(l4 + 2);
+	p->tcp_flags = l4[12];
+	next = 12 + ((clen + 3) & ~3u);
+	if ((l4[12] == NLVS_SCTP_COOKIE_ECHO || l4[12] == NLVS_SCTP_COOKIE_ACK) &&
+	    next + 4 <= len && l4[next] == NLVS_SCTP_ABORT)
+		p->tcp_flags = NLVS_SCTP_ABORT;
 	return 0;
 }
 
@@ -206,6 +231,8 @@ static int parse_l4(const uint8_t *b, int af, struct nlvs_pkt *p)
 		p->sport = rd16(l4);
 		p->dport = rd16(l4 + 2);
 		return 0;
+	case IPPROTO_SCTP:
+		return parse_sctp(l4, len, p);
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
 		if ((p->proto == IPPROTO_ICMP) != (af == AF_INET))

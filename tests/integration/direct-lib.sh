@@ -164,6 +164,17 @@ s.close()"
 	[ "$(direct_unreach "$1")" -gt "$3" ]
 }
 
+# direct_fam 4|6: that family's VIP in _vip, as ipvsadm and URLs take it in
+# _v, the first real server as ipvsadm takes it in _rs1.
+direct_fam()
+{
+	if [ "$1" = 6 ]; then
+		_vip=$LAB_VIP6 _v="[$LAB_VIP6]" _rs1="[${LAB_RS_ADDRS6%% *}]"
+	else
+		_vip=$LAB_VIP _v=$LAB_VIP _rs1=${LAB_RS_ADDRS%% *}
+	fi
+}
+
 # direct_scenario 4|6 FWD...: one family through the VIP: services on ports
 # 80 (HTTP) and 9000 (sink) with the three real servers forwarded by FWD
 # (ipvsadm's dest options), then rr spread, 5 MB each way compared byte for
@@ -175,11 +186,7 @@ direct_scenario()
 	shift
 	_fwd=$*
 	_what="IPv$_fam $LAB_FWD ($*)"
-	if [ "$_fam" = 6 ]; then
-		_vip=$LAB_VIP6 _v="[$LAB_VIP6]" _rs1="[${LAB_RS_ADDRS6%% *}]"
-	else
-		_vip=$LAB_VIP _v=$LAB_VIP _rs1=${LAB_RS_ADDRS%% *}
-	fi
+	direct_fam "$_fam"
 	direct_svc "$_v:80" 80 "$@" && direct_svc "$_v:9000" 9000 "$@"
 	tap_check $? "$_what: ipvsadm adds rr services with three real servers" \
 		"$(fnat_ipvsadm -Ln)"

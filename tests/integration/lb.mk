@@ -25,6 +25,7 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/hugepages.sh \
 	tests/integration/dr.sh \
 	tests/integration/tun-ipip.sh \
+	tests/integration/sctp-direct.sh \
 	tests/integration/tun-gue.sh \
 	tests/integration/tun-gre.sh \
 	tests/integration/mixed-fwd.sh \
@@ -37,6 +38,7 @@ EXTRA_DIST += tests/integration/metrics-compare.py tests/integration/metrics-nod
 	tests/integration/sd-notify.py
 EXTRA_DIST += tests/integration/fnat-lib.sh tests/integration/fnat-conns.py \
 	tests/integration/fnat-hostile.py tests/integration/fnat-neigh-flood.py \
+	tests/integration/sctp-direct.py \
 	scripts/netns-lab.sh scripts/netns-common.sh scripts/host-path-bench.sh \
 	tests/integration/direct-lib.sh scripts/netns-dr-lab.sh scripts/tun-decap.py \
 	tests/integration/ipvs-topology.sh

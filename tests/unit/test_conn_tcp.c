@@ -232,6 +232,61 @@ static void test_udp_and_names(void **state)
 	}
 }
 
+/* SCTP: the kernel's input-only lifecycle of a DR/TUN association, the
+ * Active/InAct delta, timeouts, a reply leaving the input-only table, names */
+static void test_sctp(void **state)
+{
+	struct nlvs_conn_timeouts to;
+	struct nlvs_conn c;
+
+	nlvs_conn_timeouts_default(&to);
+	memset(&c, 0, sizeof(c));
+	c.tuple[0].proto = IPPROTO_SCTP;
+	c.flags = NLVS_CONN_F_NOOUTPUT | NLVS_CONN_F_INACTIVE;
+	assert_string_equal(nlvs_conn_state_name(&c), "NONE");
+	assert_int_equal(nlvs_conn_state_update(&c, IN, NLVS_SCTP_INIT, &to), 0);
+	assert_string_equal(nlvs_conn_state_name(&c), "INIT1");
+	assert_int_equal(c.timeout, 4000);
+	assert_int_equal(nlvs_conn_state_update(&c, IN, NLVS_SCTP_INIT, &to), 0);
+	assert_string_equal(nlvs_conn_state_name(&c), "INIT");
+	assert_int_equal(c.timeout, 61000);
+	assert_int_equal(nlvs_conn_state_update(&c, IN, NLVS_SCTP_COOKIE_ECHO, &to), 1);
+	assert_string_equal(nlvs_conn_state_name(&c), "ESTABLISHED");
+	assert_int_equal(c.timeout, 900000);
+	assert_int_equal(nlvs_conn_state_update(&c, IN, NLVS_SCTP_HEARTBEAT, &to), 0);
+	assert_int_equal(nlvs_conn_state_update(&c, IN, 0xc0, &to), 0);	/* unknown: data */
+	assert_int_equal(nlvs_conn_state_update(&c, IN, NLVS_SCTP_SHUTDOWN, &to), -1);
+	assert_string_equal(nlvs_conn_state_name(&c), "S-RECEIVED");
+	assert_int_equal(nlvs_conn_state_update(&c, IN, NLVS_SCTP_SHUTDOWN_COMPLETE, &to), 0);
+	assert_string_equal(nlvs_conn_state_name(&c), "CLOSED");
+	/* a new INIT on a CLOSED association opens it again */
+	assert_int_equal(nlvs_sctp_state_next(NLVS_SCTP_S_CLOSED, IN, 1, NLVS_SCTP_INIT),
+			 NLVS_SCTP_S_INIT);
+	/* input-only differs from input: INIT ACK seen from the client side */
+	assert_int_equal(nlvs_sctp_state_next(NLVS_SCTP_S_NONE, IN, 1, NLVS_SCTP_INIT_ACK),
+			 NLVS_SCTP_S_COOKIE_ECHOED);
+	assert_int_equal(nlvs_sctp_state_next(NLVS_SCTP_S_NONE, IN, 0, NLVS_SCTP_INIT_ACK),
+			 NLVS_SCTP_S_COOKIE_WAIT);
+	assert_int_equal(nlvs_sctp_state_next(NLVS_SCTP_S_COOKIE_WAIT, IN, 0, NLVS_SCTP_ABORT),
+			 NLVS_SCTP_S_REJECTED);
+	assert_int_equal(nlvs_sctp_state_next(NLVS_SCTP_S_INIT1, OUT, 0, NLVS_SCTP_ABORT),
+			 NLVS_SCTP_S_REJECTED);
+	/* a packet from the real server leaves the input-only table for good */
+	c.state = NLVS_SCTP_S_INIT1;
+	nlvs_conn_state_update(&c, OUT, NLVS_SCTP_INIT_ACK, &to);
+	assert_false(c.flags & NLVS_CONN_F_NOOUTPUT);
+	assert_string_equal(nlvs_conn_state_name(&c), "C-SENT");
+	/* an INIT on a CLOSED association is a new one (conn_reuse_mode) */
+	c.state = NLVS_SCTP_S_CLOSED;
+	assert_true(nlvs_conn_reusable(&c, IN, NLVS_SCTP_INIT));
+	assert_false(nlvs_conn_reusable(&c, IN, NLVS_SCTP_DATA));
+	assert_false(nlvs_conn_reusable(&c, OUT, NLVS_SCTP_INIT));
+	c.state = NLVS_SCTP_S_ESTABLISHED;
+	assert_false(nlvs_conn_reusable(&c, IN, NLVS_SCTP_INIT));
+	c.state = NLVS_SCTP_S_LAST;
+	assert_string_equal(nlvs_conn_state_name(&c), "ERR!");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_lifecycle_accounting),
 		cmocka_unit_test(test_reuse),
 		cmocka_unit_test(test_udp_and_names),
+		cmocka_unit_test(test_sctp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -303,6 +303,41 @@ static void test_icmp6_error(void **state)
 	assert_memory_equal(&p.inner.daddr, inner + 24, 16);
 }
 
+/* SCTP: ports and the first chunk's type; ABORT after COOKIE ECHO wins;
+ * a short header, a chunk length under 4 or past the packet are bad-sctp */
+static void test_sctp(void **state)
+{
+	struct nlvs_pkt p;
+	uint8_t *l4 = buf + 20;
+
+	build_ip4(buf, IPPROTO_SCTP, "10.0.0.1", "192.0.2.10", 12 + 20 + 4, 64);
+	memset(l4, 0, 36);
+	put16(l4, 40000);
+	put16(l4 + 2, 5000);
+	l4[12] = NLVS_SCTP_COOKIE_ECHO;
+	put16(l4 + 14, 17);		/* padded to 20 */
+	l4[32] = NLVS_SCTP_DATA;
+	put16(l4 + 34, 4);
+	assert_int_equal(parse(56, AF_INET, &p), 0);
+	assert_int_equal(p.proto, IPPROTO_SCTP);
+	assert_int_equal(ntohs(p.sport), 40000);
+	assert_int_equal(ntohs(p.dport), 5000);
+	assert_int_equal(p.tcp_flags, NLVS_SCTP_COOKIE_ECHO);
+	l4[32] = NLVS_SCTP_ABORT;
+	assert_int_equal(parse(56, AF_INET, &p), 0);
+	assert_int_equal(p.tcp_flags, NLVS_SCTP_ABORT);
+	put16(l4 + 14, 0);
+	expect_drop(56, AF_INET, NLVS_DROP_BAD_SCTP);
+	put16(l4 + 14, 3);
+	expect_drop(56, AF_INET, NLVS_DROP_BAD_SCTP);
+	put16(l4 + 14, 25);		/* 36 - 12 = 24 bytes of chunks */
+	expect_drop(56, AF_INET, NLVS_DROP_BAD_SCTP);
+	put16(l4 + 14, 24);
+	assert_int_equal(parse(56, AF_INET, &p), 0);
+	build_ip4(buf, IPPROTO_SCTP, "10.0.0.1", "192.0.2.10", 15, 64);
+	expect_drop(35, AF_INET, NLVS_DROP_BAD_SCTP);
+}
+
 static void test_other_proto_passes(void **state)
 {
 	struct nlvs_pkt p;
@@ -424,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_icmp_echo),
 		cmocka_unit_test(test_icmp4_error),
 		cmocka_unit_test(test_icmp6_error),
+		cmocka_unit_test(test_sctp),
 		cmocka_unit_test(test_other_proto_passes),
 		cmocka_unit_test(test_fuzz_bounds),
 		cmocka_unit_test(test_drop_names),

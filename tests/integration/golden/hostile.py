@@ -169,9 +169,10 @@ def build(learn, report):
         C("UDP to a VIP port without a service",
           [R(v4(UDP(sport=42003, dport=g.UDP_VPORT + 2) / Raw(b"x")))],
           drops={"no-service": 1}),
-        C("unknown protocols to a VIP (GRE, SCTP)", [R(v4(Raw(b"\0" * 16), proto=47)),
-                                                     R(v4(Raw(b"\0" * 16), proto=132))],
-          drops={"unknown-protocol": 2}),
+        C("unknown protocol to a VIP (GRE)", [R(v4(Raw(b"\0" * 16), proto=47))],
+          drops={"unknown-protocol": 1}),
+        C("SCTP to a VIP, first chunk length 0", [R(v4(Raw(b"\0" * 16), proto=132))],
+          drops={"bad-sctp": 1}),
         # IPv6
         C("truncated IPv6 header (20 bytes)", [eth_raw(bytes(v6(syn()))[:20], 0x86dd)],
           drops={"bad-ip-header": 1}),

@@ -23,6 +23,7 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/sd-notify.sh \
 	tests/integration/hugepages.sh \
 	tests/integration/dr.sh \
+	tests/integration/fwmark.sh \
 	tests/integration/tun-ipip.sh \
 	tests/integration/tun-gue.sh \
 	tests/integration/tun-gre.sh \

@@ -106,6 +106,38 @@ out=$(fnat_spread 30 "http://$LAB_VIP/")
 tap_is "$out" "rs1=10 rs2=10 rs3=10 fail=0" "fwmark FULLNAT: rr spreads 30 requests 10/10/10"
 fnat_ipvsadm -D -f 7
 
+# keepalived: virtual_server fwmark 7 with lb_kind DR, checked from the
+# router that shares the real servers' bridge
+if command -v keepalived > /dev/null; then
+	{
+		printf 'global_defs {\n\trouter_id nlvs_fwm\n}\n'
+		printf 'virtual_server fwmark 7 {\n\tdelay_loop 1\n\tlb_algo rr\n\tlb_kind DR\n'
+		for r in $LAB_RS_ADDRS; do
+			printf '\treal_server %s 80 {\n\t\tweight 1\n' "$r"
+			printf '\t\tTCP_CHECK {\n\t\t\tconnect_port 80\n\t\t\tconnect_timeout 5\n'
+			printf '\t\t\tretry 1\n\t\t\tdelay_before_retry 1\n\t\t}\n\t}\n'
+		done
+		echo "}"
+	} > "$NLVS_TMP/keepalived.conf"
+	nlvs_keepalived_start "$NS_R"
+	nlvs_wait_until 30 fnat_table_has ' Route +1 ' 3
+	tap_check $? "keepalived puts virtual_server fwmark 7 in with three Route real servers" \
+		"$(fnat_ka_diag)"
+	out=$(fnat_ipvsadm -Ln)
+	case $out in *"FWM  7 rr"*) st=0 ;; *) st=1 ;; esac
+	tap_check $st "ipvsadm -Ln lists keepalived's FWM 7" "$out"
+	out=$(fnat_spread 30 "http://$LAB_VIP/")
+	tap_is "$out" "rs1=10 rs2=10 rs3=10 fail=0" "keepalived fwmark DR: rr spreads 30 requests 10/10/10"
+	kill -TERM "$NLVS_KA_PID"
+	wait "$NLVS_KA_PID" 2> /dev/null
+	nlvs_wait_until 30 fnat_table_has 'FWM' 0
+	tap_check $? "SIGTERM: keepalived removes FWM 7" "$(fnat_ipvsadm -Ln)"
+else
+	for t in "puts FWM 7 in" "listed" "rr spreads" "SIGTERM removes it"; do
+		tap_skip "keepalived fwmark: $t" "keepalived not installed"
+	done
+fi
+
 nlvs_alive
 tap_check $? "nlvsd is still running"
 tap_done

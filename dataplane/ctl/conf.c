@@ -522,22 +522,49 @@ static int snat_prefix(struct nlvs_conf_snat *r, const char *s, struct nlvs_pref
 	return 0;
 }
 
-static int kw_snat(struct nlvs_conf *c, int argc, char **argv, const char **why)
+static int parse_dport(const char *v, struct nlvs_conf_snat *r, const char **why)
+{
+	char lo[16];
+	const char *dash = strchr(v, '-');
+	unsigned int a, b;
+
+	if (dash && (size_t)(dash - v) < sizeof(lo)) {
+		memcpy(lo, v, (size_t)(dash - v));
+		lo[dash - v] = 0;
+	} else if (!dash) {
+		snprintf(lo, sizeof(lo), "%s", v);
+	} else {
+		lo[0] = 0;
+	}
+	if (parse_uint(lo, 1, 65535, &a) < 0 ||
+	    parse_uint(dash ? dash + 1 : lo, a, 65535, &b) < 0) {
+		*why = "dport expects P or P-Q (1-65535, P <= Q)";
+		return -1;
+	}
+	r->dport_lo = (uint16_t)a;
+	r->dport_hi = (uint16_t)b;
+	return 0;
+}
+
+/* snat-rule and mark: the same classifier rule; only mark lines take a
+ * dport, only snat-rule lines an out port. */
+static int kw_rule(struct nlvs_conf *c, int argc, char **argv, int is_mark, const char **why)
 {
 	struct nlvs_conf_snat r, *p;
-	int i;
+	int i, first = is_mark ? 2 : 3;
 
 	memset(&r, 0, sizeof(r));
 	r.in_port = r.out_port = NLVS_CONF_PORT_ANY;
-	if (argc < 3 || argc % 2 == 0 || strcmp(argv[1], "mark")) {
-		*why = "expects mark N [from P] [to P] [proto P] [in PORT] [out PORT]";
+	if (argc < first || (argc - first) % 2 || (!is_mark && strcmp(argv[1], "mark"))) {
+		*why = is_mark ? "expects N [from P] [to P] [proto P] [dport P[-Q]] [in PORT]" :
+				 "expects mark N [from P] [to P] [proto P] [in PORT] [out PORT]";
 		return -1;
 	}
-	if (parse_uint(argv[2], 1, UINT_MAX, &r.mark) < 0) {
+	if (parse_uint(argv[first - 1], 1, UINT_MAX, &r.mark) < 0) {
 		*why = "mark expects a non-zero 32-bit number";
 		return -1;
 	}
-	for (i = 3; i < argc; i += 2) {
+	for (i = first; i < argc; i += 2) {
 		const char *k = argv[i], *v = argv[i + 1];
 
 		if (!strcmp(k, "from")) {
@@ -562,19 +589,36 @@ static int kw_snat(struct nlvs_conf *c, int argc, char **argv, const char **why)
 		} else if (!strcmp(k, "in")) {
 			if (port_ref(c, v, &r.in_port, why) < 0)
 				return -1;
-		} else if (!strcmp(k, "out")) {
+		} else if (!strcmp(k, "out") && !is_mark) {
 			if (port_ref(c, v, &r.out_port, why) < 0)
 				return -1;
+		} else if (!strcmp(k, "dport") && is_mark) {
+			if (parse_dport(v, &r, why) < 0)
+				return -1;
 		} else {
-			*why = "unknown option (from, to, proto, in or out)";
+			*why = is_mark ? "unknown option (from, to, proto, dport or in)" :
+					 "unknown option (from, to, proto, in or out)";
 			return -1;
 		}
 	}
-	p = array_add(&c->snat, &c->nsnat, sizeof(*p));
+	if (is_mark)
+		p = array_add(&c->mark, &c->nmark, sizeof(*p));
+	else
+		p = array_add(&c->snat, &c->nsnat, sizeof(*p));
 	if (!p)
 		return -1;
 	*p = r;
 	return 0;
+}
+
+static int kw_snat(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	return kw_rule(c, argc, argv, 0, why);
+}
+
+static int kw_mark(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	return kw_rule(c, argc, argv, 1, why);
 }
 
 static const struct {
@@ -602,6 +646,7 @@ static const struct {
 	{ "route", kw_route },
 	{ "laddr", kw_laddr },
 	{ "snat-rule", kw_snat },
+	{ "mark", kw_mark },
 	{ "snat-ports", kw_snat_ports },
 };
 
@@ -680,6 +725,7 @@ void nlvs_conf_free(struct nlvs_conf *conf)
 	free(conf->routes);
 	free(conf->laddrs);
 	free(conf->snat);
+	free(conf->mark);
 	free(conf->path);
 	free(conf->control_socket);
 	free(conf->state_file);

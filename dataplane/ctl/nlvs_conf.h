@@ -64,7 +64,8 @@ struct nlvs_conf_laddr {
 
 #define NLVS_CONF_PORT_ANY	(~0u)
 
-/* snat-rule mark N [from P] [to P] [proto tcp|udp|icmp] [in PORT] [out PORT] */
+/* snat-rule mark N [from P] [to P] [proto tcp|udp|icmp] [in PORT] [out PORT]
+ * mark N [from P] [to P] [proto tcp|udp|icmp] [dport P[-Q]] [in PORT] */
 struct nlvs_conf_snat {
 	uint32_t mark;
 	uint16_t af;			/* 0 = both (no prefix given) */
@@ -72,6 +73,7 @@ struct nlvs_conf_snat {
 	struct nlvs_prefix from, to;	/* host bits cleared */
 	uint8_t proto;			/* IPPROTO_*, 0 = any; icmp means ICMPv6 for v6 */
 	unsigned int in_port, out_port;	/* NLVS_CONF_PORT_ANY = any */
+	uint16_t dport_lo, dport_hi;	/* host order; 0 0 = any (mark only) */
 };
 
 /* metrics-listen ADDRESS:PORT: where nlvsd serves Prometheus metrics */
@@ -106,12 +108,13 @@ struct nlvs_conf {
 	int kernel_mirror_off;		/* "kernel-mirror off": no rtnetlink listener */
 	int vip_neigh_kernel;		/* "vip-neigh kernel": ARP/ND for a VIP only
 					 * while the kernel holds it (VRRP) */
-	unsigned int nports, naddrs, nroutes, nladdrs, nsnat;
+	unsigned int nports, naddrs, nroutes, nladdrs, nsnat, nmark;
 	struct nlvs_conf_port *ports;
 	struct nlvs_conf_addr *addrs;
 	struct nlvs_conf_route *routes;
 	struct nlvs_conf_laddr *laddrs;
 	struct nlvs_conf_snat *snat;
+	struct nlvs_conf_snat *mark;	/* "mark" lines: VIP traffic's fwmark */
 	/* snat-ports MIN MAX: egress ports (and echo ids), 0 0 = 1024 65535 */
 	unsigned int snat_port_min, snat_port_max;
 };

@@ -409,6 +409,8 @@ int nlvs_lb_init(const struct nlvs_conf *conf)
 	rc = laddr_init(conf);
 	if (rc == 0)
 		rc = nlvs_snat_init(conf);
+	if (rc == 0)
+		rc = lb_mark_init(conf);
 	if (rc < 0)
 		goto fail;
 	lb_cfg_update(lb_now_ms());
@@ -437,6 +439,8 @@ int nlvs_lb_reload(const struct nlvs_conf *conf)
 	unsigned int added;
 	int rc;
 
+	if (lb_nworkers && lb_mark_reload(conf) < 0)
+		return -EINVAL;
 	if (!lb_nworkers || pools_same(conf))
 		return nlvs_snat_reload(conf);
 	rc = pools_plan(conf, &pl);
@@ -507,6 +511,7 @@ void nlvs_lb_fini(void)
 	}
 	lb_nworkers = 0;
 	nlvs_snat_fini();
+	lb_mark_fini();
 	lb_cfg_fini();
 	nlvs_laddr_ids_init(&laddr_ids, LB_LADDR_MAX);
 	laddr_retiring = 0;

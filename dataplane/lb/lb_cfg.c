@@ -78,6 +78,34 @@ const struct lb_svc *lb_svc_lookup(const struct lb_cfg *cfg, int af, uint8_t pro
 	return slot < 0 ? NULL : &cfg->svcs[slot];
 }
 
+/* fwmark services are hashed as protocol 0 (no other service has it) at
+ * the mark's value */
+static int mark_match(uint32_t slot, const void *key)
+{
+	const struct svc_key *k = key;
+	const struct lb_svc *s = &k->cfg->svcs[slot];
+
+	return s->fwmark && s->af == k->af && s->fwmark == k->addr->ip;
+}
+
+static uint32_t mark_hash(int af, uint32_t mark)
+{
+	union nlvs_addr a;
+
+	memset(&a, 0, sizeof(a));
+	a.ip = mark;
+	return lb_svc_hash(af, 0, &a, 0);
+}
+
+const struct lb_svc *lb_svc_lookup_mark(const struct lb_cfg *cfg, int af, uint32_t mark)
+{
+	union nlvs_addr a = { .ip = mark };
+	struct svc_key k = { cfg, &a, 0, 0, (uint8_t)af };
+	int64_t slot = lb_hash_find(cfg->hash, cfg->hmask, mark_hash(af, mark), mark_match, &k);
+
+	return slot < 0 ? NULL : &cfg->svcs[slot];
+}
+
 /* lb_nat_rs_is's key, for rs_match */
 struct rs_key {
 	const struct lb_cfg *cfg;
@@ -117,6 +145,11 @@ static int pool_find(const struct lb_pools *pl, int af, const union nlvs_addr *v
 		if (pl->p[i].af == af && nlvs_addr_equal(af, &pl->p[i].vip, vip))
 			return (int)i;
 	return -1;
+}
+
+int lb_pool_of(const struct lb_cfg *cfg, int af, const union nlvs_addr *vip)
+{
+	return pool_find(cfg->pools, af, vip);
 }
 
 static int slots_grow(struct lb_cslot **v, uint32_t *cap, uint32_t **fl, uint32_t want)
@@ -363,8 +396,10 @@ static struct lb_cfg *cfg_build(const struct lb_cfg *old, uint32_t nsvcs, uint32
 		svc_fill(c, old, svc, slot, c->dest_ids + used);
 		used += svc->num_dests;
 		s = &c->svcs[slot];
-		if (s->fwmark)
+		if (s->fwmark) {
+			lb_hash_add(c->hash, c->hmask, mark_hash(s->af, s->fwmark), slot);
 			continue;
+		}
 		lb_hash_add(c->hash, c->hmask, lb_svc_hash(s->af, s->proto, &s->addr, s->port),
 			    slot);
 		if (s->pool < 0)
@@ -403,8 +438,8 @@ static void vip_add(const struct lb_vip *v)
  * sorted, one merge (thousands of VIPs must not cost a quadratic walk). */
 static void vips_update(const struct lb_cfg *c)
 {
-	struct lb_vip *nv = calloc(c->nsvc + 1, sizeof(*nv));
-	unsigned int n = 0, i, j, k;
+	unsigned int nr = lb_mark_nrules(), n = 0, i, j, k;
+	struct lb_vip *nv = calloc(c->nsvc * (nr + 1) + 1, sizeof(*nv));
 	uint32_t s;
 
 	if (!nv)
@@ -412,8 +447,14 @@ static void vips_update(const struct lb_cfg *c)
 	for (s = 0; s < c->nsvc; s++) {
 		const struct lb_svc *e = &c->svcs[s];
 
-		if (!e->used || e->fwmark)
+		if (!e->used)
 			continue;
+		if (e->fwmark) {	/* the host addresses its mark rules name */
+			for (i = 0; i < nr; i++)
+				if (lb_mark_vip(i, e->fwmark, e->af, &nv[n].addr))
+					nv[n++].af = e->af;
+			continue;
+		}
 		nv[n].af = e->af;	/* addresses are normalised: IPv4 tail zero */
 		nv[n].addr = e->addr;
 		n++;
@@ -443,6 +484,12 @@ static void vips_update(const struct lb_cfg *c)
 	free(vips);
 	vips = nv;
 	nvips = n;
+}
+
+void lb_cfg_vips_refresh(void)
+{
+	if (lb_cfg_current)
+		vips_update(lb_cfg_current);
 }
 
 static uint64_t clock_us(void);

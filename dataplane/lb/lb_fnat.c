@@ -31,10 +31,14 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 	const struct lb_dest *d;
 	struct nlvs_conn *c, *tmpl;
 	uint32_t dslot, flags = NLVS_CONN_F_INACTIVE, laddr = 0;
+	const struct nlvs_snat_class *mcls = __atomic_load_n(&lb_mark_cls, __ATOMIC_ACQUIRE);
 	unsigned int reason;
-	int rc;
+	int rc, pool;
 
-	s = lb_svc_lookup(cfg, k->af, k->proto, &k->daddr, k->dport);
+	/* as ip_vs_service_find(): a marked packet's fwmark service first */
+	s = unlikely(mcls != NULL) ? lb_mark_svc(lw, mcls, l3, k) : NULL;
+	if (!s)
+		s = lb_svc_lookup(cfg, k->af, k->proto, &k->daddr, k->dport);
 	if (!s)	/* port-zero (all ports) persistent services */
 		s = lb_svc_lookup(cfg, k->af, k->proto, &k->daddr, 0);
 	if (!s) {
@@ -54,8 +58,7 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 		return;
 	}
 	if (s->flags & NLVS_SVC_F_PERSISTENT)
-		nlvs_conn_tuple_template(&tk, s->af, s->proto, &k->saddr, s->plen, &k->daddr,
-					 s->port);
+		lb_tmpl_key(&tk, s, k);
 	rc = lb_dest_choose(lw, s, k, &tk, &tmpl, &dslot);
 	if (rc) {
 		nlvs_lb_drop(w, m, (unsigned int)rc);
@@ -81,8 +84,10 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 		t1.dport = k->sport;
 		flags |= NLVS_CONN_F_NOOUTPUT |
 			 (d->fwd == NLVS_FWD_DROUTE ? LB_CF_DR : LB_CF_TUN);
-	} else if (s->pool >= 0 && (uint32_t)s->pool < cfg->pools->n) {
-		const struct lb_pool *pl = &cfg->pools->p[s->pool];
+	} else if ((pool = s->fwmark ? lb_pool_of(cfg, k->af, &k->daddr) : s->pool) >= 0 &&
+		   (uint32_t)pool < cfg->pools->n) {
+		/* a fwmark service's FULLNAT uses the pool of the packet's VIP */
+		const struct lb_pool *pl = &cfg->pools->p[pool];
 		unsigned int at;
 
 		/* FULLNAT's rewrite would refuse it: no local port taken and
@@ -95,7 +100,7 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 		}
 
 		rc = nlvs_laddr_pool_alloc(lw->slice, pl->ids, pl->n,
-					   &lw->pool_rr[s->pool], &at, &t1.dport);
+					   &lw->pool_rr[pool], &at, &t1.dport);
 		if (rc) {
 			nlvs_lb_drop(w, m, (unsigned int)rc);
 			return;

@@ -270,6 +270,27 @@ int lb_cfg_sync(uint64_t now_ms);
 void lb_cfg_fini(void);
 const struct lb_svc *lb_svc_lookup(const struct lb_cfg *cfg, int af, uint8_t proto,
 				   const union nlvs_addr *addr, uint16_t port);
+/** The laddr pool of VIP @vip, or -1 (classic NAT). */
+int lb_pool_of(const struct lb_cfg *cfg, int af, const union nlvs_addr *vip);
+/** The firewall-mark service of @mark and family @af, or NULL. */
+const struct lb_svc *lb_svc_lookup_mark(const struct lb_cfg *cfg, int af, uint32_t mark);
+/** Control thread: answer for the VIPs of the current table and mark rules again. */
+void lb_cfg_vips_refresh(void);
+
+/* lb_mark.c: the "mark" lines (NULL: none, the packet path's one branch) */
+extern struct nlvs_snat_class *lb_mark_cls;
+int lb_mark_init(const struct nlvs_conf *conf);
+int lb_mark_reload(const struct nlvs_conf *conf);
+void lb_mark_fini(void);
+unsigned int lb_mark_nrules(void);
+/** Does rule @i of mark @mark name a host address of family @af?  1 with *@a. */
+int lb_mark_vip(unsigned int i, uint32_t mark, int af, union nlvs_addr *a);
+/** Worker: the fwmark service the first mark rule matching @k selects. */
+const struct lb_svc *lb_mark_svc(const struct lb_worker *lw, const struct nlvs_snat_class *cls,
+				 const struct nlvs_l3_info *l3, const struct nlvs_conn_tuple *k);
+/** The persistence template key of client @k in service @s. */
+void lb_tmpl_key(struct nlvs_conn_tuple *tk, const struct lb_svc *s,
+		 const struct nlvs_conn_tuple *k);
 /** Is @addr:@port (of @proto) a dest of a classic NAT service? */
 int lb_nat_rs_is(const struct lb_cfg *cfg, int af, uint8_t proto, const union nlvs_addr *addr,
 		 uint16_t port);

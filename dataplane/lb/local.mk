@@ -9,6 +9,6 @@ dataplane_libnlvspkt_la_SOURCES += \
 dataplane_libnlvsdp_la_SOURCES += \
 	dataplane/lb/nlvs_lb.h dataplane/lb/lb_priv.h \
 	dataplane/lb/lb.c dataplane/lb/lb_cfg.c dataplane/lb/lb_worker.c \
-	dataplane/lb/lb_fnat.c dataplane/lb/lb_path.c dataplane/lb/lb_direct.c dataplane/lb/lb_stats.c \
+	dataplane/lb/lb_fnat.c dataplane/lb/lb_mark.c dataplane/lb/lb_path.c dataplane/lb/lb_direct.c dataplane/lb/lb_stats.c \
 	dataplane/lb/lb_calc.h dataplane/lb/lb_calc.c \
 	dataplane/lb/snat_priv.h dataplane/lb/snat_cfg.c dataplane/lb/snat.c

@@ -30,7 +30,7 @@
 struct nlvs_snat_key {
 	uint8_t af;			/* AF_INET or AF_INET6 */
 	uint8_t proto;			/* IPPROTO_* */
-	uint16_t pad;
+	uint16_t dport;			/* host order; mark rules test it */
 	unsigned int in_port;		/* port index it arrived on */
 	unsigned int out_port;		/* port index the route chose, or
 					 * NLVS_CONF_PORT_ANY when unknown */

@@ -56,19 +56,6 @@ static const struct lb_svc *svc_of_rule(const struct lb_worker *lw, const struct
 	return NULL;
 }
 
-/* Persistence (-p): a template per inside host (masked) and mark, sending
- * the host's later flows out of the same egress address, as the kernel's
- * fwmark templates do.  Protocol 0 keeps them apart from FULLNAT ones. */
-static void tmpl_key(struct nlvs_conn_tuple *tk, const struct lb_svc *s,
-		     const struct nlvs_conn_tuple *k)
-{
-	union nlvs_addr m;
-
-	memset(&m, 0, sizeof(m));
-	m.ip = htonl(s->fwmark);
-	nlvs_conn_tuple_template(tk, s->af, 0, &k->saddr, s->plen, &m, 0);
-}
-
 /* A new flow of an inside host that rule @ri (mark @mark) matched. */
 static void conn_create(struct lb_worker *lw, const struct snat_tab *t, struct rte_mbuf *m,
 			const struct nlvs_l3_info *l3, const struct nlvs_pkt *p,
@@ -95,7 +82,7 @@ static void conn_create(struct lb_worker *lw, const struct snat_tab *t, struct r
 		return;
 	}
 	if (s->flags & NLVS_SVC_F_PERSISTENT)
-		tmpl_key(&tk, s, k);
+		lb_tmpl_key(&tk, s, k);
 	rc = lb_dest_choose(lw, s, k, &tk, &tmpl, &dslot);
 	if (rc) {
 		nlvs_lb_drop(w, m, (unsigned int)rc);
@@ -221,7 +208,7 @@ static int classify(const struct snat_tab *t, const struct nlvs_l3_info *l3,
 
 	key.af = p->af;
 	key.proto = p->proto;
-	key.pad = 0;
+	key.dport = 0;
 	key.in_port = l3->port;
 	key.out_port = NLVS_CONF_PORT_ANY;
 	key.saddr = p->saddr;

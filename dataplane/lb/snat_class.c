@@ -27,6 +27,7 @@ struct snat_rule {
 	uint32_t mark;
 	unsigned int index;		/* position in the configuration */
 	unsigned int in_port, out_port;	/* NLVS_CONF_PORT_ANY = any */
+	uint16_t dport_lo, dport_hi;	/* 0 0 = any (mark rules only) */
 	uint8_t proto;			/* 0 = any; ICMPv6 in the IPv6 list */
 };
 
@@ -85,6 +86,8 @@ static void rule_compile(const struct nlvs_conf_snat *s, unsigned int idx, int a
 	r->in_port = s->in_port;
 	r->out_port = s->out_port;
 	r->proto = s->proto;
+	r->dport_lo = s->dport_lo;
+	r->dport_hi = s->dport_hi;
 	if (af == AF_INET6 && r->proto == IPPROTO_ICMP)
 		r->proto = IPPROTO_ICMPV6;
 	pfx_compile(af, s->has_from, &s->from, &r->from);
@@ -183,6 +186,8 @@ int nlvs_snat_class_match(const struct nlvs_snat_class *c, const struct nlvs_sna
 		if (r->proto && r->proto != k->proto)
 			continue;
 		if (r->in_port != NLVS_CONF_PORT_ANY && r->in_port != k->in_port)
+			continue;
+		if (r->dport_hi && (k->dport < r->dport_lo || k->dport > r->dport_hi))
 			continue;
 		if (r->out_port != NLVS_CONF_PORT_ANY && r->out_port != k->out_port)
 			continue;

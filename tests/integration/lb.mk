@@ -24,6 +24,7 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/sd-notify.sh \
 	tests/integration/hugepages.sh \
 	tests/integration/dr.sh \
+	tests/integration/fwmark.sh \
 	tests/integration/tun-ipip.sh \
 	tests/integration/sctp-direct.sh \
 	tests/integration/tun-gue.sh \

@@ -276,6 +276,11 @@ static void test_errors(void **state)
 	expect_error("snat-rule mark 7 in lan\n", 1, "unknown port");
 	expect_error("snat-rule mark 7 via lan\n", 1, "unknown option");
 	expect_error("snat-rule mark 7 from\n", 1, "expects mark");
+	expect_error("snat-rule mark 7 dport 80\n", 1, "unknown option");
+	expect_error("mark 0\n", 1, "non-zero");
+	expect_error("mark 7 dport 90-80\n", 1, "dport expects");
+	expect_error("mark 7 dport 0\n", 1, "dport expects");
+	expect_error("mark 7 out lan\n", 1, "unknown option");
 	expect_error("\n\nfrobnicate 1\n", 3, "unknown directive 'frobnicate'");
 	expect_error("eal \"--no-huge\n", 1, "unterminated quote");
 	expect_error("log-level loud\n", 1, "info or debug");

@@ -192,6 +192,48 @@ static void test_ports(void **state)
 	nlvs_conf_free(&conf);
 }
 
+/* mark lines: the same classifier, with a destination port or range */
+static void test_mark_dport(void **state)
+{
+	char path[] = "/tmp/test_snat_class.XXXXXX", err[256];
+	struct nlvs_snat_class *c;
+	struct nlvs_snat_key k;
+	struct nlvs_conf conf;
+	uint32_t mark = 0;
+	int fd = mkstemp(path);
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("mark 7 to 10.0.0.100/32 proto tcp dport 80\n"
+	      "mark 8 to 10.0.0.100/32 dport 8000-8099\n", f);
+	fclose(f);
+	if (nlvs_conf_load(&conf, path, 1, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	unlink(path);
+	assert_int_equal(conf.nsnat, 0);
+	assert_int_equal(conf.nmark, 2);
+	assert_int_equal(nlvs_snat_class_build(conf.mark, conf.nmark, &c), 0);
+	key(&k, AF_INET, IPPROTO_TCP, "10.1.1.1", "10.0.0.100", 0, NLVS_CONF_PORT_ANY);
+	k.dport = 80;
+	assert_int_equal(nlvs_snat_class_match(c, &k, &mark), 0);
+	assert_int_equal(mark, 7);
+	k.dport = 443;
+	assert_int_equal(nlvs_snat_class_match(c, &k, &mark), -1);
+	k.dport = 8099;
+	assert_int_equal(nlvs_snat_class_match(c, &k, &mark), 1);
+	assert_int_equal(mark, 8);
+	k.dport = 8100;
+	assert_int_equal(nlvs_snat_class_match(c, &k, &mark), -1);
+	k.dport = 80;
+	k.proto = IPPROTO_UDP;
+	assert_int_equal(nlvs_snat_class_match(c, &k, &mark), -1);
+	nlvs_snat_class_free(c);
+	nlvs_conf_free(&conf);
+}
+
 /* snat-ports MIN MAX: the egress port range the engine hands out */
 static void test_ports_directive(void **state)
 {
@@ -252,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_prefix_lengths),
 		cmocka_unit_test(test_families_and_protocols),
 		cmocka_unit_test(test_ports),
+		cmocka_unit_test(test_mark_dport),
 		cmocka_unit_test(test_ports_directive),
 		cmocka_unit_test(test_empty),
 	};

@@ -129,32 +129,17 @@ NLVS_SHIM_HIDDEN void nlvs_shim_switch_unlock(bool held);
 /* Small async-signal-safe helpers (shim_fd.c). */
 NLVS_SHIM_HIDDEN size_t nlvs_shim_utoa(char *buf, uint64_t v);
 
-/* Datagrams a stand-in holds for its client to read: nlvsd's answer, replayed. */
-#define NLVS_SHIM_REPLAY_DGRAMS	2
-#define NLVS_SHIM_REPLAY_MAX	1024
-struct nlvs_shim_replay {
-	unsigned int n;
-	size_t len[NLVS_SHIM_REPLAY_DGRAMS];
-	unsigned char dgram[NLVS_SHIM_REPLAY_DGRAMS][NLVS_SHIM_REPLAY_MAX];
-};
-
 /* Server connection (shim_conn.c) */
 NLVS_SHIM_HIDDEN int nlvs_shim_conn_open(int *err);
 NLVS_SHIM_HIDDEN void nlvs_shim_conn_warn(int err);
 NLVS_SHIM_HIDDEN int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old,
-					   struct nlvs_shim_id *now);
-NLVS_SHIM_HIDDEN int nlvs_shim_conn_replay(int fd, const struct nlvs_shim_replay *rp,
 					   struct nlvs_shim_id *now);
 NLVS_SHIM_HIDDEN bool nlvs_shim_msg_is_ipvs(const void *buf, size_t len);
 NLVS_SHIM_HIDDEN bool nlvs_shim_msg_is_genl_request(const void *buf, size_t len, uint16_t *type);
 NLVS_SHIM_HIDDEN bool nlvs_shim_kernel_ipvs_is(uint16_t type);
 NLVS_SHIM_HIDDEN void nlvs_shim_synth_error(struct nlvs_shim_conv *c, int err);
 
-/* Family lookups answered from nlvsd's earlier answer (shim_family.c) */
-NLVS_SHIM_HIDDEN bool nlvs_shim_family_answer(int fd, const void *req, size_t n, size_t size);
-
 /* Datagram paths (shim_io.c) */
-NLVS_SHIM_HIDDEN bool nlvs_shim_has_end(const char *buf, size_t len);
 NLVS_SHIM_HIDDEN bool nlvs_shim_io_send(int fd, const struct msghdr *msg, int flags,
 					ssize_t *ret);
 NLVS_SHIM_HIDDEN bool nlvs_shim_io_recv(int fd, struct msghdr *msg, int flags,

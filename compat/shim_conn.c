@@ -131,25 +131,18 @@ int nlvs_shim_conn_open(int *err)
 }
 
 /*
- * A stand-in for nlvsd: a socket whose peer is gone, holding @rp's
- * datagrams (none when nlvsd is unreachable).  Reads give those, then EOF
- * at once, and poll() reports it readable, so it never blocks its owner;
- * sends fail with EPIPE, which makes the next request dial nlvsd.
+ * Stands in for nlvsd while it is unreachable: reads give EOF at once and
+ * poll() reports it readable, so a dead descriptor never blocks its owner,
+ * and sends fail with EPIPE, which makes the next request try nlvsd again.
  */
-static int shim_standin(int type, uint32_t nl_pid, struct nlvs_shim_id *id,
-			const struct nlvs_shim_replay *rp)
+static int shim_dead_socket(int type, uint32_t nl_pid, struct nlvs_shim_id *id)
 {
-	unsigned int i;
 	int sp[2];
 
 	if (nlvs_shim_real.socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return -1;
-	for (i = 0; rp && i < rp->n; i++)
-		if (nlvs_shim_real.send(sp[1], rp->dgram[i], rp->len[i], MSG_NOSIGNAL) !=
-		    (ssize_t)rp->len[i])
-			break;
 	nlvs_shim_real.close(sp[1]);
-	if ((rp && i < rp->n) || shim_conn_mark(sp[0], type, nl_pid, id)) {
+	if (shim_conn_mark(sp[0], type, nl_pid, id)) {
 		nlvs_shim_real.close(sp[0]);
 		return -1;
 	}
@@ -214,11 +207,8 @@ static int shim_props_read(int fd, enum nlvs_shim_kind kind, const struct nlvs_s
  * the stand-in took its place, with *@now naming what @fd is in both cases;
  * -errno when @fd could not be replaced: the caller must then fail the
  * request, since @fd may still be the kernel's.  @old and @now may alias.
- * With @rp, a stand-in holding @rp's datagrams takes the place of kernel
- * socket @fd instead, and nlvsd is dialled at the next request (0 or -errno).
  */
-static int shim_attach(int fd, const struct nlvs_shim_id *old, struct nlvs_shim_id *now,
-		       const struct nlvs_shim_replay *rp)
+int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old, struct nlvs_shim_id *now)
 {
 	struct nlvs_shim_id cur, fresh;
 	struct shim_fd_props p;
@@ -230,9 +220,8 @@ static int shim_attach(int fd, const struct nlvs_shim_id *old, struct nlvs_shim_
 		return -EDEADLK;	/* a signal handler interrupted a switch */
 	kind = nlvs_shim_fd_kind(fd, &cur);
 	if (kind == NLVS_SHIM_OURS && (!old || cur.key != old->key)) {
-		/* With @rp nothing was answered: the request goes to nlvsd. */
 		*now = cur;
-		ret = rp ? -EAGAIN : 0;
+		ret = 0;
 		goto out;
 	}
 	if (kind != (old ? NLVS_SHIM_OURS : NLVS_SHIM_GENL)) {
@@ -243,11 +232,10 @@ static int shim_attach(int fd, const struct nlvs_shim_id *old, struct nlvs_shim_
 	if (ret)
 		goto out;
 
-	nfd = rp ? -1 : shim_conn_dial(p.type, p.nl_pid, &fresh, &err);
+	nfd = shim_conn_dial(p.type, p.nl_pid, &fresh, &err);
 	if (nfd < 0) {
-		if (!rp)
-			nlvs_shim_conn_warn(err);
-		nfd = shim_standin(p.type, p.nl_pid, &fresh, rp);
+		nlvs_shim_conn_warn(err);
+		nfd = shim_dead_socket(p.type, p.nl_pid, &fresh);
 		if (nfd < 0) {
 			ret = -errno;
 			goto out;
@@ -273,16 +261,6 @@ static int shim_attach(int fd, const struct nlvs_shim_id *old, struct nlvs_shim_
 out:
 	nlvs_shim_switch_unlock(held);
 	return ret;
-}
-
-int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old, struct nlvs_shim_id *now)
-{
-	return shim_attach(fd, old, now, NULL);
-}
-
-int nlvs_shim_conn_replay(int fd, const struct nlvs_shim_replay *rp, struct nlvs_shim_id *now)
-{
-	return shim_attach(fd, NULL, now, rp);
 }
 
 static bool shim_name_is_ours(const struct nlattr *nla)

@@ -84,7 +84,7 @@ static ssize_t shim_synth_deliver(struct nlvs_shim_conv *c, struct msghdr *msg, 
 
 /* The request is answered once its ERROR (or ACK) or DONE has been read. */
 /* Does @buf hold an NLMSG_ERROR or NLMSG_DONE (the only answers that end a request)? */
-bool nlvs_shim_has_end(const char *buf, size_t len)
+static bool shim_has_end(const char *buf, size_t len)
 {
 	size_t off;
 
@@ -113,7 +113,7 @@ static void shim_track_answer(uint64_t key, const struct msghdr *msg, size_t len
 	if (len > msg->msg_iov[0].iov_len)
 		len = msg->msg_iov[0].iov_len;
 	/* A dump page ends nothing: no need to look up (and getpid()) for it. */
-	if (!nlvs_shim_has_end(buf, len))
+	if (!shim_has_end(buf, len))
 		return;
 	c = nlvs_shim_conv_get(key, false);
 	for (off = 0; c && c->req_valid && off + NLMSG_HDRLEN <= len;) {
@@ -218,13 +218,8 @@ bool nlvs_shim_io_send(int fd, const struct msghdr *msg, int flags, ssize_t *ret
 		errno = EIO;
 		return true;
 	}
-	if (kind == NLVS_SHIM_GENL) {
-		if (nlvs_shim_family_answer(fd, head, n, size)) {
-			*ret = size;
-			return true;
-		}
+	if (kind == NLVS_SHIM_GENL)
 		r = nlvs_shim_conn_attach(fd, NULL, &id);
-	}
 	m = *msg;
 	m.msg_name = NULL;
 	m.msg_namelen = 0;

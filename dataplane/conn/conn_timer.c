@@ -61,12 +61,21 @@ void nlvs_conn_tw_del(struct nlvs_conn_tab *t, struct nlvs_conn *c)
 	k->tw_tick = TW_UNFILED;
 }
 
-void nlvs_conn_refresh_earlier(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint64_t e)
+void nlvs_conn_refresh(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint64_t now_ms)
 {
-	uint32_t tick = conn_tw_tick(e);
-	const struct conn_cold *k = &t->cold[conn_idx(t, c)];
+	uint64_t e = now_ms + c->timeout;
+	const struct conn_cold *k;
+	uint32_t tick;
 
+	/* the usual case: later than before, the wheel finds out when it
+	 * gets there (no cold line touched) */
+	if (likely(e >= c->expires)) {
+		c->expires = e;
+		return;
+	}
 	c->expires = e;
+	tick = conn_tw_tick(e);
+	k = &t->cold[conn_idx(t, c)];
 	/* filed too late for the new expiry: move it now */
 	if (k->tw_tick != TW_UNFILED && (int32_t)(tick - k->tw_tick) < 0) {
 		nlvs_conn_tw_del(t, c);

@@ -125,23 +125,8 @@ struct nlvs_conn *nlvs_conn_lookup(struct nlvs_conn_tab *t, const struct nlvs_co
 unsigned int nlvs_conn_lookup_bulk(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *keys,
 				   unsigned int n, struct nlvs_conn **conns, uint8_t *sides);
 
-/* nlvs_conn_refresh() when the expiry moves earlier (the wheel may have
- * to re-file the entry): @e is the new expiry. */
-void nlvs_conn_refresh_earlier(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint64_t e);
-
-/** Expire from now + c->timeout (call after a packet or state change).
- *  Inline: the usual case (later than before, the wheel finds out when it
- *  gets there) is one store, done on every packet. */
-static inline void nlvs_conn_refresh(struct nlvs_conn_tab *t, struct nlvs_conn *c,
-				     uint64_t now_ms)
-{
-	uint64_t e = now_ms + c->timeout;
-
-	if (__builtin_expect(e >= c->expires, 1))
-		c->expires = e;
-	else
-		nlvs_conn_refresh_earlier(t, c, e);
-}
+/** Expire from now + c->timeout (call after a packet or state change). */
+void nlvs_conn_refresh(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint64_t now_ms);
 
 /** @c is controlled by template @tmpl (persistence). */
 void nlvs_conn_set_template(struct nlvs_conn_tab *t, struct nlvs_conn *c,

@@ -42,10 +42,4 @@ tap_check $? "SIGHUP: keepalived switches the service to wrr with rs3 at weight 
 	"$(fnat_ka_diag)"
 fnat_ka_spread_is 40 "rs1=10 rs2=10 rs3=20 fail=0" "wrr 1/1/2: 10/10/20"
 
-fnat_ka_term
-
-nlvs_alive
-tap_check $? "nlvsd still running"
-nlvsd_stop
-tap_check $? "nlvsd stops cleanly"
-tap_done
+fnat_ka_done

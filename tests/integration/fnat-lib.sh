@@ -228,6 +228,18 @@ fnat_ka_term()
 	tap_check $? "SIGTERM: keepalived removes its service" "$(fnat_ipvsadm -Ln)"
 }
 
+# fnat_ka_done: the end of a keepalived test: keepalived's SIGTERM removes
+# its service (fnat_ka_term), nlvsd ran throughout and stops cleanly.
+fnat_ka_done()
+{
+	fnat_ka_term
+	nlvs_alive
+	tap_check $? "nlvsd still running"
+	nlvsd_stop
+	tap_check $? "nlvsd stops cleanly"
+	tap_done
+}
+
 # fnat_rs2_http_pid: the PID of rs2's HTTP server.
 fnat_rs2_http_pid()
 {

@@ -68,9 +68,4 @@ tap_is "$out" "rs1=10 rs2=10 rs3=10 fail=0" "rr over the three again: 10/10/10"
 
 nlvs_stat_ge drop.host-traffic 1
 tap_check $((! $?)) "nothing dropped as host-traffic" "$(nlvs_stat drop.host-traffic)"
-fnat_ka_term
-nlvs_alive
-tap_check $? "nlvsd still running"
-nlvsd_stop
-tap_check $? "nlvsd stops cleanly"
-tap_done
+fnat_ka_done

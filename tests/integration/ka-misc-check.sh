@@ -84,10 +84,4 @@ fnat_ka_spread_is 40 "rs1=10 rs2=0 rs3=30 fail=0" "wrr 1/-/3 without rs2: 10/0/3
 fnat_ka_wait_table 30 "$RS2:80 +Masq +1 " 1
 tap_check $? "rs2's script exits 0 again: keepalived puts rs2 back" "$(fnat_ka_diag)"
 
-fnat_ka_term
-
-nlvs_alive
-tap_check $? "nlvsd still running"
-nlvsd_stop
-tap_check $? "nlvsd stops cleanly"
-tap_done
+fnat_ka_done

@@ -89,7 +89,7 @@ set xtics norotate 1
 set xrange [0.4:2.6]
 set xlabel "workers"
 set ylabel "TSC cycles per packet (all workers)"
-set y2label "Mpps (packets / busiest worker's time)"
+set y2label "Mpps (packets / busiest worker's busy time)"
 set ytics nomirror
 set y2tics
 set y2range [0:*]

@@ -123,12 +123,55 @@ static int phase_wait(struct bw_run *r, unsigned int nq, const struct nlvs_worke
 /* How phase_run() times a phase and what it refuses. */
 enum {
 	PH_BY_BUSY = 1,		/* the workers' busy loop turns, not the window */
-	PH_NO_HANDOFF = 2,	/* every frame on its owner's queue: a hand-off fails */
+	PH_RSS = 2,		/* every queue, each frame on its owner's: a hand-off fails */
 };
 
 static uint64_t busy_of(unsigned int q)
 {
 	return ((const struct nlvs_worker_stats *)(const void *)&nlvs_dp.workers[q]->st)->busy_tsc;
+}
+
+/* On a shared machine a worker thread is preempted now and then: count
+ * the cycles it was on the CPU in its queue's window, not the wall
+ * clock's.  Preemption falls on our callbacks as often as on the
+ * dataplane, so the dataplane's share of the on-CPU time is its share of
+ * the window.  Adds to @out's elapsed and on-CPU cycles, returns the
+ * dataplane's. */
+static uint64_t on_cpu_cycles(const struct bw_wstat *ws, struct bw_phase_res *out)
+{
+	uint64_t elapsed = ws->t_end - ws->t_start;
+	uint64_t on_cpu = (uint64_t)((double)(ws->cpu_end - ws->cpu_start) *
+				     (double)nlvs_dp.hz / 1e9);
+	double share;
+
+	if (on_cpu > elapsed)
+		on_cpu = elapsed;
+	out->elapsed += elapsed;
+	out->on_cpu += on_cpu;
+	share = elapsed > ws->aux_cycles ? (double)(elapsed - ws->aux_cycles) / (double)elapsed : 0;
+	return (uint64_t)((double)on_cpu * share);
+}
+
+/* A phase's figures: the cycles its queues' workers were on the CPU for
+ * it, or every worker's busy turns (@wcyc, callbacks out: a handed packet
+ * costs on both workers).  RSS also keeps the busiest worker's busy
+ * turns: the run lasted as long as those. */
+static void phase_result(const struct bw_run *r, unsigned int qmask, int how, uint64_t frames,
+			 uint64_t handoffs, const uint64_t *wcyc, struct bw_phase_res *out)
+{
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	out->packets = frames;
+	out->handoffs = handoffs;
+	for (i = 0; i < r->nq; i++) {
+		if (how & PH_BY_BUSY)
+			out->cycles += wcyc[i];
+		else if (qmask & (1u << i))
+			out->cycles += on_cpu_cycles(&r->ws[i], out);
+		if ((how & PH_RSS) && wcyc[i] > out->max_cycles)
+			out->max_cycles = wcyc[i];
+	}
 }
 
 static int phase_run(struct bw_run *r, const char *name, unsigned int qmask, enum bw_kind ck,
@@ -137,7 +180,7 @@ static int phase_run(struct bw_run *r, const char *name, unsigned int qmask, enu
 {
 	uint64_t frames = cn + rn, want_tx, tx, seen = 0, other = 0, bad = 0, aux = 0, drops;
 	uint64_t rx_frames = 0, no_mbuf = 0, handoffs, busy[BW_QUEUES], wcyc[BW_QUEUES];
-	unsigned int first = (unsigned int)__builtin_ctz(qmask), i;
+	unsigned int i;
 	struct nlvs_worker_stats s0, s1;
 	const struct bw_wstat *ws;
 	const char *why = "";
@@ -178,11 +221,16 @@ static int phase_run(struct bw_run *r, const char *name, unsigned int qmask, enu
 	       tx, seen, other, handoffs);
 	printf("  %-23s dropped %" PRIu64 "; benchmark callbacks %.0f TSC cycles/frame"
 	       " (taken out)\n", "", drops, frames ? (double)aux / (double)frames : 0.0);
-	if ((how & PH_BY_BUSY) && __builtin_popcount(qmask) > 1)
-		for (i = 0; i < r->nq; i++)
-			printf("  %-23s worker %u: %" PRIu64 " frames, %" PRIu64 " busy cycles less"
-			       " callbacks, %.0f cycles/frame\n", "", i, r->ws[i].rx_frames, wcyc[i],
-			       r->ws[i].rx_frames ? (double)wcyc[i] / (double)r->ws[i].rx_frames : 0.0);
+	for (i = 0; (how & PH_RSS) && i < r->nq; i++) {
+		struct bw_phase_res w = { 0 };
+		double pk = (double)r->ws[i].rx_frames;
+		uint64_t c = on_cpu_cycles(&r->ws[i], &w);
+
+		printf("  %-23s worker %u: %.0f frames, %.0f cycles/frame on the CPU (%.0f%% of"
+		       " its window), %.0f busy\n", "", i, pk, pk ? (double)c / pk : 0.0,
+		       w.elapsed ? 100.0 * (double)w.on_cpu / (double)w.elapsed : 0.0,
+		       pk ? (double)wcyc[i] / pk : 0.0);
+	}
 	for (i = 0; i < NLVS_DROP_MAX; i++)
 		if (s1.drops[i] != s0.drops[i])
 			printf("    drop %-28s %" PRIu64 "\n", nlvs_drop_name(i),
@@ -208,44 +256,13 @@ static int phase_run(struct bw_run *r, const char *name, unsigned int qmask, enu
 			name, bad, why);
 		rc = -EPROTO;
 	}
-	if ((how & PH_NO_HANDOFF) && handoffs) {
+	if ((how & PH_RSS) && handoffs) {
 		fprintf(stderr, "bench_worker: %s: %" PRIu64 " frames reached a worker that does not"
 			" own their flow\n", name, handoffs);
 		rc = -EPROTO;
 	}
-	if (rc == 0 && out) {
-		double share;
-
-		ws = &r->ws[first];
-		out->packets = frames;
-		out->handoffs = handoffs;
-		out->elapsed = ws->t_end - ws->t_start;
-		out->on_cpu = (uint64_t)((double)(ws->cpu_end - ws->cpu_start) *
-					 (double)nlvs_dp.hz / 1e9);
-		if (out->on_cpu > out->elapsed)
-			out->on_cpu = out->elapsed;
-		if (how & PH_BY_BUSY) {
-			/* every worker's busy turns: a handed packet costs on both */
-			uint64_t max = 0;
-
-			out->cycles = 0;
-			for (i = 0; i < r->nq; i++) {
-				out->cycles += wcyc[i];
-				max = wcyc[i] > max ? wcyc[i] : max;
-			}
-			/* workers side by side: the run lasts as long as the busiest */
-			if (how & PH_NO_HANDOFF)
-				out->max_cycles = max;
-			return 0;
-		}
-		/* On a shared machine the worker thread is preempted now and
-		 * then: count the cycles it was on the CPU, not the wall
-		 * clock's.  Preemption falls on our callbacks as often as on
-		 * the dataplane, so the dataplane's share of the on-CPU time
-		 * is its share of the window. */
-		share = out->elapsed > aux ? (double)(out->elapsed - aux) / (double)out->elapsed : 0;
-		out->cycles = (uint64_t)((double)out->on_cpu * share);
-	}
+	if (rc == 0 && out)
+		phase_result(r, qmask, how, frames, handoffs, wcyc, out);
 	return rc;
 }
 
@@ -265,8 +282,7 @@ int bw_phase_q(struct bw_run *r, const char *name, unsigned int q, enum bw_kind 
 int bw_phase_rss(struct bw_run *r, const char *name, enum bw_kind ck, uint64_t cn,
 		 enum bw_kind rk, uint64_t rn, int tx_mode, struct bw_phase_res *out)
 {
-	return phase_run(r, name, (1u << r->nq) - 1, ck, cn, rk, rn, tx_mode, out,
-			 PH_BY_BUSY | PH_NO_HANDOFF);
+	return phase_run(r, name, (1u << r->nq) - 1, ck, cn, rk, rn, tx_mode, out, PH_RSS);
 }
 
 static const char *const mode_name[] = { "fnat4", "fnat6", "snat4" };
@@ -304,10 +320,12 @@ static void row(const struct bw_result *res, unsigned int ph)
 
 	snprintf(what, sizeof(what), "%s %s", mode_name[res->mode], phase_name[ph]);
 	printf("%9u  %-36s %10" PRIu64 " %8.2f %11.0f", res->flows, what, p->packets, mpps, cpp);
-	if (ph >= BW_PH_OUT_LOCAL)
-		printf("    busy (%u worker%s)", res->workers, res->workers > 1 ? "s" : "");
+	if (ph == BW_PH_OUT_LOCAL || ph == BW_PH_OUT_HANDOFF)
+		printf("    busy (%u workers)", res->workers);
 	else
 		printf(" %6.0f%%", 100.0 * (double)p->on_cpu / (double)p->elapsed);
+	if (ph == BW_PH_RSS)
+		printf("   %u worker%s", res->workers, res->workers > 1 ? "s" : "");
 	if (ph == BW_PH_SYN)
 		printf("   %.2f M conn/s", mpps);
 	printf("\n");
@@ -325,13 +343,15 @@ void bw_report(const struct bw_result *res, unsigned int n, FILE *kv)
 	       " checking output); Mpps = TSC Hz /\ncycles per packet.  \"on CPU\": share of"
 	       " that window the thread ran (others preempt it\non a busy machine).  Two-worker"
 	       " rows: the workers' busy loop turns (nlvs_worker_stats.busy_tsc)\nsummed, less"
-	       " the callbacks, per packet.  \"RSS\" rows (1 and 2 workers): flow i's frames,"
-	       " both\nways, on worker i %% N's queues, which owns its connection and local port;"
-	       " cycles as\nfor two workers; Mpps = packets x TSC Hz / the busiest worker's"
-	       " busy cycles (less\ncallbacks).  With 2 workers on this machine's %ld CPUs, the"
-	       " workers share them with\nthe control thread, the generator's callbacks (taken"
-	       " out of the figures, not of the\nCPUs) and the OS: the 2-worker figure is what"
-	       " this machine gives, not a scaling law.\n\n", (double)res[0].hz / 1e9,
+	       " the callbacks, per packet.\n\"RSS\" rows (1 and 2 workers): flow i's frames,"
+	       " both ways, on worker i %% N's queues,\nwhich owns its connection and local port."
+	       "  Cycles as in the one-worker rows, each\nworker's on-CPU cycles in its own"
+	       " window, summed, per packet (\"on CPU\": all windows).\nMpps = packets x TSC"
+	       " Hz / the busiest worker's busy loop turns less callbacks: the\nrate the run"
+	       " had, time preempted included.  With 2 workers on this machine's %ld CPUs,\n"
+	       "the workers share them with the control thread, the generator's callbacks"
+	       " (taken out\nof the figures, not of the CPUs) and the OS: the 2-worker figures"
+	       " are what this\nmachine gives, not a scaling law.\n\n", (double)res[0].hz / 1e9,
 	       res[0].huge ? "2 MiB hugepages" : "4 KiB pages (no hugepages reserved)",
 	       sysconf(_SC_NPROCESSORS_ONLN));
 	printf("%9s  %-36s %10s %8s %11s %7s\n", "flows", "traffic", "packets", "Mpps",

@@ -40,8 +40,8 @@ static void phase_arm(struct bw_run *r, unsigned int qmask, enum bw_kind ck, uin
 	for (q = 0; q < BW_QUEUES; q++) {
 		struct bw_wstat *ws = &r->ws[q];
 
-		/* not finished: a callback still looking at the last phase
-		 * must find its queue finished */
+		/* all but "finished": a callback still looking at the last
+		 * phase must keep finding its queue finished */
 		memset(&ws->gen, 0, sizeof(*ws) - offsetof(struct bw_wstat, gen));
 		if (!(qmask & (1u << q)))
 			continue;

@@ -106,10 +106,12 @@ huge_release
 	echo "tiny $tiny"
 } > "$out/machine.kv"
 
-# bench.json: the keys of issue 13, then the workers figures (established
-# FULLNAT IPv4 both ways spread over 1 and 2 workers as RSS would: cycles
-# per packet summed over the workers, and Mpps); a figure that could not
-# be taken (no testpmd, no ipvsadm) is null, never made up.
+# bench.json: the keys of issue 13; the control plane's floor on this
+# machine (one round trip between processes per command, and that round
+# trip); then the workers figures (established FULLNAT IPv4 both ways
+# spread over 1 and 2 workers as RSS would: cycles per packet summed over
+# the workers, and Mpps).  A figure that could not be taken (no testpmd,
+# no ipvsadm) is null, never made up.
 cat "$out"/worker.kv "$out"/io.kv "$out"/ctl.kv 2> /dev/null | awk '
 function num(k) { return (k in v) ? v[k] : "null" }
 $1 == "run" { run[$2 " " $3 " " $4 " " $5] = $6; if ($2 == "fnat4" && $4 == 1) {
@@ -132,6 +134,9 @@ END {
 	printf "  \"conn_bytes\": %s,\n", mem["fnat4 " l]
 	printf "  \"ipvsadm_restore_10k_s\": %s,\n", num("ipvsadm_restore_10k_s")
 	printf "  \"ipvsadm_list_10k_s\": %s,\n", num("ipvsadm_list_10k_s")
+	printf "  \"ipvsadm_restore_floor_s\": %s,\n", num("ipvsadm_restore_floor_s")
+	printf "  \"ipvsadm_list_floor_s\": %s,\n", num("ipvsadm_list_floor_s")
+	printf "  \"ctl_rtt_us\": %s,\n", num("ctl_rtt_us")
 	printf "  \"fnat4_est_64k_1w_cpp\": %s,\n", run["fnat4 " s " 1 est_rss"]
 	printf "  \"fnat4_est_64k_2w_cpp\": %s,\n", run["fnat4 " s " 2 est_rss"]
 	printf "  \"fnat4_est_64k_1w_mpps\": %s,\n", run["fnat4 " s " 1 est_rss_mpps"]

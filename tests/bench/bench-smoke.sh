@@ -3,10 +3,10 @@
 #
 # `make bench` cannot rot: its driver runs in its tiny mode (1 K flows, 64 K
 # packets a phase, 50 services x 2 dests, one second of testpmd) and must
-# write a bench.json with exactly the keys issue 13 names and the workers
-# figures, each a number (hugepages a boolean), and the raw figures the
-# chart is drawn from.  No figure is judged: timings are never asserted in
-# the test suite.
+# write a bench.json with exactly the keys issue 13 names, the control
+# plane's floor and the workers figures, each a number (hugepages a
+# boolean), and the raw figures the chart is drawn from.  No figure is
+# judged: timings are never asserted in the test suite.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
@@ -29,6 +29,7 @@ import json, sys
 keys = ["fnat4_est_64k_cpp", "fnat4_est_4m_cpp", "fnat6_est_64k_cpp", "snat4_est_64k_cpp",
         "handoff_64k_cpp", "fnat4_new_64k_cpc", "fnat4_new_4m_cpc", "l3fwd_cpp",
         "io_floor_cpp", "conn_bytes", "ipvsadm_restore_10k_s", "ipvsadm_list_10k_s",
+        "ipvsadm_restore_floor_s", "ipvsadm_list_floor_s", "ctl_rtt_us",
         "fnat4_est_64k_1w_cpp", "fnat4_est_64k_2w_cpp", "fnat4_est_64k_1w_mpps",
         "fnat4_est_64k_2w_mpps", "hugepages"]
 d = json.load(open(sys.argv[1]))
@@ -44,7 +45,7 @@ if not isinstance(d["hugepages"], bool):
 PY
 st=$?
 [ $st = 0 ] || tap_diag_file "$NLVS_TMP/check.log"
-tap_check $st "bench.json has exactly the issue's keys and the workers', every figure a number"
+tap_check $st "bench.json has exactly the issue's keys, the floor and the workers', every figure a number"
 
 # the chart's input: FULLNAT IPv4 rows for both table sizes, the baselines
 n=$(awk '$1 == "run" && $2 == "fnat4" && $4 == 1 && $5 == "est"' \

@@ -6,7 +6,7 @@
  * As in the kernel, a change is in force when ipvsadm or keepalived get its
  * ACK: nlserver calls lb_cfg_sync() (through nlvs_ctl_sync()) before it
  * acknowledges.  A rebuild walks every service and dest once (O(total)), so
- * when rebuilding per change would cost too much (one rebuild over
+ * when rebuilding per change would cost too much (rebuilds over
  * LB_SYNC_MAX_US, or more than a tenth of the time during a restore of
  * thousands of services) changes are coalesced: they go live from the
  * tick, one rebuild for all the changes since the last, taking at most
@@ -34,7 +34,27 @@ static uint32_t cap_csvc, cap_cdest;
 static uint32_t *free_svc, *free_dest;
 static uint32_t nfree_svc, nfree_dest;
 
-static uint64_t built_gen = UINT64_MAX, seen_gen = UINT64_MAX, last_build_ms, last_cost_us;
+static uint64_t built_gen = UINT64_MAX, seen_gen = UINT64_MAX, last_build_ms;
+/*
+ * The last rebuilds' CPU times.  Decisions take the smallest: in a VM the
+ * time the hypervisor takes the vCPU away is charged to whatever thread ran
+ * (the guest sees no steal), and one rebuild of a few microseconds charged
+ * milliseconds must not turn per-change publication off.  A table that
+ * really costs that much costs it every time.
+ */
+#define COST_HIST	4
+static uint64_t rebuild_us[COST_HIST];
+static unsigned int cost_at;
+
+static uint64_t cost_est(void)
+{
+	uint64_t m = rebuild_us[0];
+	unsigned int i;
+
+	for (i = 1; i < COST_HIST; i++)
+		m = RTE_MIN(m, rebuild_us[i]);
+	return m;
+}
 static uint32_t ver_counter;
 static uint64_t cfg_seq;		/* of the last table built */
 
@@ -575,14 +595,14 @@ static int cfg_update(uint64_t now_ms, int now)
 	 * publishes at once. */
 	if (!now && lb_cfg_current && gen != seen_gen) {
 		uint64_t gap = RTE_MAX((uint64_t)LB_REBUILD_MS,
-				       last_cost_us * LB_BURST_SHARE / 1000);
+				       cost_est() * LB_BURST_SHARE / 1000);
 
 		seen_gen = gen;
 		if (now_ms - last_build_ms < RTE_MIN(gap, (uint64_t)LB_LAG_MAX_MS))
 			return 0;
 	}
 	last_build_ms = now_ms;
-	rc = cfg_rebuild(&last_cost_us);
+	rc = cfg_rebuild(&rebuild_us[cost_at++ % COST_HIST]);
 	if (rc < 0) {
 		nlvs_log_warnx("dataplane configuration not updated: %s", strerror(-rc));
 		return 0;
@@ -617,10 +637,10 @@ int lb_cfg_sync(uint64_t now_ms)
 	refill_us = t;
 	if (gen == built_gen)
 		return 1;
-	if (budget_us <= 0 || last_cost_us > LB_SYNC_MAX_US)
+	if (budget_us <= 0 || cost_est() > LB_SYNC_MAX_US)
 		return 0;
 	rc = cfg_update(now_ms, 1);
-	budget_us -= (int64_t)last_cost_us;
+	budget_us -= (int64_t)cost_est();
 	return rc;
 }
 

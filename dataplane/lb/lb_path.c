@@ -59,11 +59,14 @@ static inline void conn_output(struct nlvs_worker *w, struct rte_mbuf *m,
 			       unsigned int side)
 {
 	const struct nlvs_conn_src *o = &c->src[side ^ 1];
+	struct rte_ether_addr mac;	/* 2-byte aligned; o->mac need not be */
 
-	if (src_known(o))
-		nlvs_eth_output(w, m, l3->af, o->port, (const struct rte_ether_addr *)o->mac);
-	else
+	if (src_known(o)) {
+		memcpy(&mac, o->mac, sizeof(mac));
+		nlvs_eth_output(w, m, l3->af, o->port, &mac);
+	} else {
 		nlvs_ip_route_output(w, m, l3);
+	}
 }
 
 static inline void count(struct lb_worker *lw, const struct nlvs_conn *c, unsigned int side,

@@ -80,6 +80,7 @@ struct nls_server {
 	time_t log_next;		/* rate limit of the shortage warnings */
 	unsigned long shed, refused, suppressed;
 	uint32_t scratch[NLS_DGRAM_MAX / 4];
+	unsigned char rbuf[NLS_REQ_MAX];	/* one request, read whole */
 };
 
 static int nls_mkdir_parents(const char *path)
@@ -271,6 +272,7 @@ static void nls_client_free(struct nls_client *c)
 }
 
 static int nls_client_busy(const struct nls_client *c);
+static void nls_client_event(struct nls_client *c, uint32_t events);
 
 /* One warning per NLS_LOG_INTERVAL, with what happened meanwhile. */
 static void nls_shortage_log(struct nls_server *srv, const char *what, int err)
@@ -403,6 +405,15 @@ static void nls_accept(struct nls_server *srv)
 		}
 		nls_list_push(c);
 		srv->nclients++;
+		/*
+		 * A client sends its first request right after connect(): it is
+		 * often there already (half the time in an ipvsadm -R here), and
+		 * answering it now saves a round of polling.  One connection per round: the listener is
+		 * level-triggered, so a next one is reported at once, and no
+		 * accept4() ends in EAGAIN after each connection.
+		 */
+		nls_client_event(c, EPOLLIN);
+		return;
 	}
 }
 
@@ -494,31 +505,27 @@ static void nls_client_work(struct nls_client *c)
 	}
 }
 
-/* Read one request datagram; 0 on success or nothing to read, -1 if gone. */
+/*
+ * Read one request datagram, whole, in one call; 0 on success or nothing to
+ * read, -1 if the client is gone.
+ */
 static int nls_client_read(struct nls_client *c, uint32_t events)
 {
-	ssize_t len, n;
-	unsigned char dummy;
+	struct nls_server *srv = c->srv;
+	ssize_t len;
 
-	len = recv(c->fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+	len = recv(c->fd, srv->rbuf, sizeof(srv->rbuf), MSG_TRUNC | MSG_DONTWAIT);
 	if (len < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
 	if (len == 0 && (events & (EPOLLHUP | EPOLLRDHUP)))
 		return -1;
-	if (len == 0 || len > NLS_REQ_MAX) {
-		/* Empty or absurd: consume and ignore, as netlink would. */
-		n = recv(c->fd, &dummy, sizeof(dummy), MSG_DONTWAIT);
-		return n < 0 && nls_send_error_fatal(errno) ? -1 : 0;
-	}
+	/* Empty, or cut short because absurd: consumed and ignored, as netlink would. */
+	if (len == 0 || len > (ssize_t)sizeof(srv->rbuf))
+		return 0;
 	c->in = malloc(len);
 	if (!c->in)
 		return -1;
-	n = recv(c->fd, c->in, len, MSG_DONTWAIT);
-	if (n != len) {
-		free(c->in);
-		c->in = NULL;
-		return n < 0 && !nls_send_error_fatal(errno) ? 0 : -1;
-	}
+	memcpy(c->in, srv->rbuf, len);
 	c->in_len = len;
 	c->in_off = 0;
 	return 0;
@@ -527,7 +534,6 @@ static int nls_client_read(struct nls_client *c, uint32_t events)
 static void nls_client_event(struct nls_client *c, uint32_t events)
 {
 	struct epoll_event ev;
-	int reads = NLS_BUDGET;
 
 	if (events & EPOLLERR)
 		c->dead = 1;
@@ -536,14 +542,17 @@ static void nls_client_event(struct nls_client *c, uint32_t events)
 		nls_list_push(c);
 	}
 	nls_client_work(c);
-	while (!c->dead && !nls_client_busy(c) && reads-- > 0 && (events & EPOLLIN)) {
-		if (nls_client_read(c, events) < 0) {
+	/*
+	 * One request per readiness: ipvsadm and keepalived wait for an answer
+	 * before the next request, and epoll (level-triggered) reports a
+	 * further one at once, so reading on until EAGAIN would cost a call per
+	 * request.
+	 */
+	if (!c->dead && !nls_client_busy(c) && (events & EPOLLIN)) {
+		if (nls_client_read(c, events) < 0)
 			c->dead = 1;
-			break;
-		}
-		if (!c->in)
-			break;
-		nls_client_work(c);
+		else if (c->in)
+			nls_client_work(c);
 	}
 	if (c->dead) {
 		nls_client_free(c);

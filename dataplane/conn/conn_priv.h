@@ -57,4 +57,16 @@ static inline uint32_t conn_tw_tick(uint64_t ms)
 	return (uint32_t)(ms / CONN_TW_GRAN_MS);
 }
 
+/*
+ * For the state machines: a packet from the real server's side means its
+ * replies come through us (the kernel clears IP_VS_CONN_F_NOOUTPUT for
+ * TCP and SCTP there).  Returns whether @c still has seen no output.
+ */
+static inline unsigned int conn_nooutput(struct nlvs_conn *c, unsigned int side)
+{
+	if (side == NLVS_CONN_SIDE_RS)
+		c->flags &= ~NLVS_CONN_F_NOOUTPUT;
+	return !!(c->flags & NLVS_CONN_F_NOOUTPUT);
+}
+
 #endif /* NLVS_CONN_PRIV_H */

@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
-#include "nlvs_conn.h"
+#include "conn_priv.h"
 
 enum { NO = NLVS_SCTP_S_NONE, I1 = NLVS_SCTP_S_INIT1, IN = NLVS_SCTP_S_INIT,
 	CS = NLVS_SCTP_S_COOKIE_SENT, CR = NLVS_SCTP_S_COOKIE_REPLIED,
@@ -103,9 +103,7 @@ int nlvs_sctp_state_update(struct nlvs_conn *c, unsigned int side, uint8_t chunk
 {
 	unsigned int next;
 
-	if ((c->flags & NLVS_CONN_F_NOOUTPUT) && side == NLVS_CONN_SIDE_RS)
-		c->flags &= ~NLVS_CONN_F_NOOUTPUT;
-	next = nlvs_sctp_state_next(c->state, side, !!(c->flags & NLVS_CONN_F_NOOUTPUT), chunk);
+	next = nlvs_sctp_state_next(c->state, side, conn_nooutput(c, side), chunk);
 	return nlvs_conn_state_set(c, next, next == NLVS_SCTP_S_ESTABLISHED, sctp_timeout[next]);
 }
 

@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
-#include "nlvs_conn.h"
+#include "conn_priv.h"
 
 enum { NO = NLVS_TCP_S_NONE, ES = NLVS_TCP_S_ESTABLISHED, SS = NLVS_TCP_S_SYN_SENT,
 	SR = NLVS_TCP_S_SYN_RECV, FW = NLVS_TCP_S_FIN_WAIT, TW = NLVS_TCP_S_TIME_WAIT,
@@ -121,12 +121,7 @@ int nlvs_conn_state_update(struct nlvs_conn *c, unsigned int side, uint8_t tcp_f
 		c->timeout = timeout_ms(to->udp);
 		return 0;
 	}
-	if (c->flags & NLVS_CONN_F_NOOUTPUT) {
-		if (side == NLVS_CONN_SIDE_RS)
-			c->flags &= ~NLVS_CONN_F_NOOUTPUT;
-	}
-	next = nlvs_tcp_state_next(c->state, side, !!(c->flags & NLVS_CONN_F_NOOUTPUT),
-				   tcp_flags);
+	next = nlvs_tcp_state_next(c->state, side, conn_nooutput(c, side), tcp_flags);
 	return nlvs_conn_state_set(c, next, next == NLVS_TCP_S_ESTABLISHED, to->tcp[next]);
 }
 

@@ -309,7 +309,7 @@ int lb_direct_icmp(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l
 	q = b + off + thl;		/* the client's packet, as we sent it on */
 	ihl = (q[0] & 0xfu) * 4;
 	if (q[0] >> 4 != 4 || ihl < 20 || off + thl + ihl + 4 > end ||
-	    (q[9] != IPPROTO_TCP && q[9] != IPPROTO_UDP && q[9] != IPPROTO_SCTP))
+	    !lb_proto_ported(q[9]))
 		goto host;
 	memset(&k, 0, sizeof(k));
 	k.af = AF_INET;

@@ -230,8 +230,7 @@ unsigned int lb_fnat_classify(struct lb_worker *lw, struct rte_mbuf *m,
 
 	b->parse_rc = nlvs_pkt_parse(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), l3->l3_len,
 				     l3->af, &b->p);
-	if (unlikely(b->parse_rc < 0) || (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP &&
-					  p->proto != IPPROTO_SCTP))
+	if (unlikely(b->parse_rc < 0) || !lb_proto_ported(p->proto))
 		return LB_ACT_FNAT_SLOW;
 	if (l3->kind == NLVS_ADDR_NONE) {
 		nlvs_conn_tuple_from_pkt(k, p);
@@ -263,7 +262,7 @@ void lb_fnat_slow(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3
 		nlvs_lb_drop(w, m, p->drop);
 	else if (p->flags & NLVS_PKT_F_ICMP_ERR)
 		icmp_error_input(lw, m, l3, p);
-	else if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP && p->proto != IPPROTO_SCTP)
+	else if (!lb_proto_ported(p->proto))
 		nlvs_lb_drop(w, m, NLVS_DROP_UNKNOWN_PROTO);
 	else
 		nlvs_worker_handoff(w, nlvs_laddr_port_owner(rte_be_to_cpu_16(p->dport),

@@ -226,6 +226,12 @@ uint64_t lb_now_ms(void);
 extern int lb_hop_off;
 extern uint64_t lb_hop_flag;
 
+/* A protocol with ports that services and connections are kept for. */
+static inline int lb_proto_ported(unsigned int proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
+}
+
 static inline const struct lb_cfg *lb_cfg_get(void)
 {
 	return __atomic_load_n(&lb_cfg_current, __ATOMIC_ACQUIRE);

@@ -4,8 +4,10 @@
 # bench-chart.sh BENCH_D OUT.svg: draw the benchmark's own figures (the
 # bench.d/ that `make bench` leaves) with gnuplot: cycles per packet of the
 # worker path against the connection table's size, next to the plain
-# forwarding and testpmd floors of the same run; and every case of the run
-# side by side, one and two workers.  `make bench-chart` runs it.
+# forwarding and testpmd floors of the same run; every case of the run
+# side by side, one and two workers; and established FULLNAT IPv4 both
+# ways spread over 1 and 2 workers as RSS would: cycles per packet (summed
+# over the workers) and Mpps.  `make bench-chart` runs it.
 
 d=${1:?usage: bench-chart.sh BENCH_D OUT.svg}
 svg=${2:?usage: bench-chart.sh BENCH_D OUT.svg}
@@ -44,14 +46,21 @@ END {
 	}
 	if (floor > 0) printf "\"testpmd_io_floor\" %s\n", floor
 }' "$d/worker.kv" | sed 's/_/ /g' > "$tmp/cases.dat"
+# workers cycles/pkt Mpps: established both ways, each flow on its owner
+awk '$1 == "run" && $2 == "fnat4" && $5 == "est_rss" { c[$4] = $6; f = $3 }
+$1 == "run" && $2 == "fnat4" && $5 == "est_rss_mpps" { m[$4] = $6 }
+END { for (w in c) printf "%d %s %s\n", w, c[w], m[w]; print f > "/dev/stderr" }' \
+	"$d/worker.kv" 2> "$tmp/wflows" | sort -n > "$tmp/workers.dat"
+wflows=$(awk '{ printf "%d K", $1 / 1024 }' "$tmp/wflows")
+cpus=$(awk '$1 == "cpus" { print $2 }' "$d/machine.kv" 2> /dev/null)
 load=$(awk '$1 == "load_avg" { print $2 }' "$d/machine.kv" 2> /dev/null)
 huge=$(awk '$1 == "hugepages" { print ($2 == 1 ? "2 MiB hugepages" : "4 KiB pages") }' \
 	"$d/worker.kv")
 
 gnuplot <<EOF || exit 1
-$(case "$svg" in *.png) echo "set terminal png size 1100,460";; *) echo "set terminal svg size 1100,460 dynamic font \"sans,12\"";; esac)
+$(case "$svg" in *.png) echo "set terminal png size 1700,480";; *) echo "set terminal svg size 1700,480 dynamic font \"sans,12\"";; esac)
 set output "$svg"
-set multiplot layout 1,2 title "nlvs worker path, net\\\\_null ports, one run (EAL on $huge, load average ${load:-?})"
+set multiplot layout 1,3 title "nlvs worker path, net\\\\_null ports, one run (EAL on $huge, load average ${load:-?})"
 set grid ytics
 set key top left
 set logscale x 2
@@ -75,6 +84,21 @@ set xtics rotate by -35 left
 set yrange [0:*]
 plot "$tmp/cases.dat" using 0:2:xtic(1) with boxes, \
      "" using 0:2:(sprintf("%.0f", \$2)) with labels offset 0,0.7
+set title "established FULLNAT IPv4 both ways, ${wflows:-?} flows,\\neach flow on its worker's queues (RSS); ${cpus:-?} CPUs for it all"
+set xtics norotate 1
+set xrange [0.4:2.6]
+set xlabel "workers"
+set ylabel "TSC cycles per packet (all workers)"
+set y2label "Mpps (packets / busiest worker's busy time)"
+set ytics nomirror
+set y2tics
+set y2range [0:*]
+set boxwidth 0.5
+set key below horizontal
+plot "$tmp/workers.dat" using 1:2 with boxes title "cycles/pkt", \
+     "" using 1:2:(sprintf("%.0f", \$2)) with labels offset 0,0.7 notitle, \
+     "" using 1:3 axes x1y2 with linespoints lw 2 pt 7 title "Mpps", \
+     "" using 1:3:(sprintf("%.1f Mpps", \$3)) axes x1y2 with labels offset 0,-1 notitle
 unset multiplot
 EOF
 echo "bench-chart: wrote $svg"

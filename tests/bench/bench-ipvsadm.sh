@@ -11,9 +11,14 @@
 #   ipvsadm -C
 # and prints wall times and rates.  nlvsd runs with its dataplane (one
 # worker, two net_null ports), as in production, unless BENCH_DATAPLANE=0.
-# BENCH_KV=FILE: also write "ipvsadm_restore_10k_s S" and
-# "ipvsadm_list_10k_s S" there.  BENCH_HUGE=1: EAL on hugepages (reserved
-# by the caller).  Run by `make bench`; not part of `make check`: the
+# Before nlvsd starts, bench_rtt measures the round trip between two
+# processes on this machine: ipvsadm waits for each answer, so a restore
+# through nlvs-exec needs at least one per command, and the listing one per
+# service; those products are printed as the floor of this machine (the
+# kernel's IPVS answers inside the system call and has no such floor).
+# BENCH_KV=FILE: also write "ipvsadm_restore_10k_s S",
+# "ipvsadm_list_10k_s S", the two floors and the round trip there.
+# BENCH_HUGE=1: EAL on hugepages (reserved by the caller).  Run by `make bench`; not part of `make check`: the
 # figures are printed, never asserted.
 
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -44,6 +49,8 @@ address client 198.51.100.1/24
 address rs 10.2.0.1/24
 EOF
 fi
+rtt=$("$top_builddir/tests/bench/bench_rtt" --kv "$NLVS_TMP/rtt.kv" |
+	awk '$1 == "ctl_rtt_us" { print $2 }')
 nlvsd_start > "$NLVS_TMP/start.log" || { cat "$NLVS_TMP/start.log"; exit 1; }
 grep -q "dataplane running" "$NLVS_TMP/nlvsd.log" && dp="with its dataplane" ||
 	dp="control plane only"
@@ -90,6 +97,13 @@ if [ "$got" -ne "$want" ]; then
 	restore_s= list_s=
 fi
 echo "  ($(wc -l < "$NLVS_TMP/list") lines listed)"
+# floor COUNT: COUNT round trips, in seconds
+floor() { awk -v r="$rtt" -v n="$1" 'BEGIN { printf "%.3f", n * r / 1e6 }'; }
+if [ -n "$rtt" ]; then
+	floor_restore=$(floor "$lines") floor_list=$(floor "$nsvc")
+	echo "floor: one round trip between two processes per command, $rtt us here:"
+	printf '  %-26s %9.2f s\n' "ipvsadm -R" "$floor_restore" "ipvsadm -Ln" "$floor_list"
+fi
 
 t0=$(now)
 nlvs_ipvsadm -S -n > "$NLVS_TMP/save" || echo "bench: ipvsadm -S -n failed (exit $?)"
@@ -105,7 +119,12 @@ t1=$(now)
 report "ipvsadm -C" "$t0" "$t1" "$nsvc" "services"
 nlvsd_stop
 if [ -n "${BENCH_KV:-}" ] && [ -n "$restore_s" ]; then
-	printf 'ipvsadm_restore_10k_s %s\nipvsadm_list_10k_s %s\nipvsadm_services %s\n' \
-		"$restore_s" "$list_s" "$nsvc" > "$BENCH_KV"
+	{
+		printf 'ipvsadm_restore_10k_s %s\nipvsadm_list_10k_s %s\nipvsadm_services %s\n' \
+			"$restore_s" "$list_s" "$nsvc"
+		[ -z "$rtt" ] || printf 'ipvsadm_restore_floor_s %s\nipvsadm_list_floor_s %s\n' \
+			"$floor_restore" "$floor_list"
+		cat "$NLVS_TMP/rtt.kv" 2> /dev/null
+	} > "$BENCH_KV"
 fi
 [ -n "$restore_s" ]

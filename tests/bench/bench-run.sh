@@ -3,7 +3,8 @@
 #
 # bench-run.sh: `make bench`.  One run, every figure, baselines included:
 #   bench_worker       the worker loop: FULLNAT IPv4 at 64 K..4 M flows, IPv6,
-#                      SNAT, hand-off, plain IPv4 forwarding (tests/bench/)
+#                      SNAT, hand-off, plain IPv4 forwarding, and 1 and 2
+#                      workers with traffic spread as RSS would (tests/bench/)
 #   bench_fnat         the packet core alone (not in the tiny mode)
 #   bench-iofloor.sh   dpdk-testpmd io forwarding over net_null: the I/O floor
 #   bench-ipvsadm.sh   ipvsadm -R / -Ln of 10,000 services x 10 dests
@@ -100,12 +101,17 @@ huge_release
 
 {
 	echo "load_avg $load"
+	echo "cpus $(nproc)"
 	echo "cpu $cpu"
 	echo "tiny $tiny"
 } > "$out/machine.kv"
 
-# bench.json: exactly the keys of issue 13; a figure that could not be
-# taken (no testpmd, no ipvsadm) is null, never made up.
+# bench.json: the keys of issue 13; the control plane's floor on this
+# machine (one round trip between processes per command, and that round
+# trip); then the workers figures (established FULLNAT IPv4 both ways
+# spread over 1 and 2 workers as RSS would: cycles per packet summed over
+# the workers, and Mpps).  A figure that could not be taken (no testpmd,
+# no ipvsadm) is null, never made up.
 cat "$out"/worker.kv "$out"/io.kv "$out"/ctl.kv 2> /dev/null | awk '
 function num(k) { return (k in v) ? v[k] : "null" }
 $1 == "run" { run[$2 " " $3 " " $4 " " $5] = $6; if ($2 == "fnat4" && $4 == 1) {
@@ -128,6 +134,13 @@ END {
 	printf "  \"conn_bytes\": %s,\n", mem["fnat4 " l]
 	printf "  \"ipvsadm_restore_10k_s\": %s,\n", num("ipvsadm_restore_10k_s")
 	printf "  \"ipvsadm_list_10k_s\": %s,\n", num("ipvsadm_list_10k_s")
+	printf "  \"ipvsadm_restore_floor_s\": %s,\n", num("ipvsadm_restore_floor_s")
+	printf "  \"ipvsadm_list_floor_s\": %s,\n", num("ipvsadm_list_floor_s")
+	printf "  \"ctl_rtt_us\": %s,\n", num("ctl_rtt_us")
+	printf "  \"fnat4_est_64k_1w_cpp\": %s,\n", run["fnat4 " s " 1 est_rss"]
+	printf "  \"fnat4_est_64k_2w_cpp\": %s,\n", run["fnat4 " s " 2 est_rss"]
+	printf "  \"fnat4_est_64k_1w_mpps\": %s,\n", run["fnat4 " s " 1 est_rss_mpps"]
+	printf "  \"fnat4_est_64k_2w_mpps\": %s,\n", run["fnat4 " s " 2 est_rss_mpps"]
 	printf "  \"hugepages\": %s\n", v["hugepages"] == 1 ? "true" : "false"
 	printf "}\n"
 }' > "$json.tmp" && mv "$json.tmp" "$json" || exit 1

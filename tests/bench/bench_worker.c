@@ -21,14 +21,20 @@
  *
  * Besides FULLNAT IPv4 at each flow count: FULLNAT IPv6 and SNAT IPv4
  * established (64 K flows), RS->client packets arriving on the worker that
- * does not own their local port and handed over (two workers), and plain
+ * does not own their local port and handed over (two workers), plain
  * IPv4 forwarding through the same loop (parse, route, neighbour, MAC
- * rewrite), the baseline an L4 engine adds to.
+ * rewrite), the baseline an L4 engine adds to, and established FULLNAT
+ * IPv4 both ways with 1 and with 2 workers, each flow's frames on the
+ * queues of the worker that owns it, as RSS would spread them (flow i on
+ * worker i % N: its SYN there picks a local port of that worker's, so its
+ * replies come back to it; a hand-off aborts the run).
  *
- * usage: bench_worker [--tiny] [--huge] [--kv FILE] [FLOWS...]
+ * usage: bench_worker [--tiny] [--huge] [--workers-only] [--kv FILE] [FLOWS...]
  *	FLOWS: FULLNAT IPv4 flow counts (default 65536 262144 1048576 4194304);
  *	--tiny: 1024 and 2048 flows and 64 K packets a phase (a smoke run);
  *	--huge: EAL on 2 MiB hugepages (reserved by the caller);
+ *	--workers-only: only the runs with more than one worker in mind
+ *	(hand-off, RSS over 1 and 2 workers);
  *	--kv FILE: the figures as "key value" lines, for bench.json.
  */
 #include <dirent.h>
@@ -271,17 +277,35 @@ static size_t heap_bytes(void)
 	return mi.uordblks + mi.hblkhd;
 }
 
-static int tiny, handoff_only;
+static int tiny, workers_only;
+
+/* What a run measures after the handshakes. */
+enum bw_case {
+	BW_C_EST,	/* established traffic each way and both ways, one worker */
+	BW_C_EST_FWD,	/* the same, and plain IPv4 forwarding */
+	BW_C_HANDOFF,	/* two workers: RS->client on the owner's and on the other queue */
+	BW_C_RSS,	/* every worker: both ways, each flow on its owner's queues */
+};
 
 /* The timed and checked phases after the handshakes. */
-static int established(struct bw_run *r, struct bw_result *res, uint32_t flows, int with_fwd)
+static int established(struct bw_run *r, struct bw_result *res, uint32_t flows,
+		       enum bw_case what)
 {
 	/* random flows, as many packets as flows (at least 2 M): the whole
 	 * table is the working set, and the run stays short */
 	uint64_t npk = tiny ? 1u << 16 : flows > (2u << 20) ? flows : (2u << 20);
 	int rc = 0;
 
-	if (res->workers > 1) {
+	if (what == BW_C_RSS) {
+		/* the same traffic as "established both ways", spread */
+		rc = bw_phase_rss(r, "both ways, RSS", BW_DATA, npk / 2, BW_DATA, npk / 2,
+				  BW_TX_COUNT, &res->ph[BW_PH_RSS]);
+		if (rc == 0)
+			rc = bw_phase_rss(r, "RSS (checked)", BW_DATA, 1u << 16, BW_DATA, 1u << 16,
+					  BW_TX_VERIFY, NULL);
+		return rc;
+	}
+	if (what == BW_C_HANDOFF) {
 		/* RS->client frames on the worker that owns their local port,
 		 * then on the other one, which hands them over */
 		rc = bw_phase_q(r, "RS->client, own worker", 0, BW_NONE, 0, BW_DATA, npk,
@@ -310,16 +334,20 @@ static int established(struct bw_run *r, struct bw_result *res, uint32_t flows, 
 	if (rc == 0)
 		rc = bw_phase(r, "established (checked)", BW_DATA, 1u << 16, BW_DATA, 1u << 16,
 			      BW_TX_VERIFY, NULL);
-	if (rc == 0 && with_fwd)
+	if (rc == 0 && what == BW_C_EST_FWD)
 		rc = bw_phase(r, "plain IPv4 forwarding", BW_FWD, npk, BW_NONE, 0, BW_TX_COUNT,
 			      &res->ph[BW_PH_FWD]);
 	return rc;
 }
 
 /* One run (engine, flow count, workers), in a child process. */
-static int scenario(enum bw_mode mode, uint32_t flows, unsigned int workers, int with_fwd,
+static int scenario(enum bw_mode mode, uint32_t flows, unsigned int workers, enum bw_case what,
 		    struct bw_result *res)
 {
+	/* the handshakes on worker 0's queues, or on their flows' owners' */
+	int (*const hs)(struct bw_run *, const char *, enum bw_kind, uint64_t, enum bw_kind,
+			uint64_t, int, struct bw_phase_res *) =
+		what == BW_C_RSS ? bw_phase_rss : bw_phase;
 	struct bw_conf *bc;
 	struct bw_run *r;
 	uint64_t active, inact;
@@ -393,13 +421,12 @@ static int scenario(enum bw_mode mode, uint32_t flows, unsigned int workers, int
 		rc = bw_phase(r, mode == BW_M_FNAT6 ? "neighbours (NA)" : "neighbours (ARP)",
 			      BW_NONE, 0, BW_ARP, BW_NRS, BW_TX_COUNT, NULL);
 	if (rc == 0)
-		rc = bw_phase(r, "SYN (new flows)", BW_SYN, flows, BW_NONE, 0, BW_TX_LEARN,
-			      &res->ph[BW_PH_SYN]);
+		rc = hs(r, "SYN (new flows)", BW_SYN, flows, BW_NONE, 0, BW_TX_LEARN,
+			what == BW_C_RSS ? NULL : &res->ph[BW_PH_SYN]);
 	if (rc == 0)
-		rc = bw_phase(r, "SYN+ACK (checked)", BW_NONE, 0, BW_SYNACK, flows,
-			      BW_TX_VERIFY, NULL);
+		rc = hs(r, "SYN+ACK (checked)", BW_NONE, 0, BW_SYNACK, flows, BW_TX_VERIFY, NULL);
 	if (rc == 0)
-		rc = bw_phase(r, "ACK (checked)", BW_ACK, flows, BW_NONE, 0, BW_TX_VERIFY, NULL);
+		rc = hs(r, "ACK (checked)", BW_ACK, flows, BW_NONE, 0, BW_TX_VERIFY, NULL);
 	if (rc < 0)
 		goto stop;
 	conns_count(mode, &active, &inact);
@@ -411,7 +438,7 @@ static int scenario(enum bw_mode mode, uint32_t flows, unsigned int workers, int
 		rc = -EPROTO;
 		goto stop;
 	}
-	rc = established(r, res, flows, with_fwd);
+	rc = established(r, res, flows, what);
 	conns_count(mode, &active, &inact);
 	if (rc == 0 && active != flows) {
 		fprintf(stderr, "bench_worker: %lu of %u flows left after the run\n",
@@ -434,7 +461,7 @@ out:
 	return rc;
 }
 
-static int run_child(enum bw_mode mode, uint32_t flows, unsigned int workers, int with_fwd,
+static int run_child(enum bw_mode mode, uint32_t flows, unsigned int workers, enum bw_case what,
 		     struct bw_result *res)
 {
 	int fd[2], status;
@@ -449,7 +476,7 @@ static int run_child(enum bw_mode mode, uint32_t flows, unsigned int workers, in
 		return -errno;
 	if (pid == 0) {
 		close(fd[0]);
-		status = scenario(mode, flows, workers, with_fwd, res) == 0 ? 0 : 1;
+		status = scenario(mode, flows, workers, what, res) == 0 ? 0 : 1;
 		fflush(stdout);
 		if (write(fd[1], res, sizeof(*res)) != (ssize_t)sizeof(*res))
 			status = 1;
@@ -468,13 +495,24 @@ static int run_child(enum bw_mode mode, uint32_t flows, unsigned int workers, in
 }
 
 #define MAX_SIZES	8
+#define MAX_RUNS	(MAX_SIZES + 5)
 
 int main(int argc, char **argv)
 {
 	static const uint32_t defaults[] = { 65536, 262144, 1048576, 4194304 };
 	static const uint32_t tinies[] = { 1024, 2048 };
+	/* after FULLNAT IPv4 at each size: these at the first size */
+	static const struct {
+		enum bw_mode mode;
+		unsigned int workers;
+		enum bw_case what;
+	} more[] = {
+		{ BW_M_FNAT6, 1, BW_C_EST }, { BW_M_SNAT4, 1, BW_C_EST },
+		{ BW_M_FNAT4, 2, BW_C_HANDOFF }, { BW_M_FNAT4, 1, BW_C_RSS },
+		{ BW_M_FNAT4, 2, BW_C_RSS },
+	};
 	uint32_t sizes[MAX_SIZES];
-	struct bw_result res[MAX_SIZES + 3];
+	struct bw_result res[MAX_RUNS];
 	unsigned int n = 0, nsizes = 0, i;
 	const char *kv_path = NULL;
 	double load[1] = { 0 };
@@ -485,8 +523,8 @@ int main(int argc, char **argv)
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "--tiny")) {
 			tiny = 1;
-		} else if (!strcmp(argv[a], "--handoff-only")) {
-			handoff_only = 1;
+		} else if (!strcmp(argv[a], "--workers-only")) {
+			workers_only = 1;
 		} else if (!strcmp(argv[a], "--huge")) {
 			use_huge = 1;
 		} else if (!strcmp(argv[a], "--kv") && a + 1 < argc) {
@@ -500,8 +538,8 @@ int main(int argc, char **argv)
 			}
 			nsizes++;
 		} else {
-			fprintf(stderr, "usage: bench_worker [--tiny] [--huge] [--kv FILE]"
-				" [FLOWS...]\n");
+			fprintf(stderr, "usage: bench_worker [--tiny] [--huge] [--workers-only]"
+				" [--kv FILE] [FLOWS...]\n");
 			return 2;
 		}
 	}
@@ -516,14 +554,15 @@ int main(int argc, char **argv)
 	       " (IPv6 %d),\n  rr over %d real servers, load average %.2f before the run\n",
 	       BW_FRAME_LEN, BW_FRAME6_LEN, BW_NRS, load[0]);
 	/* FULLNAT IPv4 at each size (the first with plain forwarding), then
-	 * IPv6, SNAT and the hand-off at the first size */
-	for (i = handoff_only ? nsizes + 2 : 0; i < nsizes + 3; i++) {
-		enum bw_mode mode = i < nsizes ? BW_M_FNAT4 : i == nsizes ? BW_M_FNAT6 :
-				    i == nsizes + 1 ? BW_M_SNAT4 : BW_M_FNAT4;
-		uint32_t flows = i < nsizes ? sizes[i] : sizes[0];
-		unsigned int workers = i == nsizes + 2 ? 2 : 1;
+	 * IPv6, SNAT, the hand-off and RSS over 1 and 2 workers at the first */
+	for (i = workers_only ? nsizes + 2 : 0; i < nsizes + RTE_DIM(more); i++) {
+		int fnat = i < nsizes;
+		enum bw_mode mode = fnat ? BW_M_FNAT4 : more[i - nsizes].mode;
+		uint32_t flows = fnat ? sizes[i] : sizes[0];
+		unsigned int workers = fnat ? 1 : more[i - nsizes].workers;
+		enum bw_case what = fnat ? (i ? BW_C_EST : BW_C_EST_FWD) : more[i - nsizes].what;
 
-		if (run_child(mode, flows, workers, i == 0, &res[n]) < 0) {
+		if (run_child(mode, flows, workers, what, &res[n]) < 0) {
 			fprintf(stderr, "bench_worker: the %u-flow run failed: no figures\n",
 				flows);
 			return 1;

@@ -66,10 +66,14 @@ struct bw_flow {
 	uint8_t rs;			/* index of the real server */
 };
 
+/* One side's traffic on one queue.  The queue's flows are off, off +
+ * stride, ... (count of them): all flows for a phase on one queue, flow i
+ * on queue i % workers when the phase is spread as RSS would. */
 struct bw_gen {
 	enum bw_kind kind;
 	uint64_t todo;			/* frames left to send */
 	uint32_t next;			/* sequential flow cursor */
+	uint32_t off, stride, count;	/* the queue's share of the flows */
 	uint64_t rng;			/* random flows (BW_DATA) */
 };
 
@@ -87,27 +91,31 @@ struct bw_run {
 	uint16_t port_id[BW_SIDES];
 	struct rte_ether_addr port_mac[BW_SIDES];
 
-	/* A phase: the control thread fills gen[] and tx_mode, clears the
-	 * results and sets active; the worker sets done when, at the top of
-	 * a loop turn, everything was sent and the previous turn flushed. */
-	struct bw_gen gen[BW_SIDES];
-	unsigned int gen_q;		/* the RX queue (worker) the phase's frames go to */
-	struct rte_ring *pace;		/* hand-off ring to keep from overflowing, or NULL */
+	/* A phase: the control thread fills each queue's gen[] and tx_mode,
+	 * clears the results and sets active to the phase's number and
+	 * queues; each of those queues' workers marks its queue finished and
+	 * counts it in done when, at the top of a loop turn, everything was
+	 * sent and the previous turn flushed. */
 	int tx_mode;
-	int active, done;		/* __atomic */
-	int started;
-	uint64_t t_start, t_end;	/* TSC, first and after last turn */
-	uint64_t cpu_start, cpu_end;	/* the worker thread's CPU time, ns */
-	/* written by each worker's callbacks: one slot per worker, no sharing */
+	uint64_t active;		/* __atomic: phase << 8 | queue mask, 0 = none */
+	unsigned int done;		/* __atomic: queues finished */
+	/* one slot per worker, written by its callbacks: no sharing */
 	struct bw_wstat {
+		uint64_t finished;	/* the active word of the last phase it finished */
+		/* the rest is cleared for every phase */
+		struct bw_gen gen[BW_SIDES];
+		struct rte_ring *pace;	/* hand-off ring to keep from overflowing, or NULL */
+		int started;
+		uint64_t t_start, t_end;	/* TSC, first and after last turn */
+		uint64_t cpu_start, cpu_end;	/* the worker thread's CPU time, ns */
+		uint64_t rx_frames;	/* handed to the worker */
+		uint64_t no_mbuf;	/* bursts lost for want of mbufs */
 		uint64_t aux_cycles;	/* spent in our callbacks: not the dataplane's */
 		uint64_t tx_seen[BW_SIDES];	/* IP frames the worker transmitted, per port */
 		uint64_t tx_other;	/* its own ARP/ND announcements and requests */
 		uint64_t tx_bad;	/* transmitted frames that failed a check */
 		char why[160];		/* the first failure */
 	} __attribute__((aligned(64))) ws[BW_QUEUES];
-	uint64_t rx_frames;		/* handed to the worker */
-	uint64_t no_mbuf;		/* bursts lost for want of mbufs */
 };
 
 /** 2001:db8:NET::HOST into @a (16 bytes). */
@@ -123,6 +131,7 @@ enum {
 	BW_PH_FWD,		/* plain IPv4 forwarding (fnat4 runs) */
 	BW_PH_OUT_LOCAL,	/* two workers: RS->client on the owner's queue */
 	BW_PH_OUT_HANDOFF,	/* two workers: RS->client on the other worker's queue */
+	BW_PH_RSS,		/* both ways, each flow on its owner's queue (1 or 2 workers) */
 	BW_PH_MAX
 };
 
@@ -131,6 +140,7 @@ struct bw_phase_res {
 	uint64_t cycles;		/* worker TSC cycles, our callbacks taken out */
 	uint64_t elapsed, on_cpu;	/* TSC cycles of the window, of it on the CPU */
 	uint64_t handoffs;		/* packets that crossed to another worker */
+	uint64_t max_cycles;		/* busy-timed: the busiest worker's cycles */
 };
 
 /* What a flow count's process reports to the parent. */
@@ -160,6 +170,11 @@ int bw_phase(struct bw_run *r, const char *name, enum bw_kind ck, uint64_t cn,
 int bw_phase_q(struct bw_run *r, const char *name, unsigned int q, enum bw_kind ck,
 	       uint64_t cn, enum bw_kind rk, uint64_t rn, int tx_mode,
 	       struct bw_phase_res *out);
+/** Both sides' frames spread over every worker's queue as RSS would: flow
+ *  i on queue i % workers, whose worker owns its connection and local port
+ *  (no hand-off: one aborts the phase).  Timed by the workers' busy cycles. */
+int bw_phase_rss(struct bw_run *r, const char *name, enum bw_kind ck, uint64_t cn,
+		 enum bw_kind rk, uint64_t rn, int tx_mode, struct bw_phase_res *out);
 /** Print the table of figures; with @kv, also "key value" lines into it. */
 void bw_report(const struct bw_result *res, unsigned int n, FILE *kv);
 

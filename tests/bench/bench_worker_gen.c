@@ -297,10 +297,19 @@ static void arp_frame(struct rte_mbuf *m, unsigned int rs, const struct bw_run *
 	m->pkt_len = BW_FRAME_LEN;
 }
 
+/* The queue's next flow in order, and a random one of its flows. */
+static inline uint32_t flow_next(struct bw_gen *g)
+{
+	return g->off + g->next++ * g->stride;
+}
+
+static inline uint32_t flow_random(struct bw_gen *g)
+{
+	return g->off + (uint32_t)(xorshift(&g->rng) % g->count) * g->stride;
+}
+
 static void frame_make(struct bw_run *r, struct bw_gen *g, int side, struct rte_mbuf *m)
 {
-	uint32_t i;
-
 	switch (g->kind) {
 	case BW_ARP:
 		if (r->mode == BW_M_FNAT6)
@@ -309,26 +318,25 @@ static void frame_make(struct bw_run *r, struct bw_gen *g, int side, struct rte_
 			arp_frame(m, g->next++ % BW_NRS, r);
 		return;
 	case BW_SYN:
-		tcp_frame(m, side, g->next++, TCP_SYN, r);
+		tcp_frame(m, side, flow_next(g), TCP_SYN, r);
 		return;
 	case BW_SYNACK:
-		tcp_frame(m, side, g->next++, TCP_SYN | TCP_ACK, r);
+		tcp_frame(m, side, flow_next(g), TCP_SYN | TCP_ACK, r);
 		return;
 	case BW_ACK:
-		tcp_frame(m, side, g->next++, TCP_ACK, r);
+		tcp_frame(m, side, flow_next(g), TCP_ACK, r);
 		return;
 	case BW_FWD:
-		fwd_frame(m, (uint32_t)(xorshift(&g->rng) % r->flows), r);
+		fwd_frame(m, flow_random(g), r);
 		return;
 	default:
-		i = (uint32_t)(xorshift(&g->rng) % r->flows);
-		tcp_frame(m, side, i, TCP_ACK | TCP_PSH, r);
+		tcp_frame(m, side, flow_random(g), TCP_ACK | TCP_PSH, r);
 		return;
 	}
 }
 
-/* The client port's callback runs first in every loop turn: on the
- * phase's queue it opens the phase's time window and closes it once
+/* The client port's callback runs first in every loop turn: on each of
+ * the phase's queues it opens that queue's time window and closes it once
  * everything was sent and the previous turn (processing and TX flush) is
  * over.  Other workers' queues get nothing. */
 static uint16_t rx_hook(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[],
@@ -336,28 +344,29 @@ static uint16_t rx_hook(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[
 {
 	struct hook *h = arg;
 	struct bw_run *r = h->run;
-	struct bw_gen *g = &r->gen[h->side];
-	uint64_t t0, t1;
+	struct bw_wstat *ws = &r->ws[h->q];
+	struct bw_gen *g = &ws->gen[h->side];
+	uint64_t act = __atomic_load_n(&r->active, __ATOMIC_ACQUIRE), t0, t1;
 	unsigned int i, n;
 
 	(void)port_id;
 	(void)queue;
-	if (!__atomic_load_n(&r->active, __ATOMIC_ACQUIRE) || h->q != r->gen_q)
+	if (!(act & (1u << h->q)) || ws->finished == act)
 		return nb;
 	t0 = rte_rdtsc();
 	if (h->side == BW_SIDE_CLIENT) {
-		if (!r->started) {
-			r->started = 1;
-			r->cpu_start = thread_cpu_ns();
-			r->t_start = rte_rdtsc();
-		} else if (!r->gen[BW_SIDE_CLIENT].todo && !r->gen[BW_SIDE_RS].todo) {
-			r->t_end = t0;
-			r->cpu_end = thread_cpu_ns();
-			__atomic_store_n(&r->active, 0, __ATOMIC_RELAXED);
-			__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+		if (!ws->started) {
+			ws->started = 1;
+			ws->cpu_start = thread_cpu_ns();
+			ws->t_start = rte_rdtsc();
+		} else if (!ws->gen[BW_SIDE_CLIENT].todo && !ws->gen[BW_SIDE_RS].todo) {
+			ws->t_end = t0;
+			ws->cpu_end = thread_cpu_ns();
+			ws->finished = act;
+			__atomic_fetch_add(&r->done, 1, __ATOMIC_RELEASE);
 			return nb;
 		}
-	} else if (!r->started) {
+	} else if (!ws->started) {
 		return nb;	/* the window opens at the top of a turn */
 	}
 	n = (unsigned int)(max - nb);
@@ -365,9 +374,9 @@ static uint16_t rx_hook(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[
 		n = (unsigned int)g->todo;
 	/* frames for another worker: no more than its hand-off ring takes
 	 * (a NIC queue would back up the same way) */
-	if (r->pace) {
+	if (ws->pace) {
 		/* read once: the owner keeps draining it meanwhile */
-		unsigned int room = rte_ring_free_count(r->pace);
+		unsigned int room = rte_ring_free_count(ws->pace);
 
 		room = room > nb ? room - nb : 0;
 		if (room < n)
@@ -378,16 +387,16 @@ static uint16_t rx_hook(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[
 	/* a NIC driver refills its ring from the pool: that part is the
 	 * dataplane's cost, so it stays outside aux_cycles */
 	if (rte_pktmbuf_alloc_bulk(r->mp[h->q], pkts + nb, n) < 0) {
-		r->no_mbuf++;
+		ws->no_mbuf++;
 		return nb;
 	}
 	t0 = rte_rdtsc();
 	for (i = 0; i < n; i++)
 		frame_make(r, g, h->side, pkts[nb + i]);
 	g->todo -= n;
-	r->rx_frames += n;
+	ws->rx_frames += n;
 	t1 = rte_rdtsc();
-	r->ws[h->q].aux_cycles += t1 - t0;
+	ws->aux_cycles += t1 - t0;
 	return (uint16_t)(nb + n);
 }
 

@@ -11,7 +11,8 @@ dist_noinst_SCRIPTS += tests/bench/bench-run.sh tests/bench/bench-ipvsadm.sh \
 EXTRA_DIST += doc/performance.md doc/performance.svg
 
 bench: dataplane/nlvsd$(EXEEXT) compat/nlvs-exec$(EXEEXT) compat/libnlvs-preload.la \
-		tests/bench/bench_worker$(EXEEXT) tests/bench/bench_fnat$(EXEEXT)
+		tests/bench/bench_worker$(EXEEXT) tests/bench/bench_fnat$(EXEEXT) \
+		tests/bench/bench_rtt$(EXEEXT)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' SHELL='$(SHELL)' \
 		$(SHELL) $(top_srcdir)/tests/bench/bench-run.sh
 .PHONY: bench

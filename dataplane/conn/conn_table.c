@@ -182,13 +182,20 @@ static inline uint64_t tuple_hash(const struct nlvs_conn_tab *t, const struct nl
 	return h;
 }
 
-static inline int tuple_eq(const struct nlvs_conn_tuple *a, const struct nlvs_conn_tuple *b)
+/* Is tuple @s of @c the key @k?  For IPv4 only line 0 is read. */
+static inline int tuple_is(const struct nlvs_conn *c, unsigned int s,
+			   const struct nlvs_conn_tuple *k)
 {
-	uint64_t x[5], y[5];
+	const struct nlvs_conn_side *e = &c->side[s];
+	unsigned int kind = s == 0 && (c->flags & NLVS_CONN_F_TEMPLATE);
 
-	memcpy(x, a, sizeof(x));
-	memcpy(y, b, sizeof(y));
-	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]));
+	if (e->sport != k->sport || e->dport != k->dport || c->proto != k->proto ||
+	    k->kind != kind || k->af != nlvs_conn_af(c))
+		return 0;
+	if (k->af == AF_INET)
+		return e->saddr4 == k->saddr.ip && e->daddr4 == k->daddr.ip;
+	return !memcmp(&c->addr6[s].saddr, &k->saddr, sizeof(k->saddr)) &&
+	       !memcmp(&c->addr6[s].daddr, &k->daddr, sizeof(k->daddr));
 }
 
 static int hash_add(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k, uint32_t ent)
@@ -259,7 +266,7 @@ static inline struct nlvs_conn *bucket_find(struct nlvs_conn_tab *t,
 				struct nlvs_conn *c = &t->pool[b->ent[i] >> 1];
 				unsigned int s = b->ent[i] & 1;
 
-				if (tuple_eq(&c->tuple[s], k)) {
+				if (tuple_is(c, s, k)) {
 					*side = s;
 					return c;
 				}
@@ -279,20 +286,20 @@ struct nlvs_conn *nlvs_conn_lookup(struct nlvs_conn_tab *t, const struct nlvs_co
 	return bucket_find(t, &t->bkt[h & t->mask], (uint32_t)(h >> 32), k, side);
 }
 
-/* Pull in the connections whose signature matches in bucket @b. */
+/* Pull in the connections whose signature matches in bucket @b: line 0
+ * (IPv4: everything a hit reads and writes), line 1 too for IPv6. */
 static inline void entries_prefetch(const struct nlvs_conn_tab *t, const struct conn_bucket *b,
-				    uint32_t sig)
+				    uint32_t sig, int af)
 {
 	unsigned int j;
 
-	/* both lines: the matching side's tuple is compared, the other
-	 * side's rewritten from, and either may be line 0 */
 	for (j = 0; j < b->count; j++)
 		if (b->sig[j] == sig) {
-			const char *c = (const char *)&t->pool[b->ent[j] >> 1];
+			const struct nlvs_conn *c = &t->pool[b->ent[j] >> 1];
 
 			__builtin_prefetch(c);
-			__builtin_prefetch(c + 64);
+			if (af != AF_INET)
+				__builtin_prefetch(c->addr6);
 		}
 }
 
@@ -313,7 +320,7 @@ unsigned int nlvs_conn_lookup_bulk(struct nlvs_conn_tab *t, const struct nlvs_co
 	 * pipeline prefetching entries 2, 4 or 8 keys ahead of the compare
 	 * measured no better than whole-burst stages: see doc/performance.md.) */
 	for (i = 0; i < n; i++)
-		entries_prefetch(t, &t->bkt[h[i] & t->mask], (uint32_t)(h[i] >> 32));
+		entries_prefetch(t, &t->bkt[h[i] & t->mask], (uint32_t)(h[i] >> 32), keys[i].af);
 	/* stage 3: compare */
 	for (i = 0; i < n; i++) {
 		unsigned int s = 0;
@@ -324,6 +331,33 @@ unsigned int nlvs_conn_lookup_bulk(struct nlvs_conn_tab *t, const struct nlvs_co
 		hits += conns[i] != NULL;
 	}
 	return hits;
+}
+
+/* Side @s of a new connection from key @k (the family is already set). */
+static void tuple_store(struct nlvs_conn *c, unsigned int s, const struct nlvs_conn_tuple *k)
+{
+	c->side[s].sport = k->sport;
+	c->side[s].dport = k->dport;
+	if (c->flags & NLVS_CONN_F_INET6) {
+		c->addr6[s].saddr = k->saddr;
+		c->addr6[s].daddr = k->daddr;
+	} else {
+		c->side[s].saddr4 = k->saddr.ip;
+		c->side[s].daddr4 = k->daddr.ip;
+	}
+}
+
+/* File (@add) or remove side @s under its tuple as stored (an IPv4
+ * tuple's first 4 address bytes): nlvs_conn_free() finds what new filed. */
+static void hash_side(struct nlvs_conn_tab *t, struct nlvs_conn *c, unsigned int s, int add)
+{
+	struct nlvs_conn_tuple k;
+
+	nlvs_conn_tuple(c, s, &k);
+	if (add)
+		hash_add(t, &k, conn_idx(t, c) << 1 | s);
+	else
+		hash_del(t, &k, conn_idx(t, c) << 1 | s);
 }
 
 struct nlvs_conn *nlvs_conn_new(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *t0,
@@ -340,25 +374,27 @@ struct nlvs_conn *nlvs_conn_new(struct nlvs_conn_tab *t, const struct nlvs_conn_
 	c = &t->pool[idx];
 	t->free_head = t->cold[idx].tw_next;
 	memset(c, 0, sizeof(*c));
-	c->tuple[0] = *t0;
+	c->flags = (flags & ~(NLVS_CONN_F_HASHED | NLVS_CONN_F_CONTROLLED | NLVS_CONN_F_INET6)) |
+		   (t0->af == AF_INET6 ? NLVS_CONN_F_INET6 : 0);
+	c->proto = t0->proto;
+	tuple_store(c, 0, t0);
 	if (t1)
-		c->tuple[1] = *t1;
-	c->flags = flags & ~(NLVS_CONN_F_HASHED | NLVS_CONN_F_CONTROLLED);
+		tuple_store(c, 1, t1);
+	if (timeout_ms > NLVS_CONN_TIMEOUT_MAX)
+		timeout_ms = NLVS_CONN_TIMEOUT_MAX;
 	c->timeout = timeout_ms;
-	c->expires = now_ms + timeout_ms;
+	c->expires = (uint32_t)(now_ms + timeout_ms);
 	t->cold[idx].ctrl = NLVS_CONN_NONE;
 	t->cold[idx].n_control = 0;
 	t->cold[idx].tw_next = t->cold[idx].tw_prev = NLVS_CONN_NONE;
-	if (flags & NLVS_CONN_F_TEMPLATE)
-		c->tuple[0].kind = 1;
 	if (!(flags & NLVS_CONN_F_ONE_PACKET)) {
 		/* cannot fail: the overflow pool covers every entry */
-		hash_add(t, &c->tuple[0], idx << 1);
+		hash_side(t, c, 0, 1);
 		if (t1 && !(flags & NLVS_CONN_F_TEMPLATE))
-			hash_add(t, &c->tuple[1], idx << 1 | 1);
+			hash_side(t, c, 1, 1);
 		c->flags |= NLVS_CONN_F_HASHED;
 	}
-	nlvs_conn_tw_add(t, c, conn_tw_tick(c->expires));
+	nlvs_conn_tw_add(t, c, conn_tw_tick(now_ms + timeout_ms));
 	t->count++;
 	return c;
 }
@@ -369,9 +405,9 @@ void nlvs_conn_free(struct nlvs_conn_tab *t, struct nlvs_conn *c)
 	struct conn_cold *k = &t->cold[idx];
 
 	if (c->flags & NLVS_CONN_F_HASHED) {
-		hash_del(t, &c->tuple[0], idx << 1);
+		hash_side(t, c, 0, 0);
 		if (!(c->flags & NLVS_CONN_F_TEMPLATE))
-			hash_del(t, &c->tuple[1], idx << 1 | 1);
+			hash_side(t, c, 1, 0);
 	}
 	nlvs_conn_tw_del(t, c);
 	if (k->ctrl != NLVS_CONN_NONE)

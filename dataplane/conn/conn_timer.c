@@ -63,18 +63,18 @@ void nlvs_conn_tw_del(struct nlvs_conn_tab *t, struct nlvs_conn *c)
 
 void nlvs_conn_refresh(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint64_t now_ms)
 {
-	uint64_t e = now_ms + c->timeout;
+	uint32_t e = (uint32_t)now_ms + c->timeout;
 	const struct conn_cold *k;
 	uint32_t tick;
 
 	/* the usual case: later than before, the wheel finds out when it
 	 * gets there (no cold line touched) */
-	if (likely(e >= c->expires)) {
+	if (likely((int32_t)(e - c->expires) >= 0)) {
 		c->expires = e;
 		return;
 	}
 	c->expires = e;
-	tick = conn_tw_tick(e);
+	tick = conn_tw_tick(now_ms + c->timeout);
 	k = &t->cold[conn_idx(t, c)];
 	/* filed too late for the new expiry: move it now */
 	if (k->tw_tick != TW_UNFILED && (int32_t)(tick - k->tw_tick) < 0) {
@@ -87,14 +87,16 @@ void nlvs_conn_refresh(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint64_t no
 static int tw_visit(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint64_t now_ms,
 		    nlvs_conn_expire_fn fn, void *arg)
 {
+	uint32_t left = nlvs_conn_expires_in(c, now_ms);
+
 	nlvs_conn_tw_del(t, c);
-	if (c->expires <= now_ms && (c->flags & NLVS_CONN_F_TEMPLATE) &&
-	    nlvs_conn_n_control(t, c)) {
+	if (!left && (c->flags & NLVS_CONN_F_TEMPLATE) && nlvs_conn_n_control(t, c)) {
 		/* a template lives while it controls connections */
-		c->expires = now_ms + c->timeout;
+		left = c->timeout;
+		c->expires = (uint32_t)now_ms + left;
 	}
-	if (c->expires > now_ms) {
-		uint32_t tick = conn_tw_tick(c->expires);
+	if (left) {
+		uint32_t tick = conn_tw_tick(now_ms + left);
 
 		if ((int32_t)(tick - t->tw_tick) <= 0)
 			tick = t->tw_tick + 1;

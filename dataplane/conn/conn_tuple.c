@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Lookup keys from parsed packets and persistence template keys. */
+/* Lookup keys from parsed packets, persistence template keys, and the
+ * keys a connection is found under. */
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -60,4 +61,16 @@ void nlvs_conn_tuple_template(struct nlvs_conn_tuple *k, int af, uint8_t proto,
 	k->af = (uint8_t)af;
 	k->proto = proto;
 	k->kind = 1;
+}
+
+void nlvs_conn_tuple(const struct nlvs_conn *c, unsigned int side, struct nlvs_conn_tuple *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->saddr = nlvs_conn_saddr(c, side);
+	k->daddr = nlvs_conn_daddr(c, side);
+	k->sport = c->side[side].sport;
+	k->dport = c->side[side].dport;
+	k->af = (uint8_t)nlvs_conn_af(c);
+	k->proto = c->proto;
+	k->kind = side == 0 && (c->flags & NLVS_CONN_F_TEMPLATE);
 }

@@ -8,14 +8,15 @@
  * atomics, no allocation after creation.
  *
  * A connection is found under two tuples, each exactly as packets arrive:
- * tuple[0] from the client side (client:cport -> VIP:vport) and tuple[1]
- * from the real-server side (RS:rport -> laddr:lport).  A packet that
- * matched side s leaves with the reverse of tuple[1 - s], so FULLNAT and,
- * later, SNAT are the same code.  Persistence templates are connections of
- * their own (NLVS_CONN_F_TEMPLATE, only tuple[0] hashed) that controlled
+ * side 0 from the client (client:cport -> VIP:vport) and side 1 from the
+ * real server (RS:rport -> laddr:lport).  A packet that matched side s
+ * leaves with the reverse of side 1 - s's tuple, so FULLNAT and SNAT are
+ * the same code.  Persistence templates are connections of
+ * their own (NLVS_CONN_F_TEMPLATE, only side 0 hashed) that controlled
  * connections reference, as the kernel's ip_vs_conn templates do.
  *
- * Time is milliseconds from any monotonic clock, passed in by the caller.
+ * Time is milliseconds from any monotonic clock, passed in by the caller;
+ * a connection keeps the low 32 bits of its expiry (compared wrap-safe).
  * Expiry uses a timer wheel: refreshing a connection on each packet only
  * writes its expiry time (a line the hit has in cache anyway); the wheel
  * re-files it lazily.
@@ -25,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <netinet/in.h>
 #include "ctl/nlvs_ctl.h"
 #include "net/nlvs_pkt.h"
@@ -35,6 +37,7 @@
 #define NLVS_CONN_F_NOOUTPUT	0x0008	/* no reply seen yet (DR/TUN style) */
 #define NLVS_CONN_F_CONTROLLED	0x0010	/* a persistence template controls it */
 #define NLVS_CONN_F_HASHED	0x0100	/* internal */
+#define NLVS_CONN_F_INET6	0x0200	/* internal: IPv6 tuples (line 1) */
 
 #define NLVS_CONN_NONE		UINT32_MAX
 
@@ -53,36 +56,54 @@ struct nlvs_conn_tuple {
 
 /* Source in, source out: where packets of one side arrived from. */
 struct nlvs_conn_src {
-	uint16_t port;			/* ingress port id */
+	uint8_t port;			/* ingress port id (< NLVS_MAX_PORTS) */
 	uint8_t mac[6];			/* peer (previous hop) MAC */
 };
 
+/* One side's tuple in line 0: its ports, and its addresses for IPv4. */
+struct nlvs_conn_side {
+	uint32_t saddr4, daddr4;	/* IPv4 only; network order */
+	uint16_t sport, dport;		/* network order */
+};
+
 /*
- * Two cache lines, everything a packet of an established connection reads
- * or writes (a hit: lookup, state, expiry, rewrite, source in/out, the
- * dest check):
- *   line 0: expiry, timeout, flags and state, the dest; tuple[0] (client side)
- *   line 1: tuple[1] (RS side); per-side sources, dest generation, service
- * The timer-wheel links, the wheel tick, the template index and templates'
+ * 128 bytes, and for IPv4 everything a packet of an established
+ * connection reads or writes (a hit: lookup, state, expiry, rewrite,
+ * source in/out, the dest check and counters) is in line 0:
+ *   line 0: expiry, timeout, flags, the dest, its generation, the service;
+ *           state and protocol; per-side sources; both sides' ports and
+ *           IPv4 addresses
+ *   line 1: both sides' IPv6 addresses (IPv6 connections only)
+ * Both tuples share one family (NLVS_CONN_F_INET6) and one protocol; the
+ * tuples are read through nlvs_conn_tuple() and the accessors below.  An
+ * IPv4 tuple keeps only the first 4 bytes of its addresses.  The
+ * timer-wheel links, the wheel tick, the template index and templates'
  * counts live in a parallel cold array (conn_priv.h) that only the wheel
  * and templates touch, and per-connection packet counters are not kept
- * (the dest and service counters are what ipvsadm shows).  fwd is free for
- * the forwarding method (DR/TUN), 0 meaning NAT/FULLNAT.
+ * (the dest and service counters are what ipvsadm shows).
  */
 struct nlvs_conn {
-	uint64_t expires;		/* ms */
-	uint32_t timeout;		/* ms, applied on each refresh */
+	uint32_t expires;		/* ms, low 32 bits of the caller's clock */
+	uint32_t timeout;		/* ms (< 2^31), applied on each refresh */
 	uint32_t flags;			/* NLVS_CONN_F_*; the engines' bits from 0x10000 */
-	uint8_t state;			/* NLVS_TCP_S_* for TCP, 0 otherwise */
-	uint8_t old_state;
-	uint8_t fwd;			/* forwarding method, 0 = NAT/FULLNAT */
-	uint8_t spare;			/* zero */
 	uint32_t dest;			/* opaque dest handle (a slot) the caller bound */
-	struct nlvs_conn_tuple tuple[2];
-	struct nlvs_conn_src src[2];	/* per side */
 	uint32_t dest_gen;		/* dest's generation when bound */
 	uint32_t svc;			/* opaque service handle (a slot) */
+	uint8_t state;			/* NLVS_TCP_S_* for TCP, 0 otherwise */
+	uint8_t proto;			/* both tuples' protocol */
+	struct nlvs_conn_src src[2];	/* per side */
+	struct nlvs_conn_side side[2];	/* [0] client side, [1] RS side */
+	/* line 1 */
+	struct {
+		union nlvs_addr saddr, daddr;
+	} addr6[2];			/* per side, IPv6 only */
 } __attribute__((aligned(64)));
+
+_Static_assert(offsetof(struct nlvs_conn, addr6) == 64, "IPv4 hits stay in line 0");
+_Static_assert(sizeof(struct nlvs_conn) == 128, "two cache lines");
+
+/* Longest timeout an expiry holds (24.8 days): longer ones are cut to it. */
+#define NLVS_CONN_TIMEOUT_MAX	((uint32_t)INT32_MAX)
 
 struct nlvs_conn_tab;
 
@@ -163,16 +184,45 @@ void nlvs_conn_tuple_template(struct nlvs_conn_tuple *k, int af, uint8_t proto,
 			      const union nlvs_addr *caddr, unsigned int plen,
 			      const union nlvs_addr *vaddr, uint16_t vport);
 
+static inline int nlvs_conn_af(const struct nlvs_conn *c)
+{
+	return c->flags & NLVS_CONN_F_INET6 ? AF_INET6 : AF_INET;
+}
+
+/* Addresses of @side (IPv4: the rest of the union zero). */
+static inline union nlvs_addr nlvs_conn_saddr(const struct nlvs_conn *c, unsigned int side)
+{
+	union nlvs_addr a = { .ip6 = { c->side[side].saddr4, 0, 0, 0 } };
+
+	return c->flags & NLVS_CONN_F_INET6 ? c->addr6[side].saddr : a;
+}
+
+static inline union nlvs_addr nlvs_conn_daddr(const struct nlvs_conn *c, unsigned int side)
+{
+	union nlvs_addr a = { .ip6 = { c->side[side].daddr4, 0, 0, 0 } };
+
+	return c->flags & NLVS_CONN_F_INET6 ? c->addr6[side].daddr : a;
+}
+
+/** Tuple @side of @c, as the key it is found under. */
+void nlvs_conn_tuple(const struct nlvs_conn *c, unsigned int side, struct nlvs_conn_tuple *k);
+
+/** Milliseconds until @c expires (0 when due). */
+static inline uint32_t nlvs_conn_expires_in(const struct nlvs_conn *c, uint64_t now_ms)
+{
+	int32_t left = (int32_t)(c->expires - (uint32_t)now_ms);
+
+	return left > 0 ? (uint32_t)left : 0;
+}
+
 /** Addresses a packet that matched @side leaves with. */
 static inline void nlvs_conn_rewrite(const struct nlvs_conn *c, unsigned int side,
 				     struct nlvs_pkt_rewrite *rw)
 {
-	const struct nlvs_conn_tuple *o = &c->tuple[side ^ 1];
-
-	rw->saddr = o->daddr;
-	rw->daddr = o->saddr;
-	rw->sport = o->dport;
-	rw->dport = o->sport;
+	rw->saddr = nlvs_conn_daddr(c, side ^ 1);
+	rw->daddr = nlvs_conn_saddr(c, side ^ 1);
+	rw->sport = c->side[side ^ 1].dport;
+	rw->dport = c->side[side ^ 1].sport;
 }
 
 /** For an ICMP error that matched @side: the outer and quoted rewrite. */
@@ -180,13 +230,11 @@ static inline void nlvs_conn_icmp_rewrite(const struct nlvs_conn *c, unsigned in
 					  struct nlvs_pkt_rewrite *outer,
 					  struct nlvs_pkt_rewrite *inner)
 {
-	const struct nlvs_conn_tuple *o = &c->tuple[side ^ 1];
-
 	nlvs_conn_rewrite(c, side, outer);
-	inner->saddr = o->saddr;
-	inner->daddr = o->daddr;
-	inner->sport = o->sport;
-	inner->dport = o->dport;
+	inner->saddr = outer->daddr;
+	inner->daddr = outer->saddr;
+	inner->sport = outer->dport;
+	inner->dport = outer->sport;
 }
 
 /* --- TCP/UDP state (tcp_state.c) --- */
@@ -271,10 +319,10 @@ static inline int nlvs_conn_reusable(const struct nlvs_conn *c, unsigned int sid
 	if (side != NLVS_CONN_SIDE_CLIENT ||
 	    (c->flags & (NLVS_CONN_F_CONTROLLED | NLVS_CONN_F_TEMPLATE)))
 		return 0;
-	if (c->tuple[0].proto == IPPROTO_TCP)
+	if (c->proto == IPPROTO_TCP)
 		return (tcp_flags & (NLVS_TCP_SYN | NLVS_TCP_ACK | NLVS_TCP_RST)) == NLVS_TCP_SYN &&
 		       (c->state == NLVS_TCP_S_TIME_WAIT || c->state == NLVS_TCP_S_CLOSE);
-	return c->tuple[0].proto == IPPROTO_SCTP && tcp_flags == NLVS_SCTP_INIT &&
+	return c->proto == IPPROTO_SCTP && tcp_flags == NLVS_SCTP_INIT &&
 	       c->state == NLVS_SCTP_S_CLOSED;
 }
 

@@ -76,6 +76,14 @@ void nlvs_conn_timeouts_set(struct nlvs_conn_timeouts *to, uint32_t tcp, uint32_
 		to->udp = udp;
 }
 
+/* A timeout from seconds, as long as an expiry can hold. */
+static uint32_t timeout_ms(uint32_t s)
+{
+	uint64_t ms = (uint64_t)s * 1000u;
+
+	return ms < NLVS_CONN_TIMEOUT_MAX ? (uint32_t)ms : NLVS_CONN_TIMEOUT_MAX;
+}
+
 static int tcp_event(uint8_t flags)
 {
 	if (flags & NLVS_TCP_RST)
@@ -107,10 +115,10 @@ int nlvs_conn_state_update(struct nlvs_conn *c, unsigned int side, uint8_t tcp_f
 {
 	unsigned int next;
 
-	if (c->tuple[0].proto != IPPROTO_TCP) {
-		if (c->tuple[0].proto == IPPROTO_SCTP)
+	if (c->proto != IPPROTO_TCP) {
+		if (c->proto == IPPROTO_SCTP)
 			return nlvs_sctp_state_update(c, side, tcp_flags);
-		c->timeout = to->udp * 1000u;
+		c->timeout = timeout_ms(to->udp);
 		return 0;
 	}
 	next = nlvs_tcp_state_next(c->state, side, conn_nooutput(c, side), tcp_flags);
@@ -130,15 +138,14 @@ int nlvs_conn_state_set(struct nlvs_conn *c, unsigned int next, int active, uint
 			delta = 1;
 		}
 	}
-	c->old_state = c->state;
 	c->state = (uint8_t)next;
-	c->timeout = timeout_s * 1000u;
+	c->timeout = timeout_ms(timeout_s);
 	return delta;
 }
 
 const char *nlvs_conn_state_name(const struct nlvs_conn *c)
 {
-	switch (c->tuple[0].proto) {
+	switch (c->proto) {
 	case IPPROTO_TCP:
 		return c->state < NLVS_TCP_S_LAST ? tcp_names[c->state] : "ERR!";
 	case IPPROTO_UDP:

@@ -199,6 +199,7 @@ static void tun_xmit(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs
 {
 	struct nlvs_worker *w = lw->w;
 	struct nlvs_tun_encap t;
+	struct nlvs_conn_tuple k;
 	unsigned int hlen = nlvs_tun_hlen(d->af, d->tun_type, d->tun_flags);
 	union nlvs_addr nh;
 	uint16_t port;
@@ -240,7 +241,8 @@ static void tun_xmit(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs
 	t.type = d->tun_type;
 	t.flags = d->tun_flags;
 	t.dport = d->tun_port;
-	t.sport = nlvs_tun_gue_sport(flow_hash(&c->tuple[0]));
+	nlvs_conn_tuple(c, NLVS_CONN_SIDE_CLIENT, &k);
+	t.sport = nlvs_tun_gue_sport(flow_hash(&k));
 	t.id = rte_cpu_to_be_16(lw->tun_id++);
 	t.daddr = d->addr;
 	if (unlikely(!nlvs_tun_encap(hdr + RTE_ETHER_HDR_LEN, &t, l3->af))) {

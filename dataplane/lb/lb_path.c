@@ -31,6 +31,8 @@
 #define ICMP4_TIME_EXCEEDED	11
 #define ICMP6_TIME_EXCEEDED	3
 
+_Static_assert(NLVS_MAX_PORTS <= UINT8_MAX, "a connection's source port id is a byte");
+
 static inline void src_note(struct nlvs_conn *c, unsigned int side, const struct rte_mbuf *m,
 			    uint16_t port)
 {
@@ -38,7 +40,7 @@ static inline void src_note(struct nlvs_conn *c, unsigned int side, const struct
 	struct nlvs_conn_src *s = &c->src[side];
 
 	if (unlikely(s->port != port || memcmp(s->mac, eth->src_addr.addr_bytes, 6))) {
-		s->port = port;
+		s->port = (uint8_t)port;
 		memcpy(s->mac, eth->src_addr.addr_bytes, 6);
 	}
 }
@@ -57,11 +59,14 @@ static inline void conn_output(struct nlvs_worker *w, struct rte_mbuf *m,
 			       unsigned int side)
 {
 	const struct nlvs_conn_src *o = &c->src[side ^ 1];
+	struct rte_ether_addr mac;	/* 2-byte aligned; o->mac need not be */
 
-	if (src_known(o))
-		nlvs_eth_output(w, m, l3->af, o->port, (const struct rte_ether_addr *)o->mac);
-	else
+	if (src_known(o)) {
+		memcpy(&mac, o->mac, sizeof(mac));
+		nlvs_eth_output(w, m, l3->af, o->port, &mac);
+	} else {
 		nlvs_ip_route_output(w, m, l3);
+	}
 }
 
 static inline void count(struct lb_worker *lw, const struct nlvs_conn *c, unsigned int side,
@@ -104,9 +109,9 @@ static int too_big(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs_
 		   const struct nlvs_conn *c, unsigned int side)
 {
 	const struct nlvs_conn_src *o = &c->src[side ^ 1];
+	union nlvs_addr to = nlvs_conn_saddr(c, side ^ 1);
 
-	return nlvs_ip_too_big(w, m, l3, src_known(o) ? o->port : NLVS_PORT_ANY,
-			       &c->tuple[side ^ 1].saddr);
+	return nlvs_ip_too_big(w, m, l3, src_known(o) ? o->port : NLVS_PORT_ANY, &to);
 }
 
 /* DR / TUN: only the client's packets come through us, the state follows

@@ -198,19 +198,24 @@ void lb_stats_estimate(void)
 static int conn_line(char *buf, size_t max, const struct nlvs_conn *c, const struct lb_cfg *cfg,
 		     uint64_t now_ms)
 {
-	const struct nlvs_conn_tuple *t0 = &c->tuple[0];
-	union nlvs_addr daddr = c->tuple[1].saddr;
-	uint16_t dport = c->tuple[1].sport;
-	uint64_t left = c->expires > now_ms ? c->expires - now_ms : 0;
+	struct nlvs_conn_tuple k0, k1;
+	const struct nlvs_conn_tuple *t0 = &k0;
+	union nlvs_addr daddr;
+	uint16_t dport;
 	uint32_t dslot = (uint32_t)(uintptr_t)c->dest;
-	unsigned int secs = (unsigned int)(left / 1000);
+	unsigned int secs = nlvs_conn_expires_in(c, now_ms) / 1000;
 	char pbuf[16], da[40];
-	int daf = t0->af;
-	const char *proto = nlvs_proto_name(t0->proto, pbuf, sizeof(pbuf));
+	int daf;
+	const char *proto = nlvs_proto_name(c->proto, pbuf, sizeof(pbuf));
 
+	nlvs_conn_tuple(c, NLVS_CONN_SIDE_CLIENT, &k0);
+	nlvs_conn_tuple(c, NLVS_CONN_SIDE_RS, &k1);
+	daf = k0.af;
+	daddr = k1.saddr;
+	dport = k1.sport;
 	if (nlvs_snat_conn_is(c)) {	/* SNAT: the dest is the egress address */
-		daddr = c->tuple[1].daddr;
-		dport = c->tuple[1].dport;
+		daddr = k1.daddr;
+		dport = k1.dport;
 	}
 	if (c->flags & NLVS_CONN_F_TEMPLATE) {
 		memset(&daddr, 0, sizeof(daddr));
@@ -221,9 +226,12 @@ static int conn_line(char *buf, size_t max, const struct nlvs_conn *c, const str
 		}
 	}
 	/* a tunnel may lead to a dest of the other family: its address is
-	 * printed in its own family, as the kernel does */
-	if ((c->flags & LB_CF_TUN) && cfg && dslot < cfg->ndest && cfg->dests[dslot].used)
+	 * printed in its own family, as the kernel does (an IPv4 connection
+	 * keeps only 4 bytes of an address: the dest's is the whole one) */
+	if ((c->flags & LB_CF_TUN) && cfg && dslot < cfg->ndest && cfg->dests[dslot].used) {
 		daf = cfg->dests[dslot].af;
+		daddr = cfg->dests[dslot].addr;
+	}
 	if (daf == AF_INET6)
 		nlvs_ip6_full(&daddr, da, sizeof(da));
 	else

@@ -214,7 +214,7 @@ void lb_conn_release(struct lb_worker *lw, struct nlvs_conn *c)
 		struct nlvs_laddr_slice *ls = lw->slice[c->flags >> LB_CF_LADDR_SHIFT];
 
 		if (ls)
-			nlvs_laddr_slice_free(ls, c->tuple[1].dport);
+			nlvs_laddr_slice_free(ls, c->side[NLVS_CONN_SIDE_RS].dport);
 	}
 	nlvs_snat_conn_release(lw->w, c);	/* SNAT: the egress port */
 }

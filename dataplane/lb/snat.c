@@ -354,10 +354,13 @@ void snat_slow(struct lb_worker *lw, const struct snat_tab *t, struct rte_mbuf *
 int nlvs_snat_conn_release(struct nlvs_worker *w, const struct nlvs_conn *c)
 {
 	unsigned int e = c->flags >> SNAT_CF_EG_SHIFT, wid = nlvs_worker_id(w);
+	union nlvs_addr eg;
 
 	if (!(c->flags & SNAT_CF))
 		return 0;
-	if (snat_eg && e < SNAT_EGRESS_MAX && snat_eg[e].lp[wid])
-		nlvs_laddr_port_free(snat_eg[e].lp[wid], &c->tuple[1].daddr, c->tuple[1].dport);
+	if (snat_eg && e < SNAT_EGRESS_MAX && snat_eg[e].lp[wid]) {
+		eg = nlvs_conn_daddr(c, NLVS_CONN_SIDE_RS);
+		nlvs_laddr_port_free(snat_eg[e].lp[wid], &eg, c->side[NLVS_CONN_SIDE_RS].dport);
+	}
 	return 1;
 }

@@ -163,7 +163,7 @@ static int run(uint32_t flows)
 			unsigned int side;
 			struct nlvs_conn *c = nlvs_conn_lookup(tab, &k, &side);
 
-			k = c->tuple[1];
+			nlvs_conn_tuple(c, NLVS_CONN_SIDE_RS, &k);
 		}
 		build_pkt(pkts + (size_t)i * PKT_LEN, &k);
 	}

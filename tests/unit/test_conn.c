@@ -195,13 +195,14 @@ static void test_churn_model(void **state)
 static void test_bulk_lookup(void **state)
 {
 	struct nlvs_conn_tab *t = nlvs_conn_tab_create(5000, 0);
-	struct nlvs_conn_tuple keys[NLVS_CONN_BULK_MAX], t0, t1;
+	struct nlvs_conn_tuple keys[NLVS_CONN_BULK_MAX], t0, t1, k;
 	struct nlvs_conn *conns[NLVS_CONN_BULK_MAX];
 	uint8_t sides[NLVS_CONN_BULK_MAX];
 	unsigned int i, reason, round, side;
 
+	/* IPv4 and IPv6 connections (the latter also read line 1) */
 	for (i = 0; i < 4000; i += 2) {
-		mk_tuples(i, AF_INET, &t0, &t1);
+		mk_tuples(i, i & 2 ? AF_INET6 : AF_INET, &t0, &t1);
 		assert_non_null(nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason));
 	}
 	srandom(5);
@@ -209,7 +210,9 @@ static void test_bulk_lookup(void **state)
 		unsigned int n = 1 + (unsigned int)random() % NLVS_CONN_BULK_MAX, hits = 0;
 
 		for (i = 0; i < n; i++) {
-			mk_tuples((uint32_t)random() % 4000, AF_INET, &t0, &t1);
+			uint32_t id = (uint32_t)random() % 4000;
+
+			mk_tuples(id, id & 2 ? AF_INET6 : AF_INET, &t0, &t1);
 			keys[i] = random() & 1 ? t0 : t1;
 		}
 		for (i = 0; i < n; i++)
@@ -219,8 +222,8 @@ static void test_bulk_lookup(void **state)
 			assert_ptr_equal(conns[i], nlvs_conn_lookup(t, &keys[i], &side));
 			if (conns[i]) {
 				assert_int_equal(sides[i], side);
-				assert_memory_equal(&conns[i]->tuple[sides[i]], &keys[i],
-						    sizeof(keys[i]));
+				nlvs_conn_tuple(conns[i], sides[i], &k);
+				assert_memory_equal(&k, &keys[i], sizeof(keys[i]));
 			}
 		}
 	}
@@ -279,6 +282,67 @@ static void test_expiry(void **state)
 	nlvs_conn_expire(t, now + 3600300, 1000, on_expire, NULL);
 	assert_int_equal(expired_n, 3);
 	assert_int_equal(nlvs_conn_tab_count(t), 0);
+	nlvs_conn_tab_destroy(t);
+}
+
+/* The clock's low 32 bits wrap under a connection; timeouts longer than an
+ * expiry holds are cut to NLVS_CONN_TIMEOUT_MAX. */
+static void test_expiry_wrap(void **state)
+{
+	uint64_t now = (1ull << 32) - 5000;
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(100, now);
+	struct nlvs_conn_tuple t0, t1;
+	struct nlvs_conn *a, *l;
+	unsigned int reason;
+
+	mk_tuples(1, AF_INET, &t0, &t1);
+	a = nlvs_conn_new(t, &t0, &t1, 0, 10000, now, &reason);
+	mk_tuples(2, AF_INET6, &t0, &t1);
+	l = nlvs_conn_new(t, &t0, &t1, 0, UINT32_MAX, now, &reason);
+	assert_int_equal(l->timeout, NLVS_CONN_TIMEOUT_MAX);
+	assert_int_equal(nlvs_conn_expires_in(l, now), NLVS_CONN_TIMEOUT_MAX);
+	expired_n = 0;
+	nlvs_conn_refresh(t, a, now + 3000);		/* expires after the wrap */
+	assert_int_equal(nlvs_conn_expires_in(a, now + 6000), 7000);
+	for (uint64_t ms = now; ms <= now + 12700; ms += 100)
+		nlvs_conn_expire(t, ms, 1000, on_expire, NULL);
+	assert_int_equal(expired_n, 0);
+	nlvs_conn_expire(t, now + 13300, 1000, on_expire, NULL);
+	assert_int_equal(expired_n, 1);
+	assert_int_equal(nlvs_conn_expires_in(l, now + 13300),
+			 NLVS_CONN_TIMEOUT_MAX - 13300);
+	assert_int_equal(nlvs_conn_tab_count(t), 1);
+	nlvs_conn_tab_destroy(t);
+}
+
+/* What nlvs_conn_tuple() gives back is the key the connection was filed
+ * under: IPv4 and IPv6, both sides, and a template's side 0. */
+static void test_tuple_back(void **state)
+{
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(100, 0);
+	struct nlvs_conn_tuple t0, t1, k, tk;
+	union nlvs_addr ca = { .ip = htonl(0xc6120107u) }, va = { .ip = htonl(0xc000020au) };
+	struct nlvs_conn *c;
+	unsigned int reason, side, af;
+
+	for (af = AF_INET; af <= AF_INET6; af += AF_INET6 - AF_INET) {
+		mk_tuples(7, (int)af, &t0, &t1);
+		c = nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason);
+		assert_int_equal(nlvs_conn_af(c), af);
+		nlvs_conn_tuple(c, 0, &k);
+		assert_memory_equal(&k, &t0, sizeof(k));
+		nlvs_conn_tuple(c, 1, &k);
+		assert_memory_equal(&k, &t1, sizeof(k));
+		assert_ptr_equal(nlvs_conn_lookup(t, &t1, &side), c);
+		assert_int_equal(side, 1);
+	}
+	nlvs_conn_tuple_template(&tk, AF_INET, IPPROTO_TCP, &ca, 24, &va, htons(80));
+	c = nlvs_conn_new(t, &tk, NULL, NLVS_CONN_F_TEMPLATE, 1000, 0, &reason);
+	nlvs_conn_tuple(c, 0, &k);
+	assert_memory_equal(&k, &tk, sizeof(k));
+	assert_ptr_equal(nlvs_conn_lookup(t, &tk, &side), c);
+	k.kind = 0;					/* not the template's key */
+	assert_null(nlvs_conn_lookup(t, &k, &side));
 	nlvs_conn_tab_destroy(t);
 }
 
@@ -415,6 +479,8 @@ int main(void)
 		cmocka_unit_test(test_churn_model),
 		cmocka_unit_test(test_bulk_lookup),
 		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_expiry_wrap),
+		cmocka_unit_test(test_tuple_back),
 		cmocka_unit_test(test_expiry_budget_and_jump),
 		cmocka_unit_test(test_templates),
 		cmocka_unit_test(test_one_packet),

@@ -133,7 +133,7 @@ static void test_lifecycle_accounting(void **state)
 	memset(&c, 0, sizeof(c));
 	memset(&rs, 0, sizeof(rs));
 	rs.weight = 1;
-	c.tuple[0].proto = IPPROTO_TCP;
+	c.proto = IPPROTO_TCP;
 	c.flags = NLVS_CONN_F_INACTIVE;		/* new connections start inactive */
 	nlvs_rs_conn_bind(&rs, 0, 0);
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
@@ -184,7 +184,7 @@ static void test_reuse(void **state)
 
 	(void)state;
 	memset(&c, 0, sizeof(c));
-	c.tuple[0].proto = IPPROTO_TCP;
+	c.proto = IPPROTO_TCP;
 	for (st = NLVS_TCP_S_NONE; st < NLVS_TCP_S_LAST; st++) {
 		int ended = st == NLVS_TCP_S_TIME_WAIT || st == NLVS_TCP_S_CLOSE;
 
@@ -202,7 +202,7 @@ static void test_reuse(void **state)
 	c.flags = NLVS_CONN_F_TEMPLATE;
 	assert_false(nlvs_conn_reusable(&c, IN, S));
 	c.flags = 0;
-	c.tuple[0].proto = IPPROTO_UDP;
+	c.proto = IPPROTO_UDP;
 	assert_false(nlvs_conn_reusable(&c, IN, S));
 }
 
@@ -214,11 +214,11 @@ static void test_udp_and_names(void **state)
 
 	nlvs_conn_timeouts_default(&to);
 	memset(&c, 0, sizeof(c));
-	c.tuple[0].proto = IPPROTO_UDP;
+	c.proto = IPPROTO_UDP;
 	assert_int_equal(nlvs_conn_state_update(&c, IN, 0, &to), 0);
 	assert_int_equal(c.timeout, 300000);
 	assert_string_equal(nlvs_conn_state_name(&c), "UDP");
-	c.tuple[0].proto = IPPROTO_TCP;
+	c.proto = IPPROTO_TCP;
 	{
 		static const char *const names[] = {
 			"NONE", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT", "TIME_WAIT",
@@ -241,7 +241,7 @@ static void test_sctp(void **state)
 
 	nlvs_conn_timeouts_default(&to);
 	memset(&c, 0, sizeof(c));
-	c.tuple[0].proto = IPPROTO_SCTP;
+	c.proto = IPPROTO_SCTP;
 	c.flags = NLVS_CONN_F_NOOUTPUT | NLVS_CONN_F_INACTIVE;
 	assert_string_equal(nlvs_conn_state_name(&c), "NONE");
 	assert_int_equal(nlvs_conn_state_update(&c, IN, NLVS_SCTP_INIT, &to), 0);

@@ -149,14 +149,17 @@ static int tun_source(struct lb_worker *lw, int af, uint16_t port, union nlvs_ad
 	return 0;
 }
 
-/* A flow's hash for the GUE source port: the same for every packet of the
- * connection, spread over connections. */
-static uint32_t flow_hash(const struct nlvs_conn_tuple *k)
+/* A flow's hash for the GUE source port, from the client's side of the
+ * connection: the same for every packet of it, spread over connections. */
+static uint32_t flow_hash(const struct nlvs_conn *c)
 {
-	uint32_t h = k->saddr.ip6[0] ^ k->saddr.ip6[1] ^ k->saddr.ip6[2] ^ k->saddr.ip6[3];
+	const union nlvs_addr sa = nlvs_conn_saddr(c, NLVS_CONN_SIDE_CLIENT),
+			      da = nlvs_conn_daddr(c, NLVS_CONN_SIDE_CLIENT);
+	const struct nlvs_conn_side *e = &c->side[NLVS_CONN_SIDE_CLIENT];
+	uint32_t h = sa.ip6[0] ^ sa.ip6[1] ^ sa.ip6[2] ^ sa.ip6[3];
 
-	h ^= k->daddr.ip6[0] ^ k->daddr.ip6[1] ^ k->daddr.ip6[2] ^ k->daddr.ip6[3];
-	h ^= ((uint32_t)k->sport << 16 | k->dport) ^ k->proto;
+	h ^= da.ip6[0] ^ da.ip6[1] ^ da.ip6[2] ^ da.ip6[3];
+	h ^= ((uint32_t)e->sport << 16 | e->dport) ^ c->proto;
 	h *= 0x9e3779b1u;
 	return h ^ h >> 15;
 }
@@ -199,7 +202,6 @@ static void tun_xmit(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs
 {
 	struct nlvs_worker *w = lw->w;
 	struct nlvs_tun_encap t;
-	struct nlvs_conn_tuple k;
 	unsigned int hlen = nlvs_tun_hlen(d->af, d->tun_type, d->tun_flags);
 	union nlvs_addr nh;
 	uint16_t port;
@@ -241,8 +243,7 @@ static void tun_xmit(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs
 	t.type = d->tun_type;
 	t.flags = d->tun_flags;
 	t.dport = d->tun_port;
-	nlvs_conn_tuple(c, NLVS_CONN_SIDE_CLIENT, &k);
-	t.sport = nlvs_tun_gue_sport(flow_hash(&k));
+	t.sport = nlvs_tun_gue_sport(flow_hash(c));
 	t.id = rte_cpu_to_be_16(lw->tun_id++);
 	t.daddr = d->addr;
 	if (unlikely(!nlvs_tun_encap(hdr + RTE_ETHER_HDR_LEN, &t, l3->af))) {

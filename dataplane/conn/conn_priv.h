@@ -24,20 +24,29 @@ struct conn_bucket {
 
 /* What only the wheel and templates touch, by connection index. */
 struct conn_cold {
-	uint32_t tw_next, tw_prev;	/* wheel links (indices); free list */
+	uint32_t tw_next, tw_prev;	/* wheel links (indices); free lists */
 	uint32_t tw_tick;		/* the wheel tick we are filed under */
 	uint32_t ctrl;			/* index of our template, or NONE */
-	uint32_t n_control;		/* templates: connections controlled */
 };
 
+/* A template's count of the connections it controls, in a word of its
+ * line that templates do not use (they are hashed under side 0 only). */
+#define conn_n_control(c)	((c)->side[1].saddr4)
+
+/*
+ * One index space over both pools: IPv4 connections 0 .. cap4 - 1, then
+ * IPv6 ones; the index and the cold array use it.  The pools are one
+ * allocation, cap4 64-byte entries then cap6 128-byte ones, so index i
+ * is at line i, or at line 2 i - cap4 for an IPv6 connection.
+ */
 struct nlvs_conn_tab {
-	struct nlvs_conn *pool;
-	struct conn_cold *cold;		/* parallel to pool */
+	struct nlvs_conn *pool;		/* cap4 nlvs_conn, then cap6 nlvs_conn6 */
+	struct conn_cold *cold;		/* by index */
 	struct conn_bucket *bkt;	/* nb_main heads, then overflow buckets */
-	uint32_t capacity, count;
-	uint32_t free_head;		/* pool free list through cold tw_next */
-	int huge;			/* pool and buckets on transparent huge pages */
-	uint32_t nb_main, mask;
+	uint32_t cap4, cap6, count;
+	uint32_t free4, free6;		/* free lists through cold tw_next */
+	int huge;			/* pools and buckets on transparent huge pages */
+	uint32_t nb_main, mask, nb_ovf;
 	uint32_t ovf_free;		/* overflow free list (+1), through next */
 	uint64_t seed;
 	uint32_t tw_tick;		/* next wheel tick to run */
@@ -47,9 +56,16 @@ struct nlvs_conn_tab {
 void nlvs_conn_tw_add(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint32_t tick);
 void nlvs_conn_tw_del(struct nlvs_conn_tab *t, struct nlvs_conn *c);
 
+static inline struct nlvs_conn *conn_at(const struct nlvs_conn_tab *t, uint32_t idx)
+{
+	return &t->pool[idx + (idx >= t->cap4 ? idx - t->cap4 : 0)];
+}
+
 static inline uint32_t conn_idx(const struct nlvs_conn_tab *t, const struct nlvs_conn *c)
 {
-	return (uint32_t)(c - t->pool);
+	uint32_t line = (uint32_t)(c - t->pool);
+
+	return line < t->cap4 ? line : (line + t->cap4) / 2;
 }
 
 static inline uint32_t conn_tw_tick(uint64_t ms)

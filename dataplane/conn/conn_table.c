@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Connection pool and the two-tuple hash.  Buckets are one cache line of
- * seven (signature, entry) pairs; a full bucket chains to an overflow bucket
- * from a pool sized for the worst case, so an insert can only fail when the
- * connection pool itself is empty.
+ * Connection pools and the two-tuple hash.  Buckets are one cache line of
+ * seven (signature, entry) pairs; a full bucket chains to an overflow
+ * bucket.  With a random per-table seed an adversary cannot aim at a chain
+ * and chain lengths are Poisson: at the fullest (both pools full, about
+ * 4.27 entries per main bucket) 7 % of the main buckets overflow, almost
+ * never twice, so the overflow pool has one bucket for every eight main
+ * ones (tests/unit/test_conn.c measures it across seeds).  Should it run
+ * out anyway, the new connection is refused (conn-index-full) and the
+ * table stays as it was.  Sizing the overflow for the worst case (every
+ * entry in one chain) cost 18 bytes per connection.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,23 +30,34 @@ static uint32_t pow2_at_least(uint32_t v)
 	return p;
 }
 
-static uint32_t nb_main_for(uint32_t capacity)
+static uint32_t nb_main_for(uint32_t cap4, uint32_t cap6)
 {
-	/* two entries per connection, about four per seven-entry bucket */
-	return pow2_at_least(capacity / 2);
+	/* two entries per connection, at most 4.27 per seven-entry bucket
+	 * (the power of two above 15/32 of the connections: both pools of
+	 * the default 16:1 split at a power of two fit in the one below) */
+	uint32_t n = (uint32_t)(((uint64_t)cap4 + cap6) * 15 / 32);
+
+	return pow2_at_least(n ? n : 1);
 }
 
-static uint32_t nb_ovf_for(uint32_t capacity)
+static uint32_t nb_ovf_for(uint32_t nb_main)
 {
-	return (uint32_t)((2ull * capacity) / CONN_BKT_ENTRIES + 1);
+	/* the few buckets of a tiny table overflow more often than not */
+	return nb_main / 8 + 8;
 }
 
-size_t nlvs_conn_tab_memsize(uint32_t capacity)
+static size_t pool_bytes(uint32_t cap4, uint32_t cap6)
 {
-	return sizeof(struct nlvs_conn_tab) +
-	       (size_t)capacity * (sizeof(struct nlvs_conn) + sizeof(struct conn_cold)) +
-	       ((size_t)nb_main_for(capacity) + nb_ovf_for(capacity)) *
-	       sizeof(struct conn_bucket);
+	return (size_t)cap4 * sizeof(struct nlvs_conn) + (size_t)cap6 * sizeof(struct nlvs_conn6);
+}
+
+size_t nlvs_conn_tab_memsize(uint32_t capacity, uint32_t capacity6)
+{
+	uint32_t nb_main = nb_main_for(capacity, capacity6);
+
+	return sizeof(struct nlvs_conn_tab) + pool_bytes(capacity, capacity6) +
+	       ((size_t)capacity + capacity6) * sizeof(struct conn_cold) +
+	       ((size_t)nb_main + nb_ovf_for(nb_main)) * sizeof(struct conn_bucket);
 }
 
 #define HUGE_2M		(2u << 20)
@@ -84,37 +101,45 @@ static void big_free(void *p, size_t size)
 		munmap(p, big_len(size));
 }
 
-static size_t pool_bytes(uint32_t capacity)
-{
-	return (size_t)capacity * sizeof(struct nlvs_conn);
-}
-
 static size_t bkt_bytes(const struct nlvs_conn_tab *t)
 {
-	return ((size_t)t->nb_main + nb_ovf_for(t->capacity)) * sizeof(struct conn_bucket);
+	return ((size_t)t->nb_main + t->nb_ovf) * sizeof(struct conn_bucket);
 }
 
-struct nlvs_conn_tab *nlvs_conn_tab_create(uint32_t capacity, uint64_t now_ms)
+/* Chain indices [from, to) into a free list. */
+static uint32_t free_list(struct nlvs_conn_tab *t, uint32_t from, uint32_t to)
 {
+	uint32_t i;
+
+	for (i = from; i < to; i++)
+		t->cold[i].tw_next = i + 1 < to ? i + 1 : NLVS_CONN_NONE;
+	return from < to ? from : NLVS_CONN_NONE;
+}
+
+struct nlvs_conn_tab *nlvs_conn_tab_create(uint32_t capacity, uint32_t capacity6,
+					   uint64_t now_ms)
+{
+	uint32_t i, nov, ncold = capacity + capacity6;
 	struct nlvs_conn_tab *t;
-	uint32_t i, nov;
 	size_t nbkt;
 
-	if (capacity == 0 || capacity > (UINT32_MAX >> 2))
+	/* index entries hold an index and a side in 32 bits */
+	if (capacity == 0 || (uint64_t)capacity + capacity6 > (UINT32_MAX >> 2))
 		return NULL;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	t->capacity = capacity;
-	t->nb_main = nb_main_for(capacity);
+	t->cap4 = capacity;
+	t->cap6 = capacity6;
+	t->nb_main = nb_main_for(capacity, capacity6);
 	t->mask = t->nb_main - 1;
-	nov = nb_ovf_for(capacity);
+	nov = t->nb_ovf = nb_ovf_for(t->nb_main);
 	nbkt = (size_t)t->nb_main + nov;
 	/* mmap'd memory stays untouched (and unbacked) until used */
 	t->huge = 1;
-	t->pool = big_alloc(pool_bytes(capacity), &t->huge);
+	t->pool = big_alloc(pool_bytes(capacity, capacity6), &t->huge);
 	t->bkt = big_alloc(nbkt * sizeof(*t->bkt), &t->huge);
-	t->cold = big_alloc((size_t)capacity * sizeof(*t->cold), &t->huge);
+	t->cold = big_alloc((size_t)ncold * sizeof(*t->cold), &t->huge);
 	if (!t->pool || !t->bkt || !t->cold)
 		goto fail;
 	memset(t->bkt, 0, t->nb_main * sizeof(*t->bkt));
@@ -123,9 +148,8 @@ struct nlvs_conn_tab *nlvs_conn_tab_create(uint32_t capacity, uint64_t now_ms)
 		t->bkt[t->nb_main + i].next = i + 1 < nov ? t->nb_main + i + 2 : 0;
 	}
 	t->ovf_free = t->nb_main + 1;
-	for (i = 0; i < capacity; i++)
-		t->cold[i].tw_next = i + 1 < capacity ? i + 1 : NLVS_CONN_NONE;
-	t->free_head = 0;
+	t->free4 = free_list(t, 0, capacity);
+	t->free6 = free_list(t, capacity, ncold);
 	for (i = 0; i <= CONN_TW_SLOTS; i++)
 		t->tw_head[i] = NLVS_CONN_NONE;
 	t->tw_tick = conn_tw_tick(now_ms);
@@ -143,8 +167,8 @@ void nlvs_conn_tab_destroy(struct nlvs_conn_tab *t)
 		return;
 	if (t->bkt)
 		big_free(t->bkt, bkt_bytes(t));
-	big_free(t->pool, pool_bytes(t->capacity));
-	big_free(t->cold, (size_t)t->capacity * sizeof(*t->cold));
+	big_free(t->pool, pool_bytes(t->cap4, t->cap6));
+	big_free(t->cold, ((size_t)t->cap4 + t->cap6) * sizeof(*t->cold));
 	free(t);
 }
 
@@ -160,7 +184,7 @@ uint32_t nlvs_conn_tab_count(const struct nlvs_conn_tab *t)
 
 uint32_t nlvs_conn_tab_capacity(const struct nlvs_conn_tab *t)
 {
-	return t->capacity;
+	return t->cap4 + t->cap6;
 }
 
 /* 40-byte key as five words, multiply-xorshift mixing with a per-table
@@ -182,7 +206,7 @@ static inline uint64_t tuple_hash(const struct nlvs_conn_tab *t, const struct nl
 	return h;
 }
 
-/* Is tuple @s of @c the key @k?  For IPv4 only line 0 is read. */
+/* Is tuple @s of @c the key @k?  For IPv4 only its line is read. */
 static inline int tuple_is(const struct nlvs_conn *c, unsigned int s,
 			   const struct nlvs_conn_tuple *k)
 {
@@ -194,8 +218,8 @@ static inline int tuple_is(const struct nlvs_conn *c, unsigned int s,
 		return 0;
 	if (k->af == AF_INET)
 		return e->saddr4 == k->saddr.ip && e->daddr4 == k->daddr.ip;
-	return !memcmp(&c->addr6[s].saddr, &k->saddr, sizeof(k->saddr)) &&
-	       !memcmp(&c->addr6[s].daddr, &k->daddr, sizeof(k->daddr));
+	return !memcmp(&nlvs_conn6_of(c)->addr6[s].saddr, &k->saddr, sizeof(k->saddr)) &&
+	       !memcmp(&nlvs_conn6_of(c)->addr6[s].daddr, &k->daddr, sizeof(k->daddr));
 }
 
 static int hash_add(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k, uint32_t ent)
@@ -208,7 +232,7 @@ static int hash_add(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k, ui
 			uint32_t nb = t->ovf_free;
 
 			if (!nb)
-				return -ENOSPC;	/* cannot happen: sized for the worst case */
+				return -ENOSPC;	/* nothing changed */
 			t->ovf_free = t->bkt[nb - 1].next;
 			t->bkt[nb - 1].next = 0;
 			t->bkt[nb - 1].count = 0;
@@ -263,7 +287,7 @@ static inline struct nlvs_conn *bucket_find(struct nlvs_conn_tab *t,
 
 		for (i = 0; i < b->count; i++) {
 			if (b->sig[i] == sig) {
-				struct nlvs_conn *c = &t->pool[b->ent[i] >> 1];
+				struct nlvs_conn *c = conn_at(t, b->ent[i] >> 1);
 				unsigned int s = b->ent[i] & 1;
 
 				if (tuple_is(c, s, k)) {
@@ -286,8 +310,8 @@ struct nlvs_conn *nlvs_conn_lookup(struct nlvs_conn_tab *t, const struct nlvs_co
 	return bucket_find(t, &t->bkt[h & t->mask], (uint32_t)(h >> 32), k, side);
 }
 
-/* Pull in the connections whose signature matches in bucket @b: line 0
- * (IPv4: everything a hit reads and writes), line 1 too for IPv6. */
+/* Pull in the connections whose signature matches in bucket @b: the line
+ * of an IPv4 one (everything a hit reads and writes), both of an IPv6 one. */
 static inline void entries_prefetch(const struct nlvs_conn_tab *t, const struct conn_bucket *b,
 				    uint32_t sig, int af)
 {
@@ -295,11 +319,11 @@ static inline void entries_prefetch(const struct nlvs_conn_tab *t, const struct 
 
 	for (j = 0; j < b->count; j++)
 		if (b->sig[j] == sig) {
-			const struct nlvs_conn *c = &t->pool[b->ent[j] >> 1];
+			const struct nlvs_conn *c = conn_at(t, b->ent[j] >> 1);
 
 			__builtin_prefetch(c);
 			if (af != AF_INET)
-				__builtin_prefetch(c->addr6);
+				__builtin_prefetch(nlvs_conn6_of(c)->addr6);
 		}
 }
 
@@ -339,8 +363,10 @@ static void tuple_store(struct nlvs_conn *c, unsigned int s, const struct nlvs_c
 	c->side[s].sport = k->sport;
 	c->side[s].dport = k->dport;
 	if (c->flags & NLVS_CONN_F_INET6) {
-		c->addr6[s].saddr = k->saddr;
-		c->addr6[s].daddr = k->daddr;
+		struct nlvs_conn6 *c6 = (struct nlvs_conn6 *)c;
+
+		c6->addr6[s].saddr = k->saddr;
+		c6->addr6[s].daddr = k->daddr;
 	} else {
 		c->side[s].saddr4 = k->saddr.ip;
 		c->side[s].daddr4 = k->daddr.ip;
@@ -349,31 +375,35 @@ static void tuple_store(struct nlvs_conn *c, unsigned int s, const struct nlvs_c
 
 /* File (@add) or remove side @s under its tuple as stored (an IPv4
  * tuple's first 4 address bytes): nlvs_conn_free() finds what new filed. */
-static void hash_side(struct nlvs_conn_tab *t, struct nlvs_conn *c, unsigned int s, int add)
+static int hash_side(struct nlvs_conn_tab *t, struct nlvs_conn *c, unsigned int s, int add)
 {
 	struct nlvs_conn_tuple k;
 
 	nlvs_conn_tuple(c, s, &k);
 	if (add)
-		hash_add(t, &k, conn_idx(t, c) << 1 | s);
-	else
-		hash_del(t, &k, conn_idx(t, c) << 1 | s);
+		return hash_add(t, &k, conn_idx(t, c) << 1 | s);
+	hash_del(t, &k, conn_idx(t, c) << 1 | s);
+	return 0;
+}
+
+static inline uint32_t *free_head(struct nlvs_conn_tab *t, uint32_t idx)
+{
+	return idx < t->cap4 ? &t->free4 : &t->free6;
 }
 
 struct nlvs_conn *nlvs_conn_new(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *t0,
 				const struct nlvs_conn_tuple *t1, uint32_t flags,
 				uint32_t timeout_ms, uint64_t now_ms, unsigned int *reason)
 {
+	uint32_t *head = t0->af == AF_INET6 ? &t->free6 : &t->free4, idx = *head;
 	struct nlvs_conn *c;
-	uint32_t idx = t->free_head;
 
 	if (idx == NLVS_CONN_NONE) {
 		*reason = NLVS_DROP_CONN_TABLE_FULL;
 		return NULL;
 	}
-	c = &t->pool[idx];
-	t->free_head = t->cold[idx].tw_next;
-	memset(c, 0, sizeof(*c));
+	c = conn_at(t, idx);
+	memset(c, 0, t0->af == AF_INET6 ? sizeof(struct nlvs_conn6) : sizeof(*c));
 	c->flags = (flags & ~(NLVS_CONN_F_HASHED | NLVS_CONN_F_CONTROLLED | NLVS_CONN_F_INET6)) |
 		   (t0->af == AF_INET6 ? NLVS_CONN_F_INET6 : 0);
 	c->proto = t0->proto;
@@ -384,19 +414,25 @@ struct nlvs_conn *nlvs_conn_new(struct nlvs_conn_tab *t, const struct nlvs_conn_
 		timeout_ms = NLVS_CONN_TIMEOUT_MAX;
 	c->timeout = timeout_ms;
 	c->expires = (uint32_t)(now_ms + timeout_ms);
-	t->cold[idx].ctrl = NLVS_CONN_NONE;
-	t->cold[idx].n_control = 0;
-	t->cold[idx].tw_next = t->cold[idx].tw_prev = NLVS_CONN_NONE;
 	if (!(flags & NLVS_CONN_F_ONE_PACKET)) {
-		/* cannot fail: the overflow pool covers every entry */
-		hash_side(t, c, 0, 1);
-		if (t1 && !(flags & NLVS_CONN_F_TEMPLATE))
-			hash_side(t, c, 1, 1);
+		if (hash_side(t, c, 0, 1) < 0)
+			goto index_full;
+		if (t1 && !(flags & NLVS_CONN_F_TEMPLATE) && hash_side(t, c, 1, 1) < 0) {
+			hash_side(t, c, 0, 0);
+			goto index_full;
+		}
 		c->flags |= NLVS_CONN_F_HASHED;
 	}
+	*head = t->cold[idx].tw_next;
+	t->cold[idx].ctrl = NLVS_CONN_NONE;
+	t->cold[idx].tw_next = t->cold[idx].tw_prev = NLVS_CONN_NONE;
 	nlvs_conn_tw_add(t, c, conn_tw_tick(now_ms + timeout_ms));
 	t->count++;
 	return c;
+index_full:
+	c->flags = 0;		/* still free: not listed */
+	*reason = NLVS_DROP_CONN_INDEX_FULL;
+	return NULL;
 }
 
 void nlvs_conn_free(struct nlvs_conn_tab *t, struct nlvs_conn *c)
@@ -411,11 +447,11 @@ void nlvs_conn_free(struct nlvs_conn_tab *t, struct nlvs_conn *c)
 	}
 	nlvs_conn_tw_del(t, c);
 	if (k->ctrl != NLVS_CONN_NONE)
-		t->cold[k->ctrl].n_control--;
+		conn_n_control(conn_at(t, k->ctrl))--;
 	c->flags = 0;
 	k->ctrl = NLVS_CONN_NONE;
-	k->tw_next = t->free_head;
-	t->free_head = idx;
+	k->tw_next = *free_head(t, idx);
+	*free_head(t, idx) = idx;
 	t->count--;
 }
 
@@ -425,10 +461,10 @@ void nlvs_conn_set_template(struct nlvs_conn_tab *t, struct nlvs_conn *c,
 	struct conn_cold *k = &t->cold[conn_idx(t, c)];
 
 	if (k->ctrl != NLVS_CONN_NONE)
-		t->cold[k->ctrl].n_control--;
+		conn_n_control(conn_at(t, k->ctrl))--;
 	k->ctrl = tmpl ? conn_idx(t, tmpl) : NLVS_CONN_NONE;
 	if (tmpl) {
-		t->cold[conn_idx(t, tmpl)].n_control++;
+		conn_n_control(tmpl)++;
 		c->flags |= NLVS_CONN_F_CONTROLLED;
 	} else {
 		c->flags &= ~NLVS_CONN_F_CONTROLLED;
@@ -437,20 +473,21 @@ void nlvs_conn_set_template(struct nlvs_conn_tab *t, struct nlvs_conn *c,
 
 uint32_t nlvs_conn_n_control(const struct nlvs_conn_tab *t, const struct nlvs_conn *tmpl)
 {
-	return t->cold[conn_idx(t, tmpl)].n_control;
+	(void)t;
+	return conn_n_control(tmpl);
 }
 
 struct nlvs_conn *nlvs_conn_template(struct nlvs_conn_tab *t, const struct nlvs_conn *c)
 {
 	uint32_t ctrl = t->cold[conn_idx(t, c)].ctrl;
 
-	return ctrl == NLVS_CONN_NONE ? NULL : &t->pool[ctrl];
+	return ctrl == NLVS_CONN_NONE ? NULL : conn_at(t, ctrl);
 }
 
 struct nlvs_conn *nlvs_conn_next(struct nlvs_conn_tab *t, uint32_t *cursor)
 {
-	while (*cursor < t->capacity) {
-		struct nlvs_conn *c = &t->pool[(*cursor)++];
+	while (*cursor < t->cap4 + t->cap6) {
+		struct nlvs_conn *c = conn_at(t, (*cursor)++);
 
 		if (c->flags & (NLVS_CONN_F_HASHED | NLVS_CONN_F_ONE_PACKET))
 			return c;

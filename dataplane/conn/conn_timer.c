@@ -138,7 +138,7 @@ unsigned int nlvs_conn_expire(struct nlvs_conn_tab *t, uint64_t now_ms, unsigned
 		}
 		while (budget && *pending != NLVS_CONN_NONE) {
 			budget--;
-			freed += (unsigned int)tw_visit(t, &t->pool[*pending], now_ms, fn, arg);
+			freed += (unsigned int)tw_visit(t, conn_at(t, *pending), now_ms, fn, arg);
 		}
 		if (*pending == NLVS_CONN_NONE)
 			t->tw_tick++;

@@ -37,7 +37,7 @@
 #define NLVS_CONN_F_NOOUTPUT	0x0008	/* no reply seen yet (DR/TUN style) */
 #define NLVS_CONN_F_CONTROLLED	0x0010	/* a persistence template controls it */
 #define NLVS_CONN_F_HASHED	0x0100	/* internal */
-#define NLVS_CONN_F_INET6	0x0200	/* internal: IPv6 tuples (line 1) */
+#define NLVS_CONN_F_INET6	0x0200	/* internal: IPv6 (a struct nlvs_conn6) */
 
 #define NLVS_CONN_NONE		UINT32_MAX
 
@@ -67,20 +67,21 @@ struct nlvs_conn_side {
 };
 
 /*
- * 128 bytes, and for IPv4 everything a packet of an established
- * connection reads or writes (a hit: lookup, state, expiry, rewrite,
- * source in/out, the dest check and counters) is in line 0:
- *   line 0: expiry, timeout, flags, the dest, its generation, the service;
- *           state and protocol; per-side sources; both sides' ports and
- *           IPv4 addresses
- *   line 1: both sides' IPv6 addresses (IPv6 connections only)
- * Both tuples share one family (NLVS_CONN_F_INET6) and one protocol; the
- * tuples are read through nlvs_conn_tuple() and the accessors below.  An
- * IPv4 tuple keeps only the first 4 bytes of its addresses.  The
- * timer-wheel links, the wheel tick, the template index and templates'
- * counts live in a parallel cold array (conn_priv.h) that only the wheel
- * and templates touch, and per-connection packet counters are not kept
- * (the dest and service counters are what ipvsadm shows).
+ * One cache line, everything a packet of an established IPv4 connection
+ * reads or writes (a hit: lookup, state, expiry, rewrite, source in/out,
+ * the dest check and counters): expiry, timeout, flags, the dest, its
+ * generation, the service; state and protocol; per-side sources; both
+ * sides' ports and IPv4 addresses.  Both tuples share one family
+ * (NLVS_CONN_F_INET6) and one protocol; the tuples are read through
+ * nlvs_conn_tuple() and the accessors below.  An IPv4 tuple keeps only the
+ * first 4 bytes of its addresses.  An IPv6 connection is the first line
+ * of a struct nlvs_conn6, from a pool of its own, whose second line holds
+ * both sides' addresses.  The timer-wheel links, the wheel tick and the
+ * template index live in a parallel cold array (conn_priv.h) that only
+ * the wheel and templates touch; a template's count of the connections
+ * it controls lives in its side 1 (templates are found under side 0
+ * only); per-connection packet counters are not kept (the dest and
+ * service counters are what ipvsadm shows).
  */
 struct nlvs_conn {
 	uint32_t expires;		/* ms, low 32 bits of the caller's clock */
@@ -93,37 +94,61 @@ struct nlvs_conn {
 	uint8_t proto;			/* both tuples' protocol */
 	struct nlvs_conn_src src[2];	/* per side */
 	struct nlvs_conn_side side[2];	/* [0] client side, [1] RS side */
-	/* line 1 */
-	struct {
-		union nlvs_addr saddr, daddr;
-	} addr6[2];			/* per side, IPv6 only */
 } __attribute__((aligned(64)));
 
-_Static_assert(offsetof(struct nlvs_conn, addr6) == 64, "IPv4 hits stay in line 0");
-_Static_assert(sizeof(struct nlvs_conn) == 128, "two cache lines");
+_Static_assert(sizeof(struct nlvs_conn) == 64, "one cache line");
+
+/* An IPv6 connection: its addresses in the line after the connection. */
+struct nlvs_conn6 {
+	struct nlvs_conn c;
+	struct {
+		union nlvs_addr saddr, daddr;
+	} addr6[2];			/* per side */
+};
+
+_Static_assert(sizeof(struct nlvs_conn6) == 128, "two cache lines");
+
+/* The struct nlvs_conn6 an IPv6 connection (NLVS_CONN_F_INET6) is part of. */
+static inline const struct nlvs_conn6 *nlvs_conn6_of(const struct nlvs_conn *c)
+{
+	return (const struct nlvs_conn6 *)(const void *)c;
+}
 
 /* Longest timeout an expiry holds (24.8 days): longer ones are cut to it. */
 #define NLVS_CONN_TIMEOUT_MAX	((uint32_t)INT32_MAX)
 
 struct nlvs_conn_tab;
 
-/** A table for @capacity connections (templates included); NULL on
- *  allocation failure or capacity 0.  @now_ms starts the wheel. */
-struct nlvs_conn_tab *nlvs_conn_tab_create(uint32_t capacity, uint64_t now_ms);
+/* IPv6 connections a table has room for when the configuration does not
+ * say: one sixteenth of its IPv4 capacity (see nlvsd.conf(5)). */
+#define NLVS_CONN_IPV6_SHARE	16
+static inline uint32_t nlvs_conn_ipv6_default(uint32_t capacity)
+{
+	return capacity / NLVS_CONN_IPV6_SHARE;
+}
+
+/** A table for @capacity IPv4 and @capacity6 IPv6 connections (templates
+ *  included, each of its client's family); NULL on allocation failure or
+ *  capacity 0.  @now_ms starts the wheel. */
+struct nlvs_conn_tab *nlvs_conn_tab_create(uint32_t capacity, uint32_t capacity6,
+					   uint64_t now_ms);
 void nlvs_conn_tab_destroy(struct nlvs_conn_tab *t);
 uint32_t nlvs_conn_tab_count(const struct nlvs_conn_tab *t);
+/** Connections of both families the table has room for. */
 uint32_t nlvs_conn_tab_capacity(const struct nlvs_conn_tab *t);
-/** 1 when the pool and the index were put on transparent huge pages. */
+/** 1 when the pools and the index were put on transparent huge pages. */
 int nlvs_conn_tab_huge(const struct nlvs_conn_tab *t);
-/** Bytes allocated for a table of @capacity connections. */
-size_t nlvs_conn_tab_memsize(uint32_t capacity);
+/** Bytes allocated for a table of @capacity IPv4 and @capacity6 IPv6
+ *  connections. */
+size_t nlvs_conn_tab_memsize(uint32_t capacity, uint32_t capacity6);
 
 /**
  * A new connection under @t0 (client side) and @t1 (RS side; NULL for a
  * template), expiring @timeout_ms after @now_ms.  A one-packet connection
  * is not hashed and expires at the next wheel tick (or when freed).
- * Returns NULL with *@reason = NLVS_DROP_CONN_TABLE_FULL when the pool is
- * exhausted.  The caller looks up before creating: duplicates are its bug.
+ * Returns NULL with *@reason = NLVS_DROP_CONN_TABLE_FULL when the pool of
+ * its family is exhausted, NLVS_DROP_CONN_INDEX_FULL when the index has
+ * no overflow bucket left for it (see conn_table.c).  The caller looks up before creating: duplicates are its bug.
  */
 struct nlvs_conn *nlvs_conn_new(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *t0,
 				const struct nlvs_conn_tuple *t1, uint32_t flags,
@@ -194,14 +219,14 @@ static inline union nlvs_addr nlvs_conn_saddr(const struct nlvs_conn *c, unsigne
 {
 	union nlvs_addr a = { .ip6 = { c->side[side].saddr4, 0, 0, 0 } };
 
-	return c->flags & NLVS_CONN_F_INET6 ? c->addr6[side].saddr : a;
+	return c->flags & NLVS_CONN_F_INET6 ? nlvs_conn6_of(c)->addr6[side].saddr : a;
 }
 
 static inline union nlvs_addr nlvs_conn_daddr(const struct nlvs_conn *c, unsigned int side)
 {
 	union nlvs_addr a = { .ip6 = { c->side[side].daddr4, 0, 0, 0 } };
 
-	return c->flags & NLVS_CONN_F_INET6 ? c->addr6[side].daddr : a;
+	return c->flags & NLVS_CONN_F_INET6 ? nlvs_conn6_of(c)->addr6[side].daddr : a;
 }
 
 /** Tuple @side of @c, as the key it is found under. */

@@ -272,6 +272,16 @@ static int kw_conn_table(struct nlvs_conf *c, int argc, char **argv, const char 
 	return 0;
 }
 
+static int kw_conn_table_ipv6(struct nlvs_conf *c, int argc, char **argv, const char **why)
+{
+	if (argc != 2 || parse_uint(argv[1], 0, 1u << 29, &c->conn_table_ipv6) < 0) {
+		*why = "expects a number of IPv6 connections, 0 to 2^29";
+		return -1;
+	}
+	c->conn_table_ipv6_set = 1;
+	return 0;
+}
+
 static int kw_mbufs(struct nlvs_conf *c, int argc, char **argv, const char **why)
 {
 	if (argc != 2 || parse_uint(argv[1], 512, 1u << 24, &c->mbufs) < 0) {
@@ -635,6 +645,7 @@ static const struct {
 	{ "idle-sleep-us", kw_idle_sleep },
 	{ "idle-backoff", kw_idle_backoff },
 	{ "conn-table-size", kw_conn_table },
+	{ "conn-table-ipv6", kw_conn_table_ipv6 },
 	{ "mbufs", kw_mbufs },
 	{ "neighbours", kw_neighbours },
 	{ "ip-forward", kw_forward },

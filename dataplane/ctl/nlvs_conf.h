@@ -100,6 +100,8 @@ struct nlvs_conf {
 	enum nlvs_idle_backoff idle_backoff;
 	unsigned int idle_sleep_us;	/* longest idle sleep, 0 = busy poll */
 	unsigned int conn_table_size;	/* per worker, 0 = built-in default */
+	unsigned int conn_table_ipv6;	/* per worker IPv6 connections, when set */
+	int conn_table_ipv6_set;	/* else nlvs_conn_ipv6_default() of the size */
 	unsigned int mbufs;		/* per worker mbuf pool */
 	unsigned int neigh_entries;	/* per worker neighbour table */
 	int ip_forward;			/* route transit traffic (default off) */

@@ -261,7 +261,8 @@ size_t lb_conn_text(size_t *idx, char *buf, size_t max)
 	while ((*idx >> 32) < lb_nworkers) {
 		struct lb_worker *lw = lb_workers[*idx >> 32];
 		uint32_t cur = (uint32_t)*idx, at;
-		struct nlvs_conn *c, snap;
+		struct nlvs_conn6 snap;	/* the accessors find IPv6 addresses after it */
+		struct nlvs_conn *c;
 
 		for (;;) {
 			int n;
@@ -270,10 +271,10 @@ size_t lb_conn_text(size_t *idx, char *buf, size_t max)
 			c = nlvs_conn_next(lw->tab, &cur);
 			if (!c)
 				break;
-			memcpy(&snap, c, sizeof(snap));
-			if (!(snap.flags & (NLVS_CONN_F_HASHED | NLVS_CONN_F_ONE_PACKET)))
+			memcpy(&snap, c, c->flags & NLVS_CONN_F_INET6 ? sizeof(snap) : sizeof(*c));
+			if (!(snap.c.flags & (NLVS_CONN_F_HASHED | NLVS_CONN_F_ONE_PACKET)))
 				continue;
-			n = conn_line(buf + len, max - len, &snap, cfg, now_ms);
+			n = conn_line(buf + len, max - len, &snap.c, cfg, now_ms);
 			if (n < 0 || (size_t)n >= max - len) {
 				*idx = (*idx & ~(size_t)UINT32_MAX) | at;
 				return len;

@@ -28,6 +28,8 @@ struct lb_worker *lb_worker_create(struct nlvs_worker *w, const struct nlvs_conf
 				   unsigned int nworkers)
 {
 	uint32_t cap = conf->conn_table_size ? conf->conn_table_size : LB_CONN_TAB_DEFAULT;
+	uint32_t cap6 = conf->conn_table_ipv6_set ? conf->conn_table_ipv6 :
+			nlvs_conn_ipv6_default(cap);
 	struct lb_worker *lw;
 
 	(void)nworkers;		/* the control thread gives us our port slices */
@@ -38,9 +40,10 @@ struct lb_worker *lb_worker_create(struct nlvs_worker *w, const struct nlvs_conf
 	lw->tsc_per_ms = nlvs_dp.hz / 1000 ? nlvs_dp.hz / 1000 : 1;
 	lw->now_ms = rte_get_tsc_cycles() / lw->tsc_per_ms;
 	lw->rand = 0x853c49e6748fea9bull ^ ((uint64_t)w->id << 32) ^ rte_get_tsc_cycles();
-	lw->tab = nlvs_conn_tab_create(cap, lw->now_ms);
+	lw->tab = nlvs_conn_tab_create(cap, cap6, lw->now_ms);
 	if (!lw->tab) {
-		nlvs_log_warnx("worker %u: no memory for %u connections", w->id, cap);
+		nlvs_log_warnx("worker %u: no memory for %u IPv4 and %u IPv6 connections",
+			       w->id, cap, cap6);
 		goto fail;
 	}
 	return lw;

@@ -53,7 +53,8 @@
 	/* load balancing, appended */						\
 	X(TUN_ENCAP,		"tunnel-encap-failed")			\
 	X(SCTP_NOT_INIT,	"sctp-not-init")	/* no conn, not INIT */	\
-	X(SCTP_NAT,		"sctp-nat-unsupported")	/* NAT/FULLNAT dest */
+	X(SCTP_NAT,		"sctp-nat-unsupported")	/* NAT/FULLNAT dest */ \
+	X(CONN_INDEX_FULL,	"conn-index-full")	/* no overflow bucket */
 
 enum nlvs_drop_reason {
 #define NLVS_DROP_ENUM(id, name) NLVS_DROP_##id,

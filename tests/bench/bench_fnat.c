@@ -111,7 +111,7 @@ static int run(uint32_t flows)
 		laddrs[i].ip = htonl(0x0a000064u + i);
 	}
 	lp = nlvs_laddr_ports_create(AF_INET, laddrs, NLADDR, 0, 1, 1024, 65535);
-	tab = nlvs_conn_tab_create(flows, now_ms);
+	tab = nlvs_conn_tab_create(flows, nlvs_conn_ipv6_default(flows), now_ms);
 	pkts = malloc((size_t)NPKTS * PKT_LEN);
 	if (!lp || !tab || !pkts) {
 		fprintf(stderr, "bench_fnat: no memory for %u flows\n", flows);
@@ -151,7 +151,7 @@ static int run(uint32_t flows)
 	secs = (double)(t1 - t0) / 1e9;
 	printf("flows %u: setup %.2f M conn/s (%.0f cycles/conn), memory %.0f bytes/conn\n",
 	       flows, flows / secs / 1e6, (double)(c1 - c0) / flows,
-	       (double)nlvs_conn_tab_memsize(flows) / flows);
+	       (double)nlvs_conn_tab_memsize(flows, nlvs_conn_ipv6_default(flows)) / flows);
 
 	/* traffic: random flows, half each way */
 	for (i = 0; i < NPKTS; i++) {

@@ -101,7 +101,8 @@ struct bw_conf {
 	struct nlvs_conf_snat snat;
 };
 
-/* What nlvsd.conf would say: eal ..., workers N, conn-table-size FLOWS,
+/* What nlvsd.conf would say: eal ..., workers N, conn-table-size FLOWS
+ * (FULLNAT IPv6: conn-table-ipv6 FLOWS and the least conn-table-size),
  * ip-forward on, port client/rs, addresses, routes to the RS networks, and
  * a local-address pool for the VIP (FULLNAT) or a snat-rule (SNAT). */
 static int conf_build(struct bw_conf *b, enum bw_mode mode, uint32_t flows, uint32_t nladdr,
@@ -126,6 +127,11 @@ static int conf_build(struct bw_conf *b, enum bw_mode mode, uint32_t flows, uint
 	c->idle_backoff = NLVS_IDLE_ADAPTIVE;
 	c->idle_sleep_us = NLVS_IDLE_SLEEP_DEFAULT;
 	c->conn_table_size = flows;
+	if (mode == BW_M_FNAT6) {
+		c->conn_table_size = 1024;
+		c->conn_table_ipv6 = flows;
+		c->conn_table_ipv6_set = 1;
+	}
 	c->mbufs = NLVS_MBUFS_DEFAULT;
 	c->ip_forward = 1;
 	for (i = 0; i < BW_SIDES; i++) {
@@ -395,11 +401,13 @@ static int scenario(enum bw_mode mode, uint32_t flows, unsigned int workers, enu
 		goto out;
 	}
 	/* the connection table is mmap'd (huge pages), outside malloc's books */
-	res->heap = heap_bytes() - heap0 + nlvs_conn_tab_memsize(flows);
+	res->table = nlvs_conn_tab_memsize(bc->c.conn_table_size, bc->c.conn_table_ipv6_set ?
+					   bc->c.conn_table_ipv6 :
+					   nlvs_conn_ipv6_default(bc->c.conn_table_size));
+	res->heap = heap_bytes() - heap0 + res->table;
 	if (!use_huge)
 		snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	res->huge = rte_eal_has_hugepages();
-	res->table = nlvs_conn_tab_memsize(flows);
 	res->cap = flows;
 	res->hz = nlvs_dp.hz;
 	res->lcore = nlvs_dp.workers[0]->lcore;

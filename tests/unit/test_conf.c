@@ -58,6 +58,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.idle_sleep_us, NLVS_IDLE_SLEEP_DEFAULT);
 	assert_int_equal(c.mbufs, NLVS_MBUFS_DEFAULT);
 	assert_int_equal(c.neigh_entries, NLVS_NEIGH_ENTRIES_DEFAULT);
+	assert_int_equal(c.conn_table_ipv6_set, 0);	/* a share of the size */
 	assert_int_equal(c.host_rate, NLVS_HOST_RATE_DEFAULT);
 	assert_int_equal(c.ip_forward, 0);
 	assert_int_equal(c.kernel_mirror_off, 0);
@@ -85,6 +86,7 @@ static void test_full(void **state)
 		"idle-backoff off\n"
 		"idle-sleep-us 500\n"
 		"conn-table-size 65536\n"
+		"conn-table-ipv6 0\n"
 		"mbufs 4096\n"
 		"neighbours 4096\n"
 		"ip-forward on\n"
@@ -118,6 +120,8 @@ static void test_full(void **state)
 	assert_int_equal(c.idle_backoff, NLVS_IDLE_OFF);
 	assert_int_equal(c.idle_sleep_us, 500);
 	assert_int_equal(c.conn_table_size, 65536);
+	assert_int_equal(c.conn_table_ipv6_set, 1);	/* 0 is a size: no IPv6 */
+	assert_int_equal(c.conn_table_ipv6, 0);
 	assert_int_equal(c.mbufs, 4096);
 	assert_int_equal(c.neigh_entries, 4096);
 	assert_int_equal(c.ip_forward, 1);
@@ -243,6 +247,7 @@ static void test_errors(void **state)
 	expect_error("idle-backoff sometimes\n", 1, "adaptive or off");
 	expect_error("idle-sleep-us 100001\n", 1, "microseconds");
 	expect_error("conn-table-size 10\n", 1, "conn-table-size");
+	expect_error("conn-table-ipv6 536870913\n", 1, "IPv6 connections");
 	expect_error("mbufs\n", 1, "mbufs");
 	expect_error("neighbours 10\n", 1, "neighbour entries");
 	expect_error("port lan\n", 1, "expects NAME DEVARGS");

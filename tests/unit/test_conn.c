@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Connection table: two tuples, bulk lookup, full table, churn against a
- * reference model, timer wheel expiry, templates, one-packet conns. */
+/* Connection table: two tuples, bulk lookup, full pools, churn against a
+ * reference model, a full index, the index's overflow at full load, timer
+ * wheel expiry, templates, one-packet conns, both pools. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -42,7 +43,7 @@ static void mk_tuples(uint32_t i, int af, struct nlvs_conn_tuple *t0, struct nlv
 
 static void test_two_tuples(void **state)
 {
-	struct nlvs_conn_tab *t = nlvs_conn_tab_create(16, 0);
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(16, 16, 0);
 	struct nlvs_conn_tuple t0, t1, k;
 	struct nlvs_conn *c;
 	struct nlvs_pkt_rewrite rw;
@@ -82,37 +83,106 @@ static void test_two_tuples(void **state)
 	nlvs_conn_tab_destroy(t);
 }
 
+/* Each family's pool fills on its own: a full IPv6 pool leaves IPv4
+ * connections unaffected, and the other way round. */
 static void test_full_table(void **state)
 {
-	struct nlvs_conn_tab *t = nlvs_conn_tab_create(8, 0);
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(8, 4, 0);
 	struct nlvs_conn *c[8];
 	struct nlvs_conn_tuple t0, t1;
 	unsigned int reason = 0, i, side;
 
-	for (i = 0; i < 8; i++) {
+	assert_int_equal(nlvs_conn_tab_capacity(t), 12);
+	for (i = 0; i < 4; i++) {
 		mk_tuples(i, AF_INET6, &t0, &t1);
 		c[i] = nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason);
 		assert_non_null(c[i]);
 	}
-	mk_tuples(8, AF_INET6, &t0, &t1);
+	mk_tuples(4, AF_INET6, &t0, &t1);
+	reason = 0;
 	assert_null(nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason));
 	assert_int_equal(reason, NLVS_DROP_CONN_TABLE_FULL);
+	for (i = 0; i < 8; i++) {
+		mk_tuples(100 + i, AF_INET, &t0, &t1);
+		assert_non_null(nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason));
+	}
+	mk_tuples(108, AF_INET, &t0, &t1);
+	reason = 0;
+	assert_null(nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason));
+	assert_int_equal(reason, NLVS_DROP_CONN_TABLE_FULL);
+	assert_int_equal(nlvs_conn_tab_count(t), 12);
+	/* a freed IPv6 entry goes back to its own pool */
 	nlvs_conn_free(t, c[3]);
+	assert_null(nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason));
+	mk_tuples(4, AF_INET6, &t0, &t1);
 	assert_non_null(nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason));
 	assert_non_null(nlvs_conn_lookup(t, &t1, &side));
-	assert_null(nlvs_conn_tab_create(0, 0));
+	assert_null(nlvs_conn_tab_create(0, 0, 0));
+	assert_null(nlvs_conn_tab_create(0, 16, 0));
 	nlvs_conn_tab_destroy(t);
+	/* no IPv6 pool at all */
+	t = nlvs_conn_tab_create(8, 0, 0);
+	assert_non_null(t);
+	assert_null(nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason));
+	assert_int_equal(reason, NLVS_DROP_CONN_TABLE_FULL);
+	nlvs_conn_tab_destroy(t);
+}
+
+/* Overflow buckets in use (those off the free list). */
+static uint32_t ovf_used(const struct nlvs_conn_tab *t)
+{
+	uint32_t n = 0, b;
+
+	for (b = t->ovf_free; b; b = t->bkt[b - 1].next)
+		n++;
+	return t->nb_ovf - n;
+}
+
+/* The index at its fullest: both pools full, at a power of two where the
+ * main buckets hold the most entries (4.25 each).  With a random seed
+ * chains are Poisson: about 6.7 % of the main buckets overflow.  The
+ * overflow pool (one bucket per eight main ones) must never come near
+ * its end, across seeds. */
+static void test_index_load(void **state)
+{
+	const uint32_t cap = 65536, cap6 = nlvs_conn_ipv6_default(cap);
+	uint32_t seed, i, worst = 0, sum = 0;
+
+	for (seed = 0; seed < 8; seed++) {	/* each table draws its own */
+		struct nlvs_conn_tab *t = nlvs_conn_tab_create(cap, cap6, 0);
+		struct nlvs_conn_tuple t0, t1;
+		unsigned int reason;
+		uint32_t used;
+
+		assert_non_null(t);
+		assert_int_equal(t->nb_main, 32768);
+		for (i = 0; i < cap + cap6; i++) {
+			mk_tuples(i, i < cap ? AF_INET : AF_INET6, &t0, &t1);
+			assert_non_null(nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason));
+		}
+		used = ovf_used(t);
+		sum += used;
+		if (used > worst)
+			worst = used;
+		nlvs_conn_tab_destroy(t);
+	}
+	print_message("index at full load, 8 seeds: %u main buckets, %u overflow buckets;"
+		      " used %.0f on average, %u at most\n", 32768, 32768 / 8 + 8, sum / 8.0,
+		      worst);
+	/* Poisson(4.25): P(more than 7) = 6.7 %, i.e. 2,200 of 32,768 */
+	assert_true(worst < (32768 / 8 + 8) * 3 / 4);
+	assert_true(sum / 8 > 1800 && sum / 8 < 2600);
 }
 
 /* Random inserts and deletes against a model; every live tuple must be
  * found with the right side, every dead one must miss. */
 static void churn(unsigned int cap, unsigned int ops, int one_chain)
 {
-	struct nlvs_conn_tab *t = nlvs_conn_tab_create(cap, 0);
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(cap, cap, 0);
 	static struct nlvs_conn *live[3000];
 	static uint32_t key_of[3000];
 	static uint8_t is_live[1 << 17];
-	unsigned int nlive = 0, op, reason, side, i;
+	unsigned int nlive = 0, op, reason, side, i, index_full = 0;
 	uint32_t cursor;
 	struct nlvs_conn *c;
 
@@ -132,8 +202,18 @@ static void churn(unsigned int cap, unsigned int ops, int one_chain)
 				k = (uint32_t)random() & 0x1ffff;
 			while (is_live[k]);
 			mk_tuples(k, k & 1 ? AF_INET6 : AF_INET, &t0, &t1);
+			reason = 0;
 			c = nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason);
-			assert_non_null(c);
+			if (!c) {
+				/* only one chain fills the overflow pool, and
+				 * the refused connection leaves no trace */
+				assert_true(one_chain);
+				assert_int_equal(reason, NLVS_DROP_CONN_INDEX_FULL);
+				assert_null(nlvs_conn_lookup(t, &t0, &side));
+				assert_null(nlvs_conn_lookup(t, &t1, &side));
+				index_full++;
+				continue;
+			}
 			live[nlive] = c;
 			key_of[nlive++] = k;
 			is_live[k] = 1;
@@ -169,7 +249,8 @@ static void churn(unsigned int cap, unsigned int ops, int one_chain)
 			assert_int_equal(i, nlive);
 		}
 	}
-	/* fill to the brim: the overflow pool must absorb any clustering */
+	/* fill to the brim: the overflow pool absorbs random clustering; one
+	 * chain runs out of it, and refusing changes nothing */
 	while (nlive < cap) {
 		struct nlvs_conn_tuple t0, t1;
 		uint32_t k;
@@ -177,24 +258,47 @@ static void churn(unsigned int cap, unsigned int ops, int one_chain)
 		do
 			k = (uint32_t)random() & 0x1ffff;
 		while (is_live[k]);
+		mk_tuples(k, k & 1 ? AF_INET6 : AF_INET, &t0, &t1);
+		c = nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason);
+		if (!c) {
+			assert_true(one_chain);
+			assert_int_equal(reason, NLVS_DROP_CONN_INDEX_FULL);
+			index_full++;
+			break;
+		}
 		is_live[k] = 1;
-		mk_tuples(k, AF_INET, &t0, &t1);
-		assert_non_null(nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason));
-		nlive++;
+		live[nlive] = c;
+		key_of[nlive++] = k;
 	}
-	assert_int_equal(nlvs_conn_tab_count(t), cap);
+	assert_int_equal(nlvs_conn_tab_count(t), nlive);
+	assert_true(one_chain ? index_full > 0 && ovf_used(t) == t->nb_ovf : index_full == 0);
+	for (i = 0; i < nlive; i++) {
+		struct nlvs_conn_tuple t0, t1;
+
+		mk_tuples(key_of[i], key_of[i] & 1 ? AF_INET6 : AF_INET, &t0, &t1);
+		assert_ptr_equal(nlvs_conn_lookup(t, &t1, &side), live[i]);
+	}
+	cursor = 0;
+	i = 0;
+	while (nlvs_conn_next(t, &cursor))
+		i++;
+	assert_int_equal(i, nlive);
+	/* emptied, the index gives every overflow bucket back */
+	while (nlive)
+		nlvs_conn_free(t, live[--nlive]);
+	assert_int_equal(ovf_used(t), 0);
 	nlvs_conn_tab_destroy(t);
 }
 
 static void test_churn_model(void **state)
 {
 	churn(3000, 60000, 0);
-	churn(300, 20000, 1);
+	churn(300, 20000, 1);	/* 72 overflow buckets: about 250 connections */
 }
 
 static void test_bulk_lookup(void **state)
 {
-	struct nlvs_conn_tab *t = nlvs_conn_tab_create(5000, 0);
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(5000, 5000, 0);
 	struct nlvs_conn_tuple keys[NLVS_CONN_BULK_MAX], t0, t1, k;
 	struct nlvs_conn *conns[NLVS_CONN_BULK_MAX];
 	uint8_t sides[NLVS_CONN_BULK_MAX];
@@ -240,7 +344,7 @@ static void on_expire(struct nlvs_conn *c, void *arg)
 
 static void test_expiry(void **state)
 {
-	struct nlvs_conn_tab *t = nlvs_conn_tab_create(4000, 1000000);
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(4000, 4000, 1000000);
 	struct nlvs_conn_tuple t0, t1;
 	struct nlvs_conn *a, *b, *l;
 	unsigned int reason, side;
@@ -290,7 +394,7 @@ static void test_expiry(void **state)
 static void test_expiry_wrap(void **state)
 {
 	uint64_t now = (1ull << 32) - 5000;
-	struct nlvs_conn_tab *t = nlvs_conn_tab_create(100, now);
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(100, 100, now);
 	struct nlvs_conn_tuple t0, t1;
 	struct nlvs_conn *a, *l;
 	unsigned int reason;
@@ -319,7 +423,7 @@ static void test_expiry_wrap(void **state)
  * under: IPv4 and IPv6, both sides, and a template's side 0. */
 static void test_tuple_back(void **state)
 {
-	struct nlvs_conn_tab *t = nlvs_conn_tab_create(100, 0);
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(100, 100, 0);
 	struct nlvs_conn_tuple t0, t1, k, tk;
 	union nlvs_addr ca = { .ip = htonl(0xc6120107u) }, va = { .ip = htonl(0xc000020au) };
 	struct nlvs_conn *c;
@@ -348,7 +452,7 @@ static void test_tuple_back(void **state)
 
 static void test_expiry_budget_and_jump(void **state)
 {
-	struct nlvs_conn_tab *t = nlvs_conn_tab_create(4000, 0);
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(4000, 4000, 0);
 	struct nlvs_conn_tuple t0, t1;
 	unsigned int reason, i, calls = 0, n;
 
@@ -372,7 +476,7 @@ static void test_expiry_budget_and_jump(void **state)
 
 static void test_templates(void **state)
 {
-	struct nlvs_conn_tab *t = nlvs_conn_tab_create(16, 0);
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(16, 16, 0);
 	struct nlvs_conn_tuple k, k2, t0, t1;
 	struct nlvs_conn *tmpl, *c;
 	union nlvs_addr client, client2, vip;
@@ -427,7 +531,7 @@ static void test_templates(void **state)
 
 static void test_one_packet(void **state)
 {
-	struct nlvs_conn_tab *t = nlvs_conn_tab_create(4, 5000);
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(4, 4, 5000);
 	struct nlvs_conn_tuple t0, t1;
 	struct nlvs_conn *c;
 	unsigned int reason, side;
@@ -445,11 +549,108 @@ static void test_one_packet(void **state)
 	nlvs_conn_tab_destroy(t);
 }
 
+/* IPv4 entries are one line, IPv6 ones two, from pools of their own: the
+ * accessors find an IPv6 connection's addresses after it, listing and
+ * expiry go over both pools, an IPv6 template controls an IPv4
+ * connection and the other way round. */
+static void test_both_pools(void **state)
+{
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(64, 32, 0);
+	struct nlvs_conn *c4[20], *c6[20], *tm4, *tm6, *c;
+	struct nlvs_conn_tuple t0, t1, k;
+	union nlvs_addr ca, va, a;
+	struct nlvs_pkt_rewrite rw;
+	unsigned int reason, side, i, n4 = 0, n6 = 0;
+	uint32_t cursor = 0;
+
+	for (i = 0; i < 20; i++) {
+		mk_tuples(i, AF_INET, &t0, &t1);
+		c4[i] = nlvs_conn_new(t, &t0, &t1, 0, 10000 + i * 1000, 0, &reason);
+		mk_tuples(i, AF_INET6, &t0, &t1);
+		c6[i] = nlvs_conn_new(t, &t0, &t1, 0, 10000 + i * 1000, 0, &reason);
+		assert_non_null(c4[i]);
+		assert_non_null(c6[i]);
+		assert_int_equal((uintptr_t)c6[i] % 64, 0);
+		assert_int_equal(nlvs_conn_af(c4[i]), AF_INET);
+		assert_int_equal(nlvs_conn_af(c6[i]), AF_INET6);
+		/* the accessors: both sides' addresses, and the rewrite */
+		a = nlvs_conn_saddr(c6[i], 0);
+		assert_memory_equal(&a, &t0.saddr, 16);
+		a = nlvs_conn_daddr(c6[i], 0);
+		assert_memory_equal(&a, &t0.daddr, 16);
+		a = nlvs_conn_saddr(c6[i], 1);
+		assert_memory_equal(&a, &t1.saddr, 16);
+		a = nlvs_conn_daddr(c6[i], 1);
+		assert_memory_equal(&a, &t1.daddr, 16);
+		nlvs_conn_rewrite(c6[i], NLVS_CONN_SIDE_CLIENT, &rw);
+		assert_memory_equal(&rw.saddr, &t1.daddr, 16);
+		assert_memory_equal(&rw.daddr, &t1.saddr, 16);
+		nlvs_conn_tuple(c6[i], 1, &k);
+		assert_memory_equal(&k, &t1, sizeof(k));
+		assert_ptr_equal(nlvs_conn_lookup(t, &t1, &side), c6[i]);
+		assert_int_equal(side, 1);
+		/* no IPv4 entry overlaps an IPv6 one */
+		assert_true((char *)c4[i] + 64 <= (char *)c6[0] ||
+			    (char *)c4[i] >= (char *)c6[i] + 128);
+	}
+	/* listing: every connection once, of either pool */
+	while ((c = nlvs_conn_next(t, &cursor))) {
+		n4 += nlvs_conn_af(c) == AF_INET;
+		n6 += nlvs_conn_af(c) == AF_INET6;
+	}
+	assert_int_equal(n4, 20);
+	assert_int_equal(n6, 20);
+
+	/* templates of either family count what they control */
+	memset(&ca, 0, sizeof(ca));
+	memset(&va, 0, sizeof(va));
+	ca.ip6[0] = htonl(0x20010db8);
+	va.ip6[0] = htonl(0x20010db8);
+	va.ip6[3] = htonl(0xa);
+	nlvs_conn_tuple_template(&k, AF_INET6, IPPROTO_TCP, &ca, 64, &va, htons(80));
+	tm6 = nlvs_conn_new(t, &k, NULL, NLVS_CONN_F_TEMPLATE, 1000, 0, &reason);
+	ca.ip = htonl(0xc6120000u);
+	va.ip = htonl(0xc000020au);
+	nlvs_conn_tuple_template(&k, AF_INET, IPPROTO_TCP, &ca, 24, &va, htons(80));
+	tm4 = nlvs_conn_new(t, &k, NULL, NLVS_CONN_F_TEMPLATE, 1000, 0, &reason);
+	assert_non_null(tm6);
+	assert_non_null(tm4);
+	nlvs_conn_set_template(t, c4[19], tm6);
+	nlvs_conn_set_template(t, c6[19], tm6);
+	nlvs_conn_set_template(t, c6[18], tm4);
+	assert_int_equal(nlvs_conn_n_control(t, tm6), 2);
+	assert_int_equal(nlvs_conn_n_control(t, tm4), 1);
+	assert_ptr_equal(nlvs_conn_template(t, c4[19]), tm6);
+	assert_ptr_equal(nlvs_conn_template(t, c6[18]), tm4);
+	assert_ptr_equal(nlvs_conn_lookup(t, &k, &side), tm4);
+
+	/* expiry reaches both pools: c*[i] go at 10 + i seconds, the
+	 * templates when the last connection they control has gone */
+	expired_n = 0;
+	for (uint64_t ms = 0; ms <= 19700; ms += 100)
+		nlvs_conn_expire(t, ms, 1000, on_expire, NULL);
+	assert_int_equal(expired_n, 2 * 10);
+	for (uint64_t ms = 19800; ms <= 40000; ms += 100)
+		nlvs_conn_expire(t, ms, 1000, on_expire, NULL);
+	assert_int_equal(expired_n, 2 * 20 + 2);
+	assert_int_equal(nlvs_conn_tab_count(t), 0);
+	cursor = 0;
+	assert_null(nlvs_conn_next(t, &cursor));
+	/* and the freed entries are found again, each in its pool */
+	for (i = 0; i < 32; i++) {
+		mk_tuples(i, AF_INET6, &t0, &t1);
+		assert_non_null(nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason));
+	}
+	assert_null(nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason));
+	assert_int_equal(reason, NLVS_DROP_CONN_TABLE_FULL);
+	nlvs_conn_tab_destroy(t);
+}
+
 /* The key of an ICMP error's quoted packet finds the connection on the
  * side the error came from. */
 static void test_icmp_key(void **state)
 {
-	struct nlvs_conn_tab *t = nlvs_conn_tab_create(4, 0);
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(4, 4, 0);
 	struct nlvs_conn_tuple t0, t1, k;
 	struct nlvs_conn *c;
 	struct nlvs_pkt p;
@@ -477,6 +678,8 @@ int main(void)
 		cmocka_unit_test(test_two_tuples),
 		cmocka_unit_test(test_full_table),
 		cmocka_unit_test(test_churn_model),
+		cmocka_unit_test(test_index_load),
+		cmocka_unit_test(test_both_pools),
 		cmocka_unit_test(test_bulk_lookup),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_expiry_wrap),

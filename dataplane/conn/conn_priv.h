@@ -24,10 +24,15 @@ struct conn_bucket {
 
 /* What only the wheel and templates touch, by connection index. */
 struct conn_cold {
-	uint32_t tw_next, tw_prev;	/* wheel links (indices); free lists */
-	uint32_t tw_tick;		/* the wheel tick we are filed under */
+	uint32_t tw_next;		/* wheel list (index, or NONE); free lists */
+	uint32_t tw_prev;		/* index, CONN_TW_FIRST | slot, or NONE:
+					 * not on the wheel */
 	uint32_t ctrl;			/* index of our template, or NONE */
 };
+
+/* tw_prev of a list's first entry: the list's slot (or CONN_TW_PENDING),
+ * above every index (< 2^30) */
+#define CONN_TW_FIRST		0x80000000u
 
 /* A template's count of the connections it controls, in a word of its
  * line that templates do not use (they are hashed under side 0 only). */

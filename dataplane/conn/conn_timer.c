@@ -11,13 +11,13 @@
 #define likely(x)	__builtin_expect(!!(x), 1)
 #endif
 
-#define TW_UNFILED	UINT32_MAX
-
-static void tw_push(struct nlvs_conn_tab *t, uint32_t *head, uint32_t idx)
+/* Put @idx first on the list of @slot (a wheel slot or CONN_TW_PENDING). */
+static void tw_push(struct nlvs_conn_tab *t, uint32_t slot, uint32_t idx)
 {
 	struct conn_cold *k = &t->cold[idx];
+	uint32_t *head = &t->tw_head[slot];
 
-	k->tw_prev = NLVS_CONN_NONE;
+	k->tw_prev = CONN_TW_FIRST | slot;
 	k->tw_next = *head;
 	if (*head != NLVS_CONN_NONE)
 		t->cold[*head].tw_prev = idx;
@@ -26,46 +26,38 @@ static void tw_push(struct nlvs_conn_tab *t, uint32_t *head, uint32_t idx)
 
 void nlvs_conn_tw_add(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint32_t tick)
 {
-	uint32_t *pending = &t->tw_head[CONN_TW_PENDING], idx = conn_idx(t, c);
+	uint32_t idx = conn_idx(t, c);
 
 	/* never file into the past: the slot would wait a whole turn */
 	if ((int32_t)(tick - t->tw_tick) <= 0) {
 		tick = t->tw_tick;
-		if (*pending != NLVS_CONN_NONE) {
+		if (t->tw_head[CONN_TW_PENDING] != NLVS_CONN_NONE) {
 			/* the current slot is being run: join it */
-			t->cold[idx].tw_tick = tick;
-			tw_push(t, pending, idx);
+			tw_push(t, CONN_TW_PENDING, idx);
 			return;
 		}
 	}
-	t->cold[idx].tw_tick = tick;
-	tw_push(t, &t->tw_head[tick & CONN_TW_MASK], idx);
+	tw_push(t, tick & CONN_TW_MASK, idx);
 }
 
 void nlvs_conn_tw_del(struct nlvs_conn_tab *t, struct nlvs_conn *c)
 {
-	uint32_t idx = conn_idx(t, c);
-	struct conn_cold *k = &t->cold[idx];
+	struct conn_cold *k = &t->cold[conn_idx(t, c)];
 
-	if (k->tw_tick == TW_UNFILED)
+	if (k->tw_prev == NLVS_CONN_NONE)
 		return;
-	if (k->tw_prev != NLVS_CONN_NONE)
-		t->cold[k->tw_prev].tw_next = k->tw_next;
-	else if (t->tw_head[CONN_TW_PENDING] == idx)
-		t->tw_head[CONN_TW_PENDING] = k->tw_next;
+	if (k->tw_prev & CONN_TW_FIRST)
+		t->tw_head[k->tw_prev & ~CONN_TW_FIRST] = k->tw_next;
 	else
-		t->tw_head[k->tw_tick & CONN_TW_MASK] = k->tw_next;
+		t->cold[k->tw_prev].tw_next = k->tw_next;
 	if (k->tw_next != NLVS_CONN_NONE)
 		t->cold[k->tw_next].tw_prev = k->tw_prev;
 	k->tw_next = k->tw_prev = NLVS_CONN_NONE;
-	k->tw_tick = TW_UNFILED;
 }
 
 void nlvs_conn_refresh(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint64_t now_ms)
 {
 	uint32_t e = (uint32_t)now_ms + c->timeout;
-	const struct conn_cold *k;
-	uint32_t tick;
 
 	/* the usual case: later than before, the wheel finds out when it
 	 * gets there (no cold line touched) */
@@ -73,13 +65,12 @@ void nlvs_conn_refresh(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint64_t no
 		c->expires = e;
 		return;
 	}
+	/* earlier (a state towards CLOSE): the entry may be filed too late
+	 * (the wheel keeps no tick per entry), so it moves now */
 	c->expires = e;
-	tick = conn_tw_tick(now_ms + c->timeout);
-	k = &t->cold[conn_idx(t, c)];
-	/* filed too late for the new expiry: move it now */
-	if (k->tw_tick != TW_UNFILED && (int32_t)(tick - k->tw_tick) < 0) {
+	if (t->cold[conn_idx(t, c)].tw_prev != NLVS_CONN_NONE) {
 		nlvs_conn_tw_del(t, c);
-		nlvs_conn_tw_add(t, c, tick);
+		nlvs_conn_tw_add(t, c, conn_tw_tick(now_ms + c->timeout));
 	}
 }
 
@@ -135,6 +126,7 @@ unsigned int nlvs_conn_expire(struct nlvs_conn_tab *t, uint64_t now_ms, unsigned
 				t->tw_tick++;
 				continue;
 			}
+			t->cold[*pending].tw_prev = CONN_TW_FIRST | CONN_TW_PENDING;
 		}
 		while (budget && *pending != NLVS_CONN_NONE) {
 			budget--;

@@ -450,6 +450,58 @@ static void test_tuple_back(void **state)
 	nlvs_conn_tab_destroy(t);
 }
 
+/* The wheel against a model: connections of both pools, refreshed with
+ * longer and shorter timeouts at random, each goes within two ticks after
+ * its expiry and never before. */
+static struct nlvs_conn *wm_conn[400];
+static uint64_t wm_due[400], wm_now;
+static void wm_expire(struct nlvs_conn *c, void *arg)
+{
+	unsigned int i;
+
+	(void)arg;
+	for (i = 0; i < 400 && wm_conn[i] != c; i++)
+		;
+	assert_true(i < 400);
+	assert_true(wm_now >= wm_due[i] && wm_now <= wm_due[i] + 2 * 256);
+	wm_conn[i] = NULL;
+	expired_n++;
+}
+
+static void test_wheel_model(void **state)
+{
+	static const uint32_t timeouts[] = { 500, 2000, 10000, 60000, 120000, 900000 };
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(200, 200, 0);
+	struct nlvs_conn_tuple t0, t1;
+	unsigned int reason, i, made = 0;
+
+	srandom(7);
+	expired_n = 0;
+	for (wm_now = 0; wm_now < 1200000; wm_now += 100) {
+		for (i = 0; i < 4; i++) {
+			unsigned int j = (unsigned int)random() % 400;
+			uint32_t to = timeouts[random() % 6];
+
+			if (!wm_conn[j]) {
+				if (wm_now > 300000)
+					continue;	/* let everything go in the end */
+				mk_tuples(j, j & 1 ? AF_INET6 : AF_INET, &t0, &t1);
+				wm_conn[j] = nlvs_conn_new(t, &t0, &t1, 0, to, wm_now, &reason);
+				assert_non_null(wm_conn[j]);
+				made++;
+			} else {
+				wm_conn[j]->timeout = to;
+				nlvs_conn_refresh(t, wm_conn[j], wm_now);
+			}
+			wm_due[j] = wm_now + to;
+		}
+		nlvs_conn_expire(t, wm_now, 1000, wm_expire, NULL);
+	}
+	assert_int_equal(expired_n, made);
+	assert_int_equal(nlvs_conn_tab_count(t), 0);
+	nlvs_conn_tab_destroy(t);
+}
+
 static void test_expiry_budget_and_jump(void **state)
 {
 	struct nlvs_conn_tab *t = nlvs_conn_tab_create(4000, 4000, 0);
@@ -683,6 +735,7 @@ int main(void)
 		cmocka_unit_test(test_bulk_lookup),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_expiry_wrap),
+		cmocka_unit_test(test_wheel_model),
 		cmocka_unit_test(test_tuple_back),
 		cmocka_unit_test(test_expiry_budget_and_jump),
 		cmocka_unit_test(test_templates),

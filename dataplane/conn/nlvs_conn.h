@@ -60,7 +60,7 @@ struct nlvs_conn_src {
 	uint8_t mac[6];			/* peer (previous hop) MAC */
 };
 
-/* One side's tuple in line 0: its ports, and its addresses for IPv4. */
+/* One side's tuple in the connection's line: its ports, and its addresses for IPv4. */
 struct nlvs_conn_side {
 	uint32_t saddr4, daddr4;	/* IPv4 only; network order */
 	uint16_t sport, dport;		/* network order */

@@ -304,7 +304,7 @@ static void test_bulk_lookup(void **state)
 	uint8_t sides[NLVS_CONN_BULK_MAX];
 	unsigned int i, reason, round, side;
 
-	/* IPv4 and IPv6 connections (the latter also read line 1) */
+	/* IPv4 and IPv6 connections (the latter also read their second line) */
 	for (i = 0; i < 4000; i += 2) {
 		mk_tuples(i, i & 2 ? AF_INET6 : AF_INET, &t0, &t1);
 		assert_non_null(nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason));

@@ -443,6 +443,7 @@ static void test_drop_names(void **state)
 {
 	assert_string_equal(nlvs_drop_name(NLVS_DROP_FRAGMENT), "fragment");
 	assert_string_equal(nlvs_drop_name(NLVS_DROP_CONN_TABLE_FULL), "conn-table-full");
+	assert_string_equal(nlvs_drop_name(NLVS_DROP_CONN_INDEX_FULL), "conn-index-full");
 	assert_string_equal(nlvs_drop_name(NLVS_DROP_MAX), "?");
 }
 

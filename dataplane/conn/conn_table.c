@@ -32,9 +32,10 @@ static uint32_t pow2_at_least(uint32_t v)
 
 static uint32_t nb_main_for(uint32_t cap4, uint32_t cap6)
 {
-	/* two entries per connection, at most 4.27 per seven-entry bucket
-	 * (the power of two above 15/32 of the connections: both pools of
-	 * the default 16:1 split at a power of two fit in the one below) */
+	/* two entries per connection: as many buckets as 15/32 of the
+	 * connections, rounded up to a power of two, hold at most 4.27 each
+	 * (the default 2^k IPv4 and 2^k / 16 IPv6 connections get the 2^(k-1)
+	 * buckets that 2^k IPv4 ones alone had) */
 	uint32_t n = (uint32_t)(((uint64_t)cap4 + cap6) * 15 / 32);
 
 	return pow2_at_least(n ? n : 1);

@@ -22,16 +22,16 @@ struct conn_bucket {
 #define CONN_TW_GRAN_MS		256u
 #define CONN_TW_PENDING		CONN_TW_SLOTS	/* list being expired now */
 
-/* What only the wheel and templates touch, by connection index. */
+/* What only the wheel and templates touch, one per connection. */
 struct conn_cold {
-	uint32_t tw_next;		/* wheel list (index, or NONE); free lists */
-	uint32_t tw_prev;		/* index, CONN_TW_FIRST | slot, or NONE:
+	uint32_t tw_next;		/* wheel list (a line, or NONE); free lists */
+	uint32_t tw_prev;		/* a line, CONN_TW_FIRST | slot, or NONE:
 					 * not on the wheel */
-	uint32_t ctrl;			/* index of our template, or NONE */
+	uint32_t ctrl;			/* our template's line, or NONE */
 };
 
 /* tw_prev of a list's first entry: the list's slot (or CONN_TW_PENDING),
- * above every index (< 2^30) */
+ * above every line (< 2^30) */
 #define CONN_TW_FIRST		0x80000000u
 
 /* A template's count of the connections it controls, in a word of its
@@ -39,17 +39,18 @@ struct conn_cold {
 #define conn_n_control(c)	((c)->side[1].saddr4)
 
 /*
- * One index space over both pools: IPv4 connections 0 .. cap4 - 1, then
- * IPv6 ones; the index and the cold array use it.  The pools are one
- * allocation, cap4 64-byte entries then cap6 128-byte ones, so index i
- * is at line i, or at line 2 i - cap4 for an IPv6 connection.
+ * The pools are one allocation of lines: cap4 64-byte IPv4 entries, then
+ * cap6 128-byte IPv6 ones.  A connection is known by its first line, in
+ * the index (which finds it with no arithmetic), the wheel, the free lists
+ * and the templates' links; the cold array has one entry per connection
+ * (line l, or (l + cap4) / 2 for an IPv6 one).
  */
 struct nlvs_conn_tab {
 	struct nlvs_conn *pool;		/* cap4 nlvs_conn, then cap6 nlvs_conn6 */
 	struct conn_cold *cold;		/* by index */
 	struct conn_bucket *bkt;	/* nb_main heads, then overflow buckets */
 	uint32_t cap4, cap6, count;
-	uint32_t free4, free6;		/* free lists through cold tw_next */
+	uint32_t free4, free6;		/* free lists (lines) through cold tw_next */
 	int huge;			/* pools and buckets on transparent huge pages */
 	uint32_t nb_main, mask, nb_ovf;
 	uint32_t ovf_free;		/* overflow free list (+1), through next */
@@ -61,16 +62,19 @@ struct nlvs_conn_tab {
 void nlvs_conn_tw_add(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint32_t tick);
 void nlvs_conn_tw_del(struct nlvs_conn_tab *t, struct nlvs_conn *c);
 
-static inline struct nlvs_conn *conn_at(const struct nlvs_conn_tab *t, uint32_t idx)
+static inline struct nlvs_conn *conn_at(const struct nlvs_conn_tab *t, uint32_t line)
 {
-	return &t->pool[idx + (idx >= t->cap4 ? idx - t->cap4 : 0)];
+	return &t->pool[line];
 }
 
-static inline uint32_t conn_idx(const struct nlvs_conn_tab *t, const struct nlvs_conn *c)
+static inline uint32_t conn_line(const struct nlvs_conn_tab *t, const struct nlvs_conn *c)
 {
-	uint32_t line = (uint32_t)(c - t->pool);
+	return (uint32_t)(c - t->pool);
+}
 
-	return line < t->cap4 ? line : (line + t->cap4) / 2;
+static inline struct conn_cold *conn_cold(const struct nlvs_conn_tab *t, uint32_t line)
+{
+	return &t->cold[line < t->cap4 ? line : (line + t->cap4) / 2];
 }
 
 static inline uint32_t conn_tw_tick(uint64_t ms)

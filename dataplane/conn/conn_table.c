@@ -107,25 +107,26 @@ static size_t bkt_bytes(const struct nlvs_conn_tab *t)
 	return ((size_t)t->nb_main + t->nb_ovf) * sizeof(struct conn_bucket);
 }
 
-/* Chain indices [from, to) into a free list. */
-static uint32_t free_list(struct nlvs_conn_tab *t, uint32_t from, uint32_t to)
+/* Chain the entries at lines [from, to), @step lines each, into a free list. */
+static uint32_t free_list(struct nlvs_conn_tab *t, uint32_t from, uint32_t to, uint32_t step)
 {
 	uint32_t i;
 
-	for (i = from; i < to; i++)
-		t->cold[i].tw_next = i + 1 < to ? i + 1 : NLVS_CONN_NONE;
+	for (i = from; i < to; i += step)
+		conn_cold(t, i)->tw_next = i + step < to ? i + step : NLVS_CONN_NONE;
 	return from < to ? from : NLVS_CONN_NONE;
 }
 
 struct nlvs_conn_tab *nlvs_conn_tab_create(uint32_t capacity, uint32_t capacity6,
 					   uint64_t now_ms)
 {
-	uint32_t i, nov, ncold = capacity + capacity6;
+	uint32_t i, nov, ncold = capacity + capacity6, nlines = ncold + capacity6;
 	struct nlvs_conn_tab *t;
 	size_t nbkt;
 
-	/* index entries hold an index and a side in 32 bits */
-	if (capacity == 0 || (uint64_t)capacity + capacity6 > (UINT32_MAX >> 2))
+	/* index entries hold a line and a side in 32 bits, wheel links a line
+	 * under CONN_TW_FIRST */
+	if (capacity == 0 || (uint64_t)capacity + 2ull * capacity6 > (UINT32_MAX >> 2))
 		return NULL;
 	t = calloc(1, sizeof(*t));
 	if (!t)
@@ -149,8 +150,8 @@ struct nlvs_conn_tab *nlvs_conn_tab_create(uint32_t capacity, uint32_t capacity6
 		t->bkt[t->nb_main + i].next = i + 1 < nov ? t->nb_main + i + 2 : 0;
 	}
 	t->ovf_free = t->nb_main + 1;
-	t->free4 = free_list(t, 0, capacity);
-	t->free6 = free_list(t, capacity, ncold);
+	t->free4 = free_list(t, 0, capacity, 1);
+	t->free6 = free_list(t, capacity, nlines, 2);
 	for (i = 0; i <= CONN_TW_SLOTS; i++)
 		t->tw_head[i] = NLVS_CONN_NONE;
 	t->tw_tick = conn_tw_tick(now_ms);
@@ -382,28 +383,28 @@ static int hash_side(struct nlvs_conn_tab *t, struct nlvs_conn *c, unsigned int 
 
 	nlvs_conn_tuple(c, s, &k);
 	if (add)
-		return hash_add(t, &k, conn_idx(t, c) << 1 | s);
-	hash_del(t, &k, conn_idx(t, c) << 1 | s);
+		return hash_add(t, &k, conn_line(t, c) << 1 | s);
+	hash_del(t, &k, conn_line(t, c) << 1 | s);
 	return 0;
 }
 
-static inline uint32_t *free_head(struct nlvs_conn_tab *t, uint32_t idx)
+static inline uint32_t *free_head(struct nlvs_conn_tab *t, uint32_t line)
 {
-	return idx < t->cap4 ? &t->free4 : &t->free6;
+	return line < t->cap4 ? &t->free4 : &t->free6;
 }
 
 struct nlvs_conn *nlvs_conn_new(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *t0,
 				const struct nlvs_conn_tuple *t1, uint32_t flags,
 				uint32_t timeout_ms, uint64_t now_ms, unsigned int *reason)
 {
-	uint32_t *head = t0->af == AF_INET6 ? &t->free6 : &t->free4, idx = *head;
+	uint32_t *head = t0->af == AF_INET6 ? &t->free6 : &t->free4, line = *head;
 	struct nlvs_conn *c;
 
-	if (idx == NLVS_CONN_NONE) {
+	if (line == NLVS_CONN_NONE) {
 		*reason = NLVS_DROP_CONN_TABLE_FULL;
 		return NULL;
 	}
-	c = conn_at(t, idx);
+	c = conn_at(t, line);
 	memset(c, 0, t0->af == AF_INET6 ? sizeof(struct nlvs_conn6) : sizeof(*c));
 	c->flags = (flags & ~(NLVS_CONN_F_HASHED | NLVS_CONN_F_CONTROLLED | NLVS_CONN_F_INET6)) |
 		   (t0->af == AF_INET6 ? NLVS_CONN_F_INET6 : 0);
@@ -424,9 +425,9 @@ struct nlvs_conn *nlvs_conn_new(struct nlvs_conn_tab *t, const struct nlvs_conn_
 		}
 		c->flags |= NLVS_CONN_F_HASHED;
 	}
-	*head = t->cold[idx].tw_next;
-	t->cold[idx].ctrl = NLVS_CONN_NONE;
-	t->cold[idx].tw_next = t->cold[idx].tw_prev = NLVS_CONN_NONE;
+	*head = conn_cold(t, line)->tw_next;
+	conn_cold(t, line)->ctrl = NLVS_CONN_NONE;
+	conn_cold(t, line)->tw_next = conn_cold(t, line)->tw_prev = NLVS_CONN_NONE;
 	nlvs_conn_tw_add(t, c, conn_tw_tick(now_ms + timeout_ms));
 	t->count++;
 	return c;
@@ -438,8 +439,8 @@ index_full:
 
 void nlvs_conn_free(struct nlvs_conn_tab *t, struct nlvs_conn *c)
 {
-	uint32_t idx = conn_idx(t, c);
-	struct conn_cold *k = &t->cold[idx];
+	uint32_t line = conn_line(t, c);
+	struct conn_cold *k = conn_cold(t, line);
 
 	if (c->flags & NLVS_CONN_F_HASHED) {
 		hash_side(t, c, 0, 0);
@@ -451,19 +452,19 @@ void nlvs_conn_free(struct nlvs_conn_tab *t, struct nlvs_conn *c)
 		conn_n_control(conn_at(t, k->ctrl))--;
 	c->flags = 0;
 	k->ctrl = NLVS_CONN_NONE;
-	k->tw_next = *free_head(t, idx);
-	*free_head(t, idx) = idx;
+	k->tw_next = *free_head(t, line);
+	*free_head(t, line) = line;
 	t->count--;
 }
 
 void nlvs_conn_set_template(struct nlvs_conn_tab *t, struct nlvs_conn *c,
 			    struct nlvs_conn *tmpl)
 {
-	struct conn_cold *k = &t->cold[conn_idx(t, c)];
+	struct conn_cold *k = conn_cold(t, conn_line(t, c));
 
 	if (k->ctrl != NLVS_CONN_NONE)
 		conn_n_control(conn_at(t, k->ctrl))--;
-	k->ctrl = tmpl ? conn_idx(t, tmpl) : NLVS_CONN_NONE;
+	k->ctrl = tmpl ? conn_line(t, tmpl) : NLVS_CONN_NONE;
 	if (tmpl) {
 		conn_n_control(tmpl)++;
 		c->flags |= NLVS_CONN_F_CONTROLLED;
@@ -480,15 +481,17 @@ uint32_t nlvs_conn_n_control(const struct nlvs_conn_tab *t, const struct nlvs_co
 
 struct nlvs_conn *nlvs_conn_template(struct nlvs_conn_tab *t, const struct nlvs_conn *c)
 {
-	uint32_t ctrl = t->cold[conn_idx(t, c)].ctrl;
+	uint32_t ctrl = conn_cold(t, conn_line(t, c))->ctrl;
 
 	return ctrl == NLVS_CONN_NONE ? NULL : conn_at(t, ctrl);
 }
 
 struct nlvs_conn *nlvs_conn_next(struct nlvs_conn_tab *t, uint32_t *cursor)
 {
-	while (*cursor < t->cap4 + t->cap6) {
-		struct nlvs_conn *c = conn_at(t, (*cursor)++);
+	while (*cursor < t->cap4 + 2 * t->cap6) {
+		struct nlvs_conn *c = conn_at(t, *cursor);
+
+		*cursor += *cursor < t->cap4 ? 1 : 2;
 
 		if (c->flags & (NLVS_CONN_F_HASHED | NLVS_CONN_F_ONE_PACKET))
 			return c;

@@ -11,47 +11,47 @@
 #define likely(x)	__builtin_expect(!!(x), 1)
 #endif
 
-/* Put @idx first on the list of @slot (a wheel slot or CONN_TW_PENDING). */
-static void tw_push(struct nlvs_conn_tab *t, uint32_t slot, uint32_t idx)
+/* Put @line first on the list of @slot (a wheel slot or CONN_TW_PENDING). */
+static void tw_push(struct nlvs_conn_tab *t, uint32_t slot, uint32_t line)
 {
-	struct conn_cold *k = &t->cold[idx];
+	struct conn_cold *k = conn_cold(t, line);
 	uint32_t *head = &t->tw_head[slot];
 
 	k->tw_prev = CONN_TW_FIRST | slot;
 	k->tw_next = *head;
 	if (*head != NLVS_CONN_NONE)
-		t->cold[*head].tw_prev = idx;
-	*head = idx;
+		conn_cold(t, *head)->tw_prev = line;
+	*head = line;
 }
 
 void nlvs_conn_tw_add(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint32_t tick)
 {
-	uint32_t idx = conn_idx(t, c);
+	uint32_t line = conn_line(t, c);
 
 	/* never file into the past: the slot would wait a whole turn */
 	if ((int32_t)(tick - t->tw_tick) <= 0) {
 		tick = t->tw_tick;
 		if (t->tw_head[CONN_TW_PENDING] != NLVS_CONN_NONE) {
 			/* the current slot is being run: join it */
-			tw_push(t, CONN_TW_PENDING, idx);
+			tw_push(t, CONN_TW_PENDING, line);
 			return;
 		}
 	}
-	tw_push(t, tick & CONN_TW_MASK, idx);
+	tw_push(t, tick & CONN_TW_MASK, line);
 }
 
 void nlvs_conn_tw_del(struct nlvs_conn_tab *t, struct nlvs_conn *c)
 {
-	struct conn_cold *k = &t->cold[conn_idx(t, c)];
+	struct conn_cold *k = conn_cold(t, conn_line(t, c));
 
 	if (k->tw_prev == NLVS_CONN_NONE)
 		return;
 	if (k->tw_prev & CONN_TW_FIRST)
 		t->tw_head[k->tw_prev & ~CONN_TW_FIRST] = k->tw_next;
 	else
-		t->cold[k->tw_prev].tw_next = k->tw_next;
+		conn_cold(t, k->tw_prev)->tw_next = k->tw_next;
 	if (k->tw_next != NLVS_CONN_NONE)
-		t->cold[k->tw_next].tw_prev = k->tw_prev;
+		conn_cold(t, k->tw_next)->tw_prev = k->tw_prev;
 	k->tw_next = k->tw_prev = NLVS_CONN_NONE;
 }
 
@@ -68,7 +68,7 @@ void nlvs_conn_refresh(struct nlvs_conn_tab *t, struct nlvs_conn *c, uint64_t no
 	/* earlier (a state towards CLOSE): the entry may be filed too late
 	 * (the wheel keeps no tick per entry), so it moves now */
 	c->expires = e;
-	if (t->cold[conn_idx(t, c)].tw_prev != NLVS_CONN_NONE) {
+	if (conn_cold(t, conn_line(t, c))->tw_prev != NLVS_CONN_NONE) {
 		nlvs_conn_tw_del(t, c);
 		nlvs_conn_tw_add(t, c, conn_tw_tick(now_ms + c->timeout));
 	}
@@ -126,7 +126,7 @@ unsigned int nlvs_conn_expire(struct nlvs_conn_tab *t, uint64_t now_ms, unsigned
 				t->tw_tick++;
 				continue;
 			}
-			t->cold[*pending].tw_prev = CONN_TW_FIRST | CONN_TW_PENDING;
+			conn_cold(t, *pending)->tw_prev = CONN_TW_FIRST | CONN_TW_PENDING;
 		}
 		while (budget && *pending != NLVS_CONN_NONE) {
 			budget--;

@@ -359,6 +359,11 @@ unsigned int nlvs_conn_lookup_bulk(struct nlvs_conn_tab *t, const struct nlvs_co
 	return hits;
 }
 
+void nlvs_conn_prefetch_insert(const struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k)
+{
+	__builtin_prefetch(&t->bkt[tuple_hash(t, k) & t->mask], 1);
+}
+
 /* Side @s of a new connection from key @k (the family is already set). */
 static void tuple_store(struct nlvs_conn *c, unsigned int s, const struct nlvs_conn_tuple *k)
 {
@@ -430,6 +435,12 @@ struct nlvs_conn *nlvs_conn_new(struct nlvs_conn_tab *t, const struct nlvs_conn_
 	conn_cold(t, line)->tw_next = conn_cold(t, line)->tw_prev = NLVS_CONN_NONE;
 	nlvs_conn_tw_add(t, c, conn_tw_tick(now_ms + timeout_ms));
 	t->count++;
+	/* the next new connection's entry and free-list link: once
+	 * connections expire, the free list is in no particular order */
+	if (*head != NLVS_CONN_NONE) {
+		__builtin_prefetch(conn_at(t, *head), 1);
+		__builtin_prefetch(conn_cold(t, *head), 1);
+	}
 	return c;
 index_full:
 	c->flags = 0;		/* still free: not listed */

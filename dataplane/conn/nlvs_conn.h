@@ -154,6 +154,11 @@ struct nlvs_conn *nlvs_conn_new(struct nlvs_conn_tab *t, const struct nlvs_conn_
 				const struct nlvs_conn_tuple *t1, uint32_t flags,
 				uint32_t timeout_ms, uint64_t now_ms, unsigned int *reason);
 
+/** Start pulling in the index bucket a new connection's tuple @k will be
+ *  filed under (a cache miss at millions of connections), so that the
+ *  miss overlaps the work before nlvs_conn_new(). */
+void nlvs_conn_prefetch_insert(const struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k);
+
 /** Remove and free now; releases the template reference.  The caller does
  *  its own unbinding (dest counters, laddr port) first. */
 void nlvs_conn_free(struct nlvs_conn_tab *t, struct nlvs_conn *c);

@@ -115,6 +115,7 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 	}
 	if (k->proto == IPPROTO_UDP && (s->flags & NLVS_SVC_F_ONEPACKET))
 		flags |= NLVS_CONN_F_ONE_PACKET;
+	nlvs_conn_prefetch_insert(lw->tab, &t1);
 	c = lb_conn_add(lw, s, k, &t1, flags, dslot, tmpl, &tk, &reason);
 	if (!c) {
 		if (flags & LB_CF_FNAT)

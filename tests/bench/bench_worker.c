@@ -36,6 +36,8 @@
  *	--workers-only: only the runs with more than one worker in mind
  *	(hand-off, RSS over 1 and 2 workers);
  *	--kv FILE: the figures as "key value" lines, for bench.json.
+ * env BENCH_LCORES: an EAL --lcores map for the one-worker runs (e.g.
+ *	"0@1,1@0": the worker on CPU 0), when another run holds CPU 1.
  */
 #include <dirent.h>
 #include <inttypes.h>

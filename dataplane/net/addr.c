@@ -62,6 +62,20 @@ static const struct nlvs_addr_ent *addr_find(const struct nlvs_addr_table *t, in
 	union nlvs_addr key;
 	uint32_t i;
 
+	if (af == AF_INET) {
+		/* every packet's: one word hashed (as rte_hash_crc() hashes
+		 * 4 bytes) and compared, no copy, no call to memcmp() */
+		uint32_t a;
+
+		memcpy(&a, addr, 4);
+		for (i = rte_hash_crc_4byte(a, AF_INET) & t->mask;; i = (i + 1) & t->mask) {
+			e = &t->e[i];
+			if (!e->used)
+				return NULL;
+			if (e->af == AF_INET && e->addr.ip == a)
+				return e;
+		}
+	}
 	/* @addr usually points into the packet, at any alignment: the CRC hash
 	 * loads it 4 or 8 bytes at a time, so it hashes an aligned copy */
 	memcpy(&key, addr, addr_len(af));

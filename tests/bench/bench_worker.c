@@ -36,6 +36,8 @@
  *	--workers-only: only the runs with more than one worker in mind
  *	(hand-off, RSS over 1 and 2 workers);
  *	--kv FILE: the figures as "key value" lines, for bench.json.
+ * env BENCH_LCORES: an EAL --lcores map for the one-worker runs (e.g.
+ *	"0@1,1@0": the worker on CPU 0), when another run holds CPU 1.
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -113,10 +115,16 @@ static int conf_build(struct bw_conf *b, enum bw_mode mode, uint32_t flows, uint
 
 	memset(b, 0, sizeof(*b));
 	snprintf(eal_args[EAL_PREFIX_ARG], sizeof(eal_args[0]), "nlvs-bench-%d", (int)getpid());
-	/* two cores: a second worker shares CPU 0 with the (sleeping) main lcore */
+	/* two cores: a second worker shares CPU 0 with the (sleeping) main
+	 * lcore.  BENCH_LCORES (an EAL --lcores map for the one-worker runs,
+	 * e.g. "0@1,1@0") moves the worker off a CPU another run holds. */
 	if (workers > 1) {
 		strcpy(eal_args[EAL_LCORES_ARG - 1], "--lcores");
 		strcpy(eal_args[EAL_LCORES_ARG], "0@0,1@1,2@0");
+	} else if (getenv("BENCH_LCORES")) {
+		strcpy(eal_args[EAL_LCORES_ARG - 1], "--lcores");
+		snprintf(eal_args[EAL_LCORES_ARG], sizeof(eal_args[0]), "%s",
+			 getenv("BENCH_LCORES"));
 	}
 	c->eal_argc = use_huge ? EAL_NOHUGE_ARGS + 1 : (int)(sizeof(eal_args) / sizeof(eal_args[0]));
 	if (use_huge)

@@ -126,7 +126,7 @@ struct nlvs_conn_tab *nlvs_conn_tab_create(uint32_t capacity, uint32_t capacity6
 
 	/* index entries hold a line and a side in 32 bits, wheel links a line
 	 * under CONN_TW_FIRST */
-	if (capacity == 0 || (uint64_t)capacity + 2ull * capacity6 > (UINT32_MAX >> 2))
+	if (capacity == 0 || (uint64_t)capacity + 2ull * capacity6 > NLVS_CONN_LINES_MAX)
 		return NULL;
 	t = calloc(1, sizeof(*t));
 	if (!t)

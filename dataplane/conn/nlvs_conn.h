@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include "ctl/nlvs_conf.h"
 #include "ctl/nlvs_ctl.h"
 #include "net/nlvs_pkt.h"
 
@@ -121,7 +122,6 @@ struct nlvs_conn_tab;
 
 /* IPv6 connections a table has room for when the configuration does not
  * say: one sixteenth of its IPv4 capacity (see nlvsd.conf(5)). */
-#define NLVS_CONN_IPV6_SHARE	16
 static inline uint32_t nlvs_conn_ipv6_default(uint32_t capacity)
 {
 	return capacity / NLVS_CONN_IPV6_SHARE;

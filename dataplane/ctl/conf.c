@@ -282,6 +282,16 @@ static int kw_conn_table_ipv6(struct nlvs_conf *c, int argc, char **argv, const 
 	return 0;
 }
 
+/* Both sizes together fit one table's index (NLVS_CONN_LINES_MAX lines):
+ * told here, by nlvsd -n too, rather than as a worker failing at start. */
+static int conn_tables_fit(const struct nlvs_conf *c)
+{
+	uint64_t v4 = c->conn_table_size ? c->conn_table_size : NLVS_CONN_TABLE_DEFAULT;
+	uint64_t v6 = c->conn_table_ipv6_set ? c->conn_table_ipv6 : v4 / NLVS_CONN_IPV6_SHARE;
+
+	return v4 + 2 * v6 <= NLVS_CONN_LINES_MAX;
+}
+
 static int kw_mbufs(struct nlvs_conf *c, int argc, char **argv, const char **why)
 {
 	if (argc != 2 || parse_uint(argv[1], 512, 1u << 24, &c->mbufs) < 0) {
@@ -665,7 +675,7 @@ int nlvs_conf_load(struct nlvs_conf *conf, const char *path, int must_exist,
 		   char *err, size_t errlen)
 {
 	char line[4096], *words[NLVS_CONF_MAX_ARGS];
-	unsigned int lineno = 0, i;
+	unsigned int lineno = 0, conn_lineno = 0, i;
 	int argc, rc = -1;
 	FILE *f;
 
@@ -711,6 +721,15 @@ int nlvs_conf_load(struct nlvs_conf *conf, const char *path, int must_exist,
 				 why ? why : strerror(errno));
 			goto out;
 		}
+		if (!strncmp(words[0], "conn-table-", 11))
+			conn_lineno = lineno;
+	}
+	if (!conn_tables_fit(conf)) {
+		snprintf(err, errlen,
+			 "%s:%u: conn-table-size plus twice conn-table-ipv6 (default: a sixteenth "
+			 "of the size) is over 2^30 - 1",
+			 path, conn_lineno);
+		goto out;
 	}
 	rc = 0;
 out:

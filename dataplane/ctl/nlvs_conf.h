@@ -22,6 +22,13 @@
 #define NLVS_IDLE_SLEEP_DEFAULT	1000	/* us, longest idle sleep of a worker */
 #define NLVS_MBUFS_DEFAULT	8191	/* per worker pool */
 #define NLVS_NEIGH_ENTRIES_DEFAULT 1024	/* per worker neighbour table */
+/* Connection tables: conn-table-size when unset; conn-table-ipv6 when unset
+ * is the size over NLVS_CONN_IPV6_SHARE; and the most 64-byte lines one
+ * table may have (an IPv4 entry takes one, an IPv6 entry two), since an
+ * index entry holds a line and a side in 32 bits. */
+#define NLVS_CONN_TABLE_DEFAULT	262144
+#define NLVS_CONN_IPV6_SHARE	16
+#define NLVS_CONN_LINES_MAX	(UINT32_MAX >> 2)
 
 /* An address with a prefix length; a plain address has len 32 or 128. */
 struct nlvs_prefix {

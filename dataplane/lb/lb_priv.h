@@ -38,7 +38,6 @@
 #define LB_CHUNK		(1u << LB_CHUNK_SHIFT)
 #define LB_SVC_CHUNKS		256	/* 262,144 services */
 #define LB_DEST_CHUNKS		1024	/* 1,048,576 dests */
-#define LB_CONN_TAB_DEFAULT	262144
 #define LB_LPORT_MIN		1024
 #define LB_LPORT_MAX		65535
 #define LB_EXPIRE_BUDGET	2048	/* wheel entries per worker poll */

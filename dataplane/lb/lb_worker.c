@@ -27,7 +27,7 @@
 struct lb_worker *lb_worker_create(struct nlvs_worker *w, const struct nlvs_conf *conf,
 				   unsigned int nworkers)
 {
-	uint32_t cap = conf->conn_table_size ? conf->conn_table_size : LB_CONN_TAB_DEFAULT;
+	uint32_t cap = conf->conn_table_size ? conf->conn_table_size : NLVS_CONN_TABLE_DEFAULT;
 	uint32_t cap6 = conf->conn_table_ipv6_set ? conf->conn_table_ipv6 :
 			nlvs_conn_ipv6_default(cap);
 	struct lb_worker *lw;

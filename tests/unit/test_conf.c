@@ -248,6 +248,18 @@ static void test_errors(void **state)
 	expect_error("idle-sleep-us 100001\n", 1, "microseconds");
 	expect_error("conn-table-size 10\n", 1, "conn-table-size");
 	expect_error("conn-table-ipv6 536870913\n", 1, "IPv6 connections");
+	/* each fits alone, not together with the other (the default included) */
+	expect_error("conn-table-size 1073741824\n", 1, "plus twice conn-table-ipv6");
+	expect_error("conn-table-size 1000000000\nconn-table-ipv6 100\n"
+		     "conn-table-ipv6 37000000\n", 3, "over 2^30 - 1");
+	expect_error("conn-table-ipv6 536870912\n", 1, "plus twice conn-table-ipv6");
+	{
+		struct nlvs_conf c;	/* the largest that fits: 2^30 - 1 lines */
+
+		assert_int_equal(load_text(&c, "conn-table-size 1000000000\n"
+					       "conn-table-ipv6 36870911\n"), 0);
+		nlvs_conf_free(&c);
+	}
 	expect_error("mbufs\n", 1, "mbufs");
 	expect_error("neighbours 10\n", 1, "neighbour entries");
 	expect_error("port lan\n", 1, "expects NAME DEVARGS");

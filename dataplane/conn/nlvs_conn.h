@@ -120,13 +120,6 @@ static inline const struct nlvs_conn6 *nlvs_conn6_of(const struct nlvs_conn *c)
 
 struct nlvs_conn_tab;
 
-/* IPv6 connections a table has room for when the configuration does not
- * say: one sixteenth of its IPv4 capacity (see nlvsd.conf(5)). */
-static inline uint32_t nlvs_conn_ipv6_default(uint32_t capacity)
-{
-	return capacity / NLVS_CONN_IPV6_SHARE;
-}
-
 /** A table for @capacity IPv4 and @capacity6 IPv6 connections (templates
  *  included, each of its client's family); NULL on allocation failure or
  *  capacity 0.  @now_ms starts the wheel. */

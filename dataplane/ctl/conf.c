@@ -282,14 +282,20 @@ static int kw_conn_table_ipv6(struct nlvs_conf *c, int argc, char **argv, const 
 	return 0;
 }
 
+void nlvs_conf_conn_tables(const struct nlvs_conf *conf, uint32_t *cap4, uint32_t *cap6)
+{
+	*cap4 = conf->conn_table_size ? conf->conn_table_size : NLVS_CONN_TABLE_DEFAULT;
+	*cap6 = conf->conn_table_ipv6_set ? conf->conn_table_ipv6 : nlvs_conn_ipv6_default(*cap4);
+}
+
 /* Both sizes together fit one table's index (NLVS_CONN_LINES_MAX lines):
  * told here, by nlvsd -n too, rather than as a worker failing at start. */
 static int conn_tables_fit(const struct nlvs_conf *c)
 {
-	uint64_t v4 = c->conn_table_size ? c->conn_table_size : NLVS_CONN_TABLE_DEFAULT;
-	uint64_t v6 = c->conn_table_ipv6_set ? c->conn_table_ipv6 : v4 / NLVS_CONN_IPV6_SHARE;
+	uint32_t v4, v6;
 
-	return v4 + 2 * v6 <= NLVS_CONN_LINES_MAX;
+	nlvs_conf_conn_tables(c, &v4, &v6);
+	return (uint64_t)v4 + 2ull * v6 <= NLVS_CONN_LINES_MAX;
 }
 
 static int kw_mbufs(struct nlvs_conf *c, int argc, char **argv, const char **why)

@@ -30,6 +30,13 @@
 #define NLVS_CONN_IPV6_SHARE	16
 #define NLVS_CONN_LINES_MAX	(UINT32_MAX >> 2)
 
+/* IPv6 connections a table of @capacity IPv4 ones has room for when the
+ * configuration does not say (see nlvsd.conf(5)). */
+static inline uint32_t nlvs_conn_ipv6_default(uint32_t capacity)
+{
+	return capacity / NLVS_CONN_IPV6_SHARE;
+}
+
 /* An address with a prefix length; a plain address has len 32 or 128. */
 struct nlvs_prefix {
 	uint16_t af;			/* AF_INET or AF_INET6 */
@@ -130,6 +137,10 @@ struct nlvs_conf {
 
 /** Parse @path into @conf.  A missing file is an error only if @must_exist.
  *  On error returns -1 and writes "file:line: message" into @err. */
+/** Each worker's connection table: its IPv4 and IPv6 capacities, the
+ *  defaults filled in. */
+void nlvs_conf_conn_tables(const struct nlvs_conf *conf, uint32_t *cap4, uint32_t *cap6);
+
 int nlvs_conf_load(struct nlvs_conf *conf, const char *path, int must_exist,
 		   char *err, size_t errlen);
 void nlvs_conf_free(struct nlvs_conf *conf);

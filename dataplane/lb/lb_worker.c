@@ -27,12 +27,11 @@
 struct lb_worker *lb_worker_create(struct nlvs_worker *w, const struct nlvs_conf *conf,
 				   unsigned int nworkers)
 {
-	uint32_t cap = conf->conn_table_size ? conf->conn_table_size : NLVS_CONN_TABLE_DEFAULT;
-	uint32_t cap6 = conf->conn_table_ipv6_set ? conf->conn_table_ipv6 :
-			nlvs_conn_ipv6_default(cap);
 	struct lb_worker *lw;
+	uint32_t cap, cap6;
 
 	(void)nworkers;		/* the control thread gives us our port slices */
+	nlvs_conf_conn_tables(conf, &cap, &cap6);
 	lw = rte_zmalloc("nlvs_lb_worker", sizeof(*lw), RTE_CACHE_LINE_SIZE);
 	if (!lw)
 		return NULL;

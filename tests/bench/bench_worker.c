@@ -366,7 +366,7 @@ static int scenario(enum bw_mode mode, uint32_t flows, unsigned int workers, enu
 	struct bw_run *r;
 	uint64_t active, inact;
 	uint32_t per_laddr = PORTS_PER_LADDR / workers;
-	uint32_t nladdr = (flows + per_laddr - 1) / per_laddr + 1;
+	uint32_t nladdr = (flows + per_laddr - 1) / per_laddr + 1, cap4, cap6;
 	char rundir[PATH_MAX];
 	size_t heap0;
 	unsigned int q;
@@ -409,9 +409,8 @@ static int scenario(enum bw_mode mode, uint32_t flows, unsigned int workers, enu
 		goto out;
 	}
 	/* the connection table is mmap'd (huge pages), outside malloc's books */
-	res->table = nlvs_conn_tab_memsize(bc->c.conn_table_size, bc->c.conn_table_ipv6_set ?
-					   bc->c.conn_table_ipv6 :
-					   nlvs_conn_ipv6_default(bc->c.conn_table_size));
+	nlvs_conf_conn_tables(&bc->c, &cap4, &cap6);
+	res->table = nlvs_conn_tab_memsize(cap4, cap6);
 	res->heap = heap_bytes() - heap0 + res->table;
 	if (!use_huge)
 		snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());

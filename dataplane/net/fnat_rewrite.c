@@ -65,9 +65,7 @@ static inline uint16_t csum_update32(uint16_t hc, uint64_t sum)
 	sum += (uint16_t)~hc;
 	sum = (sum & 0xffffffff) + (sum >> 32);
 	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	return (uint16_t)~nlvs_csum_fold((uint32_t)sum);
 }
 
 /*

@@ -40,8 +40,8 @@ void nlvs_neigh_table_init(struct nlvs_neigh_table *t, unsigned int entries, uin
 
 /* A multiplicative hash of 32-bit words of an aligned key; the seed makes
  * the buckets of given addresses differ from table to table. */
-static uint32_t neigh_hash(const struct nlvs_neigh_table *t, int af, const union nlvs_addr *k,
-			   uint16_t port)
+static inline uint32_t neigh_hash(const struct nlvs_neigh_table *t, int af,
+				  const union nlvs_addr *k, uint16_t port)
 {
 	uint32_t h = t->seed ^ ((uint32_t)af << 16 | port);
 	unsigned int i;
@@ -56,8 +56,8 @@ static uint32_t neigh_hash(const struct nlvs_neigh_table *t, int af, const union
 	return h;
 }
 
-static struct nlvs_neigh *bucket_of(struct nlvs_neigh_table *t, int af,
-				    const union nlvs_addr *k, uint16_t port)
+static inline struct nlvs_neigh *bucket_of(struct nlvs_neigh_table *t, int af,
+					   const union nlvs_addr *k, uint16_t port)
 {
 	return &t->e[(neigh_hash(t, af, k, port) & (t->nbuckets - 1)) * NLVS_NEIGH_WAYS];
 }
@@ -66,11 +66,14 @@ static inline int same(const struct nlvs_neigh *e, int af, const union nlvs_addr
 		       uint16_t port)
 {
 	return e->state != NLVS_NB_FREE && e->af == af && e->port == port &&
-	       !memcmp(&e->addr, k, alen(af));
+	       nlvs_addr_equal(af, &e->addr, k);
 }
 
-struct nlvs_neigh *nlvs_neigh_find(struct nlvs_neigh_table *t, int af, const void *addr,
-				   uint16_t port)
+/* The key copied out of the packet and hashed, the ways compared: with @af
+ * a constant (see nlvs_neigh_find) the copy, the hash loop and the compare
+ * have fixed sizes, so a lookup makes no memcpy/memcmp call. */
+static inline __attribute__((always_inline)) struct nlvs_neigh *
+find_af(struct nlvs_neigh_table *t, int af, const void *addr, uint16_t port)
 {
 	union nlvs_addr k;
 	struct nlvs_neigh *b;
@@ -84,6 +87,14 @@ struct nlvs_neigh *nlvs_neigh_find(struct nlvs_neigh_table *t, int af, const voi
 		if (same(&b[i], af, &k, port))
 			return &b[i];
 	return NULL;
+}
+
+struct nlvs_neigh *nlvs_neigh_find(struct nlvs_neigh_table *t, int af, const void *addr,
+				   uint16_t port)
+{
+	if (af == AF_INET)
+		return find_af(t, AF_INET, addr, port);
+	return find_af(t, AF_INET6, addr, port);
 }
 
 /* When the entry last did anything useful: confirmed, used or asked for. */

@@ -29,13 +29,16 @@
  * worker i % N: its SYN there picks a local port of that worker's, so its
  * replies come back to it; a hand-off aborts the run).
  *
- * usage: bench_worker [--tiny] [--huge] [--workers-only] [--kv FILE] [FLOWS...]
+ * usage: bench_worker [--tiny] [--huge] [--workers-only] [--kv FILE]
+ *		       [--only in|out|both|fwd] [FLOWS...]
  *	FLOWS: FULLNAT IPv4 flow counts (default 65536 262144 1048576 4194304);
  *	--tiny: 1024 and 2048 flows and 64 K packets a phase (a smoke run);
  *	--huge: EAL on 2 MiB hugepages (reserved by the caller);
  *	--workers-only: only the runs with more than one worker in mind
  *	(hand-off, RSS over 1 and 2 workers);
- *	--kv FILE: the figures as "key value" lines, for bench.json.
+ *	--kv FILE: the figures as "key value" lines, for bench.json;
+ *	--only in|out|both|fwd: for perf, only that phase of FULLNAT IPv4 at
+ *	the first flow count (after the handshakes), eight times as long.
  * env BENCH_LCORES: an EAL --lcores map for the one-worker runs (e.g.
  *	"0@1,1@0": the worker on CPU 0), when another run holds CPU 1.
  */
@@ -75,6 +78,7 @@ static char eal_args[][32] = {
 #define EAL_NOHUGE_ARGS	9	/* the last three; hugepages: --in-memory instead */
 #define EAL_PREFIX_ARG	11
 static int use_huge;
+static const char *only;		/* --only: one phase, for perf */
 static char port_names[BW_SIDES][NLVS_CONF_NAME_LEN] = { "client", "rs" };
 static char port_args[BW_SIDES][32] = { "net_null0,no-rx=1", "net_null1,no-rx=1" };
 
@@ -337,6 +341,20 @@ static int established(struct bw_run *r, struct bw_result *res, uint32_t flows,
 					BW_TX_VERIFY, NULL);
 		return rc;
 	}
+	if (only) {
+		npk *= 8;	/* the profile is the phase's, not the setup's */
+		if (!strcmp(only, "in"))
+			return bw_phase(r, "established client->RS", BW_DATA, npk, BW_NONE, 0,
+					BW_TX_COUNT, &res->ph[BW_PH_IN]);
+		if (!strcmp(only, "out"))
+			return bw_phase(r, "established RS->client", BW_NONE, 0, BW_DATA, npk,
+					BW_TX_COUNT, &res->ph[BW_PH_OUT]);
+		if (!strcmp(only, "both"))
+			return bw_phase(r, "established both ways", BW_DATA, npk / 2, BW_DATA,
+					npk / 2, BW_TX_COUNT, &res->ph[BW_PH_BOTH]);
+		return bw_phase(r, "plain IPv4 forwarding", BW_FWD, npk, BW_NONE, 0, BW_TX_COUNT,
+				&res->ph[BW_PH_FWD]);
+	}
 	rc = bw_phase(r, "established client->RS", BW_DATA, npk, BW_NONE, 0, BW_TX_COUNT,
 		      &res->ph[BW_PH_IN]);
 	if (rc == 0)
@@ -544,6 +562,10 @@ int main(int argc, char **argv)
 			use_huge = 1;
 		} else if (!strcmp(argv[a], "--kv") && a + 1 < argc) {
 			kv_path = argv[++a];
+		} else if (!strcmp(argv[a], "--only") && a + 1 < argc &&
+			   (!strcmp(argv[a + 1], "in") || !strcmp(argv[a + 1], "out") ||
+			    !strcmp(argv[a + 1], "both") || !strcmp(argv[a + 1], "fwd"))) {
+			only = argv[++a];
 		} else if (argv[a][0] != '-' && nsizes < MAX_SIZES) {
 			sizes[nsizes] = (uint32_t)strtoul(argv[a], NULL, 0);
 			if (sizes[nsizes] < 1024 || sizes[nsizes] > BW_MAX_FLOWS) {
@@ -554,7 +576,7 @@ int main(int argc, char **argv)
 			nsizes++;
 		} else {
 			fprintf(stderr, "usage: bench_worker [--tiny] [--huge] [--workers-only]"
-				" [--kv FILE] [FLOWS...]\n");
+				" [--kv FILE] [--only in|out|both|fwd] [FLOWS...]\n");
 			return 2;
 		}
 	}
@@ -570,7 +592,7 @@ int main(int argc, char **argv)
 	       BW_FRAME_LEN, BW_FRAME6_LEN, BW_NRS, load[0]);
 	/* FULLNAT IPv4 at each size (the first with plain forwarding), then
 	 * IPv6, SNAT, the hand-off and RSS over 1 and 2 workers at the first */
-	for (i = workers_only ? nsizes + 2 : 0; i < nsizes + RTE_DIM(more); i++) {
+	for (i = workers_only ? nsizes + 2 : 0; i < (only ? 1 : nsizes + RTE_DIM(more)); i++) {
 		int fnat = i < nsizes;
 		enum bw_mode mode = fnat ? BW_M_FNAT4 : more[i - nsizes].mode;
 		uint32_t flows = fnat ? sizes[i] : sizes[0];

@@ -159,8 +159,16 @@ void lb_conn_forward(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs
 		nlvs_rs_conn_activate(&lb_wdest(lw, (uint32_t)(uintptr_t)c->dest)->rs, delta > 0);
 	nlvs_conn_refresh(lw->tab, c, lw->now_ms);
 	src_note(c, side, m, l3->port);
-	nlvs_conn_rewrite(c, side, &rw);
-	rc = nlvs_fnat_rewrite(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), p, &rw);
+	if (likely(!(c->flags & NLVS_CONN_F_INET6))) {
+		const struct nlvs_conn_side *o = &c->side[side ^ 1];
+
+		/* nlvs_conn_rewrite()'s values, in registers */
+		rc = nlvs_fnat_rewrite4(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), p,
+					o->daddr4, o->saddr4, o->dport, o->sport);
+	} else {
+		nlvs_conn_rewrite(c, side, &rw);
+		rc = nlvs_fnat_rewrite(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), p, &rw);
+	}
 	if (unlikely(rc)) {
 		lb_rewrite_failed(w, m, l3->af, rc);
 		return;

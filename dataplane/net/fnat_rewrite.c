@@ -75,9 +75,11 @@ static inline uint16_t csum_update32(uint16_t hc, uint64_t sum)
  * buffers written 2 bytes and read 4 at a time (a store-forwarding stall
  * every packet); the results are the same, 0 and 0xffff alike.
  */
-static int rewrite4(uint8_t *b, uint8_t *l4, uint8_t proto, const struct nlvs_pkt_rewrite *rw)
+static inline int rewrite4(uint8_t *b, uint8_t *l4, uint8_t proto, uint32_t ns, uint32_t nd,
+			   uint16_t sport, uint16_t dport)
 {
-	uint32_t os, od, op, np, ns = rw->saddr.ip, nd = rw->daddr.ip;
+	const uint16_t ports[2] = { sport, dport };	/* as in the header */
+	uint32_t os, od, op, np;
 	uint16_t hc, ow, nw;
 	uint64_t addrs;
 	uint8_t *ck = l4 + (proto == IPPROTO_TCP ? 16 : 6);
@@ -85,7 +87,7 @@ static int rewrite4(uint8_t *b, uint8_t *l4, uint8_t proto, const struct nlvs_pk
 	memcpy(&os, b + 12, 4);
 	memcpy(&od, b + 16, 4);
 	memcpy(&op, l4, 4);
-	memcpy(&np, &rw->sport, 4);	/* sport then dport, as in the header */
+	memcpy(&np, ports, 4);
 	addrs = (uint64_t)(uint32_t)~os + (uint32_t)~od + ns + nd;
 	memcpy(&hc, ck, 2);
 	if (proto == IPPROTO_TCP || hc != 0) {	/* UDP without a checksum keeps none */
@@ -107,6 +109,25 @@ static int rewrite4(uint8_t *b, uint8_t *l4, uint8_t proto, const struct nlvs_pk
 	return 0;
 }
 
+int nlvs_fnat_rewrite4(void *l3, const struct nlvs_pkt *p, uint32_t saddr, uint32_t daddr,
+		       uint16_t sport, uint16_t dport)
+{
+	struct nlvs_pkt_rewrite rw;
+
+	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) {
+		if (p->ttl <= 1)
+			return NLVS_DROP_TTL_EXCEEDED;
+		return rewrite4(l3, (uint8_t *)l3 + p->l4_off, p->proto, saddr, daddr, sport,
+				dport);
+	}
+	memset(&rw, 0, sizeof(rw));	/* an echo, or refused: the general path */
+	rw.saddr.ip = saddr;
+	rw.daddr.ip = daddr;
+	rw.sport = sport;
+	rw.dport = dport;
+	return nlvs_fnat_rewrite(l3, p, &rw);
+}
+
 int nlvs_fnat_rewrite(void *l3, const struct nlvs_pkt *p, const struct nlvs_pkt_rewrite *rw)
 {
 	uint8_t *b = l3, *l4 = b + p->l4_off;
@@ -121,7 +142,7 @@ int nlvs_fnat_rewrite(void *l3, const struct nlvs_pkt *p, const struct nlvs_pkt_
 	if (p->ttl <= 1)
 		return NLVS_DROP_TTL_EXCEEDED;
 	if (v4 && !echo)
-		return rewrite4(b, l4, p->proto, rw);
+		return rewrite4(b, l4, p->proto, rw->saddr.ip, rw->daddr.ip, rw->sport, rw->dport);
 
 	delta_build(&d, b, l4, p->af, rw);
 	if (echo) {

@@ -95,6 +95,15 @@ struct nlvs_pkt_rewrite {
 int nlvs_fnat_rewrite(void *l3, const struct nlvs_pkt *p, const struct nlvs_pkt_rewrite *rw);
 
 /**
+ * The same for an IPv4 packet, the new addresses and ports (network order)
+ * given as values: the per-packet path hands them over in registers, where
+ * a struct built just before the call was read back with wider loads than
+ * it was written with (a store-forwarding stall per packet).
+ */
+int nlvs_fnat_rewrite4(void *l3, const struct nlvs_pkt *p, uint32_t saddr, uint32_t daddr,
+		       uint16_t sport, uint16_t dport);
+
+/**
  * Translate an ICMP error (@p parsed with NLVS_PKT_F_ICMP_ERR) that quotes a
  * packet we sent: the outer packet gets @outer (src, dst; ports unused), the
  * quoted packet gets @inner (its src/dst and ports, as the receiver's own

@@ -343,6 +343,54 @@ static void test_fnat_echo(void **state)
 	assert_int_equal(nlvs_fnat_rewrite(b, &p, &rw), NLVS_DROP_UNKNOWN_PROTO);
 }
 
+/* The IPv4 entry with values gives the same bytes and the same answer as
+ * the general one for whatever it is handed: TCP, UDP with and without a
+ * checksum, TTL 1, an echo (SNAT), an ICMP message it refuses. */
+static void test_fnat_rewrite4_same(void **state)
+{
+	uint8_t a[256], b[256];
+	unsigned int i;
+
+	srandom(7);
+	for (i = 0; i < 20000; i++) {
+		unsigned int kind = i % 5, n;
+		struct nlvs_pkt p;
+		struct nlvs_pkt_rewrite rw;
+		int ra, rb;
+
+		if (kind < 3) {
+			n = build_l4pkt(a, AF_INET, kind ? IPPROTO_UDP : IPPROTO_TCP, "1.2.3.4",
+					"5.6.7.8", (uint16_t)random(), (uint16_t)random(),
+					NLVS_TCP_ACK, (unsigned int)random() % 64);
+			if (kind == 2)
+				put16(a + 26, 0);	/* UDP without a checksum */
+		} else {
+			n = build_echo(a, AF_INET, 0, "10.1.0.5", "172.16.9.9",
+				       (uint16_t)random(), 64);
+			if (kind == 4) {
+				a[20] = 13;		/* timestamp: refused */
+				fix_l4_csum(AF_INET, a, a + 20, 32, IPPROTO_ICMP);
+			}
+		}
+		if (i % 7 == 0) {
+			a[8] = 1;			/* TTL 1: refused, untouched */
+			put16(a + 10, 0);
+			put16(a + 10, ref_csum(a, 20));
+		}
+		memcpy(b, a, n);
+		assert_int_equal(nlvs_pkt_parse(a, n, AF_INET, &p), 0);
+		memset(&rw, 0, sizeof(rw));
+		rw.saddr.ip = (uint32_t)random();
+		rw.daddr.ip = (uint32_t)random();
+		rw.sport = (uint16_t)random();
+		rw.dport = kind >= 3 ? rw.sport : (uint16_t)random();
+		ra = nlvs_fnat_rewrite(a, &p, &rw);
+		rb = nlvs_fnat_rewrite4(b, &p, rw.saddr.ip, rw.daddr.ip, rw.sport, rw.dport);
+		assert_int_equal(ra, rb);
+		assert_memory_equal(a, b, n);
+	}
+}
+
 /* traceroute -I through SNAT: a router outside says our echo request
  * (egress:id' -> target) ran out of TTL; the inside host must get it from
  * that router, about its own request (host:id -> target). */
@@ -392,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_icmp_xlate_client_to_rs),
 		cmocka_unit_test(test_icmp_xlate_rejects),
 		cmocka_unit_test(test_fnat_echo),
+		cmocka_unit_test(test_fnat_rewrite4_same),
 		cmocka_unit_test(test_icmp_xlate_snat_echo),
 	};
 

@@ -30,15 +30,16 @@
  * replies come back to it; a hand-off aborts the run).
  *
  * usage: bench_worker [--tiny] [--huge] [--workers-only] [--kv FILE]
- *		       [--only in|out|both|fwd] [FLOWS...]
+ *		       [--only in|out|both|fwd|new] [FLOWS...]
  *	FLOWS: FULLNAT IPv4 flow counts (default 65536 262144 1048576 4194304);
  *	--tiny: 1024 and 2048 flows and 64 K packets a phase (a smoke run);
  *	--huge: EAL on 2 MiB hugepages (reserved by the caller);
  *	--workers-only: only the runs with more than one worker in mind
  *	(hand-off, RSS over 1 and 2 workers);
  *	--kv FILE: the figures as "key value" lines, for bench.json;
- *	--only in|out|both|fwd: for perf, only that phase of FULLNAT IPv4 at
- *	the first flow count (after the handshakes), eight times as long.
+ *	--only in|out|both|fwd|new: for perf, only that phase of FULLNAT IPv4
+ *	at the first flow count (after the handshakes), eight times as long;
+ *	new: only the handshakes.
  * env BENCH_LCORES: an EAL --lcores map for the one-worker runs (e.g.
  *	"0@1,1@0": the worker on CPU 0), when another run holds CPU 1.
  */
@@ -341,6 +342,8 @@ static int established(struct bw_run *r, struct bw_result *res, uint32_t flows,
 					BW_TX_VERIFY, NULL);
 		return rc;
 	}
+	if (only && !strcmp(only, "new"))
+		return 0;	/* the SYNs (and their answers) were all */
 	if (only) {
 		npk *= 8;	/* the profile is the phase's, not the setup's */
 		if (!strcmp(only, "in"))
@@ -564,7 +567,8 @@ int main(int argc, char **argv)
 			kv_path = argv[++a];
 		} else if (!strcmp(argv[a], "--only") && a + 1 < argc &&
 			   (!strcmp(argv[a + 1], "in") || !strcmp(argv[a + 1], "out") ||
-			    !strcmp(argv[a + 1], "both") || !strcmp(argv[a + 1], "fwd"))) {
+			    !strcmp(argv[a + 1], "both") || !strcmp(argv[a + 1], "fwd") ||
+			    !strcmp(argv[a + 1], "new"))) {
 			only = argv[++a];
 		} else if (argv[a][0] != '-' && nsizes < MAX_SIZES) {
 			sizes[nsizes] = (uint32_t)strtoul(argv[a], NULL, 0);
@@ -576,7 +580,7 @@ int main(int argc, char **argv)
 			nsizes++;
 		} else {
 			fprintf(stderr, "usage: bench_worker [--tiny] [--huge] [--workers-only]"
-				" [--kv FILE] [--only in|out|both|fwd] [FLOWS...]\n");
+				" [--kv FILE] [--only in|out|both|fwd|new] [FLOWS...]\n");
 			return 2;
 		}
 	}

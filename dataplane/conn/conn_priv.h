@@ -45,6 +45,8 @@ struct conn_cold {
  * and the templates' links; the cold array has one entry per connection
  * (line l, or (l + cap4) / 2 for an IPv6 one).
  */
+#define NLVS_CONN_PEND_MAX	NLVS_CONN_BULK_MAX	/* tuples filed late */
+
 struct nlvs_conn_tab {
 	struct nlvs_conn *pool;		/* cap4 nlvs_conn, then cap6 nlvs_conn6 */
 	struct conn_cold *cold;		/* by index */
@@ -54,7 +56,14 @@ struct nlvs_conn_tab {
 	int huge;			/* pools and buckets on transparent huge pages */
 	uint32_t nb_main, mask, nb_ovf;
 	uint32_t ovf_free;		/* overflow free list (+1), through next */
+	uint32_t ovf_nfree;		/* buckets on that list */
 	uint64_t seed;
+	/* Inside nlvs_conn_defer_begin/end: connections whose second tuple is
+	 * filed at the end (its bucket prefetched meanwhile).  One overflow
+	 * bucket stays reserved per pending tuple, so filing never fails. */
+	uint8_t defer;
+	uint32_t npend;
+	uint32_t pend[NLVS_CONN_PEND_MAX];
 	uint32_t tw_tick;		/* next wheel tick to run */
 	uint32_t tw_head[CONN_TW_SLOTS + 1];
 };

@@ -150,6 +150,7 @@ struct nlvs_conn_tab *nlvs_conn_tab_create(uint32_t capacity, uint32_t capacity6
 		t->bkt[t->nb_main + i].next = i + 1 < nov ? t->nb_main + i + 2 : 0;
 	}
 	t->ovf_free = t->nb_main + 1;
+	t->ovf_nfree = nov;
 	t->free4 = free_list(t, 0, capacity, 1);
 	t->free6 = free_list(t, capacity, nlines, 2);
 	for (i = 0; i <= CONN_TW_SLOTS; i++)
@@ -224,7 +225,10 @@ static inline int tuple_is(const struct nlvs_conn *c, unsigned int s,
 	       !memcmp(&nlvs_conn6_of(c)->addr6[s].daddr, &k->daddr, sizeof(k->daddr));
 }
 
-static int hash_add(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k, uint32_t ent)
+/* File @ent under @k.  An overflow bucket is taken only beyond those
+ * reserved for pending tuples, unless the entry is one of them (@reserved). */
+static int hash_add(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k, uint32_t ent,
+		    int reserved)
 {
 	uint64_t h = tuple_hash(t, k);
 	struct conn_bucket *b = &t->bkt[h & t->mask];
@@ -233,9 +237,10 @@ static int hash_add(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k, ui
 		if (!b->next) {
 			uint32_t nb = t->ovf_free;
 
-			if (!nb)
+			if (!nb || (!reserved && t->ovf_nfree <= t->npend))
 				return -ENOSPC;	/* nothing changed */
 			t->ovf_free = t->bkt[nb - 1].next;
+			t->ovf_nfree--;
 			t->bkt[nb - 1].next = 0;
 			t->bkt[nb - 1].count = 0;
 			b->next = nb;
@@ -277,6 +282,7 @@ static void hash_del(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k, u
 		prev->next = 0;
 		tail->next = t->ovf_free;
 		t->ovf_free = (uint32_t)(tail - t->bkt) + 1;
+		t->ovf_nfree++;
 	}
 }
 
@@ -304,10 +310,24 @@ static inline struct nlvs_conn *bucket_find(struct nlvs_conn_tab *t,
 	}
 }
 
+static void file_pending(struct nlvs_conn_tab *t);
+
+struct nlvs_conn *nlvs_conn_lookup_nopend(struct nlvs_conn_tab *t,
+					  const struct nlvs_conn_tuple *k, unsigned int *side)
+{
+	uint64_t h = tuple_hash(t, k);
+
+	return bucket_find(t, &t->bkt[h & t->mask], (uint32_t)(h >> 32), k, side);
+}
+
 struct nlvs_conn *nlvs_conn_lookup(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k,
 				   unsigned int *side)
 {
-	uint64_t h = tuple_hash(t, k);
+	uint64_t h;
+
+	if (t->npend)	/* @k may be one of them */
+		file_pending(t);
+	h = tuple_hash(t, k);
 
 	return bucket_find(t, &t->bkt[h & t->mask], (uint32_t)(h >> 32), k, side);
 }
@@ -355,6 +375,8 @@ unsigned int nlvs_conn_lookup_bulk(struct nlvs_conn_tab *t, const struct nlvs_co
 
 	if (n > NLVS_CONN_BULK_MAX)
 		n = NLVS_CONN_BULK_MAX;
+	if (t->npend)
+		file_pending(t);
 	/* stage 1: hash everything and pull the buckets in */
 	for (i = 0; i < n; i++) {
 		h[i] = tuple_hash(t, &keys[i]);
@@ -400,15 +422,16 @@ static void tuple_store(struct nlvs_conn *c, unsigned int s, const struct nlvs_c
 	}
 }
 
-/* File (@add) or remove side @s under its tuple as stored (an IPv4
- * tuple's first 4 address bytes): nlvs_conn_free() finds what new filed. */
+/* File (@add: 1, or 2 for a pending tuple) or remove side @s under its
+ * tuple as stored (an IPv4 tuple's first 4 address bytes):
+ * nlvs_conn_free() finds what new filed. */
 static int hash_side(struct nlvs_conn_tab *t, struct nlvs_conn *c, unsigned int s, int add)
 {
 	struct nlvs_conn_tuple k;
 
 	nlvs_conn_tuple(c, s, &k);
 	if (add)
-		return hash_add(t, &k, conn_line(t, c) << 1 | s);
+		return hash_add(t, &k, conn_line(t, c) << 1 | s, add == 2);
 	hash_del(t, &k, conn_line(t, c) << 1 | s);
 	return 0;
 }
@@ -431,7 +454,8 @@ struct nlvs_conn *nlvs_conn_new(struct nlvs_conn_tab *t, const struct nlvs_conn_
 	}
 	c = conn_at(t, line);
 	memset(c, 0, t0->af == AF_INET6 ? sizeof(struct nlvs_conn6) : sizeof(*c));
-	c->flags = (flags & ~(NLVS_CONN_F_HASHED | NLVS_CONN_F_CONTROLLED | NLVS_CONN_F_INET6)) |
+	c->flags = (flags & ~(NLVS_CONN_F_HASHED | NLVS_CONN_F_CONTROLLED | NLVS_CONN_F_INET6 |
+			      NLVS_CONN_F_FILE_LATER)) |
 		   (t0->af == AF_INET6 ? NLVS_CONN_F_INET6 : 0);
 	c->proto = t0->proto;
 	tuple_store(c, 0, t0);
@@ -444,7 +468,13 @@ struct nlvs_conn *nlvs_conn_new(struct nlvs_conn_tab *t, const struct nlvs_conn_
 	if (!(flags & NLVS_CONN_F_ONE_PACKET)) {
 		if (hash_side(t, c, 0, 1) < 0)
 			goto index_full;
-		if (t1 && !(flags & NLVS_CONN_F_TEMPLATE) && hash_side(t, c, 1, 1) < 0) {
+		if (!t1 || (flags & NLVS_CONN_F_TEMPLATE)) {
+			/* one tuple */
+		} else if ((flags & NLVS_CONN_F_FILE_LATER) && t->defer &&
+			   t->npend < NLVS_CONN_PEND_MAX &&
+			   t->ovf_nfree > t->npend) {
+			t->pend[t->npend++] = line;	/* a bucket stays for it */
+		} else if (hash_side(t, c, 1, 1) < 0) {
 			hash_side(t, c, 0, 0);
 			goto index_full;
 		}
@@ -468,10 +498,35 @@ index_full:
 	return NULL;
 }
 
+/* File the pending tuples.  It cannot fail: each needs at most one new
+ * overflow bucket and one stayed free for each (hash_add). */
+static void file_pending(struct nlvs_conn_tab *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->npend; i++)
+		(void)hash_side(t, conn_at(t, t->pend[i]), 1, 2);
+	t->npend = 0;
+}
+
+void nlvs_conn_defer_begin(struct nlvs_conn_tab *t)
+{
+	t->defer = 1;
+}
+
+void nlvs_conn_defer_end(struct nlvs_conn_tab *t)
+{
+	file_pending(t);
+	t->defer = 0;
+}
+
 void nlvs_conn_free(struct nlvs_conn_tab *t, struct nlvs_conn *c)
 {
 	uint32_t line = conn_line(t, c);
 	struct conn_cold *k = conn_cold(t, line);
+
+	if (t->npend)	/* it may be one of them */
+		file_pending(t);
 
 	if (c->flags & NLVS_CONN_F_HASHED) {
 		hash_side(t, c, 0, 0);

@@ -37,6 +37,9 @@
 #define NLVS_CONN_F_INACTIVE	0x0004	/* counted in the dest's inactconns */
 #define NLVS_CONN_F_NOOUTPUT	0x0008	/* no reply seen yet (DR/TUN style) */
 #define NLVS_CONN_F_CONTROLLED	0x0010	/* a persistence template controls it */
+#define NLVS_CONN_F_FILE_LATER	0x0400	/* asked of nlvs_conn_new(), never kept: the
+					 * second tuple may be filed late (see
+					 * nlvs_conn_defer_begin) */
 #define NLVS_CONN_F_HASHED	0x0100	/* internal */
 #define NLVS_CONN_F_INET6	0x0200	/* internal: IPv6 (a struct nlvs_conn6) */
 
@@ -152,6 +155,18 @@ struct nlvs_conn *nlvs_conn_new(struct nlvs_conn_tab *t, const struct nlvs_conn_
  *  miss overlaps the work before nlvs_conn_new(). */
 void nlvs_conn_prefetch_insert(const struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k);
 
+/**
+ * Between these two, a new connection made with NLVS_CONN_F_FILE_LATER has
+ * its second tuple (the real server's side) filed later, so that the bucket nlvs_conn_prefetch_insert()
+ * asked for has time to arrive: at nlvs_conn_defer_end(), or before any
+ * lookup or free that could concern it, whichever comes first.  Only
+ * nlvs_conn_lookup_nopend() looks past the pending tuples.  Whether the
+ * index has room is decided at nlvs_conn_new() as before (a bucket is
+ * reserved for each pending tuple).
+ */
+void nlvs_conn_defer_begin(struct nlvs_conn_tab *t);
+void nlvs_conn_defer_end(struct nlvs_conn_tab *t);
+
 /** Remove and free now; releases the template reference.  The caller does
  *  its own unbinding (dest counters, laddr port) first. */
 void nlvs_conn_free(struct nlvs_conn_tab *t, struct nlvs_conn *c);
@@ -159,6 +174,12 @@ void nlvs_conn_free(struct nlvs_conn_tab *t, struct nlvs_conn *c);
 /** Find by tuple; *@side tells which tuple matched.  NULL on a miss. */
 struct nlvs_conn *nlvs_conn_lookup(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k,
 				   unsigned int *side);
+
+/** The same for a key that cannot be the second tuple of a connection made
+ *  with NLVS_CONN_F_FILE_LATER (FULLNAT's, addressed to a local address: a
+ *  packet to a VIP cannot be one), which leaves the pending tuples pending. */
+struct nlvs_conn *nlvs_conn_lookup_nopend(struct nlvs_conn_tab *t,
+					  const struct nlvs_conn_tuple *k, unsigned int *side);
 
 /**
  * Look up @n keys (a burst, at most NLVS_CONN_BULK_MAX) with prefetching:

@@ -107,7 +107,9 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 		}
 		t1.daddr = pl->addrs[at];
 		laddr = pl->ids[at];
-		flags |= LB_CF_FNAT | laddr << LB_CF_LADDR_SHIFT;
+		/* its RS-side tuple goes to a local address, never a VIP: it may
+		 * be filed at the end of the burst (nlvs_conn_defer_begin) */
+		flags |= LB_CF_FNAT | NLVS_CONN_F_FILE_LATER | laddr << LB_CF_LADDR_SHIFT;
 	} else {
 		/* classic NAT: only the destination changes */
 		t1.daddr = k->saddr;

@@ -383,6 +383,9 @@ static void burst_input(struct lb_worker *lw, struct rte_mbuf **ms,
 	if (nk)
 		nlvs_conn_lookup_bulk(lw->tab, keys, nk, conns, sides);
 	seq = lw->tab_seq;
+	/* new connections' real-server tuples are filed after the burst: their
+	 * buckets, prefetched at creation, have arrived by then */
+	nlvs_conn_defer_begin(lw->tab);
 	for (i = 0; i < n; i++) {
 		struct nlvs_conn *c = NULL;
 		const struct nlvs_conn_tuple *k = NULL;
@@ -393,12 +396,17 @@ static void burst_input(struct lb_worker *lw, struct rte_mbuf **ms,
 			if (likely(lw->tab_seq == seq)) {
 				c = conns[ki[i]];
 				side = sides[ki[i]];
+			} else if (l3s[i].kind == NLVS_ADDR_VIP) {
+				/* a client's: this burst's new real-server
+				 * tuples may stay pending (nlvs_conn.h) */
+				c = nlvs_conn_lookup_nopend(lw->tab, k, &side);
 			} else {
 				c = nlvs_conn_lookup(lw->tab, k, &side);
 			}
 		}
 		pkt_finish(lw, t, ms[i], &l3s[i], &b[i], k, c, side);
 	}
+	nlvs_conn_defer_end(lw->tab);
 }
 
 void nlvs_lb_input_burst(struct nlvs_worker *w, struct rte_mbuf **ms,

@@ -175,14 +175,21 @@ static void test_index_load(void **state)
 }
 
 /* Random inserts and deletes against a model; every live tuple must be
- * found with the right side, every dead one must miss. */
-static void churn(unsigned int cap, unsigned int ops, int one_chain)
+ * found with the right side, every dead one must miss.  With @defer the
+ * operations come in windows of nlvs_conn_defer_begin/end (as bursts do):
+ * inside one, a new connection is found by its first tuple at once and by
+ * the second (pending) at the latest after the window; what is freed in
+ * the window, pending or not, leaves nothing behind; and when one chain
+ * exhausts the overflow pool, the pending tuples' reserved buckets are
+ * not taken by others (every one is filed). */
+static void churn(unsigned int cap, unsigned int ops, int one_chain, int defer)
 {
 	struct nlvs_conn_tab *t = nlvs_conn_tab_create(cap, cap, 0);
 	static struct nlvs_conn *live[3000];
 	static uint32_t key_of[3000];
 	static uint8_t is_live[1 << 17];
-	unsigned int nlive = 0, op, reason, side, i, index_full = 0;
+	unsigned int nlive = 0, op, reason, side, i, index_full = 0, in_window = 0;
+	unsigned int pending_seen = 0;
 	uint32_t cursor;
 	struct nlvs_conn *c;
 
@@ -194,7 +201,12 @@ static void churn(unsigned int cap, unsigned int ops, int one_chain)
 	for (op = 0; op < ops; op++) {
 		struct nlvs_conn_tuple t0, t1;
 		int add = nlive < cap && (nlive == 0 || random() % 100 < 55);
+		int check = op % (ops / 12) == 0 || op == ops - 1;
 
+		if (defer && !in_window && !check) {
+			nlvs_conn_defer_begin(t);
+			in_window = 1 + (unsigned int)random() % 40;
+		}
 		if (add) {
 			uint32_t k;
 
@@ -203,7 +215,8 @@ static void churn(unsigned int cap, unsigned int ops, int one_chain)
 			while (is_live[k]);
 			mk_tuples(k, k & 1 ? AF_INET6 : AF_INET, &t0, &t1);
 			reason = 0;
-			c = nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason);
+			c = nlvs_conn_new(t, &t0, &t1, defer ? NLVS_CONN_F_FILE_LATER : 0, 1000, 0,
+					  &reason);
 			if (!c) {
 				/* only one chain fills the overflow pool, and
 				 * the refused connection leaves no trace */
@@ -217,6 +230,19 @@ static void churn(unsigned int cap, unsigned int ops, int one_chain)
 			live[nlive] = c;
 			key_of[nlive++] = k;
 			is_live[k] = 1;
+			if (in_window) {
+				struct nlvs_conn *c1 = nlvs_conn_lookup_nopend(t, &t1, &side);
+
+				assert_ptr_equal(nlvs_conn_lookup_nopend(t, &t0, &side), c);
+				assert_true(c1 == NULL || c1 == c);
+				pending_seen += c1 == NULL;
+				/* now and then a lookup that could concern them
+				 * files them */
+				if (random() % 8 == 0) {
+					assert_ptr_equal(nlvs_conn_lookup(t, &t1, &side), c);
+					assert_int_equal(t->npend, 0);
+				}
+			}
 		} else {
 			i = (unsigned int)random() % nlive;
 			is_live[key_of[i]] = 0;
@@ -224,7 +250,13 @@ static void churn(unsigned int cap, unsigned int ops, int one_chain)
 			live[i] = live[--nlive];
 			key_of[i] = key_of[nlive];
 		}
-		if (op % (ops / 12) == 0 || op == ops - 1) {
+		if (in_window && (--in_window == 0 || check)) {
+			nlvs_conn_defer_end(t);
+			in_window = 0;
+		}
+		/* the free count of the overflow pool is the list's length */
+		assert_int_equal(t->ovf_nfree, t->nb_ovf - ovf_used(t));
+		if (check) {
 			assert_int_equal(nlvs_conn_tab_count(t), nlive);
 			for (i = 0; i < nlive; i++) {
 				mk_tuples(key_of[i], key_of[i] & 1 ? AF_INET6 : AF_INET, &t0, &t1);
@@ -249,8 +281,11 @@ static void churn(unsigned int cap, unsigned int ops, int one_chain)
 			assert_int_equal(i, nlive);
 		}
 	}
+	assert_true(!defer || pending_seen > 0);
 	/* fill to the brim: the overflow pool absorbs random clustering; one
 	 * chain runs out of it, and refusing changes nothing */
+	if (defer)
+		nlvs_conn_defer_begin(t);
 	while (nlive < cap) {
 		struct nlvs_conn_tuple t0, t1;
 		uint32_t k;
@@ -259,7 +294,16 @@ static void churn(unsigned int cap, unsigned int ops, int one_chain)
 			k = (uint32_t)random() & 0x1ffff;
 		while (is_live[k]);
 		mk_tuples(k, k & 1 ? AF_INET6 : AF_INET, &t0, &t1);
-		c = nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason);
+		c = nlvs_conn_new(t, &t0, &t1, defer ? NLVS_CONN_F_FILE_LATER : 0, 1000, 0, &reason);
+		if (!c && defer && t->npend) {
+			/* refused while buckets are reserved: once the pending
+			 * tuples are filed, the rest may have room */
+			assert_int_equal(reason, NLVS_DROP_CONN_INDEX_FULL);
+			assert_null(nlvs_conn_lookup(t, &t0, &side));
+			nlvs_conn_defer_end(t);
+			nlvs_conn_defer_begin(t);
+			continue;
+		}
 		if (!c) {
 			assert_true(one_chain);
 			assert_int_equal(reason, NLVS_DROP_CONN_INDEX_FULL);
@@ -269,7 +313,13 @@ static void churn(unsigned int cap, unsigned int ops, int one_chain)
 		is_live[k] = 1;
 		live[nlive] = c;
 		key_of[nlive++] = k;
+		if (defer && t->npend == NLVS_CONN_PEND_MAX) {
+			nlvs_conn_defer_end(t);
+			nlvs_conn_defer_begin(t);
+		}
 	}
+	if (defer)
+		nlvs_conn_defer_end(t);
 	assert_int_equal(nlvs_conn_tab_count(t), nlive);
 	assert_true(one_chain ? index_full > 0 && ovf_used(t) == t->nb_ovf : index_full == 0);
 	for (i = 0; i < nlive; i++) {
@@ -292,8 +342,14 @@ static void churn(unsigned int cap, unsigned int ops, int one_chain)
 
 static void test_churn_model(void **state)
 {
-	churn(3000, 60000, 0);
-	churn(300, 20000, 1);	/* 72 overflow buckets: about 250 connections */
+	churn(3000, 60000, 0, 0);
+	churn(300, 20000, 1, 0);	/* 72 overflow buckets: about 250 connections */
+}
+
+static void test_churn_deferred(void **state)
+{
+	churn(3000, 60000, 0, 1);
+	churn(300, 20000, 1, 1);
 }
 
 static void test_bulk_lookup(void **state)
@@ -731,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_full_table),
 		cmocka_unit_test(test_churn_model),
 		cmocka_unit_test(test_index_load),
+		cmocka_unit_test(test_churn_deferred),
 		cmocka_unit_test(test_both_pools),
 		cmocka_unit_test(test_bulk_lookup),
 		cmocka_unit_test(test_expiry),

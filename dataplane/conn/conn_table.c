@@ -192,21 +192,66 @@ uint32_t nlvs_conn_tab_capacity(const struct nlvs_conn_tab *t)
 
 /* 40-byte key as five words, multiply-xorshift mixing with a per-table
  * secret so remote hosts cannot aim at one bucket. */
-static inline uint64_t tuple_hash(const struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k)
+static inline uint64_t mix(uint64_t h, uint64_t w)
 {
-	uint64_t w[5], h = t->seed;
-	unsigned int i;
+	h ^= w;
+	h *= 0x9e3779b97f4a7c15ull;
+	return h ^ h >> 32;
+}
 
-	memcpy(w, k, sizeof(w));
-	for (i = 0; i < 5; i++) {
-		h ^= w[i];
-		h *= 0x9e3779b97f4a7c15ull;
-		h ^= h >> 32;
-	}
+/* (written out: the words stay in registers, no loop on the stack) */
+static inline uint64_t words_hash(const struct nlvs_conn_tab *t, const uint64_t w[5])
+{
+	uint64_t h = mix(mix(mix(mix(mix(t->seed, w[0]), w[1]), w[2]), w[3]), w[4]);
+
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ull;
 	h ^= h >> 32;
 	return h;
+}
+
+static inline uint64_t tuple_hash(const struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k)
+{
+	uint64_t w[5];
+
+	memcpy(w, k, sizeof(w));
+	return words_hash(t, w);
+}
+
+_Static_assert(sizeof(struct nlvs_conn_tuple) == 40 &&
+	       offsetof(struct nlvs_conn_tuple, daddr) == 16 &&
+	       offsetof(struct nlvs_conn_tuple, sport) == 32, "a key is five words");
+
+/*
+ * tuple_hash() of the key side @s of @c is found under (nlvs_conn_tuple()),
+ * its words made in registers: the key written to memory field by field
+ * and read back whole, as filing did, waited for the stores each time (a
+ * store-forwarding stall per new or freed connection side).
+ */
+static inline uint64_t side_hash(const struct nlvs_conn_tab *t, const struct nlvs_conn *c,
+				 unsigned int s)
+{
+	union {
+		struct { uint16_t sport, dport; uint8_t af, proto, kind, pad; } f;
+		uint64_t w;
+	} last = { { c->side[s].sport, c->side[s].dport, (uint8_t)nlvs_conn_af(c), c->proto,
+		     s == 0 && (c->flags & NLVS_CONN_F_TEMPLATE), 0 } };
+	uint64_t w[5];
+
+	if (c->flags & NLVS_CONN_F_INET6) {
+		memcpy(w, &nlvs_conn6_of(c)->addr6[s].saddr, 16);
+		memcpy(w + 2, &nlvs_conn6_of(c)->addr6[s].daddr, 16);
+	} else {
+		union { uint32_t a[2]; uint64_t w; } sa = { { c->side[s].saddr4, 0 } },
+						     da = { { c->side[s].daddr4, 0 } };
+
+		w[0] = sa.w;
+		w[1] = 0;
+		w[2] = da.w;
+		w[3] = 0;
+	}
+	w[4] = last.w;
+	return words_hash(t, w);
 }
 
 /* Is tuple @s of @c the key @k?  For IPv4 only its line is read. */
@@ -227,10 +272,8 @@ static inline int tuple_is(const struct nlvs_conn *c, unsigned int s,
 
 /* File @ent under @k.  An overflow bucket is taken only beyond those
  * reserved for pending tuples, unless the entry is one of them (@reserved). */
-static int hash_add(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k, uint32_t ent,
-		    int reserved)
+static int hash_add(struct nlvs_conn_tab *t, uint64_t h, uint32_t ent, int reserved)
 {
-	uint64_t h = tuple_hash(t, k);
 	struct conn_bucket *b = &t->bkt[h & t->mask];
 
 	while (b->count == CONN_BKT_ENTRIES) {
@@ -258,9 +301,9 @@ static int hash_add(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k, ui
  * the tail, removals refill the hole from the tail), so the tail's last
  * entry fills the hole and an emptied overflow tail goes back to the pool.
  */
-static void hash_del(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k, uint32_t ent)
+static void hash_del(struct nlvs_conn_tab *t, uint64_t h, uint32_t ent)
 {
-	struct conn_bucket *head = &t->bkt[tuple_hash(t, k) & t->mask];
+	struct conn_bucket *head = &t->bkt[h & t->mask];
 	struct conn_bucket *b, *hb = NULL, *prev = NULL, *tail = head;
 	unsigned int i, hi = 0;
 
@@ -427,12 +470,11 @@ static void tuple_store(struct nlvs_conn *c, unsigned int s, const struct nlvs_c
  * nlvs_conn_free() finds what new filed. */
 static int hash_side(struct nlvs_conn_tab *t, struct nlvs_conn *c, unsigned int s, int add)
 {
-	struct nlvs_conn_tuple k;
+	uint64_t h = side_hash(t, c, s);
 
-	nlvs_conn_tuple(c, s, &k);
 	if (add)
-		return hash_add(t, &k, conn_line(t, c) << 1 | s, add == 2);
-	hash_del(t, &k, conn_line(t, c) << 1 | s);
+		return hash_add(t, h, conn_line(t, c) << 1 | s, add == 2);
+	hash_del(t, h, conn_line(t, c) << 1 | s);
 	return 0;
 }
 

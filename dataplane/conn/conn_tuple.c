@@ -19,11 +19,21 @@ static void addr_copy(union nlvs_addr *d, const union nlvs_addr *s, int af)
 
 void nlvs_conn_tuple_from_pkt(struct nlvs_conn_tuple *k, const struct nlvs_pkt *p)
 {
-	addr_copy(&k->saddr, &p->saddr, p->af);
-	addr_copy(&k->daddr, &p->daddr, p->af);
+	/* Parsing wrote @p a moment ago: every load here matches one of its
+	 * stores (the ports are one word there, the family comes from the
+	 * test, not loaded beside the protocol as one half-word), since a
+	 * load spanning two stores waits for them (store forwarding). */
+	if (p->af == AF_INET) {
+		addr_copy(&k->saddr, &p->saddr, AF_INET);
+		addr_copy(&k->daddr, &p->daddr, AF_INET);
+		k->af = AF_INET;
+	} else {
+		addr_copy(&k->saddr, &p->saddr, AF_INET6);
+		addr_copy(&k->daddr, &p->daddr, AF_INET6);
+		k->af = AF_INET6;
+	}
 	k->sport = p->sport;
 	k->dport = p->dport;
-	k->af = p->af;
 	k->proto = p->proto;
 	k->kind = 0;
 	k->pad = 0;

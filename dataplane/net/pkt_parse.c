@@ -3,6 +3,7 @@
  * IPv4/IPv6 + TCP/UDP/ICMP parsing with every read bounds-checked: packets
  * come from the wire and from anyone who can reach a VIP.
  */
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -18,6 +19,16 @@ static inline uint16_t rd16(const uint8_t *p)
 
 	memcpy(&v, p, 2);
 	return v;			/* network order */
+}
+
+/* Both ports in one 4-byte store, as the connection key reads them (two
+ * 2-byte stores read back as one word wait for the stores: a
+ * store-forwarding stall per packet). */
+static inline void ports_set(struct nlvs_pkt *p, const uint8_t *l4)
+{
+	_Static_assert(offsetof(struct nlvs_pkt, dport) == offsetof(struct nlvs_pkt, sport) + 2,
+		       "the ports are one word");
+	memcpy(&p->sport, l4, 4);
 }
 
 static inline uint16_t rd16h(const uint8_t *p)
@@ -192,8 +203,7 @@ static int parse_sctp(const uint8_t *l4, uint32_t len, struct nlvs_pkt *p)
 	clen = rd16h(l4 + 14);
 	if (clen < 4 || clen > len - 12)
 		return fail(p, NLVS_DROP_BAD_SCTP);
-	p->sport = rd16(l4);
-	p->dport = rd16(l4 + 2);
+	ports_set(p, l4);
 	p->tcp_flags = l4[12];
 	next = 12 + ((clen + 3) & ~3u);
 	if ((l4[12] == NLVS_SCTP_COOKIE_ECHO || l4[12] == NLVS_SCTP_COOKIE_ACK) &&
@@ -214,8 +224,7 @@ static int parse_l4(const uint8_t *b, int af, struct nlvs_pkt *p)
 		hl = (l4[12] >> 4) * 4u;
 		if (hl < 20 || hl > len)
 			return fail(p, NLVS_DROP_BAD_L4_HEADER);
-		p->sport = rd16(l4);
-		p->dport = rd16(l4 + 2);
+		ports_set(p, l4);
 		p->tcp_flags = l4[13];
 		if (!nlvs_tcp_flags_valid(p->tcp_flags))
 			return fail(p, NLVS_DROP_BAD_TCP_FLAGS);
@@ -228,8 +237,7 @@ static int parse_l4(const uint8_t *b, int af, struct nlvs_pkt *p)
 			return fail(p, NLVS_DROP_BAD_L4_HEADER);
 		if (af == AF_INET6 && rd16(l4 + 6) == 0)	/* mandatory in IPv6 */
 			return fail(p, NLVS_DROP_BAD_L4_HEADER);
-		p->sport = rd16(l4);
-		p->dport = rd16(l4 + 2);
+		ports_set(p, l4);
 		return 0;
 	case IPPROTO_SCTP:
 		return parse_sctp(l4, len, p);

@@ -231,8 +231,8 @@ unsigned int lb_fnat_classify(struct lb_worker *lw, struct rte_mbuf *m,
 {
 	const struct nlvs_pkt *p = &b->p;
 
-	b->parse_rc = nlvs_pkt_parse(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), l3->l3_len,
-				     l3->af, &b->p);
+	b->parse_rc = nlvs_pkt_parse_checked(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off),
+					     l3->l3_len, l3->af, &b->p);
 	if (unlikely(b->parse_rc < 0) || !lb_proto_ported(p->proto))
 		return LB_ACT_FNAT_SLOW;
 	if (l3->kind == NLVS_ADDR_NONE) {

@@ -296,8 +296,8 @@ void nlvs_snat_input(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlv
 			nlvs_lb_drop(w, m, NLVS_DROP_NO_CONN);
 		return;
 	}
-	if (unlikely(nlvs_pkt_parse(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), l3->l3_len,
-				    l3->af, &p) < 0)) {
+	if (unlikely(nlvs_pkt_parse_checked(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off),
+					    l3->l3_len, l3->af, &p) < 0)) {
 		nlvs_lb_drop(w, m, p.drop);
 		return;
 	}
@@ -321,8 +321,8 @@ unsigned int snat_classify(struct lb_worker *lw, const struct snat_tab *t, struc
 	b->parse_rc = 0;
 	if (unlikely(!t))
 		return LB_ACT_SNAT_SLOW;
-	b->parse_rc = nlvs_pkt_parse(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off), l3->l3_len,
-				     l3->af, &b->p);
+	b->parse_rc = nlvs_pkt_parse_checked(rte_pktmbuf_mtod_offset(m, void *, l3->l3_off),
+					     l3->l3_len, l3->af, &b->p);
 	if (unlikely(b->parse_rc < 0) || (p->flags & NLVS_PKT_F_ICMP_ERR) || !has_ports(p))
 		return LB_ACT_SNAT_SLOW;
 	nlvs_conn_tuple_from_pkt(k, p);

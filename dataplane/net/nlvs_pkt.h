@@ -71,6 +71,10 @@ struct nlvs_pkt {
  */
 int nlvs_pkt_parse(const void *l3, uint32_t len, int af, struct nlvs_pkt *p);
 
+/** The same for a packet whose IPv4 header checksum L3 input has verified
+ *  (every packet the engines get): it is not summed a second time. */
+int nlvs_pkt_parse_checked(const void *l3, uint32_t len, int af, struct nlvs_pkt *p);
+
 /** TCP flag combination a real stack can send (conntrack's list). */
 int nlvs_tcp_flags_valid(uint8_t flags);
 

@@ -263,7 +263,7 @@ static int parse_l4(const uint8_t *b, int af, struct nlvs_pkt *p)
 	}
 }
 
-static int parse_ip4(const uint8_t *b, uint32_t len, struct nlvs_pkt *p)
+static inline int parse_ip4(const uint8_t *b, uint32_t len, struct nlvs_pkt *p, int summed)
 {
 	uint32_t hlen, tot;
 
@@ -275,7 +275,7 @@ static int parse_ip4(const uint8_t *b, uint32_t len, struct nlvs_pkt *p)
 	tot = rd16h(b + 2);
 	if (tot < hlen || tot > len)
 		return fail(p, NLVS_DROP_BAD_IP_LENGTH);
-	if (nlvs_csum(b, hlen) != 0)
+	if (!summed && nlvs_csum(b, hlen) != 0)
 		return fail(p, NLVS_DROP_BAD_IP_CSUM);
 	if (hlen > 20)
 		return fail(p, NLVS_DROP_IP_OPTIONS);
@@ -316,13 +316,23 @@ static int parse_ip6(const uint8_t *b, uint32_t len, struct nlvs_pkt *p)
 	return parse_l4(b, AF_INET6, p);
 }
 
-int nlvs_pkt_parse(const void *l3, uint32_t len, int af, struct nlvs_pkt *p)
+static inline int parse(const void *l3, uint32_t len, int af, struct nlvs_pkt *p, int summed)
 {
 	memset(p, 0, offsetof(struct nlvs_pkt, inner));
 	p->af = (uint8_t)af;
 	if (af == AF_INET)
-		return parse_ip4(l3, len, p);
+		return parse_ip4(l3, len, p, summed);
 	if (af == AF_INET6)
 		return parse_ip6(l3, len, p);
 	return fail(p, NLVS_DROP_UNKNOWN_ETHERTYPE);
+}
+
+int nlvs_pkt_parse(const void *l3, uint32_t len, int af, struct nlvs_pkt *p)
+{
+	return parse(l3, len, af, p, 0);
+}
+
+int nlvs_pkt_parse_checked(const void *l3, uint32_t len, int af, struct nlvs_pkt *p)
+{
+	return parse(l3, len, af, p, 1);
 }

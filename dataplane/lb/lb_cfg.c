@@ -337,6 +337,111 @@ static void notes_clear(void)
 	notes_all = 0;
 }
 
+/*
+ * Workers skip tables: one asleep is offline, so a grace period does not
+ * wait for it, and one may report quiescent before it looked at the newest
+ * table.  So each table lists the slots changed since the oldest table a
+ * worker follows (acc_from), not only since the one before it: a worker
+ * behind syncs those rather than walk every slot.  In practice workers are
+ * at most a millisecond behind (they follow per burst and per timer tick),
+ * so the list stays short; past ACC_MAX slots it starts again and a worker
+ * further behind walks everything.
+ */
+#define ACC_MAX		4096
+static uint64_t acc_from;
+static uint32_t *acc_svc, *acc_dest;
+static uint32_t nacc_svc, nacc_dest, cap_acc_svc, cap_acc_dest;
+
+static void acc_clear(uint64_t from)
+{
+	uint32_t i;
+
+	for (i = 0; i < nacc_svc; i++)
+		lb_csvc[acc_svc[i]].behind = 0;
+	for (i = 0; i < nacc_dest; i++)
+		lb_cdest[acc_dest[i]].behind = 0;
+	nacc_svc = nacc_dest = 0;
+	acc_from = from;
+}
+
+static int acc_add(int is_dest, uint32_t slot)
+{
+	struct lb_cslot *cs = is_dest ? &lb_cdest[slot] : &lb_csvc[slot];
+	uint32_t **v = is_dest ? &acc_dest : &acc_svc;
+	uint32_t *n = is_dest ? &nacc_dest : &nacc_svc;
+	uint32_t *cap = is_dest ? &cap_acc_dest : &cap_acc_svc;
+
+	if (cs->behind)
+		return 0;
+	if (*n == *cap) {
+		uint32_t c = *cap ? *cap * 2 : 256;
+		uint32_t *nv = realloc(*v, c * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[(*n)++] = slot;
+	cs->behind = 1;
+	return 0;
+}
+
+/* The seq of the oldest table a worker follows. */
+static uint64_t workers_seq(void)
+{
+	uint64_t m = UINT64_MAX, s;
+	unsigned int w;
+
+	for (w = 0; w < lb_nworkers; w++) {
+		s = __atomic_load_n(&lb_workers[w]->cfg_seq, __ATOMIC_ACQUIRE);
+		m = RTE_MIN(m, s);
+	}
+	return m;
+}
+
+/* Turn @c's lists (the changes since @prev_seq) into the changes since the
+ * oldest table a worker follows, or as far back as they go. */
+static void acc_merge(struct lb_cfg *c, uint64_t prev_seq)
+{
+	uint64_t min = workers_seq();
+	uint32_t *sv, *dv, i;
+
+	if (min >= prev_seq || min < acc_from ||
+	    nacc_svc + nacc_dest + c->nchg_svc + c->nchg_dest > ACC_MAX)
+		acc_clear(prev_seq);
+	for (i = 0; i < c->nchg_svc; i++)
+		if (acc_add(0, c->chg_svc[i]) < 0)
+			goto own;
+	for (i = 0; i < c->nchg_dest; i++)
+		if (acc_add(1, c->chg_dest[i]) < 0)
+			goto own;
+	c->from_seq = acc_from;
+	if (acc_from == prev_seq)
+		return;		/* the lists are the table's own */
+	sv = malloc((nacc_svc ? nacc_svc : 1) * sizeof(*sv));
+	dv = malloc((nacc_dest ? nacc_dest : 1) * sizeof(*dv));
+	if (!sv || !dv) {
+		free(sv);
+		free(dv);
+		goto own;
+	}
+	memcpy(sv, acc_svc, nacc_svc * sizeof(*sv));
+	memcpy(dv, acc_dest, nacc_dest * sizeof(*dv));
+	free(c->chg_svc);
+	free(c->chg_dest);
+	c->chg_svc = sv;
+	c->chg_dest = dv;
+	c->nchg_svc = nacc_svc;
+	c->nchg_dest = nacc_dest;
+	return;
+own:
+	/* start again from this table's own changes (the entries added
+	 * already are among them) */
+	acc_clear(prev_seq);
+	c->from_seq = prev_seq;
+}
+
 /* The control API's word on each change (nlvs_ctl_table.h).  Slots are
  * taken and freed here, as the objects come and go; the build that follows
  * rebuilds the noted services. */
@@ -518,6 +623,36 @@ static void vips_apply(void)
 		nlvs_log_warnx("cannot publish the VIPs' addresses");
 }
 
+/*
+ * Publishing the VIPs rebuilds L3's address table (net/addr.c: O(addresses),
+ * on the DPDK heap, plus a grace period), so when there are so many that
+ * one publication costs over LB_VIP_SYNC_US (thousands of VIPs), VIPs that
+ * came or went are published from the tick, at most every LB_REBUILD_MS
+ * while they keep changing (a restore of thousands of services on as many
+ * VIPs): a new VIP answers ARP, echo and its services' traffic a few tens
+ * of milliseconds after its ACK.  Services on VIPs already there (the usual
+ * keepalived case: many ports, few VIPs) are never held back.
+ */
+static uint64_t vip_cost_us, vip_last_ms;
+
+static uint64_t clock_us(void);
+
+static void vips_publish(uint64_t now_ms, int force)
+{
+	uint64_t t0;
+
+	if (!nvip_q && !vip_q_lost)
+		return;
+	if (!force && vip_cost_us > LB_VIP_SYNC_US &&
+	    now_ms - vip_last_ms < RTE_MAX((uint64_t)LB_REBUILD_MS,
+					   vip_cost_us * LB_BURST_SHARE / 1000))
+		return;
+	t0 = clock_us();
+	vips_apply();
+	vip_cost_us = clock_us() - t0;
+	vip_last_ms = now_ms;
+}
+
 /* Count every VIP's references again from table @c (after a full build or a
  * change of the mark rules). */
 static void vips_recount(const struct lb_cfg *c)
@@ -533,7 +668,7 @@ static void vips_recount(const struct lb_cfg *c)
 	for (i = 0; i < c->nsvc; i++)
 		if (lb_cfg_svc(c, i)->used)
 			vip_refs(lb_cfg_svc(c, i), 1);
-	vips_apply();
+	vips_publish(lb_now_ms(), 1);
 }
 
 void lb_cfg_vips_refresh(void)
@@ -923,6 +1058,7 @@ static struct lb_cfg *cfg_full(const struct lb_cfg *prev, const struct lb_pools 
 		goto fail;
 	*rc = -ENOMEM;
 	c->seq = ++cfg_seq;
+	c->from_seq = c->seq;
 	c->pools = pl;
 	c->all = 1;
 	c->nsvc = lb_ncsvc;
@@ -1055,7 +1191,9 @@ static struct lb_cfg *cfg_step(const struct lb_cfg *old, int *rc)
 			goto fail;
 		s = (struct lb_svc *)lb_cfg_svc(c, slot);
 		svc_hook(&b, s, !svc_kept(old, slot));
-		memcpy(c->chg_dest + c->nchg_dest, s->dests, s->ndests * sizeof(*s->dests));
+		if (s->ndests)
+			memcpy(c->chg_dest + c->nchg_dest, s->dests,
+			       s->ndests * sizeof(*s->dests));
 		c->nchg_dest += s->ndests;
 	}
 	*rc = -ENOMEM;
@@ -1074,6 +1212,7 @@ static struct lb_cfg *cfg_step(const struct lb_cfg *old, int *rc)
 	if ((b.rehash && svc_rehash(&b) < 0) ||
 	    ((b.renat || (c->nat_rs && !c->nnat_rs)) && nat_rehash(&b) < 0))
 		goto fail;
+	acc_merge(c, old->seq);
 	return c;
 fail:
 	if (*rc == 0)
@@ -1123,6 +1262,8 @@ static void cfg_publish(struct lb_cfg *c)
 	/* L3 input reads this word per transit packet; the table has it too */
 	__atomic_store_n(&nlvs_dp.lb_transit, c->nat != 0, __ATOMIC_RELAXED);
 	notes_clear();
+	if (c->all)
+		acc_clear(c->seq);
 	if (old) {
 		nlvs_dp_rcu_synchronize();
 		cfg_free_unshared(old, c);
@@ -1130,7 +1271,7 @@ static void cfg_publish(struct lb_cfg *c)
 	if (c->all)
 		vips_recount(c);
 	else
-		vips_apply();
+		vips_publish(lb_now_ms(), 0);
 }
 
 /* Build and publish; *@cost_us gets the time of the build, not the wait for
@@ -1151,7 +1292,7 @@ static int cfg_rebuild(uint64_t *cost_us, int *full)
 			       (unsigned long)c->seq, c->nsvc, c->ndest,
 			       (unsigned long)*cost_us);
 	else
-		nlvs_log_debug("dataplane table %lu: %u services and %u dests changed, %lu us",
+		nlvs_log_debug("dataplane table %lu: %u service and %u dest slots listed, %lu us",
 			       (unsigned long)c->seq, c->nchg_svc, c->nchg_dest,
 			       (unsigned long)*cost_us);
 	cfg_publish(c);
@@ -1179,8 +1320,10 @@ static int cfg_update(uint64_t now_ms, int now)
 	uint64_t gen = nlvs_ctl_generation(), cost;
 	int rc, full = 0;
 
-	if (gen == built_gen)
+	if (gen == built_gen) {
+		vips_publish(now_ms, 0);	/* those held back */
 		return 1;
+	}
 	/* Full rebuilds only: while changes keep coming (the generation moved
 	 * since the last tick) they take at most 1/LB_BURST_SHARE of the
 	 * time, yet come at least every LB_LAG_MAX_MS; once changes stop, the
@@ -1294,6 +1437,11 @@ void lb_cfg_fini(void)
 	free(free_dest);
 	free(note_svc);
 	free(note_dest);
+	free(acc_svc);
+	free(acc_dest);
+	acc_svc = acc_dest = NULL;
+	nacc_svc = nacc_dest = cap_acc_svc = cap_acc_dest = 0;
+	acc_from = 0;
 	lb_csvc = lb_cdest = NULL;
 	free_svc = free_dest = note_svc = note_dest = NULL;
 	lb_ncsvc = lb_ncdest = cap_csvc = cap_cdest = nfree_svc = nfree_dest = 0;

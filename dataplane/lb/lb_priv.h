@@ -47,6 +47,7 @@
 #define LB_SYNC_SHARE		10	/* refilled at 1/this of the clock */
 #define LB_BURST_SHARE		50	/* in a burst, rebuilds take 1/this of the time */
 #define LB_LAG_MAX_MS		1000	/* but a change waits at most this long */
+#define LB_VIP_SYNC_US		300	/* VIPs published per change while it costs less */
 #define LB_FOLD_MS		50
 
 /* Connection flag bits of our own (nlvs_conn.h uses the low 16, SNAT
@@ -145,9 +146,11 @@ struct lb_cfg {
 	uint32_t nnat_rs;		/* dests in it */
 	uint32_t *nat_rs;		/* their dests (dest slot + 1), NULL if none */
 	struct nlvs_conn_timeouts to;
-	/* What changed since the table of seq - 1, for the workers: every
-	 * slot (all), or the slots listed (each once). */
+	/* What changed since the table of seq from_seq, for the workers:
+	 * every slot (all), or the slots listed (each once); a worker
+	 * further behind looks at every slot. */
 	uint8_t all;
+	uint64_t from_seq;
 	uint32_t nchg_svc, nchg_dest;
 	uint32_t *chg_svc, *chg_dest;
 	struct lb_svc *svc_chunk[LB_SVC_CHUNKS];	/* up to nsvc */
@@ -194,7 +197,7 @@ struct lb_pmtu {
 struct lb_worker {
 	struct nlvs_worker *w;
 	const struct lb_cfg *cfg;	/* the table this worker follows */
-	uint64_t cfg_seq;		/* and its seq */
+	uint64_t cfg_seq;		/* and its seq (the control thread reads it) */
 	struct nlvs_conn_tab *tab;
 	uint64_t tsc_per_ms;
 	uint64_t now_ms;
@@ -334,6 +337,7 @@ struct lb_cslot {
 	uint32_t gen;
 	uint8_t seen;
 	uint8_t noted;			/* on the list of changes for the next table */
+	uint8_t behind;			/* on the list of changes since acc_from */
 	struct lb_cnt last;		/* sum over workers at the last fold */
 	uint32_t act, inact, pers;	/* dest: the connection counts last written */
 	struct lb_est est;

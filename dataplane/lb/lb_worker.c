@@ -186,16 +186,16 @@ static void svc_sync(struct lb_worker *lw, const struct lb_cfg *cfg, uint32_t sl
 
 /*
  * Worker: follow @cfg.  The old table is not read: everything compared is
- * in the worker's own records.  A table lists the slots changed since the
- * one before it, so a worker that followed that one syncs only those; one
- * that skipped a table (it was idle through a grace period, or a table
- * was built and thrown away) and the first or a full table walk them all.
+ * in the worker's own records.  A table lists the slots changed since an
+ * earlier one (from_seq: the oldest any worker followed, lb_cfg.c), so a
+ * worker that followed that one or a later one syncs only those; a worker
+ * further behind, the first table and a full one walk every slot.
  */
 void lb_worker_sync(struct lb_worker *lw, const struct lb_cfg *cfg)
 {
 	uint32_t i;
 
-	if (cfg->all || !lw->cfg || cfg->seq != lw->cfg_seq + 1) {
+	if (cfg->all || !lw->cfg || lw->cfg_seq < cfg->from_seq) {
 		for (i = 0; i < cfg->ndest; i++)
 			dest_sync(lw, cfg, i);
 		for (i = 0; i < cfg->nsvc; i++)
@@ -207,7 +207,7 @@ void lb_worker_sync(struct lb_worker *lw, const struct lb_cfg *cfg)
 			svc_sync(lw, cfg, cfg->chg_svc[i]);
 	}
 	lw->cfg = cfg;
-	lw->cfg_seq = cfg->seq;
+	__atomic_store_n(&lw->cfg_seq, cfg->seq, __ATOMIC_RELEASE);
 }
 
 /* Undo what a connection holds: its dest's counters (unless the dest is

@@ -426,8 +426,10 @@ static void acc_merge(struct lb_cfg *c, uint64_t prev_seq)
 		free(dv);
 		goto own;
 	}
-	memcpy(sv, acc_svc, nacc_svc * sizeof(*sv));
-	memcpy(dv, acc_dest, nacc_dest * sizeof(*dv));
+	if (nacc_svc)
+		memcpy(sv, acc_svc, nacc_svc * sizeof(*sv));
+	if (nacc_dest)
+		memcpy(dv, acc_dest, nacc_dest * sizeof(*dv));
 	free(c->chg_svc);
 	free(c->chg_dest);
 	c->chg_svc = sv;

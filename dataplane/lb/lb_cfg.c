@@ -702,6 +702,37 @@ static void vips_fini(void)
 /* ---- tables ---- */
 
 /*
+ * A step replaces a service and a dest chunk (80 and 56 KiB) and frees the
+ * old ones after the grace period: kept aside and used again, instead of
+ * going back to malloc, which would return them to the system and fault
+ * them in again on every change.
+ */
+#define SPARE_CHUNKS	4
+static void *spare_svc[SPARE_CHUNKS], *spare_dest[SPARE_CHUNKS];
+static unsigned int nspare_svc, nspare_dest;
+
+static void chunk_put(void **spare, unsigned int *n, void *ch)
+{
+	if (*n < SPARE_CHUNKS)
+		spare[(*n)++] = ch;
+	else
+		free(ch);
+}
+
+static void *chunk_get(void **spare, unsigned int *n, size_t size)
+{
+	return *n ? spare[--*n] : malloc(size);
+}
+
+static void spares_free(void)
+{
+	while (nspare_svc)
+		free(spare_svc[--nspare_svc]);
+	while (nspare_dest)
+		free(spare_dest[--nspare_dest]);
+}
+
+/*
  * Free what table @c holds that @keep (the table built from it, or the one
  * it was built from) does not share; @keep NULL: everything.
  */
@@ -720,11 +751,11 @@ static void cfg_free_unshared(struct lb_cfg *c, const struct lb_cfg *keep)
 		for (j = 0; j < LB_CHUNK; j++)
 			if (!kc || ch[j].dests != kc[j].dests)
 				free(ch[j].dests);
-		free(ch);
+		chunk_put(spare_svc, &nspare_svc, ch);
 	}
 	for (k = 0; k < LB_DEST_CHUNKS; k++)
 		if (c->dest_chunk[k] && (!keep || c->dest_chunk[k] != keep->dest_chunk[k]))
-			free(c->dest_chunk[k]);
+			chunk_put(spare_dest, &nspare_dest, c->dest_chunk[k]);
 	if (!keep || c->hash != keep->hash)
 		free(c->hash);
 	if (!keep || c->nat_rs != keep->nat_rs)
@@ -766,7 +797,7 @@ static struct lb_svc *svc_w(struct build *b, uint32_t slot)
 	struct lb_svc **ch = &b->c->svc_chunk[slot >> LB_CHUNK_SHIFT];
 
 	if (b->base && *ch == b->base->svc_chunk[slot >> LB_CHUNK_SHIFT]) {
-		struct lb_svc *n = malloc(LB_CHUNK * sizeof(*n));
+		struct lb_svc *n = chunk_get(spare_svc, &nspare_svc, LB_CHUNK * sizeof(*n));
 
 		if (!n)
 			return NULL;
@@ -781,7 +812,7 @@ static struct lb_dest *dest_w(struct build *b, uint32_t slot)
 	struct lb_dest **ch = &b->c->dest_chunk[slot >> LB_CHUNK_SHIFT];
 
 	if (b->base && *ch == b->base->dest_chunk[slot >> LB_CHUNK_SHIFT]) {
-		struct lb_dest *n = malloc(LB_CHUNK * sizeof(*n));
+		struct lb_dest *n = chunk_get(spare_dest, &nspare_dest, LB_CHUNK * sizeof(*n));
 
 		if (!n)
 			return NULL;
@@ -1431,6 +1462,7 @@ void lb_cfg_fini(void)
 	cfg_free_unshared(lb_cfg_current, NULL);
 	lb_cfg_current = NULL;
 	vips_fini();
+	spares_free();
 	lb_pools_free(pools_cur);
 	pools_cur = NULL;
 	free(lb_csvc);

@@ -194,7 +194,7 @@ int nlvs_ctl_dest_add(const struct nlvs_svc_key *key, const struct nlvs_dest_con
 	if (c.af != svc->conf.key.af)
 		mixed_dests++;
 
-	nlvs_ctl_changed();
+	nlvs_ctl_note(NLVS_CTL_SVC, svc, NULL);
 	return 0;
 }
 
@@ -223,7 +223,7 @@ int nlvs_ctl_dest_edit(const struct nlvs_svc_key *key, const struct nlvs_dest_co
 		return ret;
 	d->conf = nd.conf;
 
-	nlvs_ctl_changed();
+	nlvs_ctl_note(NLVS_CTL_SVC, svc, NULL);
 	return 0;
 }
 
@@ -257,7 +257,7 @@ int nlvs_ctl_dest_del(const struct nlvs_svc_key *key, const struct nlvs_dest_con
 	svc->num_dests--;
 	if (af != svc->conf.key.af)
 		mixed_dests--;
-	nlvs_ctl_changed();
+	nlvs_ctl_note(NLVS_CTL_DEST_GONE, svc, d);
 	free(d);
 	return 0;
 }

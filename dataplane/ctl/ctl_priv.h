@@ -14,6 +14,8 @@
 
 /* Shared between the ctl_*.c files. */
 void nlvs_ctl_changed(void);
+/* a change of @svc (and @d), told to the watcher (nlvs_ctl_table.h) */
+void nlvs_ctl_note(enum nlvs_ctl_what what, struct nlvs_svc *svc, struct nlvs_dest *d);
 void nlvs_ctl_svc_key_norm(struct nlvs_svc_key *out, const struct nlvs_svc_key *in);
 int nlvs_ctl_af_valid(unsigned int af);
 void nlvs_ctl_addr_norm(uint16_t af, union nlvs_addr *out, const union nlvs_addr *in);

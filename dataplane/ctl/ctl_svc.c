@@ -32,9 +32,23 @@ uint64_t nlvs_ctl_generation(void)
 	return tab.generation;
 }
 
+static nlvs_ctl_watch_fn watch_fn;
+
+void nlvs_ctl_watch_set(nlvs_ctl_watch_fn fn)
+{
+	watch_fn = fn;
+}
+
 void nlvs_ctl_changed(void)
 {
+	nlvs_ctl_note(NLVS_CTL_ALL, NULL, NULL);
+}
+
+void nlvs_ctl_note(enum nlvs_ctl_what what, struct nlvs_svc *svc, struct nlvs_dest *d)
+{
 	tab.generation++;
+	if (watch_fn)
+		watch_fn(what, svc, d);
 }
 
 struct nlvs_stats *nlvs_ctl_stats_total(void)
@@ -311,7 +325,7 @@ static int svc_add(const struct nlvs_svc_conf *conf, int strict)
 	if (tab.count > tab.hash_size * 2)
 		svc_hash_grow();
 
-	nlvs_ctl_changed();
+	nlvs_ctl_note(NLVS_CTL_SVC, svc, NULL);
 	return 0;
 }
 
@@ -355,7 +369,7 @@ static int svc_edit(const struct nlvs_svc_conf *conf, int strict)
 	svc->conf = nc;
 	svc->sched = sched;
 
-	nlvs_ctl_changed();
+	nlvs_ctl_note(NLVS_CTL_SVC, svc, NULL);
 	return 0;
 }
 
@@ -388,7 +402,7 @@ int nlvs_ctl_svc_del(const struct nlvs_svc_key *key)
 			return ret;
 	}
 	svc_unlink(svc);
-	nlvs_ctl_changed();
+	nlvs_ctl_note(NLVS_CTL_SVC_GONE, svc, NULL);	/* before its dests are freed */
 	svc_free(svc);
 	return 0;
 }

@@ -54,6 +54,24 @@ struct nlvs_dest *nlvs_ctl_dest_at(const struct nlvs_svc *svc, uint32_t i);
 struct nlvs_stats *nlvs_ctl_stats_total(void);
 
 /*
+ * What changed, told to the dataplane as it happens (the generation moves
+ * too), so that it can follow a change with work proportional to it:
+ *   NLVS_CTL_SVC        @svc was added, or it or one of its dests changed
+ *                       (added, edited, or deleted: see below)
+ *   NLVS_CTL_SVC_GONE   @svc is deleted, and its dests with it (called
+ *                       before they are freed)
+ *   NLVS_CTL_DEST_GONE  @d is deleted from @svc (already out of its list,
+ *                       not yet freed)
+ *   NLVS_CTL_ALL        anything else (timeouts, flush, state restore...):
+ *                       the dataplane looks at everything again
+ */
+enum nlvs_ctl_what { NLVS_CTL_ALL, NLVS_CTL_SVC, NLVS_CTL_SVC_GONE, NLVS_CTL_DEST_GONE };
+typedef void (*nlvs_ctl_watch_fn)(enum nlvs_ctl_what what, struct nlvs_svc *svc,
+				  struct nlvs_dest *d);
+/** Register the one watcher (NULL: none). */
+void nlvs_ctl_watch_set(nlvs_ctl_watch_fn fn);
+
+/*
  * The connection list comes from the dataplane: it registers a function that
  * writes whole /proc/net/ip_vs_conn lines (no header) for its connections
  * starting at number *idx, at most @max bytes, advances *idx past what it

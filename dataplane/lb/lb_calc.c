@@ -38,6 +38,29 @@ void lb_hash_add(uint32_t *tab, uint32_t mask, uint32_t h, uint32_t slot)
 	tab[i] = slot + 1;
 }
 
+int lb_hash_del(uint32_t *tab, uint32_t mask, uint32_t h, uint32_t slot,
+		uint32_t (*home)(uint32_t slot, const void *arg), const void *arg)
+{
+	uint32_t i = h & mask, j, k;
+
+	while (tab[i] != slot + 1) {
+		if (!tab[i])
+			return -1;
+		i = (i + 1) & mask;
+	}
+	/* i is the hole; an entry further on may fill it unless its home lies
+	 * cyclically in (i, j], where a lookup reaches it without passing i */
+	for (j = (i + 1) & mask; tab[j]; j = (j + 1) & mask) {
+		k = home(tab[j] - 1, arg) & mask;
+		if (((j - k) & mask) < ((j - i) & mask))
+			continue;
+		tab[i] = tab[j];
+		i = j;
+	}
+	tab[i] = 0;
+	return 0;
+}
+
 uint8_t lb_svc_plen(int af, uint32_t netmask)
 {
 	if (af == AF_INET)

@@ -21,6 +21,11 @@ uint32_t lb_svc_hash(int af, uint8_t proto, const union nlvs_addr *a, uint16_t p
 uint32_t lb_hash_size(uint32_t n);
 /** Put @slot in the table under hash @h (the table has a free entry). */
 void lb_hash_add(uint32_t *tab, uint32_t mask, uint32_t h, uint32_t slot);
+/** Take @slot, filed under hash @h, out of the table; the entries after it
+ *  in its probe run move back where their own hash (@home) lets them, so
+ *  no lookup ever stops at the hole.  0, or -1 when @slot is not there. */
+int lb_hash_del(uint32_t *tab, uint32_t mask, uint32_t h, uint32_t slot,
+		uint32_t (*home)(uint32_t slot, const void *arg), const void *arg);
 
 /*
  * Find the slot under hash @h for which @eq says yes, or -1.  Inline so that

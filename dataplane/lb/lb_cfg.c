@@ -5,17 +5,23 @@
  *
  * As in the kernel, a change is in force when ipvsadm or keepalived get its
  * ACK: nlserver calls lb_cfg_sync() (through nlvs_ctl_sync()) before it
- * acknowledges.  A rebuild walks every service and dest once (O(total)), so
- * when rebuilding per change would cost too much (rebuilds over
- * LB_SYNC_MAX_US, or more than a tenth of the time during a restore of
- * thousands of services) changes are coalesced: they go live from the
- * tick, one rebuild for all the changes since the last, taking at most
- * 1/LB_BURST_SHARE of the time but never leaving a change out of the
- * dataplane for more than LB_LAG_MAX_MS (plus one rebuild).  The journal
- * has every change before its ACK either way (ctl_state.c): what lags is
- * only the workers' view, which the kernel's IPVS never lets lag.  Each
- * service carries two version numbers, kept when nothing relevant changed,
- * so workers only rebuild the scheduler instances of services that did.
+ * acknowledges.  The control API tells us which service each change is
+ * about (nlvs_ctl_watch_set): the service gets its slot at once, its slot
+ * is noted, and the next table is the current one with only the noted
+ * services (and their dests) rebuilt, copy on write: chunks of 1,024 slots,
+ * the service's own dest list, the hashes touched, the VIPs it adds or
+ * drops, and the list of slots the workers have to look at.  The work per
+ * change is proportional to the service changed, not to the table, so
+ * every change is published before its ACK.
+ *
+ * Global changes (timeouts, flush, state restore, a laddr pools reload)
+ * rebuild everything (O(total)): when those rebuilds cost too much to do
+ * per change (over LB_SYNC_MAX_US, or more than a tenth of the time in a
+ * burst) they are coalesced and go live from the tick, at most
+ * 1/LB_BURST_SHARE of the time but never more than LB_LAG_MAX_MS late.
+ * Each service carries two version numbers, kept when nothing relevant
+ * changed, so workers only rebuild the scheduler instances of services
+ * that did.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -61,15 +67,6 @@ static uint64_t cfg_seq;		/* of the last table built */
 /* laddr pools services are built with (lb.c makes them) */
 static struct lb_pools *pools_cur;
 
-/* VIPs registered with L3 (so ARP/ND and echo answer for them) */
-struct lb_vip {
-	uint16_t af;
-	union nlvs_addr addr;
-};
-static struct lb_vip *vips;
-static unsigned int nvips;
-
-
 /* lb_svc_lookup's key, for svc_match */
 struct svc_key {
 	const struct lb_cfg *cfg;
@@ -82,7 +79,7 @@ struct svc_key {
 static int svc_match(uint32_t slot, const void *key)
 {
 	const struct svc_key *k = key;
-	const struct lb_svc *s = &k->cfg->svcs[slot];
+	const struct lb_svc *s = lb_cfg_svc(k->cfg, (uint32_t)slot);
 
 	return s->port == k->port && s->proto == k->proto && s->af == k->af &&
 	       nlvs_addr_equal(k->af, &s->addr, k->addr);
@@ -95,7 +92,7 @@ const struct lb_svc *lb_svc_lookup(const struct lb_cfg *cfg, int af, uint8_t pro
 	int64_t slot = lb_hash_find(cfg->hash, cfg->hmask, lb_svc_hash(af, proto, addr, port),
 				    svc_match, &k);
 
-	return slot < 0 ? NULL : &cfg->svcs[slot];
+	return slot < 0 ? NULL : lb_cfg_svc(cfg, (uint32_t)slot);
 }
 
 /* fwmark services are hashed as protocol 0 (no other service has it) at
@@ -103,7 +100,7 @@ const struct lb_svc *lb_svc_lookup(const struct lb_cfg *cfg, int af, uint8_t pro
 static int mark_match(uint32_t slot, const void *key)
 {
 	const struct svc_key *k = key;
-	const struct lb_svc *s = &k->cfg->svcs[slot];
+	const struct lb_svc *s = lb_cfg_svc(k->cfg, (uint32_t)slot);
 
 	return s->fwmark && s->af == k->af && s->fwmark == k->addr->ip;
 }
@@ -123,7 +120,7 @@ const struct lb_svc *lb_svc_lookup_mark(const struct lb_cfg *cfg, int af, uint32
 	struct svc_key k = { cfg, &a, 0, 0, (uint8_t)af };
 	int64_t slot = lb_hash_find(cfg->hash, cfg->hmask, mark_hash(af, mark), mark_match, &k);
 
-	return slot < 0 ? NULL : &cfg->svcs[slot];
+	return slot < 0 ? NULL : lb_cfg_svc(cfg, (uint32_t)slot);
 }
 
 /* lb_nat_rs_is's key, for rs_match */
@@ -137,7 +134,7 @@ struct rs_key {
 static int rs_match(uint32_t slot, const void *key)
 {
 	const struct rs_key *k = key;
-	const struct lb_dest *d = &k->cfg->dests[slot];
+	const struct lb_dest *d = lb_cfg_dest(k->cfg, slot);
 
 	return d->port == k->port && d->af == k->af && nlvs_addr_equal(k->af, &d->addr, k->addr);
 }
@@ -171,6 +168,8 @@ int lb_pool_of(const struct lb_cfg *cfg, int af, const union nlvs_addr *vip)
 {
 	return pool_find(cfg->pools, af, vip);
 }
+
+/* ---- slots ---- */
 
 static int slots_grow(struct lb_cslot **v, uint32_t *cap, uint32_t **fl, uint32_t want)
 {
@@ -230,47 +229,56 @@ static int slot_of(void **dp, void *obj, int is_dest, uint32_t *out)
 	return 0;
 }
 
-static void slots_sweep(struct lb_cslot *v, uint32_t n, uint32_t *fl, uint32_t *nf)
+/* The slot @obj holds, or UINT32_MAX. */
+static uint32_t slot_held(const void *dp, const void *obj, int is_dest)
+{
+	const struct lb_cslot *v = is_dest ? lb_cdest : lb_csvc;
+	uintptr_t s = (uintptr_t)dp;
+
+	if (s && s - 1 < (is_dest ? lb_ncdest : lb_ncsvc) && v[s - 1].obj == obj)
+		return (uint32_t)(s - 1);
+	return UINT32_MAX;
+}
+
+/* @slot's object is gone: a new generation, so that connections bound to it
+ * see it gone, and the slot is free for another. */
+static void slot_release(int is_dest, uint32_t slot)
+{
+	struct lb_cslot *cs = is_dest ? &lb_cdest[slot] : &lb_csvc[slot];
+
+	cs->obj = NULL;
+	cs->gen++;
+	if (is_dest)
+		free_dest[nfree_dest++] = slot;
+	else
+		free_svc[nfree_svc++] = slot;
+}
+
+static void slots_sweep(struct lb_cslot *v, uint32_t n, int is_dest)
 {
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
-		if (v[i].obj && !v[i].seen) {
-			v[i].obj = NULL;
-			v[i].gen++;	/* connections bound to it see it gone */
-			fl[(*nf)++] = i;
-		}
+		if (v[i].obj && !v[i].seen)
+			slot_release(is_dest, i);
 		v[i].seen = 0;
 	}
 }
 
-static int dest_same(const struct lb_dest *a, const struct lb_dest *b)
-{
-	return a->gen == b->gen && a->weight == b->weight && a->u_thresh == b->u_thresh &&
-	       a->l_thresh == b->l_thresh && a->fwd == b->fwd;
-}
-
-static void cfg_free(struct lb_cfg *c)
-{
-	if (!c)
-		return;
-	free(c->svcs);
-	free(c->dests);
-	free(c->dest_ids);
-	free(c->hash);
-	free(c->nat_rs);
-	free(c);
-}
-
-/* Pass 1: give every service and dest a slot, forget the vanished ones. */
-static int slots_assign(uint32_t *nsvcs, uint32_t *ndests)
+/* Pass 1 of a full build: give every service and dest a slot, forget the
+ * vanished ones (those a flush or a state restore freed). */
+static int slots_assign(uint32_t *nsvcs)
 {
 	struct nlvs_svc *svc;
 	size_t cur = 0;
 	uint32_t i, slot;
 	int rc;
 
-	*nsvcs = *ndests = 0;
+	for (i = 0; i < lb_ncsvc; i++)
+		lb_csvc[i].seen = 0;
+	for (i = 0; i < lb_ncdest; i++)
+		lb_cdest[i].seen = 0;
+	*nsvcs = 0;
 	while ((svc = nlvs_ctl_svc_next(&cur))) {
 		rc = slot_of(&svc->dp, svc, 0, &slot);
 		if (rc < 0)
@@ -281,167 +289,289 @@ static int slots_assign(uint32_t *nsvcs, uint32_t *ndests)
 				return rc;
 		}
 		(*nsvcs)++;
-		*ndests += svc->num_dests;
 	}
-	slots_sweep(lb_csvc, lb_ncsvc, free_svc, &nfree_svc);
-	slots_sweep(lb_cdest, lb_ncdest, free_dest, &nfree_dest);
+	slots_sweep(lb_csvc, lb_ncsvc, 0);
+	slots_sweep(lb_cdest, lb_ncdest, 1);
 	return 0;
 }
 
-static void dest_fill(struct lb_cfg *c, const struct lb_cfg *old, const struct nlvs_dest *d,
-		      uint32_t slot)
-{
-	struct lb_dest *e = &c->dests[slot];
-	const struct lb_dest *o = old && slot < old->ndest ? &old->dests[slot] : NULL;
+/* ---- what changed since the last table ---- */
 
-	e->gen = lb_cdest[slot].gen;
-	e->used = 1;
-	e->af = (uint8_t)d->conf.af;
-	e->addr = d->conf.addr;
-	e->port = d->conf.port;
-	e->fwd = d->conf.fwd;
-	e->tun_type = d->conf.tun_type;
-	e->tun_port = d->conf.tun_port;
-	e->tun_flags = d->conf.tun_flags;
-	e->weight = d->conf.weight;
-	e->u_thresh = d->conf.u_thresh;
-	e->l_thresh = d->conf.l_thresh;
-	/* the kernel's last_weight: the latest non-zero weight */
-	if (e->weight || !o || !o->used || o->gen != e->gen)
-		e->last_weight = e->weight;
-	else
-		e->last_weight = o->last_weight;
+static int notes_all = 1;		/* a full build is due */
+static uint32_t *note_svc, *note_dest;	/* service and (freed) dest slots */
+static uint32_t nnote_svc, nnote_dest, cap_note_svc, cap_note_dest;
+
+static void note(int is_dest, uint32_t slot)
+{
+	struct lb_cslot *cs = is_dest ? &lb_cdest[slot] : &lb_csvc[slot];
+	uint32_t **v = is_dest ? &note_dest : &note_svc;
+	uint32_t *n = is_dest ? &nnote_dest : &nnote_svc;
+	uint32_t *cap = is_dest ? &cap_note_dest : &cap_note_svc;
+
+	if (cs->noted)
+		return;
+	if (*n == *cap) {
+		uint32_t c = *cap ? *cap * 2 : 256;
+		uint32_t *nv = realloc(*v, c * sizeof(*nv));
+
+		if (!nv) {
+			notes_all = 1;
+			return;
+		}
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[(*n)++] = slot;
+	cs->noted = 1;
 }
 
-static void svc_fill(struct lb_cfg *c, const struct lb_cfg *old, const struct nlvs_svc *svc,
-		     uint32_t slot, uint32_t *ids)
+static void notes_clear(void)
 {
-	struct lb_svc *s = &c->svcs[slot];
-	const struct lb_svc *o = old && slot < old->nsvc ? &old->svcs[slot] : NULL;
-	int same_dests;
 	uint32_t i;
 
-	s->gen = lb_csvc[slot].gen;
-	s->used = 1;
-	s->af = (uint8_t)svc->conf.key.af;
-	s->proto = (uint8_t)svc->conf.key.protocol;
-	s->addr = svc->conf.key.addr;
-	s->port = svc->conf.key.port;
-	s->fwmark = svc->conf.key.fwmark;
-	s->flags = svc->conf.flags;
-	s->timeout_ms = svc->conf.timeout * 1000u;
-	s->plen = lb_svc_plen(s->af, svc->conf.netmask);
-	s->sched = svc->sched;
-	s->pool = (int16_t)(s->fwmark ? -1 : pool_find(c->pools, s->af, &s->addr));
-	s->ndests = svc->num_dests;
-	s->dests = ids;
-	for (i = 0; i < svc->num_dests; i++) {
-		const struct nlvs_dest *d = nlvs_ctl_dest_at(svc, i);
-
-		ids[i] = (uint32_t)((uintptr_t)d->dp - 1);
-		dest_fill(c, old, d, ids[i]);
-	}
-	if (o && o->used && o->gen == s->gen && o->sched == s->sched && o->flags == s->flags)
-		s->sched_ver = o->sched_ver;
-	else
-		s->sched_ver = ++ver_counter;
-	same_dests = o && o->used && o->gen == s->gen && o->ndests == s->ndests;
-	for (i = 0; same_dests && i < s->ndests; i++)
-		same_dests = o->dests[i] == ids[i] &&
-			     dest_same(&c->dests[ids[i]], &old->dests[ids[i]]);
-	s->dests_ver = same_dests ? o->dests_ver : ++ver_counter;
+	for (i = 0; i < nnote_svc; i++)
+		lb_csvc[note_svc[i]].noted = 0;
+	for (i = 0; i < nnote_dest; i++)
+		lb_cdest[note_dest[i]].noted = 0;
+	nnote_svc = nnote_dest = 0;
+	notes_all = 0;
 }
 
-/* The dests of classic NAT services, so that with several workers their
- * replies (transit traffic) can look for their connection on each worker. */
-static int cfg_nat_rs_build(struct lb_cfg *c)
+/*
+ * Workers skip tables: one asleep is offline, so a grace period does not
+ * wait for it, and one may report quiescent before it looked at the newest
+ * table.  So each table lists the slots changed since the oldest table a
+ * worker follows (acc_from), not only since the one before it: a worker
+ * behind syncs those rather than walk every slot.  In practice workers are
+ * at most a millisecond behind (they follow per burst and per timer tick),
+ * so the list stays short; past ACC_MAX slots it starts again and a worker
+ * further behind walks everything.
+ */
+#define ACC_MAX		4096
+static uint64_t acc_from;
+static uint32_t *acc_svc, *acc_dest;
+static uint32_t nacc_svc, nacc_dest, cap_acc_svc, cap_acc_dest;
+
+static void acc_clear(uint64_t from)
 {
-	uint32_t slot, i, n = 0;
+	uint32_t i;
 
-	for (slot = 0; slot < c->nsvc; slot++)
-		if (c->svcs[slot].used && !c->svcs[slot].fwmark && c->svcs[slot].pool < 0)
-			n += c->svcs[slot].ndests;
-	if (!n || lb_nworkers < 2)
+	for (i = 0; i < nacc_svc; i++)
+		lb_csvc[acc_svc[i]].behind = 0;
+	for (i = 0; i < nacc_dest; i++)
+		lb_cdest[acc_dest[i]].behind = 0;
+	nacc_svc = nacc_dest = 0;
+	acc_from = from;
+}
+
+static int acc_add(int is_dest, uint32_t slot)
+{
+	struct lb_cslot *cs = is_dest ? &lb_cdest[slot] : &lb_csvc[slot];
+	uint32_t **v = is_dest ? &acc_dest : &acc_svc;
+	uint32_t *n = is_dest ? &nacc_dest : &nacc_svc;
+	uint32_t *cap = is_dest ? &cap_acc_dest : &cap_acc_svc;
+
+	if (cs->behind)
 		return 0;
-	c->nat_rs_mask = lb_hash_size(n) - 1;
-	c->nat_rs = calloc(c->nat_rs_mask + 1, sizeof(*c->nat_rs));
-	if (!c->nat_rs)
-		return -ENOMEM;
-	for (slot = 0; slot < c->nsvc; slot++) {
-		const struct lb_svc *s = &c->svcs[slot];
+	if (*n == *cap) {
+		uint32_t c = *cap ? *cap * 2 : 256;
+		uint32_t *nv = realloc(*v, c * sizeof(*nv));
 
-		if (!s->used || s->fwmark || s->pool >= 0)
-			continue;
-		for (i = 0; i < s->ndests; i++) {
-			const struct lb_dest *d = &c->dests[s->dests[i]];
-
-			lb_hash_add(c->nat_rs, c->nat_rs_mask,
-				    lb_svc_hash(d->af, s->proto, &d->addr, d->port), s->dests[i]);
-		}
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = c;
 	}
+	(*v)[(*n)++] = slot;
+	cs->behind = 1;
 	return 0;
 }
 
-static struct lb_cfg *cfg_build(const struct lb_cfg *old, uint32_t nsvcs, uint32_t ndests,
-				const struct lb_pools *pl)
+/* The seq of the oldest table a worker follows. */
+static uint64_t workers_seq(void)
 {
-	struct lb_cfg *c = calloc(1, sizeof(*c));
-	struct nlvs_timeouts t;
-	struct nlvs_svc *svc;
-	const struct lb_svc *s;
-	uint32_t hsize = lb_hash_size(nsvcs), used = 0, slot;
-	size_t cur = 0;
+	uint64_t m = UINT64_MAX, s;
+	unsigned int w;
 
-	if (!c)
-		return NULL;
-	c->seq = ++cfg_seq;
-	c->pools = pl;
-	c->nsvc = lb_ncsvc;
-	c->ndest = lb_ncdest;
-	c->hmask = hsize - 1;
-	c->svcs = calloc(c->nsvc ? c->nsvc : 1, sizeof(*c->svcs));
-	c->dests = calloc(c->ndest ? c->ndest : 1, sizeof(*c->dests));
-	c->dest_ids = calloc(ndests ? ndests : 1, sizeof(*c->dest_ids));
-	c->hash = calloc(hsize, sizeof(*c->hash));
-	if (!c->svcs || !c->dests || !c->dest_ids || !c->hash) {
-		cfg_free(c);
-		return NULL;
+	for (w = 0; w < lb_nworkers; w++) {
+		s = __atomic_load_n(&lb_workers[w]->cfg_seq, __ATOMIC_ACQUIRE);
+		m = RTE_MIN(m, s);
 	}
-	for (slot = 0; slot < c->ndest; slot++)
-		c->dests[slot].gen = lb_cdest[slot].gen;
-	for (slot = 0; slot < c->nsvc; slot++)
-		c->svcs[slot].gen = lb_csvc[slot].gen;
-	while ((svc = nlvs_ctl_svc_next(&cur))) {
-		slot = (uint32_t)((uintptr_t)svc->dp - 1);
-		svc_fill(c, old, svc, slot, c->dest_ids + used);
-		used += svc->num_dests;
-		s = &c->svcs[slot];
-		if (s->fwmark) {
-			lb_hash_add(c->hash, c->hmask, mark_hash(s->af, s->fwmark), slot);
-			continue;
-		}
-		lb_hash_add(c->hash, c->hmask, lb_svc_hash(s->af, s->proto, &s->addr, s->port),
-			    slot);
-		if (s->pool < 0)
-			c->nat++;	/* classic NAT: replies come as transit traffic */
-	}
-	if (cfg_nat_rs_build(c) < 0) {
-		cfg_free(c);
-		return NULL;
-	}
-	nlvs_conn_timeouts_default(&c->to);
-	nlvs_ctl_timeout_get(&t);
-	nlvs_conn_timeouts_set(&c->to, t.tcp, t.tcp_fin, t.udp);
-	return c;
+	return m;
 }
 
-static int vip_cmp(const void *a, const void *b)
+/* Turn @c's lists (the changes since @prev_seq) into the changes since the
+ * oldest table a worker follows, or as far back as they go. */
+static void acc_merge(struct lb_cfg *c, uint64_t prev_seq)
 {
-	const struct lb_vip *x = a, *y = b;
+	uint64_t min = workers_seq();
+	uint32_t *sv, *dv, i;
 
-	if (x->af != y->af)
-		return x->af < y->af ? -1 : 1;
-	return memcmp(&x->addr, &y->addr, sizeof(x->addr));
+	if (min >= prev_seq || min < acc_from ||
+	    nacc_svc + nacc_dest + c->nchg_svc + c->nchg_dest > ACC_MAX)
+		acc_clear(prev_seq);
+	for (i = 0; i < c->nchg_svc; i++)
+		if (acc_add(0, c->chg_svc[i]) < 0)
+			goto own;
+	for (i = 0; i < c->nchg_dest; i++)
+		if (acc_add(1, c->chg_dest[i]) < 0)
+			goto own;
+	c->from_seq = acc_from;
+	if (acc_from == prev_seq)
+		return;		/* the lists are the table's own */
+	sv = malloc((nacc_svc ? nacc_svc : 1) * sizeof(*sv));
+	dv = malloc((nacc_dest ? nacc_dest : 1) * sizeof(*dv));
+	if (!sv || !dv) {
+		free(sv);
+		free(dv);
+		goto own;
+	}
+	if (nacc_svc)
+		memcpy(sv, acc_svc, nacc_svc * sizeof(*sv));
+	if (nacc_dest)
+		memcpy(dv, acc_dest, nacc_dest * sizeof(*dv));
+	free(c->chg_svc);
+	free(c->chg_dest);
+	c->chg_svc = sv;
+	c->chg_dest = dv;
+	c->nchg_svc = nacc_svc;
+	c->nchg_dest = nacc_dest;
+	return;
+own:
+	/* start again from this table's own changes (the entries added
+	 * already are among them) */
+	acc_clear(prev_seq);
+	c->from_seq = prev_seq;
+}
+
+/* The control API's word on each change (nlvs_ctl_table.h).  Slots are
+ * taken and freed here, as the objects come and go; the build that follows
+ * rebuilds the noted services. */
+static void watch(enum nlvs_ctl_what what, struct nlvs_svc *svc, struct nlvs_dest *d)
+{
+	uint32_t slot, i, ds;
+
+	if (what == NLVS_CTL_ALL || notes_all) {
+		notes_all = 1;		/* the full build's sweep frees slots */
+		return;
+	}
+	if (what == NLVS_CTL_SVC_GONE) {
+		slot = slot_held(svc->dp, svc, 0);
+		if (slot == UINT32_MAX) {
+			notes_all = 1;
+			return;
+		}
+		for (i = 0; i < svc->num_dests; i++) {
+			ds = slot_held(svc->dests[i]->dp, svc->dests[i], 1);
+			if (ds != UINT32_MAX) {
+				slot_release(1, ds);
+				note(1, ds);
+			}
+		}
+		slot_release(0, slot);
+		note(0, slot);
+		return;
+	}
+	if (what == NLVS_CTL_DEST_GONE) {
+		ds = slot_held(d->dp, d, 1);
+		if (ds != UINT32_MAX) {
+			slot_release(1, ds);
+			note(1, ds);
+		}
+	}
+	if (slot_of(&svc->dp, svc, 0, &slot) < 0) {
+		notes_all = 1;
+		return;
+	}
+	note(0, slot);
+}
+
+/* ---- VIPs: answered for while a service (or a mark rule's host) names them ---- */
+
+struct lb_vip {
+	struct lb_vip *next;
+	uint16_t af;
+	uint8_t live;			/* registered with L3 */
+	uint8_t queued;			/* on vip_q */
+	uint32_t refs;
+	union nlvs_addr addr;
+};
+#define VIP_BUCKETS	(1u << 16)
+static struct lb_vip **vip_tab;
+static struct lb_vip **vip_q;		/* those whose refs moved */
+static uint32_t nvip_q, cap_vip_q;
+static int vip_q_lost;			/* the queue could not grow: look at all */
+
+static struct lb_vip **vip_find(int af, const union nlvs_addr *a)
+{
+	struct lb_vip **pp = &vip_tab[lb_svc_hash(af, 0, a, 0) & (VIP_BUCKETS - 1)];
+
+	while (*pp && ((*pp)->af != af || !nlvs_addr_equal(af, &(*pp)->addr, a)))
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static void vip_queue(struct lb_vip *v)
+{
+	if (v->queued)
+		return;
+	if (nvip_q == cap_vip_q) {
+		uint32_t c = cap_vip_q ? cap_vip_q * 2 : 256;
+		struct lb_vip **q = realloc(vip_q, c * sizeof(*q));
+
+		if (!q) {
+			vip_q_lost = 1;
+			return;
+		}
+		vip_q = q;
+		cap_vip_q = c;
+	}
+	vip_q[nvip_q++] = v;
+	v->queued = 1;
+}
+
+static void vip_ref(int af, const union nlvs_addr *a, int delta)
+{
+	struct lb_vip **pp, *v;
+
+	if (!vip_tab && !(vip_tab = calloc(VIP_BUCKETS, sizeof(*vip_tab)))) {
+		nlvs_log_warnx("cannot answer for a VIP: %s", strerror(ENOMEM));
+		return;
+	}
+	pp = vip_find(af, a);
+	if (!*pp) {
+		if (delta < 0)
+			return;
+		v = calloc(1, sizeof(*v));
+		if (!v) {
+			nlvs_log_warnx("cannot answer for a VIP: %s", strerror(ENOMEM));
+			return;
+		}
+		v->af = (uint16_t)af;
+		v->addr = *a;	/* addresses are normalised: IPv4 tail zero */
+		*pp = v;
+	}
+	v = *pp;
+	if (delta < 0 && !v->refs)
+		return;
+	v->refs += (uint32_t)delta;
+	vip_queue(v);
+}
+
+/* The VIPs of service @s: its own address, or the host addresses its
+ * mark rules name. */
+static void vip_refs(const struct lb_svc *s, int delta)
+{
+	unsigned int i, nr;
+	union nlvs_addr a;
+
+	if (!s->fwmark) {
+		vip_ref(s->af, &s->addr, delta);
+		return;
+	}
+	for (i = 0, nr = lb_mark_nrules(); i < nr; i++)
+		if (lb_mark_vip(i, s->fwmark, s->af, &a))
+			vip_ref(s->af, &a, delta);
 }
 
 static void vip_add(const struct lb_vip *v)
@@ -454,84 +584,700 @@ static void vip_add(const struct lb_vip *v)
 		nlvs_log_warnx("cannot answer for a VIP: %s", strerror(-rc));
 }
 
-/* Answer ARP/ND and echo for exactly the VIPs of the services: both lists
- * sorted, one merge (thousands of VIPs must not cost a quadratic walk). */
-static void vips_update(const struct lb_cfg *c)
+/* Answer ARP/ND and echo for exactly the VIPs referenced. */
+static void vip_settle(struct lb_vip *v)
 {
-	unsigned int nr = lb_mark_nrules(), n = 0, i, j, k;
-	struct lb_vip *nv = calloc(c->nsvc * (nr + 1) + 1, sizeof(*nv));
-	uint32_t s;
+	struct lb_vip **pp;
 
-	if (!nv)
+	v->queued = 0;
+	if (v->refs && !v->live) {
+		vip_add(v);
+		v->live = 1;
+	} else if (!v->refs && v->live) {
+		nlvs_addr_del(v->af, &v->addr);
+		v->live = 0;
+	}
+	if (!v->refs) {
+		pp = vip_find(v->af, &v->addr);
+		*pp = v->next;
+		free(v);
+	}
+}
+
+static void vips_apply(void)
+{
+	struct lb_vip *v, *next;
+	uint32_t i;
+
+	if (!nvip_q && !vip_q_lost)
 		return;
-	for (s = 0; s < c->nsvc; s++) {
-		const struct lb_svc *e = &c->svcs[s];
-
-		if (!e->used)
-			continue;
-		if (e->fwmark) {	/* the host addresses its mark rules name */
-			for (i = 0; i < nr; i++)
-				if (lb_mark_vip(i, e->fwmark, e->af, &nv[n].addr))
-					nv[n++].af = e->af;
-			continue;
-		}
-		nv[n].af = e->af;	/* addresses are normalised: IPv4 tail zero */
-		nv[n].addr = e->addr;
-		n++;
-	}
-	qsort(nv, n, sizeof(*nv), vip_cmp);
-	for (i = 0, k = 0; i < n; i++)	/* unique */
-		if (!k || vip_cmp(&nv[k - 1], &nv[i]))
-			nv[k++] = nv[i];
-	n = k;
 	nlvs_addr_batch_begin();
-	for (i = 0, j = 0; i < n || j < nvips;) {
-		int d = i == n ? 1 : j == nvips ? -1 : vip_cmp(&nv[i], &vips[j]);
-
-		if (d <= 0 && i < n) {
-			if (d < 0)
-				vip_add(&nv[i]);
-			i++;
+	for (i = 0; i < nvip_q; i++)
+		vip_settle(vip_q[i]);
+	nvip_q = 0;
+	for (i = 0; vip_q_lost && i < VIP_BUCKETS; i++)
+		for (v = vip_tab[i]; v; v = next) {
+			next = v->next;
+			vip_settle(v);
 		}
-		if (d >= 0 && j < nvips) {
-			if (d > 0)
-				nlvs_addr_del(vips[j].af, &vips[j].addr);
-			j++;
-		}
-	}
+	vip_q_lost = 0;
 	if (nlvs_addr_batch_end() < 0)
 		nlvs_log_warnx("cannot publish the VIPs' addresses");
-	free(vips);
-	vips = nv;
-	nvips = n;
+}
+
+/*
+ * Publishing the VIPs rebuilds L3's address table (net/addr.c: O(addresses),
+ * on the DPDK heap, plus a grace period), so when there are so many that
+ * one publication costs over LB_VIP_SYNC_US (thousands of VIPs), VIPs that
+ * came or went are published from the tick, at most every LB_REBUILD_MS
+ * while they keep changing (a restore of thousands of services on as many
+ * VIPs): a new VIP answers ARP, echo and its services' traffic a few tens
+ * of milliseconds after its ACK.  Services on VIPs already there (the usual
+ * keepalived case: many ports, few VIPs) are never held back.
+ */
+static uint64_t vip_cost_us, vip_last_ms;
+
+static uint64_t clock_us(void);
+
+static void vips_publish(uint64_t now_ms, int force)
+{
+	uint64_t t0;
+
+	if (!nvip_q && !vip_q_lost)
+		return;
+	if (!force && vip_cost_us > LB_VIP_SYNC_US &&
+	    now_ms - vip_last_ms < RTE_MAX((uint64_t)LB_REBUILD_MS,
+					   vip_cost_us * LB_BURST_SHARE / 1000))
+		return;
+	t0 = clock_us();
+	vips_apply();
+	vip_cost_us = clock_us() - t0;
+	vip_last_ms = now_ms;
+}
+
+/* Count every VIP's references again from table @c (after a full build or a
+ * change of the mark rules). */
+static void vips_recount(const struct lb_cfg *c)
+{
+	struct lb_vip *v;
+	uint32_t i;
+
+	for (i = 0; vip_tab && i < VIP_BUCKETS; i++)
+		for (v = vip_tab[i]; v; v = v->next) {
+			v->refs = 0;
+			vip_queue(v);
+		}
+	for (i = 0; i < c->nsvc; i++)
+		if (lb_cfg_svc(c, i)->used)
+			vip_refs(lb_cfg_svc(c, i), 1);
+	vips_publish(lb_now_ms(), 1);
 }
 
 void lb_cfg_vips_refresh(void)
 {
 	if (lb_cfg_current)
-		vips_update(lb_cfg_current);
+		vips_recount(lb_cfg_current);
+}
+
+static void vips_fini(void)
+{
+	struct lb_vip *v, *next;
+	uint32_t i;
+
+	for (i = 0; vip_tab && i < VIP_BUCKETS; i++)
+		for (v = vip_tab[i]; v; v = next) {
+			next = v->next;
+			if (v->live)
+				nlvs_addr_del(v->af, &v->addr);
+			free(v);
+		}
+	free(vip_tab);
+	free(vip_q);
+	vip_tab = NULL;
+	vip_q = NULL;
+	nvip_q = cap_vip_q = 0;
+	vip_q_lost = 0;
+}
+
+/* ---- tables ---- */
+
+/*
+ * A step replaces a service and a dest chunk (80 and 56 KiB) and frees the
+ * old ones after the grace period: kept aside and used again, instead of
+ * going back to malloc, which would return them to the system and fault
+ * them in again on every change.
+ */
+#define SPARE_CHUNKS	4
+static void *spare_svc[SPARE_CHUNKS], *spare_dest[SPARE_CHUNKS];
+static unsigned int nspare_svc, nspare_dest;
+
+static void chunk_put(void **spare, unsigned int *n, void *ch)
+{
+	if (*n < SPARE_CHUNKS)
+		spare[(*n)++] = ch;
+	else
+		free(ch);
+}
+
+static void *chunk_get(void **spare, unsigned int *n, size_t size)
+{
+	return *n ? spare[--*n] : malloc(size);
+}
+
+static void spares_free(void)
+{
+	while (nspare_svc)
+		free(spare_svc[--nspare_svc]);
+	while (nspare_dest)
+		free(spare_dest[--nspare_dest]);
+}
+
+/*
+ * Free what table @c holds that @keep (the table built from it, or the one
+ * it was built from) does not share; @keep NULL: everything.
+ */
+static void cfg_free_unshared(struct lb_cfg *c, const struct lb_cfg *keep)
+{
+	uint32_t k, j;
+
+	if (!c)
+		return;
+	for (k = 0; k < LB_SVC_CHUNKS; k++) {
+		struct lb_svc *ch = c->svc_chunk[k];
+		const struct lb_svc *kc = keep ? keep->svc_chunk[k] : NULL;
+
+		if (!ch || ch == kc)
+			continue;
+		for (j = 0; j < LB_CHUNK; j++)
+			if (!kc || ch[j].dests != kc[j].dests)
+				free(ch[j].dests);
+		chunk_put(spare_svc, &nspare_svc, ch);
+	}
+	for (k = 0; k < LB_DEST_CHUNKS; k++)
+		if (c->dest_chunk[k] && (!keep || c->dest_chunk[k] != keep->dest_chunk[k]))
+			chunk_put(spare_dest, &nspare_dest, c->dest_chunk[k]);
+	if (!keep || c->hash != keep->hash)
+		free(c->hash);
+	if (!keep || c->nat_rs != keep->nat_rs)
+		free(c->nat_rs);
+	free(c->chg_svc);
+	free(c->chg_dest);
+	free(c);
+}
+
+/* A table being built: @base shares its chunks and hashes until they are
+ * written (NULL: a full build, everything is new), @prev is the table its
+ * version numbers and last weights carry on from. */
+struct build {
+	struct lb_cfg *c;
+	const struct lb_cfg *base, *prev;
+	int rehash, renat;		/* build the hash / nat_rs after the fill */
+};
+
+/* Chunks for slots added since @base (zeroed: no slot of them is used). */
+static int chunks_alloc(struct lb_cfg *c)
+{
+	uint32_t k;
+
+	for (k = 0; k < (c->nsvc + LB_CHUNK - 1) >> LB_CHUNK_SHIFT; k++)
+		if (!c->svc_chunk[k] &&
+		    !(c->svc_chunk[k] = calloc(LB_CHUNK, sizeof(struct lb_svc))))
+			return -ENOMEM;
+	for (k = 0; k < (c->ndest + LB_CHUNK - 1) >> LB_CHUNK_SHIFT; k++)
+		if (!c->dest_chunk[k] &&
+		    !(c->dest_chunk[k] = calloc(LB_CHUNK, sizeof(struct lb_dest))))
+			return -ENOMEM;
+	return 0;
+}
+
+/* Writable records: a chunk still shared with the base is copied first
+ * (once per build). */
+static struct lb_svc *svc_w(struct build *b, uint32_t slot)
+{
+	struct lb_svc **ch = &b->c->svc_chunk[slot >> LB_CHUNK_SHIFT];
+
+	if (b->base && *ch == b->base->svc_chunk[slot >> LB_CHUNK_SHIFT]) {
+		struct lb_svc *n = chunk_get(spare_svc, &nspare_svc, LB_CHUNK * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		memcpy(n, *ch, LB_CHUNK * sizeof(*n));
+		*ch = n;
+	}
+	return &(*ch)[slot & (LB_CHUNK - 1)];
+}
+
+static struct lb_dest *dest_w(struct build *b, uint32_t slot)
+{
+	struct lb_dest **ch = &b->c->dest_chunk[slot >> LB_CHUNK_SHIFT];
+
+	if (b->base && *ch == b->base->dest_chunk[slot >> LB_CHUNK_SHIFT]) {
+		struct lb_dest *n = chunk_get(spare_dest, &nspare_dest, LB_CHUNK * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		memcpy(n, *ch, LB_CHUNK * sizeof(*n));
+		*ch = n;
+	}
+	return &(*ch)[slot & (LB_CHUNK - 1)];
+}
+
+static int dest_same(const struct lb_dest *a, const struct lb_dest *b)
+{
+	return a->gen == b->gen && a->weight == b->weight && a->u_thresh == b->u_thresh &&
+	       a->l_thresh == b->l_thresh && a->fwd == b->fwd;
+}
+
+static int dest_fill(struct build *b, const struct nlvs_dest *d, uint32_t slot, uint8_t proto)
+{
+	const struct lb_cfg *old = b->prev;
+	const struct lb_dest *o = old && slot < old->ndest ? lb_cfg_dest(old, slot) : NULL;
+	struct lb_dest *e = dest_w(b, slot);
+	int32_t last = o ? o->last_weight : 0;
+	int keep_last = o && o->used && o->gen == lb_cdest[slot].gen;
+
+	if (!e)
+		return -ENOMEM;
+	memset(e, 0, sizeof(*e));
+	e->gen = lb_cdest[slot].gen;
+	e->used = 1;
+	e->af = (uint8_t)d->conf.af;
+	e->proto = proto;
+	e->addr = d->conf.addr;
+	e->port = d->conf.port;
+	e->fwd = d->conf.fwd;
+	e->tun_type = d->conf.tun_type;
+	e->tun_port = d->conf.tun_port;
+	e->tun_flags = d->conf.tun_flags;
+	e->weight = d->conf.weight;
+	e->u_thresh = d->conf.u_thresh;
+	e->l_thresh = d->conf.l_thresh;
+	/* the kernel's last_weight: the latest non-zero weight */
+	e->last_weight = e->weight || !keep_last ? e->weight : last;
+	return 0;
+}
+
+/* Fill @slot from @svc, with a dest list of its own. */
+static int svc_fill(struct build *b, const struct nlvs_svc *svc, uint32_t slot)
+{
+	const struct lb_cfg *old = b->prev;
+	const struct lb_svc *o = old && slot < old->nsvc ? lb_cfg_svc(old, slot) : NULL;
+	struct lb_svc *s = svc_w(b, slot);
+	uint32_t *ids = NULL, i, ds;
+	int same_dests, rc;
+
+	if (!s)
+		return -ENOMEM;
+	if (svc->num_dests && !(ids = malloc(svc->num_dests * sizeof(*ids))))
+		return -ENOMEM;
+	for (i = 0; i < svc->num_dests; i++) {
+		struct nlvs_dest *d = nlvs_ctl_dest_at(svc, i);
+
+		rc = slot_of(&d->dp, d, 1, &ds);
+		if (rc == 0)
+			rc = dest_fill(b, d, ds, (uint8_t)svc->conf.key.protocol);
+		if (rc < 0) {
+			free(ids);
+			return rc;
+		}
+		ids[i] = ds;
+	}
+	s->gen = lb_csvc[slot].gen;
+	s->used = 1;
+	s->slot = slot;
+	s->af = (uint8_t)svc->conf.key.af;
+	s->proto = (uint8_t)svc->conf.key.protocol;
+	s->addr = svc->conf.key.addr;
+	s->port = svc->conf.key.port;
+	s->fwmark = svc->conf.key.fwmark;
+	s->flags = svc->conf.flags;
+	s->timeout_ms = svc->conf.timeout * 1000u;
+	s->plen = lb_svc_plen(s->af, svc->conf.netmask);
+	s->sched = svc->sched;
+	s->pool = (int16_t)(s->fwmark ? -1 : pool_find(b->c->pools, s->af, &s->addr));
+	s->ndests = svc->num_dests;
+	s->dests = ids;
+	if (o && o->used && o->gen == s->gen && o->sched == s->sched && o->flags == s->flags)
+		s->sched_ver = o->sched_ver;
+	else
+		s->sched_ver = ++ver_counter;
+	same_dests = o && o->used && o->gen == s->gen && o->ndests == s->ndests;
+	for (i = 0; same_dests && i < s->ndests; i++)
+		same_dests = o->dests[i] == ids[i] &&
+			     dest_same(lb_cfg_dest(b->c, ids[i]), lb_cfg_dest(old, ids[i]));
+	s->dests_ver = same_dests ? o->dests_ver : ++ver_counter;
+	return 0;
+}
+
+/* Classic NAT services (no laddr pool): with several workers their replies
+ * (transit traffic) look for their connection on each worker, through
+ * nat_rs, the hash of their dests. */
+static int svc_is_nat(const struct lb_svc *s)
+{
+	return !s->fwmark && s->pool < 0;
+}
+
+/* Hash homes of the entries, read in table @arg. */
+static uint32_t svc_home(uint32_t slot, const void *arg)
+{
+	const struct lb_svc *s = lb_cfg_svc(arg, slot);
+
+	if (s->fwmark)
+		return mark_hash(s->af, s->fwmark);
+	return lb_svc_hash(s->af, s->proto, &s->addr, s->port);
+}
+
+static uint32_t rs_home(uint32_t slot, const void *arg)
+{
+	const struct lb_dest *d = lb_cfg_dest(arg, slot);
+
+	return lb_svc_hash(d->af, d->proto, &d->addr, d->port);
+}
+
+/* The hashes, written: copied first while shared with the base. */
+static int own(uint32_t **tab, uint32_t mask, const uint32_t *shared)
+{
+	uint32_t *n;
+
+	if (*tab != shared)
+		return 0;
+	n = malloc(((size_t)mask + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	memcpy(n, *tab, ((size_t)mask + 1) * sizeof(*n));
+	*tab = n;
+	return 0;
+}
+
+static int hash_own(struct build *b)
+{
+	return own(&b->c->hash, b->c->hmask, b->base ? b->base->hash : NULL);
+}
+
+static int nat_own(struct build *b)
+{
+	return own(&b->c->nat_rs, b->c->nat_rs_mask, b->base ? b->base->nat_rs : NULL);
+}
+
+/* Take the published service @o (a record of the base) out of the hashes
+ * (@whole: out of the service hash and the VIPs too; else it stays and only
+ * its NAT dests go).  The entries' homes are read in the base, which
+ * matches the hashes until something is added. */
+static int svc_unhook(struct build *b, const struct lb_svc *o, int whole)
+{
+	struct lb_cfg *c = b->c;
+	uint32_t i;
+
+	if (whole) {
+		if (hash_own(b) < 0)
+			return -ENOMEM;
+		if (!lb_hash_del(c->hash, c->hmask, svc_home(o->slot, b->base), o->slot,
+				 svc_home, b->base))
+			c->nhash--;
+		vip_refs(o, -1);
+		if (svc_is_nat(o))
+			c->nat--;
+	}
+	if (!svc_is_nat(o) || !c->nat_rs || !o->ndests)
+		return 0;
+	if (nat_own(b) < 0)
+		return -ENOMEM;
+	for (i = 0; i < o->ndests; i++)
+		if (!lb_hash_del(c->nat_rs, c->nat_rs_mask, rs_home(o->dests[i], b->base),
+				 o->dests[i], rs_home, b->base))
+			c->nnat_rs--;
+	return 0;
+}
+
+/* Put service @s (filled in the new table) in the hashes, as svc_unhook()
+ * took it out.  The room is there (cfg_step checked), or the hash is built
+ * after the fill (rehash, renat). */
+static void svc_hook(struct build *b, const struct lb_svc *s, int whole)
+{
+	struct lb_cfg *c = b->c;
+	uint32_t i;
+
+	if (whole) {
+		if (!b->rehash)
+			lb_hash_add(c->hash, c->hmask, svc_home(s->slot, c), s->slot);
+		c->nhash++;
+		if (b->base)	/* a full build counts the VIPs afresh */
+			vip_refs(s, 1);
+		if (svc_is_nat(s))
+			c->nat++;
+	}
+	if (!svc_is_nat(s) || lb_nworkers < 2)
+		return;
+	for (i = 0; i < s->ndests; i++) {
+		if (!b->renat)
+			lb_hash_add(c->nat_rs, c->nat_rs_mask, rs_home(s->dests[i], c),
+				    s->dests[i]);
+		c->nnat_rs++;
+	}
+}
+
+/* Build the hashes anew from the services of the table (a full build, or a
+ * hash that has to grow: amortised over the additions that filled it). */
+static int svc_rehash(struct build *b)
+{
+	struct lb_cfg *c = b->c;
+	uint32_t size = lb_hash_size(c->nhash), i;
+	uint32_t *h = calloc(size, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	if (!b->base || c->hash != b->base->hash)
+		free(c->hash);
+	c->hash = h;
+	c->hmask = size - 1;
+	for (i = 0; i < c->nsvc; i++)
+		if (lb_cfg_svc(c, i)->used)
+			lb_hash_add(h, c->hmask, svc_home(i, c), i);
+	b->rehash = 0;
+	return 0;
+}
+
+static int nat_rehash(struct build *b)
+{
+	struct lb_cfg *c = b->c;
+	uint32_t i, j;
+
+	if (!b->base || c->nat_rs != b->base->nat_rs)
+		free(c->nat_rs);
+	c->nat_rs = NULL;
+	c->nat_rs_mask = 0;
+	b->renat = 0;
+	if (!c->nnat_rs)
+		return 0;
+	c->nat_rs_mask = lb_hash_size(c->nnat_rs) - 1;
+	c->nat_rs = calloc((size_t)c->nat_rs_mask + 1, sizeof(*c->nat_rs));
+	if (!c->nat_rs)
+		return -ENOMEM;
+	for (i = 0; i < c->nsvc; i++) {
+		const struct lb_svc *s = lb_cfg_svc(c, i);
+
+		if (!s->used || !svc_is_nat(s))
+			continue;
+		for (j = 0; j < s->ndests; j++)
+			lb_hash_add(c->nat_rs, c->nat_rs_mask, rs_home(s->dests[j], c),
+				    s->dests[j]);
+	}
+	return 0;
+}
+
+static void cfg_timeouts(struct lb_cfg *c)
+{
+	struct nlvs_timeouts t;
+
+	nlvs_conn_timeouts_default(&c->to);
+	nlvs_ctl_timeout_get(&t);
+	nlvs_conn_timeouts_set(&c->to, t.tcp, t.tcp_fin, t.udp);
+}
+
+/* A full build with the pools @pl: every service and dest (O(total)). */
+static struct lb_cfg *cfg_full(const struct lb_cfg *prev, const struct lb_pools *pl, int *rc)
+{
+	struct lb_cfg *c = calloc(1, sizeof(*c));
+	struct build b = { c, NULL, prev, 1, 1 };
+	struct nlvs_svc *svc;
+	uint32_t nsvcs, slot;
+	size_t cur = 0;
+
+	*rc = -ENOMEM;
+	if (!c)
+		return NULL;
+	*rc = slots_assign(&nsvcs);
+	if (*rc < 0)
+		goto fail;
+	*rc = -ENOMEM;
+	c->seq = ++cfg_seq;
+	c->from_seq = c->seq;
+	c->pools = pl;
+	c->all = 1;
+	c->nsvc = lb_ncsvc;
+	c->ndest = lb_ncdest;
+	if (chunks_alloc(c) < 0)
+		goto fail;
+	for (slot = 0; slot < c->ndest; slot++)
+		((struct lb_dest *)lb_cfg_dest(c, slot))->gen = lb_cdest[slot].gen;
+	for (slot = 0; slot < c->nsvc; slot++) {
+		struct lb_svc *s = (struct lb_svc *)lb_cfg_svc(c, slot);
+
+		s->gen = lb_csvc[slot].gen;
+		s->slot = slot;
+	}
+	while ((svc = nlvs_ctl_svc_next(&cur))) {
+		slot = (uint32_t)((uintptr_t)svc->dp - 1);
+		*rc = svc_fill(&b, svc, slot);
+		if (*rc < 0)
+			goto fail;
+		svc_hook(&b, lb_cfg_svc(c, slot), 1);
+	}
+	*rc = -ENOMEM;
+	if (svc_rehash(&b) < 0 || nat_rehash(&b) < 0)
+		goto fail;
+	cfg_timeouts(c);
+	return c;
+fail:
+	cfg_free_unshared(c, NULL);
+	return NULL;
+}
+
+/* Is the service in @slot the one the base published there (an edit, not a
+ * new one)? */
+static int svc_kept(const struct lb_cfg *base, uint32_t slot)
+{
+	const struct lb_svc *o = slot < base->nsvc ? lb_cfg_svc(base, slot) : NULL;
+
+	return o && o->used && o->gen == lb_csvc[slot].gen && lb_csvc[slot].obj;
+}
+
+/* Would service @svc be classic NAT in @c? */
+static int conf_is_nat(const struct lb_cfg *c, const struct nlvs_svc *svc)
+{
+	return !svc->conf.key.fwmark &&
+	       pool_find(c->pools, svc->conf.key.af, &svc->conf.key.addr) < 0;
+}
+
+/*
+ * The next table after @old: @old with the noted services rebuilt (and the
+ * freed dests' slots emptied).  Three passes, so that the hashes are only
+ * ever probed with keys of the table their entries come from: out of the
+ * hashes go the services as @old has them, then the noted services are
+ * filled and go in, then the dest slots freed are emptied.
+ */
+static struct lb_cfg *cfg_step(const struct lb_cfg *old, int *rc)
+{
+	struct lb_cfg *c = malloc(sizeof(*c));
+	struct build b = { c, old, old, 0, 0 };
+	uint32_t i, slot, nd = nnote_dest, nadd = 0, nnat = 0;
+
+	*rc = -ENOMEM;
+	if (!c)
+		return NULL;
+	*c = *old;
+	c->seq = ++cfg_seq;
+	c->all = 0;
+	c->nchg_svc = c->nchg_dest = 0;
+	c->chg_svc = c->chg_dest = NULL;
+	for (i = 0; i < nnote_svc; i++) {
+		const struct nlvs_svc *svc = lb_csvc[note_svc[i]].obj;
+		uint32_t j, ds;
+
+		if (!svc)
+			continue;
+		/* slots for new dests first: the chunks are allocated for them */
+		for (j = 0; j < svc->num_dests; j++) {
+			*rc = slot_of(&svc->dests[j]->dp, svc->dests[j], 1, &ds);
+			if (*rc < 0)
+				goto fail;
+		}
+		nd += svc->num_dests;
+		nadd += !svc_kept(old, note_svc[i]);
+		if (conf_is_nat(c, svc))
+			nnat += svc->num_dests;
+	}
+	*rc = -ENOMEM;
+	c->nsvc = lb_ncsvc;
+	c->ndest = lb_ncdest;
+	c->chg_svc = malloc((nnote_svc ? nnote_svc : 1) * sizeof(*c->chg_svc));
+	c->chg_dest = malloc((nd ? nd : 1) * sizeof(*c->chg_dest));
+	if (!c->chg_svc || !c->chg_dest || chunks_alloc(c) < 0)
+		goto fail;
+
+	for (i = 0; i < nnote_svc; i++) {
+		slot = note_svc[i];
+		if (slot < old->nsvc && lb_cfg_svc(old, slot)->used &&
+		    svc_unhook(&b, lb_cfg_svc(old, slot), !svc_kept(old, slot)) < 0)
+			goto fail;
+	}
+
+	/* room for the additions, else the hash is built anew after them */
+	if (nadd && lb_hash_size(c->nhash + nadd) > c->hmask + 1)
+		b.rehash = 1;
+	else if (nadd && hash_own(&b) < 0)
+		goto fail;
+	if (nnat && lb_nworkers >= 2 &&
+	    (!c->nat_rs || lb_hash_size(c->nnat_rs + nnat) > c->nat_rs_mask + 1))
+		b.renat = 1;
+	else if (nnat && c->nat_rs && nat_own(&b) < 0)
+		goto fail;
+
+	for (i = 0; i < nnote_svc; i++) {
+		const struct nlvs_svc *svc;
+		struct lb_svc *s;
+
+		slot = note_svc[i];
+		svc = lb_csvc[slot].obj;
+		c->chg_svc[c->nchg_svc++] = slot;
+		if (!svc) {
+			s = svc_w(&b, slot);
+			if (!s)
+				goto fail;
+			memset(s, 0, sizeof(*s));
+			s->gen = lb_csvc[slot].gen;
+			s->slot = slot;
+			continue;
+		}
+		*rc = svc_fill(&b, svc, slot);
+		if (*rc < 0)
+			goto fail;
+		s = (struct lb_svc *)lb_cfg_svc(c, slot);
+		svc_hook(&b, s, !svc_kept(old, slot));
+		if (s->ndests)
+			memcpy(c->chg_dest + c->nchg_dest, s->dests,
+			       s->ndests * sizeof(*s->dests));
+		c->nchg_dest += s->ndests;
+	}
+	*rc = -ENOMEM;
+	for (i = 0; i < nnote_dest; i++) {
+		slot = note_dest[i];
+		if (!lb_cdest[slot].obj) {	/* not taken again by a dest filled above */
+			struct lb_dest *d = dest_w(&b, slot);
+
+			if (!d)
+				goto fail;
+			memset(d, 0, sizeof(*d));
+			d->gen = lb_cdest[slot].gen;
+		}
+		c->chg_dest[c->nchg_dest++] = slot;
+	}
+	if ((b.rehash && svc_rehash(&b) < 0) ||
+	    ((b.renat || (c->nat_rs && !c->nnat_rs)) && nat_rehash(&b) < 0))
+		goto fail;
+	acc_merge(c, old->seq);
+	return c;
+fail:
+	if (*rc == 0)
+		*rc = -ENOMEM;
+	cfg_free_unshared(c, old);
+	return NULL;
 }
 
 static uint64_t clock_us(void);
 
-/* Build a table with the pools @pl, and the workers' chunks it needs. */
+/* Build the next table (with the pools @pl, or the current ones: then only
+ * the noted changes when that is enough), and the workers' chunks it needs. */
 static int cfg_make(const struct lb_pools *pl, struct lb_cfg **out)
 {
-	uint32_t nsvcs, ndests;
+	const struct lb_cfg *cur = lb_cfg_current;
 	struct lb_cfg *c;
 	unsigned int w;
 	int rc;
 
-	rc = slots_assign(&nsvcs, &ndests);
-	if (rc < 0)
+	if (cur && !notes_all && pl == cur->pools)
+		c = cfg_step(cur, &rc);
+	else
+		c = cfg_full(cur, pl, &rc);
+	if (!c) {
+		notes_all = 1;	/* whatever was noted, the next build sees it all */
 		return rc;
-	c = cfg_build(lb_cfg_current, nsvcs, ndests, pl);
-	if (!c)
-		return -ENOMEM;
+	}
 	for (w = 0; w < lb_nworkers; w++) {
 		rc = lb_worker_chunks(lb_workers[w], c->nsvc, c->ndest);
 		if (rc < 0) {
-			cfg_free(c);
+			cfg_free_unshared(c, cur);
+			notes_all = 1;
 			return rc;
 		}
 	}
@@ -539,7 +1285,8 @@ static int cfg_make(const struct lb_pools *pl, struct lb_cfg **out)
 	return 0;
 }
 
-/* Publish @c; the old table is freed once no worker can be reading it. */
+/* Publish @c; what the old table no longer shares with it is freed once no
+ * worker can be reading it. */
 static void cfg_publish(struct lb_cfg *c)
 {
 	struct lb_cfg *old = lb_cfg_current;
@@ -547,16 +1294,22 @@ static void cfg_publish(struct lb_cfg *c)
 	__atomic_store_n(&lb_cfg_current, c, __ATOMIC_RELEASE);
 	/* L3 input reads this word per transit packet; the table has it too */
 	__atomic_store_n(&nlvs_dp.lb_transit, c->nat != 0, __ATOMIC_RELAXED);
+	notes_clear();
+	if (c->all)
+		acc_clear(c->seq);
 	if (old) {
 		nlvs_dp_rcu_synchronize();
-		cfg_free(old);
+		cfg_free_unshared(old, c);
 	}
-	vips_update(c);
+	if (c->all)
+		vips_recount(c);
+	else
+		vips_publish(lb_now_ms(), 0);
 }
 
-/* Build and publish; *@cost_us gets the time of the part that grows with the
- * table (the build), not the wait for the workers' grace period. */
-static int cfg_rebuild(uint64_t *cost_us)
+/* Build and publish; *@cost_us gets the time of the build, not the wait for
+ * the workers' grace period; *@full whether it was a full one. */
+static int cfg_rebuild(uint64_t *cost_us, int *full)
 {
 	uint64_t t0 = clock_us();
 	struct lb_cfg *c;
@@ -566,8 +1319,15 @@ static int cfg_rebuild(uint64_t *cost_us)
 	if (rc < 0)
 		return rc;
 	*cost_us = clock_us() - t0;
-	nlvs_log_debug("dataplane table %lu rebuilt: %u service and %u dest slots, %lu us",
-		       (unsigned long)c->seq, c->nsvc, c->ndest, (unsigned long)*cost_us);
+	*full = c->all;
+	if (c->all)
+		nlvs_log_debug("dataplane table %lu rebuilt: %u service and %u dest slots, %lu us",
+			       (unsigned long)c->seq, c->nsvc, c->ndest,
+			       (unsigned long)*cost_us);
+	else
+		nlvs_log_debug("dataplane table %lu: %u service and %u dest slots listed, %lu us",
+			       (unsigned long)c->seq, c->nchg_svc, c->nchg_dest,
+			       (unsigned long)*cost_us);
 	cfg_publish(c);
 	return 0;
 }
@@ -582,18 +1342,27 @@ static uint64_t clock_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+/* Only the noted changes are pending (not a full build)? */
+static int cfg_step_due(void)
+{
+	return lb_cfg_current && !notes_all;
+}
+
 static int cfg_update(uint64_t now_ms, int now)
 {
-	uint64_t gen = nlvs_ctl_generation();
-	int rc;
+	uint64_t gen = nlvs_ctl_generation(), cost;
+	int rc, full = 0;
 
-	if (gen == built_gen)
+	if (gen == built_gen) {
+		vips_publish(now_ms, 0);	/* those held back */
 		return 1;
-	/* While changes keep coming (the generation moved since the last tick)
-	 * rebuilds take at most 1/LB_BURST_SHARE of the time, yet come at
-	 * least every LB_LAG_MAX_MS; once changes stop, the next tick
-	 * publishes at once. */
-	if (!now && lb_cfg_current && gen != seen_gen) {
+	}
+	/* Full rebuilds only: while changes keep coming (the generation moved
+	 * since the last tick) they take at most 1/LB_BURST_SHARE of the
+	 * time, yet come at least every LB_LAG_MAX_MS; once changes stop, the
+	 * next tick publishes at once.  A step costs what it changes: it is
+	 * never held back. */
+	if (!now && !cfg_step_due() && lb_cfg_current && gen != seen_gen) {
 		uint64_t gap = RTE_MAX((uint64_t)LB_REBUILD_MS,
 				       cost_est() * LB_BURST_SHARE / 1000);
 
@@ -601,11 +1370,14 @@ static int cfg_update(uint64_t now_ms, int now)
 		if (now_ms - last_build_ms < RTE_MIN(gap, (uint64_t)LB_LAG_MAX_MS))
 			return 0;
 	}
-	last_build_ms = now_ms;
-	rc = cfg_rebuild(&rebuild_us[cost_at++ % COST_HIST]);
+	rc = cfg_rebuild(&cost, &full);
 	if (rc < 0) {
 		nlvs_log_warnx("dataplane configuration not updated: %s", strerror(-rc));
 		return 0;
+	}
+	if (full) {
+		last_build_ms = now_ms;
+		rebuild_us[cost_at++ % COST_HIST] = cost;
 	}
 	built_gen = gen;
 	return 1;
@@ -616,10 +1388,12 @@ int lb_cfg_update(uint64_t now_ms)
 	return cfg_update(now_ms, 0);
 }
 
-/* Publishing per change is bounded by a budget of rebuild time that refills
- * at 1/LB_SYNC_SHARE of the clock (up to LB_SYNC_BURST_US): interactive changes go
- * live before their ACK, while a bulk restore, whose rebuilds grow with the
- * table, soon runs out and falls back to the tick's batched rebuilds. */
+/* Every change that only steps the table is published before its ACK.  Full
+ * rebuilds per change are bounded by a budget of rebuild time that refills
+ * at 1/LB_SYNC_SHARE of the clock (up to LB_SYNC_BURST_US): a global change
+ * now and then goes live before its ACK, while a burst of them, whose
+ * rebuilds grow with the table, soon runs out and falls back to the tick's
+ * batched rebuilds. */
 int lb_cfg_sync(uint64_t now_ms)
 {
 	static int64_t budget_us = LB_SYNC_BURST_US;
@@ -637,6 +1411,8 @@ int lb_cfg_sync(uint64_t now_ms)
 	refill_us = t;
 	if (gen == built_gen)
 		return 1;
+	if (cfg_step_due())
+		return cfg_update(now_ms, 1);
 	if (budget_us <= 0 || cost_est() > LB_SYNC_MAX_US)
 		return 0;
 	rc = cfg_update(now_ms, 1);
@@ -648,6 +1424,8 @@ int lb_cfg_init(struct lb_pools *pl)
 {
 	pools_cur = pl;
 	built_gen = UINT64_MAX;
+	notes_all = 1;
+	nlvs_ctl_watch_set(watch);
 	return 0;
 }
 
@@ -673,28 +1451,34 @@ void lb_cfg_pools_commit(struct lb_pools *pl, struct lb_cfg *c)
 
 void lb_cfg_pools_abort(struct lb_cfg *c)
 {
-	cfg_free(c);
+	cfg_free_unshared(c, lb_cfg_current);
+	notes_all = 1;		/* its slots_assign() may have freed slots */
 }
 
 void lb_cfg_fini(void)
 {
-	unsigned int i;
-
+	nlvs_ctl_watch_set(NULL);
 	nlvs_dp.lb_transit = 0;
-	cfg_free(lb_cfg_current);
+	cfg_free_unshared(lb_cfg_current, NULL);
 	lb_cfg_current = NULL;
-	for (i = 0; i < nvips; i++)
-		nlvs_addr_del(vips[i].af, &vips[i].addr);
-	free(vips);
-	vips = NULL;
-	nvips = 0;
+	vips_fini();
+	spares_free();
 	lb_pools_free(pools_cur);
 	pools_cur = NULL;
 	free(lb_csvc);
 	free(lb_cdest);
 	free(free_svc);
 	free(free_dest);
+	free(note_svc);
+	free(note_dest);
+	free(acc_svc);
+	free(acc_dest);
+	acc_svc = acc_dest = NULL;
+	nacc_svc = nacc_dest = cap_acc_svc = cap_acc_dest = 0;
+	acc_from = 0;
 	lb_csvc = lb_cdest = NULL;
-	free_svc = free_dest = NULL;
+	free_svc = free_dest = note_svc = note_dest = NULL;
 	lb_ncsvc = lb_ncdest = cap_csvc = cap_cdest = nfree_svc = nfree_dest = 0;
+	nnote_svc = nnote_dest = cap_note_svc = cap_note_dest = 0;
+	notes_all = 1;
 }

@@ -256,7 +256,7 @@ static void tun_xmit(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs
 void lb_direct_xmit(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_info *l3,
 		    const struct nlvs_conn *c)
 {
-	const struct lb_dest *d = &lw->cfg->dests[(uint32_t)(uintptr_t)c->dest];
+	const struct lb_dest *d = lb_cfg_dest(lw->cfg, (uint32_t)(uintptr_t)c->dest);
 
 	if (c->flags & LB_CF_DR)
 		dr_xmit(lw->w, m, l3, d);
@@ -324,7 +324,7 @@ int lb_direct_icmp(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l
 		return 1;	/* perhaps another worker's connection */
 	if (side != NLVS_CONN_SIDE_CLIENT || !(c->flags & LB_CF_TUN) || lb_dest_gone(lw, c))
 		goto host;
-	d = &lw->cfg->dests[(uint32_t)(uintptr_t)c->dest];
+	d = lb_cfg_dest(lw->cfg, (uint32_t)(uintptr_t)c->dest);
 	if (d->af != AF_INET || !nlvs_addr_equal(AF_INET, &d->addr, &in->daddr))
 		goto host;
 	mtu = rd16(b + p->l4_off + 6);

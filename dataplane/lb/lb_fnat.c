@@ -64,7 +64,7 @@ static void conn_create(struct lb_worker *lw, struct rte_mbuf *m, const struct n
 		nlvs_lb_drop(w, m, (unsigned int)rc);
 		return;
 	}
-	d = &cfg->dests[dslot];
+	d = lb_cfg_dest(cfg, dslot);
 	if (unlikely(k->proto == IPPROTO_SCTP && d->fwd == NLVS_FWD_MASQ)) {
 		/* NAT would need the CRC32c recomputed: not done (yet) */
 		nlvs_lb_drop(w, m, NLVS_DROP_SCTP_NAT);

@@ -241,7 +241,7 @@ static struct nlvs_conn *tmpl_new(struct lb_worker *lw, const struct lb_svc *s,
 			  reason);
 	if (!t)
 		return NULL;
-	t->svc = (uint32_t)(s - lw->cfg->svcs);
+	t->svc = s->slot;
 	t->dest = (uint32_t)dslot;
 	t->dest_gen = lb_wdest(lw, dslot)->gen;
 	nlvs_rs_conn_bind(&lb_wdest(lw, dslot)->rs, 0, 1);
@@ -251,7 +251,7 @@ static struct nlvs_conn *tmpl_new(struct lb_worker *lw, const struct lb_svc *s,
 int lb_dest_choose(struct lb_worker *lw, const struct lb_svc *s, const struct nlvs_conn_tuple *k,
 		   const struct nlvs_conn_tuple *tk, struct nlvs_conn **tmpl, uint32_t *dslot)
 {
-	struct lb_wsvc *ws = lb_wsvc(lw, (uint32_t)(s - lw->cfg->svcs));
+	struct lb_wsvc *ws = lb_wsvc(lw, s->slot);
 	const struct lb_dest *d;
 
 	*tmpl = s->flags & NLVS_SVC_F_PERSISTENT ? lb_tmpl_get(lw, tk) : NULL;
@@ -275,7 +275,7 @@ int lb_dest_choose(struct lb_worker *lw, const struct lb_svc *s, const struct nl
 			return NLVS_DROP_NO_DEST;
 		*dslot = (uint32_t)(uintptr_t)rs->owner;
 	}
-	d = &lw->cfg->dests[*dslot];
+	d = lb_cfg_dest(lw->cfg, *dslot);
 	/* as the kernel allows: only tunnels may cross families */
 	if (likely(d->fwd == NLVS_FWD_MASQ || d->fwd == NLVS_FWD_DROUTE) ?
 	    unlikely(d->af != k->af) : d->fwd != NLVS_FWD_TUNNEL)
@@ -306,7 +306,7 @@ struct nlvs_conn *lb_conn_add(struct lb_worker *lw, const struct lb_svc *s,
 		return NULL;
 	}
 	lw->tab_seq++;
-	c->svc = (uint32_t)(s - lw->cfg->svcs);
+	c->svc = s->slot;
 	c->dest = (uint32_t)dslot;
 	c->dest_gen = wd->gen;
 	nlvs_rs_conn_bind(&wd->rs, 0, 0);

@@ -47,6 +47,7 @@
 #define LB_SYNC_SHARE		10	/* refilled at 1/this of the clock */
 #define LB_BURST_SHARE		50	/* in a burst, rebuilds take 1/this of the time */
 #define LB_LAG_MAX_MS		1000	/* but a change waits at most this long */
+#define LB_VIP_SYNC_US		300	/* VIPs published per change while it costs less */
 #define LB_FOLD_MS		50
 
 /* Connection flag bits of our own (nlvs_conn.h uses the low 16, SNAT
@@ -72,7 +73,7 @@ struct lb_dest {
 	uint16_t port;			/* network order */
 	uint32_t fwd;
 	uint8_t tun_type;		/* NLVS_TUN_* (TUN dests) */
-	uint8_t pad;
+	uint8_t proto;			/* its service's (the nat_rs key) */
 	uint16_t tun_port;		/* gue: network order */
 	uint16_t tun_flags;		/* NLVS_TUN_F_* */
 	int32_t weight, last_weight;
@@ -94,10 +95,12 @@ struct lb_svc {
 	uint32_t flags;			/* NLVS_SVC_F_* */
 	uint32_t fwmark;
 	uint32_t timeout_ms;		/* persistence */
+	uint32_t slot;			/* its own */
 	const struct nlvs_sched_ops *sched;
 	union nlvs_addr addr;
 	uint32_t ndests;
-	uint32_t *dests;		/* dest slots, kernel order (newest first) */
+	uint32_t *dests;		/* dest slots, kernel order (newest first);
+					 * one allocation per service and table */
 };
 
 /*
@@ -122,22 +125,47 @@ struct lb_pools {
 	union nlvs_addr *addrs;		/* and addrs[] */
 };
 
+/*
+ * A table is built from the one before it (copy on write): it copies the
+ * struct, so it shares the chunks of services and dests, their dest lists
+ * and the hashes, and replaces only what a change touched.  What the new
+ * table no longer shares is freed with the old one after the grace period
+ * (cfg_publish).  A change thus costs the chunks it touches, not the table.
+ */
 struct lb_cfg {
 	/* unique per table: a new table may be allocated where a freed one
 	 * was, so followers compare this, never the pointer */
 	uint64_t seq;
 	const struct lb_pools *pools;	/* never NULL once published */
-	uint32_t nsvc, ndest;		/* slots in use or ever used (arrays' sizes) */
-	struct lb_svc *svcs;
-	struct lb_dest *dests;
-	uint32_t *dest_ids;		/* backing store of every svc's dests[] */
+	uint32_t nsvc, ndest;		/* slots in use or ever used */
 	uint32_t hmask;
+	uint32_t nhash;			/* services in it */
 	uint32_t *hash;			/* svc slot + 1, 0 empty; open addressing */
 	uint32_t nat;			/* services without a laddr pool (classic NAT) */
 	uint32_t nat_rs_mask;
+	uint32_t nnat_rs;		/* dests in it */
 	uint32_t *nat_rs;		/* their dests (dest slot + 1), NULL if none */
 	struct nlvs_conn_timeouts to;
+	/* What changed since the table of seq from_seq, for the workers:
+	 * every slot (all), or the slots listed (each once); a worker
+	 * further behind looks at every slot. */
+	uint8_t all;
+	uint64_t from_seq;
+	uint32_t nchg_svc, nchg_dest;
+	uint32_t *chg_svc, *chg_dest;
+	struct lb_svc *svc_chunk[LB_SVC_CHUNKS];	/* up to nsvc */
+	struct lb_dest *dest_chunk[LB_DEST_CHUNKS];	/* up to ndest */
 };
+
+static inline const struct lb_svc *lb_cfg_svc(const struct lb_cfg *cfg, uint32_t slot)
+{
+	return &cfg->svc_chunk[slot >> LB_CHUNK_SHIFT][slot & (LB_CHUNK - 1)];
+}
+
+static inline const struct lb_dest *lb_cfg_dest(const struct lb_cfg *cfg, uint32_t slot)
+{
+	return &cfg->dest_chunk[slot >> LB_CHUNK_SHIFT][slot & (LB_CHUNK - 1)];
+}
 
 /* A worker's view of a service: its own scheduler instance. */
 struct lb_wsvc {
@@ -169,7 +197,7 @@ struct lb_pmtu {
 struct lb_worker {
 	struct nlvs_worker *w;
 	const struct lb_cfg *cfg;	/* the table this worker follows */
-	uint64_t cfg_seq;		/* and its seq */
+	uint64_t cfg_seq;		/* and its seq (the control thread reads it) */
 	struct nlvs_conn_tab *tab;
 	uint64_t tsc_per_ms;
 	uint64_t now_ms;
@@ -308,6 +336,8 @@ struct lb_cslot {
 	void *obj;			/* struct nlvs_svc / nlvs_dest, NULL = free */
 	uint32_t gen;
 	uint8_t seen;
+	uint8_t noted;			/* on the list of changes for the next table */
+	uint8_t behind;			/* on the list of changes since acc_from */
 	struct lb_cnt last;		/* sum over workers at the last fold */
 	uint32_t act, inact, pers;	/* dest: the connection counts last written */
 	struct lb_est est;

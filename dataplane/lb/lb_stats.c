@@ -220,17 +220,17 @@ static int conn_line(char *buf, size_t max, const struct nlvs_conn *c, const str
 	if (c->flags & NLVS_CONN_F_TEMPLATE) {
 		memset(&daddr, 0, sizeof(daddr));
 		dport = 0;
-		if (cfg && dslot < cfg->ndest && cfg->dests[dslot].used) {
-			daddr = cfg->dests[dslot].addr;
-			dport = cfg->dests[dslot].port;
+		if (cfg && dslot < cfg->ndest && lb_cfg_dest(cfg, dslot)->used) {
+			daddr = lb_cfg_dest(cfg, dslot)->addr;
+			dport = lb_cfg_dest(cfg, dslot)->port;
 		}
 	}
 	/* a tunnel may lead to a dest of the other family: its address is
 	 * printed in its own family, as the kernel does (an IPv4 connection
 	 * keeps only 4 bytes of an address: the dest's is the whole one) */
-	if ((c->flags & LB_CF_TUN) && cfg && dslot < cfg->ndest && cfg->dests[dslot].used) {
-		daf = cfg->dests[dslot].af;
-		daddr = cfg->dests[dslot].addr;
+	if ((c->flags & LB_CF_TUN) && cfg && dslot < cfg->ndest && lb_cfg_dest(cfg, dslot)->used) {
+		daf = lb_cfg_dest(cfg, dslot)->af;
+		daddr = lb_cfg_dest(cfg, dslot)->addr;
 	}
 	if (daf == AF_INET6)
 		nlvs_ip6_full(&daddr, da, sizeof(da));

@@ -106,7 +106,7 @@ int lb_worker_chunks(struct lb_worker *lw, uint32_t nsvc, uint32_t ndest)
 
 static void dest_sync(struct lb_worker *lw, const struct lb_cfg *cfg, uint32_t slot)
 {
-	const struct lb_dest *d = &cfg->dests[slot];
+	const struct lb_dest *d = lb_cfg_dest(cfg, slot);
 	struct lb_wdest *wd = lb_wdest(lw, slot);
 	struct nlvs_rs *rs = &wd->rs;
 
@@ -149,7 +149,7 @@ static int svc_dests_fill(struct lb_worker *lw, struct lb_wsvc *ws, const struct
 
 static void svc_sync(struct lb_worker *lw, const struct lb_cfg *cfg, uint32_t slot)
 {
-	const struct lb_svc *s = &cfg->svcs[slot];
+	const struct lb_svc *s = lb_cfg_svc(cfg, slot);
 	struct lb_wsvc *ws = lb_wsvc(lw, slot);
 	int fresh = !s->used || ws->gen != s->gen || ws->sched_ver != s->sched_ver;
 
@@ -184,18 +184,30 @@ static void svc_sync(struct lb_worker *lw, const struct lb_cfg *cfg, uint32_t sl
 	}
 }
 
-/* Worker: follow @cfg.  The old table is not read: everything compared is
- * in the worker's own records. */
+/*
+ * Worker: follow @cfg.  The old table is not read: everything compared is
+ * in the worker's own records.  A table lists the slots changed since an
+ * earlier one (from_seq: the oldest any worker followed, lb_cfg.c), so a
+ * worker that followed that one or a later one syncs only those; a worker
+ * further behind, the first table and a full one walk every slot.
+ */
 void lb_worker_sync(struct lb_worker *lw, const struct lb_cfg *cfg)
 {
 	uint32_t i;
 
-	for (i = 0; i < cfg->ndest; i++)
-		dest_sync(lw, cfg, i);
-	for (i = 0; i < cfg->nsvc; i++)
-		svc_sync(lw, cfg, i);
+	if (cfg->all || !lw->cfg || lw->cfg_seq < cfg->from_seq) {
+		for (i = 0; i < cfg->ndest; i++)
+			dest_sync(lw, cfg, i);
+		for (i = 0; i < cfg->nsvc; i++)
+			svc_sync(lw, cfg, i);
+	} else {
+		for (i = 0; i < cfg->nchg_dest; i++)
+			dest_sync(lw, cfg, cfg->chg_dest[i]);
+		for (i = 0; i < cfg->nchg_svc; i++)
+			svc_sync(lw, cfg, cfg->chg_svc[i]);
+	}
 	lw->cfg = cfg;
-	lw->cfg_seq = cfg->seq;
+	__atomic_store_n(&lw->cfg_seq, cfg->seq, __ATOMIC_RELEASE);
 }
 
 /* Undo what a connection holds: its dest's counters (unless the dest is

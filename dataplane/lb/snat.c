@@ -39,7 +39,7 @@ static const struct lb_svc *svc_of_rule(const struct lb_worker *lw, const struct
 	uint32_t i;
 
 	if (s && s - 1 < cfg->nsvc) {
-		const struct lb_svc *v = &cfg->svcs[s - 1];
+		const struct lb_svc *v = lb_cfg_svc(cfg, s - 1);
 
 		if (v->used && v->fwmark == mark && v->af == af)
 			return v;
@@ -48,7 +48,7 @@ static const struct lb_svc *svc_of_rule(const struct lb_worker *lw, const struct
 		return NULL;
 	/* the worker follows a newer lb_cfg than the SNAT table: look it up */
 	for (i = 0; i < cfg->nsvc; i++) {
-		const struct lb_svc *v = &cfg->svcs[i];
+		const struct lb_svc *v = lb_cfg_svc(cfg, i);
 
 		if (v->used && v->fwmark == mark && v->af == af)
 			return v;
@@ -88,7 +88,7 @@ static void conn_create(struct lb_worker *lw, const struct snat_tab *t, struct r
 		nlvs_lb_drop(w, m, (unsigned int)rc);
 		return;
 	}
-	d = &lw->cfg->dests[dslot];
+	d = lb_cfg_dest(lw->cfg, dslot);
 	if (unlikely(d->fwd != NLVS_FWD_MASQ)) {	/* SNAT only masquerades */
 		nlvs_lb_drop(w, m, NLVS_DROP_FWD_UNSUPPORTED);
 		return;

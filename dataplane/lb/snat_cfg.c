@@ -123,12 +123,12 @@ static void egress_sync(const struct lb_cfg *c)
 	for (i = 0; i < neg; i++)
 		snat_eg[i].live = 0;
 	for (s = 0; s < c->nsvc; s++) {
-		const struct lb_svc *v = &c->svcs[s];
+		const struct lb_svc *v = lb_cfg_svc(c, s);
 
 		if (!v->used || !v->fwmark || !rule_marks(v->fwmark))
 			continue;
 		for (j = 0; j < v->ndests; j++) {
-			const struct lb_dest *d = &c->dests[v->dests[j]];
+			const struct lb_dest *d = lb_cfg_dest(c, v->dests[j]);
 			int e;
 
 			if (!d->used || d->fwd != NLVS_FWD_MASQ || d->af != v->af)
@@ -208,7 +208,7 @@ static struct snat_tab *tab_build(const struct lb_cfg *c)
 	}
 	/* IPVS keeps one service per (af, mark): the first found is it */
 	for (s = 0; s < c->nsvc; s++) {
-		const struct lb_svc *v = &c->svcs[s];
+		const struct lb_svc *v = lb_cfg_svc(c, s);
 
 		if (!v->used || !v->fwmark)
 			continue;

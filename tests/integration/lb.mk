@@ -15,6 +15,7 @@ LB_INTEGRATION_TESTS = \
 	tests/integration/fnat-mtu.sh \
 	tests/integration/fnat-reload.sh \
 	tests/integration/fnat-ctl-burst.sh \
+	tests/integration/fnat-ack-live.sh \
 	tests/integration/fnat-full.sh \
 	tests/integration/fnat-keepalived.sh \
 	tests/integration/ka-misc-check.sh \
@@ -38,6 +39,7 @@ dist_check_SCRIPTS += $(LB_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/metrics-compare.py tests/integration/metrics-node-ipvs.txt \
 	tests/integration/sd-notify.py
 EXTRA_DIST += tests/integration/fnat-lib.sh tests/integration/fnat-conns.py \
+	tests/integration/ack-live.py \
 	tests/integration/fnat-hostile.py tests/integration/fnat-neigh-flood.py \
 	tests/integration/sctp-direct.py \
 	scripts/netns-lab.sh scripts/netns-common.sh scripts/host-path-bench.sh \

@@ -201,6 +201,116 @@ static void test_svc_hash_table(void **state)
 	svcs = NULL;
 }
 
+/* Deletion test keys: the hash home of each slot is chosen, so that probe
+ * runs (and their wrap at the table's end) are where the test wants them. */
+static uint32_t *homes;
+
+static uint32_t home_of(uint32_t slot, const void *arg)
+{
+	(void)arg;
+	return homes[slot];
+}
+
+static int slot_eq(uint32_t slot, const void *key)
+{
+	return slot == *(const uint32_t *)key;
+}
+
+static int64_t find_slot(const uint32_t *tab, uint32_t mask, uint32_t slot)
+{
+	return lb_hash_find(tab, mask, homes[slot], slot_eq, &slot);
+}
+
+/* A delete in the middle of a probe run moves back the entries after it
+ * that may move (not one sitting at its own home), across the table's end
+ * too; every remaining entry is still found, the deleted one is not. */
+static void test_hash_del_run(void **state)
+{
+	enum { SIZE = 16 };
+	uint32_t tab[SIZE] = { 0 }, mask = SIZE - 1, i;
+	uint32_t h[] = { 13, 13, 14, 15, 15, 2, 2 };	/* one run 13..15,0..3 */
+
+	(void)state;
+	homes = h;
+	for (i = 0; i < 7; i++)
+		lb_hash_add(tab, mask, homes[i], i);
+	/* 13:s0 14:s1 15:s2 0:s3 1:s4 2:s5 3:s6 */
+	assert_int_equal(tab[0], 3 + 1);
+	assert_int_equal(lb_hash_del(tab, mask, homes[1], 1, home_of, NULL), 0);
+	for (i = 0; i < 7; i++)
+		assert_int_equal(find_slot(tab, mask, i), i == 1 ? -1 : (int64_t)i);
+	/* s2 (home 14), s3 and s4 (home 15) move back one, across the end... */
+	assert_int_equal(tab[14], 2 + 1);
+	assert_int_equal(tab[15], 3 + 1);
+	assert_int_equal(tab[0], 4 + 1);
+	/* ...s5 and s6 (home 2) stay where a lookup from 2 finds them */
+	assert_int_equal(tab[1], 0);
+	assert_int_equal(tab[2], 5 + 1);
+	assert_int_equal(tab[3], 6 + 1);
+	/* absent: not there, nothing moves */
+	assert_int_equal(lb_hash_del(tab, mask, homes[1], 1, home_of, NULL), -1);
+	/* the run's head and tail */
+	assert_int_equal(lb_hash_del(tab, mask, homes[0], 0, home_of, NULL), 0);
+	assert_int_equal(lb_hash_del(tab, mask, homes[6], 6, home_of, NULL), 0);
+	for (i = 2; i < 6; i++)
+		assert_int_equal(find_slot(tab, mask, i), i);
+	homes = NULL;
+}
+
+/* Random adds and deletes against a reference: every key present is found,
+ * every key deleted is not; then the same keys in a table grown to twice
+ * the size (a rehash) are found as well. */
+static void test_hash_del_random(void **state)
+{
+	enum { N = 3000, ROUNDS = 20000 };
+	uint32_t size = lb_hash_size(N), mask = size - 1, i, r, n = 0, used;
+	uint32_t *tab = calloc(size, sizeof(*tab)), *big;
+	uint8_t *in = calloc(N, 1);
+	uint64_t x = 88172645463325252ull;
+
+	(void)state;
+	assert_non_null(tab);
+	assert_non_null(in);
+	homes = calloc(N, sizeof(*homes));
+	assert_non_null(homes);
+	for (i = 0; i < N; i++)	/* clustered homes: long runs */
+		homes[i] = (i * 2654435761u) % (size / 4);
+	for (r = 0; r < ROUNDS; r++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		i = (uint32_t)(x % N);
+		if (in[i]) {
+			assert_int_equal(lb_hash_del(tab, mask, homes[i], i, home_of, NULL), 0);
+			in[i] = 0;
+			n--;
+		} else {
+			lb_hash_add(tab, mask, homes[i], i);
+			in[i] = 1;
+			n++;
+		}
+		if (r % 1000)
+			continue;
+		for (i = 0; i < N; i++)
+			assert_int_equal(find_slot(tab, mask, i), in[i] ? (int64_t)i : -1);
+	}
+	for (i = 0, used = 0; i < size; i++)
+		used += tab[i] != 0;
+	assert_int_equal(used, n);
+	big = calloc(2 * size, sizeof(*big));
+	assert_non_null(big);
+	for (i = 0; i < size; i++)
+		if (tab[i])
+			lb_hash_add(big, 2 * size - 1, homes[tab[i] - 1], tab[i] - 1);
+	for (i = 0; i < N; i++)
+		assert_int_equal(find_slot(big, 2 * size - 1, i), in[i] ? (int64_t)i : -1);
+	free(big);
+	free(tab);
+	free(in);
+	free(homes);
+	homes = NULL;
+}
+
 /* The hash spreads near-identical keys: no bucket of a 2x table collects
  * many of 4096 consecutive VIPs. */
 static void test_svc_hash_spread(void **state)
@@ -276,6 +386,8 @@ int main(void)
 		cmocka_unit_test(test_svc_plen),
 		cmocka_unit_test(test_tmpl_keys),
 		cmocka_unit_test(test_svc_hash_table),
+		cmocka_unit_test(test_hash_del_run),
+		cmocka_unit_test(test_hash_del_random),
 		cmocka_unit_test(test_svc_hash_spread),
 		cmocka_unit_test(test_hash_size),
 		cmocka_unit_test(test_chain),

@@ -635,7 +635,21 @@ static void vips_apply(void)
  * of milliseconds after its ACK.  Services on VIPs already there (the usual
  * keepalived case: many ports, few VIPs) are never held back.
  */
-static uint64_t vip_cost_us, vip_last_ms;
+static uint64_t vip_cost_us[COST_HIST], vip_last_ms;
+static unsigned int vip_cost_at;
+
+/* As cost_est(): the least of the last publications' CPU times, so that one
+ * publication a busy hypervisor charged milliseconds does not hold the next
+ * new VIP back; a table that big costs that much every time. */
+static uint64_t vip_cost_est(void)
+{
+	uint64_t m = vip_cost_us[0];
+	unsigned int i;
+
+	for (i = 1; i < COST_HIST; i++)
+		m = RTE_MIN(m, vip_cost_us[i]);
+	return m;
+}
 
 static uint64_t clock_us(void);
 
@@ -645,13 +659,13 @@ static void vips_publish(uint64_t now_ms, int force)
 
 	if (!nvip_q && !vip_q_lost)
 		return;
-	if (!force && vip_cost_us > LB_VIP_SYNC_US &&
+	if (!force && vip_cost_est() > LB_VIP_SYNC_US &&
 	    now_ms - vip_last_ms < RTE_MAX((uint64_t)LB_REBUILD_MS,
-					   vip_cost_us * LB_BURST_SHARE / 1000))
+					   vip_cost_est() * LB_BURST_SHARE / 1000))
 		return;
 	t0 = clock_us();
 	vips_apply();
-	vip_cost_us = clock_us() - t0;
+	vip_cost_us[vip_cost_at++ % COST_HIST] = clock_us() - t0;
 	vip_last_ms = now_ms;
 }
 

@@ -52,14 +52,19 @@ static uint64_t built_gen = UINT64_MAX, seen_gen = UINT64_MAX, last_build_ms;
 static uint64_t rebuild_us[COST_HIST];
 static unsigned int cost_at;
 
-static uint64_t cost_est(void)
+static uint64_t cost_min(const uint64_t *v)
 {
-	uint64_t m = rebuild_us[0];
+	uint64_t m = v[0];
 	unsigned int i;
 
 	for (i = 1; i < COST_HIST; i++)
-		m = RTE_MIN(m, rebuild_us[i]);
+		m = RTE_MIN(m, v[i]);
 	return m;
+}
+
+static uint64_t cost_est(void)
+{
+	return cost_min(rebuild_us);
 }
 static uint32_t ver_counter;
 static uint64_t cfg_seq;		/* of the last table built */
@@ -643,12 +648,7 @@ static unsigned int vip_cost_at;
  * new VIP back; a table that big costs that much every time. */
 static uint64_t vip_cost_est(void)
 {
-	uint64_t m = vip_cost_us[0];
-	unsigned int i;
-
-	for (i = 1; i < COST_HIST; i++)
-		m = RTE_MIN(m, vip_cost_us[i]);
-	return m;
+	return cost_min(vip_cost_us);
 }
 
 static uint64_t clock_us(void);

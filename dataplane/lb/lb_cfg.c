@@ -302,6 +302,22 @@ static int slots_assign(uint32_t *nsvcs)
 
 /* ---- what changed since the last table ---- */
 
+/* Append @slot to the growing list *@v of *@n (room for *@cap). */
+static int slot_push(uint32_t **v, uint32_t *n, uint32_t *cap, uint32_t slot)
+{
+	if (*n == *cap) {
+		uint32_t c = *cap ? *cap * 2 : 256;
+		uint32_t *nv = realloc(*v, c * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[(*n)++] = slot;
+	return 0;
+}
+
 static int notes_all = 1;		/* a full build is due */
 static uint32_t *note_svc, *note_dest;	/* service and (freed) dest slots */
 static uint32_t nnote_svc, nnote_dest, cap_note_svc, cap_note_dest;
@@ -315,18 +331,10 @@ static void note(int is_dest, uint32_t slot)
 
 	if (cs->noted)
 		return;
-	if (*n == *cap) {
-		uint32_t c = *cap ? *cap * 2 : 256;
-		uint32_t *nv = realloc(*v, c * sizeof(*nv));
-
-		if (!nv) {
-			notes_all = 1;
-			return;
-		}
-		*v = nv;
-		*cap = c;
+	if (slot_push(v, n, cap, slot) < 0) {
+		notes_all = 1;
+		return;
 	}
-	(*v)[(*n)++] = slot;
 	cs->noted = 1;
 }
 
@@ -378,16 +386,8 @@ static int acc_add(int is_dest, uint32_t slot)
 
 	if (cs->behind)
 		return 0;
-	if (*n == *cap) {
-		uint32_t c = *cap ? *cap * 2 : 256;
-		uint32_t *nv = realloc(*v, c * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		*cap = c;
-	}
-	(*v)[(*n)++] = slot;
+	if (slot_push(v, n, cap, slot) < 0)
+		return -ENOMEM;
 	cs->behind = 1;
 	return 0;
 }
@@ -804,36 +804,44 @@ static int chunks_alloc(struct lb_cfg *c)
 	return 0;
 }
 
-/* Writable records: a chunk still shared with the base is copied first
- * (once per build). */
+/* Writable records: a chunk still shared with the base (@shared) is copied
+ * first (once per build).  Returns the chunk, NULL without memory. */
+static void *chunk_w(void *ch, const void *shared, void **spare, unsigned int *nspare,
+		     size_t size)
+{
+	void *n;
+
+	if (ch != shared)
+		return ch;
+	n = chunk_get(spare, nspare, size);
+	if (n)
+		memcpy(n, ch, size);
+	return n;
+}
+
 static struct lb_svc *svc_w(struct build *b, uint32_t slot)
 {
-	struct lb_svc **ch = &b->c->svc_chunk[slot >> LB_CHUNK_SHIFT];
+	uint32_t k = slot >> LB_CHUNK_SHIFT;
+	struct lb_svc *ch = chunk_w(b->c->svc_chunk[k], b->base ? b->base->svc_chunk[k] : NULL,
+				    spare_svc, &nspare_svc, LB_CHUNK * sizeof(*ch));
 
-	if (b->base && *ch == b->base->svc_chunk[slot >> LB_CHUNK_SHIFT]) {
-		struct lb_svc *n = chunk_get(spare_svc, &nspare_svc, LB_CHUNK * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		memcpy(n, *ch, LB_CHUNK * sizeof(*n));
-		*ch = n;
-	}
-	return &(*ch)[slot & (LB_CHUNK - 1)];
+	if (!ch)
+		return NULL;
+	b->c->svc_chunk[k] = ch;
+	return &ch[slot & (LB_CHUNK - 1)];
 }
 
 static struct lb_dest *dest_w(struct build *b, uint32_t slot)
 {
-	struct lb_dest **ch = &b->c->dest_chunk[slot >> LB_CHUNK_SHIFT];
+	uint32_t k = slot >> LB_CHUNK_SHIFT;
+	struct lb_dest *ch = chunk_w(b->c->dest_chunk[k],
+				     b->base ? b->base->dest_chunk[k] : NULL,
+				     spare_dest, &nspare_dest, LB_CHUNK * sizeof(*ch));
 
-	if (b->base && *ch == b->base->dest_chunk[slot >> LB_CHUNK_SHIFT]) {
-		struct lb_dest *n = chunk_get(spare_dest, &nspare_dest, LB_CHUNK * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		memcpy(n, *ch, LB_CHUNK * sizeof(*n));
-		*ch = n;
-	}
-	return &(*ch)[slot & (LB_CHUNK - 1)];
+	if (!ch)
+		return NULL;
+	b->c->dest_chunk[k] = ch;
+	return &ch[slot & (LB_CHUNK - 1)];
 }
 
 static int dest_same(const struct lb_dest *a, const struct lb_dest *b)

@@ -1293,7 +1293,7 @@ static int cfg_make(const struct lb_pools *pl, struct lb_cfg **out)
 		c = cfg_full(cur, pl, &rc);
 	if (!c) {
 		notes_all = 1;	/* whatever was noted, the next build sees it all */
-		return rc;
+		return rc < 0 ? rc : -ENOMEM;	/* never "done" without a table */
 	}
 	for (w = 0; w < lb_nworkers; w++) {
 		rc = lb_worker_chunks(lb_workers[w], c->nsvc, c->ndest);

@@ -366,13 +366,9 @@ struct nlvs_conn *nlvs_conn_lookup_nopend(struct nlvs_conn_tab *t,
 struct nlvs_conn *nlvs_conn_lookup(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *k,
 				   unsigned int *side)
 {
-	uint64_t h;
-
 	if (t->npend)	/* @k may be one of them */
 		file_pending(t);
-	h = tuple_hash(t, k);
-
-	return bucket_find(t, &t->bkt[h & t->mask], (uint32_t)(h >> 32), k, side);
+	return nlvs_conn_lookup_nopend(t, k, side);
 }
 
 /*
@@ -478,6 +474,17 @@ static int hash_side(struct nlvs_conn_tab *t, struct nlvs_conn *c, unsigned int 
 	return 0;
 }
 
+/* File the pending tuples.  It cannot fail: each needs at most one new
+ * overflow bucket and one stayed free for each (hash_add). */
+static void file_pending(struct nlvs_conn_tab *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->npend; i++)
+		(void)hash_side(t, conn_at(t, t->pend[i]), 1, 2);
+	t->npend = 0;
+}
+
 static inline uint32_t *free_head(struct nlvs_conn_tab *t, uint32_t line)
 {
 	return line < t->cap4 ? &t->free4 : &t->free6;
@@ -540,17 +547,6 @@ index_full:
 	return NULL;
 }
 
-/* File the pending tuples.  It cannot fail: each needs at most one new
- * overflow bucket and one stayed free for each (hash_add). */
-static void file_pending(struct nlvs_conn_tab *t)
-{
-	uint32_t i;
-
-	for (i = 0; i < t->npend; i++)
-		(void)hash_side(t, conn_at(t, t->pend[i]), 1, 2);
-	t->npend = 0;
-}
-
 void nlvs_conn_defer_begin(struct nlvs_conn_tab *t)
 {
 	t->defer = 1;
@@ -569,7 +565,6 @@ void nlvs_conn_free(struct nlvs_conn_tab *t, struct nlvs_conn *c)
 
 	if (t->npend)	/* it may be one of them */
 		file_pending(t);
-
 	if (c->flags & NLVS_CONN_F_HASHED) {
 		hash_side(t, c, 0, 0);
 		if (!(c->flags & NLVS_CONN_F_TEMPLATE))

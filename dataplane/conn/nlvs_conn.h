@@ -157,8 +157,8 @@ void nlvs_conn_prefetch_insert(const struct nlvs_conn_tab *t, const struct nlvs_
 
 /**
  * Between these two, a new connection made with NLVS_CONN_F_FILE_LATER has
- * its second tuple (the real server's side) filed later, so that the bucket nlvs_conn_prefetch_insert()
- * asked for has time to arrive: at nlvs_conn_defer_end(), or before any
+ * its second tuple (the real server's side) filed later, so that the bucket
+ * nlvs_conn_prefetch_insert() asked for has time to arrive: at nlvs_conn_defer_end(), or before any
  * lookup or free that could concern it, whichever comes first.  Only
  * nlvs_conn_lookup_nopend() looks past the pending tuples.  Whether the
  * index has room is decided at nlvs_conn_new() as before (a bucket is

@@ -18,6 +18,9 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "conn_priv.h"
 
@@ -329,22 +332,50 @@ static void hash_del(struct nlvs_conn_tab *t, uint64_t h, uint32_t ent)
 	}
 }
 
+_Static_assert(offsetof(struct conn_bucket, next) == 4 * CONN_BKT_ENTRIES &&
+	       CONN_BKT_ENTRIES < 8, "the signatures and the link are eight lanes");
+
+/*
+ * The entries of bucket @b whose signature is @sig, bit i for entry i.  The
+ * signatures and the link are compared as eight lanes at once, the link and
+ * the lanes past the fill count masked off: a hit then costs one pass over
+ * its (almost always single) candidate, not a loop over the bucket whose
+ * exit the branch predictor cannot guess (the matching slot is random).
+ */
+static inline unsigned int bucket_match(const struct conn_bucket *b, uint32_t sig)
+{
+#if defined(__SSE2__)
+	const __m128i *v = (const __m128i *)b->sig;
+	__m128i s = _mm_set1_epi32((int)sig);
+	unsigned int m = (unsigned int)_mm_movemask_ps(_mm_castsi128_ps(
+				_mm_cmpeq_epi32(_mm_load_si128(v), s))) |
+			 (unsigned int)_mm_movemask_ps(_mm_castsi128_ps(
+				_mm_cmpeq_epi32(_mm_load_si128(v + 1), s))) << 4;
+
+	return m & ((1u << b->count) - 1);
+#else
+	unsigned int i, m = 0;
+
+	for (i = 0; i < b->count; i++)
+		m |= (unsigned int)(b->sig[i] == sig) << i;
+	return m;
+#endif
+}
+
 static inline struct nlvs_conn *bucket_find(struct nlvs_conn_tab *t,
 					    const struct conn_bucket *b, uint32_t sig,
 					    const struct nlvs_conn_tuple *k, unsigned int *side)
 {
 	for (;;) {
-		unsigned int i;
+		unsigned int m;
 
-		for (i = 0; i < b->count; i++) {
-			if (b->sig[i] == sig) {
-				struct nlvs_conn *c = conn_at(t, b->ent[i] >> 1);
-				unsigned int s = b->ent[i] & 1;
+		for (m = bucket_match(b, sig); m; m &= m - 1) {
+			uint32_t ent = b->ent[__builtin_ctz(m)];
+			struct nlvs_conn *c = conn_at(t, ent >> 1);
 
-				if (tuple_is(c, s, k)) {
-					*side = s;
-					return c;
-				}
+			if (tuple_is(c, ent & 1, k)) {
+				*side = ent & 1;
+				return c;
 			}
 		}
 		if (!b->next)
@@ -394,16 +425,15 @@ static inline void conn_prefetch(const void *p)
 static inline void entries_prefetch(const struct nlvs_conn_tab *t, const struct conn_bucket *b,
 				    uint32_t sig, int af)
 {
-	unsigned int j;
+	unsigned int m;
 
-	for (j = 0; j < b->count; j++)
-		if (b->sig[j] == sig) {
-			const struct nlvs_conn *c = conn_at(t, b->ent[j] >> 1);
+	for (m = bucket_match(b, sig); m; m &= m - 1) {
+		const struct nlvs_conn *c = conn_at(t, b->ent[__builtin_ctz(m)] >> 1);
 
-			conn_prefetch(c);
-			if (af != AF_INET)
-				conn_prefetch(nlvs_conn6_of(c)->addr6);
-		}
+		conn_prefetch(c);
+		if (af != AF_INET)
+			conn_prefetch(nlvs_conn6_of(c)->addr6);
+	}
 }
 
 unsigned int nlvs_conn_lookup_bulk(struct nlvs_conn_tab *t, const struct nlvs_conn_tuple *keys,

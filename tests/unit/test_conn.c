@@ -390,6 +390,59 @@ static void test_bulk_lookup(void **state)
 	nlvs_conn_tab_destroy(t);
 }
 
+/* Signatures that collide: every entry of a one-chain table is made to
+ * carry the signature of the key looked up, so each lookup must reject the
+ * other candidates by their tuples and still find its own, in the bucket
+ * or further down the chain, singly and in bulk. */
+static void test_signature_collisions(void **state)
+{
+	enum { N = 40 };
+	struct nlvs_conn_tab *t = nlvs_conn_tab_create(64, 64, 0);
+	struct nlvs_conn_tuple keys[2], t0, t1;
+	struct nlvs_conn *c[N], *conns[2];
+	unsigned int i, j, s, reason, side;
+	uint32_t sig[N][2] = { { 0 } };
+	struct conn_bucket *b;
+	uint8_t sides[2];
+
+	(void)state;
+	t->mask = 0;	/* one bucket and its overflow chain */
+	for (i = 0; i < N; i++) {
+		mk_tuples(i, AF_INET, &t0, &t1);
+		c[i] = nlvs_conn_new(t, &t0, &t1, 0, 1000, 0, &reason);
+		assert_non_null(c[i]);
+	}
+	/* each side's own signature, before any is overwritten */
+	for (b = &t->bkt[0];; b = &t->bkt[b->next - 1]) {
+		for (j = 0; j < b->count; j++)
+			for (i = 0; i < N; i++)
+				if (b->ent[j] >> 1 == conn_line(t, c[i]))
+					sig[i][b->ent[j] & 1] = b->sig[j];
+		if (!b->next)
+			break;
+	}
+	for (i = 0; i < N; i++)
+		for (s = 0; s < 2; s++) {
+			for (b = &t->bkt[0];; b = &t->bkt[b->next - 1]) {
+				for (j = 0; j < b->count; j++)
+					b->sig[j] = sig[i][s];
+				if (!b->next)
+					break;
+			}
+			mk_tuples(i, AF_INET, &t0, &t1);
+			keys[0] = s ? t1 : t0;
+			mk_tuples((i + 1) % N, AF_INET, &t0, &t1);
+			keys[1] = s ? t1 : t0;	/* its signature is no longer filed */
+			assert_ptr_equal(nlvs_conn_lookup(t, &keys[0], &side), c[i]);
+			assert_int_equal(side, s);
+			assert_int_equal(nlvs_conn_lookup_bulk(t, keys, 2, conns, sides), 1);
+			assert_ptr_equal(conns[0], c[i]);
+			assert_int_equal(sides[0], s);
+			assert_null(conns[1]);
+		}
+	nlvs_conn_tab_destroy(t);
+}
+
 static unsigned int expired_n;
 static void on_expire(struct nlvs_conn *c, void *arg)
 {
@@ -790,6 +843,7 @@ int main(void)
 		cmocka_unit_test(test_churn_deferred),
 		cmocka_unit_test(test_both_pools),
 		cmocka_unit_test(test_bulk_lookup),
+		cmocka_unit_test(test_signature_collisions),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_expiry_wrap),
 		cmocka_unit_test(test_wheel_model),

@@ -53,6 +53,21 @@ static inline uint16_t nlvs_csum(const void *buf, size_t len)
 	return (uint16_t)~nlvs_csum_fold(nlvs_csum_add(0, buf, len));
 }
 
+/* The folded sum of a 20-byte IPv4 header, 0xffff when its checksum is
+ * right: five 32-bit words in one 64-bit accumulator (end-around carries
+ * folded at the end), where a loop over 16-bit words was most of L3 input. */
+static inline uint16_t nlvs_csum_ip4_hdr20(const void *hdr)
+{
+	uint32_t w[5];
+	uint64_t acc;
+
+	memcpy(w, hdr, sizeof(w));
+	acc = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	return nlvs_csum_fold((uint32_t)acc);
+}
+
 /* Pseudo-header sums (RFC 768/793 for IPv4, RFC 8200 8.1 for IPv6). */
 static inline uint32_t nlvs_csum_pseudo4(const void *saddr, const void *daddr,
 					 uint8_t proto, uint32_t l4_len)

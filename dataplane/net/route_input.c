@@ -12,6 +12,7 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 
+#include "nlvs_csum.h"
 #include "nlvs_net.h"
 
 #define ETH_LEN		((uint32_t)sizeof(struct rte_ether_hdr))
@@ -66,7 +67,9 @@ void nlvs_ip4_input(struct nlvs_worker *w, struct rte_mbuf *m)
 	}
 	ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 	if (unlikely(ck == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-		     (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD && rte_ipv4_cksum(ip) != 0))) {
+		     (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+		      (hl == sizeof(*ip) ? nlvs_csum_ip4_hdr20(ip) != 0xffff :
+					   rte_ipv4_cksum(ip) != 0)))) {
 		nlvs_worker_drop(w, m, NLVS_DROP_BAD_IP_CSUM);
 		return;
 	}
@@ -82,14 +85,10 @@ void nlvs_ip4_input(struct nlvs_worker *w, struct rte_mbuf *m)
 		return;
 	}
 	t = __atomic_load_n(&nlvs_dp.addrs, __ATOMIC_ACQUIRE);
-	l3.af = AF_INET;
-	l3.kind = (uint8_t)nlvs_addr_lookup(t, AF_INET, &ip->dst_addr, m->port);
-	l3.proto = ip->next_proto_id;
-	l3.ttl = ip->time_to_live;
-	l3.port = m->port;
-	l3.l3_off = ETH_LEN;
-	l3.l4_off = (uint16_t)(ETH_LEN + hl);
-	l3.l3_len = (uint16_t)tot;
+	nlvs_l3_info_set(&l3, AF_INET,
+			 (uint8_t)nlvs_addr_lookup(t, AF_INET, &ip->dst_addr, m->port),
+			 ip->next_proto_id, ip->time_to_live, m->port, ETH_LEN,
+			 (uint16_t)(ETH_LEN + hl), (uint16_t)tot);
 	if (l3.kind == NLVS_ADDR_NONE) {
 		uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
 
@@ -167,14 +166,10 @@ void nlvs_ip6_input(struct nlvs_worker *w, struct rte_mbuf *m)
 		off += (x[1] + 1u) * 8;
 	}
 	t = __atomic_load_n(&nlvs_dp.addrs, __ATOMIC_ACQUIRE);
-	l3.af = AF_INET6;
-	l3.kind = (uint8_t)nlvs_addr_lookup(t, AF_INET6, ip6->dst_addr, m->port);
-	l3.proto = nh;
-	l3.ttl = ip6->hop_limits;
-	l3.port = m->port;
-	l3.l3_off = ETH_LEN;
-	l3.l4_off = (uint16_t)(ETH_LEN + off);
-	l3.l3_len = (uint16_t)tot;
+	nlvs_l3_info_set(&l3, AF_INET6,
+			 (uint8_t)nlvs_addr_lookup(t, AF_INET6, ip6->dst_addr, m->port), nh,
+			 ip6->hop_limits, m->port, ETH_LEN, (uint16_t)(ETH_LEN + off),
+			 (uint16_t)tot);
 	if (nh == IPPROTO_ICMPV6) {
 		const uint8_t *ic = (const uint8_t *)ip6 + off;
 

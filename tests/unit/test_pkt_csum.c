@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "net/nlvs_csum.h"
@@ -33,6 +34,32 @@ static void test_full_vs_reference(void **state)
 	}
 	memset(b, 0xff, 64);		/* sums that carry a lot */
 	assert_int_equal(nlvs_csum(b, 63), htons(ref_csum(b, 63)));
+}
+
+/* The 20-byte IPv4 header sum against the general one: random headers,
+ * headers made valid by their checksum, and sums that carry a lot. */
+static void test_ip4_hdr20(void **state)
+{
+	uint8_t h[20];
+	unsigned int i;
+	uint16_t ck;
+
+	srandom(3);
+	for (i = 0; i < 20000; i++) {
+		fill_random(h, sizeof(h));
+		if (i & 1) {		/* a right checksum */
+			h[10] = h[11] = 0;
+			ck = nlvs_csum(h, sizeof(h));
+			memcpy(&h[10], &ck, 2);
+			assert_int_equal(nlvs_csum_ip4_hdr20(h), 0xffff);
+		}
+		assert_int_equal(nlvs_csum_ip4_hdr20(h),
+				 nlvs_csum_fold(nlvs_csum_add(0, h, sizeof(h))));
+	}
+	memset(h, 0xff, sizeof(h));
+	assert_int_equal(nlvs_csum_ip4_hdr20(h), nlvs_csum_fold(nlvs_csum_add(0, h, sizeof(h))));
+	h[19] = 0xfe;
+	assert_int_equal(nlvs_csum_ip4_hdr20(h), nlvs_csum_fold(nlvs_csum_add(0, h, sizeof(h))));
 }
 
 static void test_pseudo_headers(void **state)
@@ -118,6 +145,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_vs_reference),
 		cmocka_unit_test(test_pseudo_headers),
+		cmocka_unit_test(test_ip4_hdr20),
 		cmocka_unit_test(test_incremental_random),
 		cmocka_unit_test(test_udp_zero_rules),
 	};

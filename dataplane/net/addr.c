@@ -456,9 +456,7 @@ static int addr_sync(int af, const union nlvs_addr *addr)
 	if ((tab_filled + 1) * 2 > t->mask + 1)
 		return table_publish();
 	/* the slot was empty: no worker reads its address before the header */
-	memcpy(&t->e[i].addr, addr, sizeof(*addr));
-	if (af == AF_INET)
-		memset(&t->e[i].addr.b[4], 0, 12);
+	memcpy(&t->e[i].addr, addr, addr_len(af));
 	hdr_store(&t->e[i], h);
 	tab_filled++;
 	if (h.kind == NLVS_ADDR_PORT)

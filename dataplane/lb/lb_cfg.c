@@ -630,45 +630,6 @@ static void vips_apply(void)
 		nlvs_log_warnx("cannot publish the VIPs' addresses");
 }
 
-/*
- * Publishing the VIPs rebuilds L3's address table (net/addr.c: O(addresses),
- * on the DPDK heap, plus a grace period), so when there are so many that
- * one publication costs over LB_VIP_SYNC_US (thousands of VIPs), VIPs that
- * came or went are published from the tick, at most every LB_REBUILD_MS
- * while they keep changing (a restore of thousands of services on as many
- * VIPs): a new VIP answers ARP, echo and its services' traffic a few tens
- * of milliseconds after its ACK.  Services on VIPs already there (the usual
- * keepalived case: many ports, few VIPs) are never held back.
- */
-static uint64_t vip_cost_us[COST_HIST], vip_last_ms;
-static unsigned int vip_cost_at;
-
-/* As cost_est(): the least of the last publications' CPU times, so that one
- * publication a busy hypervisor charged milliseconds does not hold the next
- * new VIP back; a table that big costs that much every time. */
-static uint64_t vip_cost_est(void)
-{
-	return cost_min(vip_cost_us);
-}
-
-static uint64_t clock_us(void);
-
-static void vips_publish(uint64_t now_ms, int force)
-{
-	uint64_t t0;
-
-	if (!nvip_q && !vip_q_lost)
-		return;
-	if (!force && vip_cost_est() > LB_VIP_SYNC_US &&
-	    now_ms - vip_last_ms < RTE_MAX((uint64_t)LB_REBUILD_MS,
-					   vip_cost_est() * LB_BURST_SHARE / 1000))
-		return;
-	t0 = clock_us();
-	vips_apply();
-	vip_cost_us[vip_cost_at++ % COST_HIST] = clock_us() - t0;
-	vip_last_ms = now_ms;
-}
-
 /* Count every VIP's references again from table @c (after a full build or a
  * change of the mark rules). */
 static void vips_recount(const struct lb_cfg *c)
@@ -684,7 +645,7 @@ static void vips_recount(const struct lb_cfg *c)
 	for (i = 0; i < c->nsvc; i++)
 		if (lb_cfg_svc(c, i)->used)
 			vip_refs(lb_cfg_svc(c, i), 1);
-	vips_publish(lb_now_ms(), 1);
+	vips_apply();
 }
 
 void lb_cfg_vips_refresh(void)
@@ -1323,10 +1284,12 @@ static void cfg_publish(struct lb_cfg *c)
 		nlvs_dp_rcu_synchronize();
 		cfg_free_unshared(old, c);
 	}
+	/* L3 edits its address table in place, O(1) per VIP: the VIPs are
+	 * live before the ACK too, whatever their number */
 	if (c->all)
 		vips_recount(c);
 	else
-		vips_publish(lb_now_ms(), 0);
+		vips_apply();
 }
 
 /* Build and publish; *@cost_us gets the time of the build, not the wait for
@@ -1375,10 +1338,8 @@ static int cfg_update(uint64_t now_ms, int now)
 	uint64_t gen = nlvs_ctl_generation(), cost;
 	int rc, full = 0;
 
-	if (gen == built_gen) {
-		vips_publish(now_ms, 0);	/* those held back */
+	if (gen == built_gen)
 		return 1;
-	}
 	/* Full rebuilds only: while changes keep coming (the generation moved
 	 * since the last tick) they take at most 1/LB_BURST_SHARE of the
 	 * time, yet come at least every LB_LAG_MAX_MS; once changes stop, the

@@ -128,17 +128,20 @@ static void dr_xmit(struct nlvs_worker *w, struct rte_mbuf *m, const struct nlvs
 }
 
 /* The egress port's own address of family @af: the tunnel's source.
- * Cached per worker until the address table is republished. */
+ * Cached per worker until the address table is republished or a port
+ * address in it changes (the generation is loaded before the table). */
 static int tun_source(struct lb_worker *lw, int af, uint16_t port, union nlvs_addr *src)
 {
+	unsigned int gen = __atomic_load_n(&nlvs_dp.addrs_port_gen, __ATOMIC_ACQUIRE);
 	const struct nlvs_addr_table *t = __atomic_load_n(&nlvs_dp.addrs, __ATOMIC_ACQUIRE);
 	unsigned int f = af == AF_INET6;
 
 	if (unlikely(!t))
 		return -1;
-	if (unlikely(t != lw->tun_src_tab)) {
+	if (unlikely(t != lw->tun_src_tab || gen != lw->tun_src_gen)) {
 		memset(lw->tun_src_ok, 0, sizeof(lw->tun_src_ok));
 		lw->tun_src_tab = t;
+		lw->tun_src_gen = gen;
 	}
 	if (unlikely(!lw->tun_src_ok[f][port])) {
 		if (nlvs_addr_port_source(t, af, port, &lw->tun_src[f][port]) < 0)

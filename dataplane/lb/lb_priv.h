@@ -47,7 +47,6 @@
 #define LB_SYNC_SHARE		10	/* refilled at 1/this of the clock */
 #define LB_BURST_SHARE		50	/* in a burst, rebuilds take 1/this of the time */
 #define LB_LAG_MAX_MS		1000	/* but a change waits at most this long */
-#define LB_VIP_SYNC_US		300	/* VIPs published per change while it costs less */
 #define LB_FOLD_MS		50
 
 /* Connection flag bits of our own (nlvs_conn.h uses the low 16, SNAT
@@ -211,8 +210,10 @@ struct lb_worker {
 	struct nlvs_laddr_slice *slice[LB_LADDR_MAX];
 	uint32_t pool_rr[LB_POOL_MAX];	/* round-robin cursor per pool */
 	/* TUN: the ports' own addresses (outer sources) as found in the
-	 * address table tun_src_tab, and the outer IPv4 identification */
+	 * address table tun_src_tab at its generation tun_src_gen of port
+	 * addresses, and the outer IPv4 identification */
 	const void *tun_src_tab;
+	unsigned int tun_src_gen;
 	uint8_t tun_src_ok[2][NLVS_MAX_PORTS];
 	union nlvs_addr tun_src[2][NLVS_MAX_PORTS];
 	uint16_t tun_id;

@@ -3,8 +3,8 @@
  * Own addresses: port addresses from the configuration and from the kernel
  * (the mirror of the twins' addresses, kmirror.c) plus VIPs, local and
  * egress addresses the L4 engines register.  The control thread keeps the
- * master list and publishes an open-addressing hash built from it; workers
- * only read the published table, which is freed after an RCU grace period.
+ * master list and an open-addressing hash built from it that the workers
+ * read without locks.
  *
  * One address may be held by several origins at once (keepalived puts a
  * VIP on the twin that ipvsadm also made a service of; nlvsd.conf and the
@@ -12,6 +12,18 @@
  * so each one adds and removes its own, and the published table holds the
  * address once, with the kind the engines need (VIP, local, egress) winning
  * over a plain port address.
+ *
+ * A change costs O(1), whatever the number of addresses (kernel IPVS
+ * answers for a new VIP as soon as ipvsadm has its ACK): the list has a
+ * hash index, and the control thread edits the published table in place.
+ * Each slot's header (kind, port, flags) is one 64-bit word the workers
+ * load once: an insert writes the address, then the header with a release
+ * store; a delete leaves a tombstone that lookups probe past; a change of
+ * the kind or of the kernel flag is one store of the word.  A slot's
+ * address is never rewritten (a worker in the middle of a probe could pair
+ * the old header with the new address): once the live entries and the
+ * tombstones fill half the table, it is built anew from the list, twice as
+ * big as the addresses held, and swapped under RCU.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,23 +39,47 @@
 #include "nlvs_net.h"
 #include "base/nlvs_log.h"
 
-struct nlvs_addr_ent {
-	uint8_t used, af, kind;
+enum {
+	ADDR_EMPTY,			/* never used: a probe stops here */
+	ADDR_LIVE,
+	ADDR_DEAD,			/* tombstone (af 0): probed past, never reused */
+};
+
+/* What a worker needs of a slot, in one word it loads at once. */
+struct nlvs_addr_hdr {
+	uint8_t state, af, kind;
 	uint8_t origin;			/* enum nlvs_addr_origin */
 	uint8_t plen;			/* prefix length (port addresses), for display */
 	uint8_t kernel;			/* published table: the kernel holds it too */
 	uint16_t port;			/* port index or NLVS_PORT_ANY */
+};
+
+struct nlvs_addr_ent {
+	union {
+		struct nlvs_addr_hdr h;
+		uint64_t word;
+	};
 	union nlvs_addr addr;
 };
+_Static_assert(sizeof(struct nlvs_addr_hdr) == sizeof(uint64_t), "one word");
 
 struct nlvs_addr_table {
 	uint32_t mask;
 	struct nlvs_addr_ent e[];
 };
 
-/* The control thread's master list. */
-static struct nlvs_addr_ent *alist;
-static unsigned int alist_n;
+/* The control thread's master list, one entry per address and origin, with
+ * a hash index (chains through .next) to find an entry in O(1). */
+struct addr_own {
+	struct nlvs_addr_ent e;
+	int next;
+};
+static struct addr_own *alist;
+static unsigned int alist_n, alist_cap;
+static int *aidx;			/* first entry of each chain, -1 */
+static uint32_t aidx_mask;
+/* slots of the published table not EMPTY (live or tombstones) */
+static uint32_t tab_filled;
 
 static inline size_t addr_len(int af)
 {
@@ -52,7 +88,7 @@ static inline size_t addr_len(int af)
 
 /* rte_hash_crc() over the address, spelt out by size: a crc32 instruction
  * or two in the packet path rather than a call. */
-static inline uint32_t addr_hash(int af, const union nlvs_addr *a)
+static __rte_always_inline uint32_t addr_hash(int af, const union nlvs_addr *a)
 {
 	uint64_t w[2];
 
@@ -62,8 +98,32 @@ static inline uint32_t addr_hash(int af, const union nlvs_addr *a)
 	return rte_hash_crc_8byte(w[1], rte_hash_crc_8byte(w[0], (uint32_t)af));
 }
 
-static const struct nlvs_addr_ent *addr_find(const struct nlvs_addr_table *t, int af,
-					     const void *addr)
+/* The header of @e as one load: what is read of the address after it was
+ * written before it (release store, hdr_store). */
+static inline struct nlvs_addr_hdr hdr_load(const struct nlvs_addr_ent *e)
+{
+	union {
+		uint64_t w;
+		struct nlvs_addr_hdr h;
+	} u;
+
+	u.w = __atomic_load_n(&e->word, __ATOMIC_ACQUIRE);
+	return u.h;
+}
+
+static inline void hdr_store(struct nlvs_addr_ent *e, struct nlvs_addr_hdr h)
+{
+	union {
+		uint64_t w;
+		struct nlvs_addr_hdr h;
+	} u = { .h = h };
+
+	__atomic_store_n(&e->word, u.w, __ATOMIC_RELEASE);
+}
+
+/* Find @addr: its header in *@h and its slot, or NULL. */
+static inline const struct nlvs_addr_ent *addr_find(const struct nlvs_addr_table *t, int af,
+						    const void *addr, struct nlvs_addr_hdr *h)
 {
 	const struct nlvs_addr_ent *e;
 	union nlvs_addr key;
@@ -71,16 +131,18 @@ static const struct nlvs_addr_ent *addr_find(const struct nlvs_addr_table *t, in
 
 	/* @addr usually points into the packet, at any alignment: the hash
 	 * reads an aligned copy.  Every packet comes here, so the copy and the
-	 * compare have constant sizes: loads, not calls to memcpy/memcmp. */
+	 * compare have constant sizes: loads, not calls to memcpy/memcmp.  A
+	 * tombstone's af is 0: it never matches. */
 	if (af == AF_INET)
 		memcpy(&key, addr, 4);
 	else
 		memcpy(&key, addr, 16);
 	for (i = addr_hash(af, &key) & t->mask;; i = (i + 1) & t->mask) {
 		e = &t->e[i];
-		if (!e->used)
+		*h = hdr_load(e);
+		if (h->state == ADDR_EMPTY)
 			return NULL;
-		if (e->af == af && nlvs_addr_equal(af, &e->addr, &key))
+		if (h->af == af && nlvs_addr_equal(af, &e->addr, &key))
 			return e;
 	}
 }
@@ -88,11 +150,12 @@ static const struct nlvs_addr_ent *addr_find(const struct nlvs_addr_table *t, in
 /* Kind of the own address @addr on port index @port, NLVS_ADDR_NONE if none. */
 int nlvs_addr_lookup(const struct nlvs_addr_table *t, int af, const void *addr, uint16_t port)
 {
-	const struct nlvs_addr_ent *e = addr_find(t, af, addr);
+	struct nlvs_addr_hdr h;
 
-	if (!e || (e->port != NLVS_PORT_ANY && port != NLVS_PORT_ANY && e->port != port))
+	if (!addr_find(t, af, addr, &h) ||
+	    (h.port != NLVS_PORT_ANY && port != NLVS_PORT_ANY && h.port != port))
 		return NLVS_ADDR_NONE;
-	return e->kind;
+	return h.kind;
 }
 
 /* Whether ARP/ND for @addr on port index @port is ours to answer: an own
@@ -101,31 +164,32 @@ int nlvs_addr_lookup(const struct nlvs_addr_table *t, int af, const void *addr, 
  * for the VIP it also serves, as kernel IPVS does. */
 int nlvs_addr_answers(const struct nlvs_addr_table *t, int af, const void *addr, uint16_t port)
 {
-	const struct nlvs_addr_ent *e = addr_find(t, af, addr);
+	struct nlvs_addr_hdr h;
 
-	if (!e || (e->port != NLVS_PORT_ANY && port != NLVS_PORT_ANY && e->port != port))
+	if (!addr_find(t, af, addr, &h) ||
+	    (h.port != NLVS_PORT_ANY && port != NLVS_PORT_ANY && h.port != port))
 		return 0;
-	return e->kind != NLVS_ADDR_VIP || !nlvs_dp.vip_neigh_kernel || e->kernel;
+	return h.kind != NLVS_ADDR_VIP || !nlvs_dp.vip_neigh_kernel || h.kernel;
 }
 
 /* Whether the kernel holds @addr on a twin, whatever kind the dataplane
  * gives it (keepalived's virtual_ipaddress that is also a service VIP). */
 int nlvs_addr_kernel_held(const struct nlvs_addr_table *t, int af, const void *addr)
 {
-	const struct nlvs_addr_ent *e = addr_find(t, af, addr);
+	struct nlvs_addr_hdr h;
 
-	return e && e->kernel;
+	return addr_find(t, af, addr, &h) && h.kernel;
 }
 
 /* How well a port address suits as the source of what we send out of
  * @port: one of that port first, then nlvsd.conf's over the kernel's (a
  * VRRP address comes and goes), then not IPv6 link-local (an ICMP error may
  * travel further than the link). */
-static unsigned int source_rank(const struct nlvs_addr_ent *e, uint16_t port)
+static unsigned int source_rank(const struct nlvs_addr_hdr *h, const union nlvs_addr *a,
+				uint16_t port)
 {
-	return (e->port == port ? 4u : 0u) + (e->origin == NLVS_ORIGIN_CONFIG ? 2u : 0u) +
-	       (e->af == AF_INET6 && e->addr.b[0] == 0xfe && (e->addr.b[1] & 0xc0) == 0x80 ?
-		0u : 1u);
+	return (h->port == port ? 4u : 0u) + (h->origin == NLVS_ORIGIN_CONFIG ? 2u : 0u) +
+	       (h->af == AF_INET6 && a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80 ? 0u : 1u);
 }
 
 /* A port address of @af on @port, the source of ICMP errors and requests. */
@@ -134,13 +198,15 @@ int nlvs_addr_port_source(const struct nlvs_addr_table *t, int af, uint16_t port
 {
 	const struct nlvs_addr_ent *e, *best = NULL;
 	unsigned int r, best_r = 0;
+	struct nlvs_addr_hdr h;
 	uint32_t i;
 
 	for (i = 0; i <= t->mask; i++) {
 		e = &t->e[i];
-		if (!e->used || e->af != af || e->kind != NLVS_ADDR_PORT)
+		h = hdr_load(e);
+		if (h.state != ADDR_LIVE || h.af != af || h.kind != NLVS_ADDR_PORT)
 			continue;
-		r = source_rank(e, port);
+		r = source_rank(&h, &e->addr, port);
 		if (!best || r > best_r) {
 			best = e;
 			best_r = r;
@@ -161,8 +227,9 @@ int nlvs_addr_v6_solicited(const struct nlvs_addr_table *t, const uint8_t *mac)
 
 	for (i = 0; i <= t->mask; i++) {
 		const struct nlvs_addr_ent *e = &t->e[i];
+		struct nlvs_addr_hdr h = hdr_load(e);
 
-		if (e->used && e->af == AF_INET6 && !memcmp(&e->addr.b[13], mac + 3, 3))
+		if (h.state == ADDR_LIVE && h.af == AF_INET6 && !memcmp(&e->addr.b[13], mac + 3, 3))
 			return 1;
 	}
 	return 0;
@@ -170,47 +237,7 @@ int nlvs_addr_v6_solicited(const struct nlvs_addr_table *t, const uint8_t *mac)
 
 static int same_addr(const struct nlvs_addr_ent *e, int af, const union nlvs_addr *addr)
 {
-	return e->af == af && !memcmp(&e->addr, addr, addr_len(af));
-}
-
-static struct nlvs_addr_table *table_build(void)
-{
-	struct nlvs_addr_table *t;
-	uint32_t size = 16, i, j;
-	int kernel;
-
-	while (size < alist_n * 2)
-		size <<= 1;
-	t = rte_zmalloc("nlvs_addrs", sizeof(*t) + size * sizeof(t->e[0]), RTE_CACHE_LINE_SIZE);
-	if (!t)
-		return NULL;
-	t->mask = size - 1;
-	for (j = 0; j < alist_n; j++) {
-		i = addr_hash(alist[j].af, &alist[j].addr) & t->mask;
-		while (t->e[i].used && !same_addr(&t->e[i], alist[j].af, &alist[j].addr))
-			i = (i + 1) & t->mask;
-		kernel = alist[j].origin == NLVS_ORIGIN_KERNEL ||
-			 (t->e[i].used && t->e[i].kernel);
-		/* held twice: an engine's kind decides where its packets go */
-		if (!t->e[i].used || t->e[i].kind == NLVS_ADDR_PORT)
-			t->e[i] = alist[j];
-		t->e[i].kernel = (uint8_t)kernel;
-	}
-	return t;
-}
-
-static int table_publish(void)
-{
-	struct nlvs_addr_table *t = table_build(), *old = nlvs_dp.addrs;
-
-	if (!t)
-		return -ENOMEM;
-	__atomic_store_n(&nlvs_dp.addrs, t, __ATOMIC_RELEASE);
-	if (old) {
-		nlvs_dp_rcu_synchronize();
-		rte_free(old);
-	}
-	return 0;
+	return e->h.af == af && !memcmp(&e->addr, addr, addr_len(af));
 }
 
 /* The kernel's entries are apart: nlvsd.conf and the engines share one
@@ -218,35 +245,222 @@ static int table_publish(void)
  * mirror), the kernel's copy of an address never conflicts with theirs. */
 static int alist_find(int af, const union nlvs_addr *addr, int kernel)
 {
-	unsigned int i;
+	int i;
 
-	for (i = 0; i < alist_n; i++)
-		if (same_addr(&alist[i], af, addr) &&
-		    (alist[i].origin == NLVS_ORIGIN_KERNEL) == !!kernel)
-			return (int)i;
+	if (!aidx)
+		return -ENOENT;
+	for (i = aidx[addr_hash(af, addr) & aidx_mask]; i >= 0; i = alist[i].next)
+		if (same_addr(&alist[i].e, af, addr) &&
+		    (alist[i].e.h.origin == NLVS_ORIGIN_KERNEL) == !!kernel)
+			return i;
 	return -ENOENT;
+}
+
+static void aidx_link(unsigned int i)
+{
+	int *b = &aidx[addr_hash(alist[i].e.h.af, &alist[i].e.addr) & aidx_mask];
+
+	alist[i].next = *b;
+	*b = (int)i;
+}
+
+static void aidx_unlink(unsigned int i)
+{
+	int *p = &aidx[addr_hash(alist[i].e.h.af, &alist[i].e.addr) & aidx_mask];
+
+	while (*p != (int)i)
+		p = &alist[*p].next;
+	*p = alist[i].next;
+}
+
+/* Index the list again, with @nb buckets (a power of two), or the same. */
+static int aidx_rehash(uint32_t nb)
+{
+	unsigned int i;
+	int *n = nb ? malloc(nb * sizeof(*n)) : aidx;
+
+	if (!n)
+		return -ENOMEM;
+	if (nb) {
+		free(aidx);
+		aidx = n;
+		aidx_mask = nb - 1;
+	}
+	memset(aidx, 0xff, (aidx_mask + 1) * sizeof(*aidx));
+	for (i = 0; i < alist_n; i++)
+		aidx_link(i);
+	return 0;
 }
 
 static int alist_add(enum nlvs_addr_kind kind, enum nlvs_addr_origin origin, int af,
 		     const union nlvs_addr *addr, uint8_t plen, uint16_t port)
 {
-	struct nlvs_addr_ent *n;
+	struct nlvs_addr_ent *e;
 
 	if (alist_find(af, addr, origin == NLVS_ORIGIN_KERNEL) >= 0)
 		return -EEXIST;
-	n = realloc(alist, (alist_n + 1) * sizeof(*alist));
-	if (!n)
+	if (alist_n == alist_cap) {
+		unsigned int cap = alist_cap ? alist_cap * 2 : 64;
+		struct addr_own *n = realloc(alist, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		alist = n;
+		alist_cap = cap;
+	}
+	/* as many buckets as entries at most: chains of one or two */
+	if (!aidx || alist_n + 1 > aidx_mask + 1) {
+		if (aidx_rehash(aidx ? (aidx_mask + 1) * 2 : 64) < 0)
+			return -ENOMEM;
+	}
+	e = &alist[alist_n].e;
+	memset(e, 0, sizeof(*e));
+	e->h.state = ADDR_LIVE;
+	e->h.af = (uint8_t)af;
+	e->h.kind = (uint8_t)kind;
+	e->h.origin = (uint8_t)origin;
+	e->h.plen = plen;
+	e->h.port = port;
+	memcpy(&e->addr, addr, addr_len(af));
+	aidx_link(alist_n++);
+	return 0;
+}
+
+/* Drop entry @i: the last one takes its place (nlvsctl addrs lists them in
+ * that order). */
+static void alist_remove(unsigned int i)
+{
+	unsigned int last = alist_n - 1;
+
+	aidx_unlink(i);
+	if (i != last) {
+		aidx_unlink(last);
+		alist[i] = alist[last];
+		aidx_link(i);
+	}
+	alist_n--;
+}
+
+/*
+ * What the published table holds for @addr, from the list: the entry of
+ * nlvsd.conf or the engines (the kind that decides where packets go; a port
+ * address of nlvsd.conf ranks above the kernel's as a source), else the
+ * kernel's, with the kernel flag set while the kernel holds it.  0 when no
+ * origin holds it.
+ */
+static int addr_want(int af, const union nlvs_addr *addr, struct nlvs_addr_hdr *h)
+{
+	int own = alist_find(af, addr, 0), kern = alist_find(af, addr, 1);
+
+	if (own < 0 && kern < 0)
+		return 0;
+	*h = alist[own >= 0 ? own : kern].e.h;
+	h->kernel = kern >= 0;
+	return 1;
+}
+
+/* The first slot of @t from @addr's hash that holds it (live) or is empty. */
+static uint32_t tab_probe(const struct nlvs_addr_table *t, int af, const union nlvs_addr *addr)
+{
+	uint32_t i = addr_hash(af, addr) & t->mask;
+
+	while (t->e[i].h.state != ADDR_EMPTY &&
+	       !(t->e[i].h.state == ADDR_LIVE && same_addr(&t->e[i], af, addr)))
+		i = (i + 1) & t->mask;
+	return i;
+}
+
+static struct nlvs_addr_table *table_build(uint32_t *filled)
+{
+	struct nlvs_addr_table *t;
+	uint32_t size = 16, i, j, n = 0;
+
+	/* at most a quarter full: as many inserts as addresses before the
+	 * next build, so that a change costs O(1) amortised */
+	while (size < alist_n * 4)
+		size <<= 1;
+	t = rte_zmalloc("nlvs_addrs", sizeof(*t) + size * sizeof(t->e[0]), RTE_CACHE_LINE_SIZE);
+	if (!t)
+		return NULL;
+	t->mask = size - 1;
+	for (j = 0; j < alist_n; j++) {
+		const struct nlvs_addr_ent *a = &alist[j].e;
+
+		i = tab_probe(t, a->h.af, &a->addr);
+		if (t->e[i].h.state != ADDR_EMPTY)
+			continue;		/* held twice: done with the first */
+		t->e[i].addr = a->addr;
+		addr_want(a->h.af, &a->addr, &t->e[i].h);
+		n++;
+	}
+	*filled = n;
+	return t;
+}
+
+static int table_publish(void)
+{
+	struct nlvs_addr_table *old = nlvs_dp.addrs, *t;
+	uint32_t filled;
+
+	t = table_build(&filled);
+	if (!t)
 		return -ENOMEM;
-	alist = n;
-	memset(&alist[alist_n], 0, sizeof(alist[0]));
-	alist[alist_n].used = 1;
-	alist[alist_n].af = (uint8_t)af;
-	alist[alist_n].kind = (uint8_t)kind;
-	alist[alist_n].origin = (uint8_t)origin;
-	alist[alist_n].plen = plen;
-	alist[alist_n].port = port;
-	memcpy(&alist[alist_n].addr, addr, addr_len(af));
-	alist_n++;
+	__atomic_store_n(&nlvs_dp.addrs, t, __ATOMIC_RELEASE);
+	tab_filled = filled;
+	nlvs_log_debug("address table rebuilt: %u addresses in %u slots", filled, t->mask + 1);
+	if (old) {
+		nlvs_dp_rcu_synchronize();
+		rte_free(old);
+	}
+	return 0;
+}
+
+/* Workers cache what they found by scanning the table (a tunnel's source
+ * address, lb_direct.c): a port address that changes in place makes them
+ * look again, a VIP does not. */
+static void port_gen_bump(void)
+{
+	__atomic_store_n(&nlvs_dp.addrs_port_gen, nlvs_dp.addrs_port_gen + 1, __ATOMIC_RELEASE);
+}
+
+/* Bring the published entry of @addr in line with the list: a header
+ * stored in place, a tombstone, an insert into an empty slot, or when the
+ * table is half full a new table. */
+static int addr_sync(int af, const union nlvs_addr *addr)
+{
+	struct nlvs_addr_table *t = nlvs_dp.addrs;
+	struct nlvs_addr_hdr h;
+	int held = addr_want(af, addr, &h);
+	uint32_t i;
+
+	if (!t)
+		return table_publish();
+	i = tab_probe(t, af, addr);
+	if (t->e[i].h.state == ADDR_LIVE) {
+		int port_addr = t->e[i].h.kind == NLVS_ADDR_PORT ||
+				(held && h.kind == NLVS_ADDR_PORT);
+
+		if (!held) {
+			memset(&h, 0, sizeof(h));
+			h.state = ADDR_DEAD;
+		}
+		if (!memcmp(&h, &t->e[i].h, sizeof(h)))
+			return 0;
+		hdr_store(&t->e[i], h);
+		if (port_addr)
+			port_gen_bump();
+		return 0;
+	}
+	if (!held)
+		return 0;
+	if ((tab_filled + 1) * 2 > t->mask + 1)
+		return table_publish();
+	/* the slot was empty: no worker reads its address before the header */
+	memcpy(&t->e[i].addr, addr, addr_len(af));
+	hdr_store(&t->e[i], h);
+	tab_filled++;
+	if (h.kind == NLVS_ADDR_PORT)
+		port_gen_bump();
 	return 0;
 }
 
@@ -256,14 +470,14 @@ static void announce(const struct nlvs_addr_ent *e)
 	unsigned int p;
 
 	/* with "vip-neigh kernel" the kernel's entry for it is announced */
-	if (e->kind == NLVS_ADDR_VIP && nlvs_dp.vip_neigh_kernel)
+	if (e->h.kind == NLVS_ADDR_VIP && nlvs_dp.vip_neigh_kernel)
 		return;
 	for (p = 0; p < nlvs_dp.nports; p++) {
 		struct rte_mbuf *m;
 
-		if (e->port != NLVS_PORT_ANY && e->port != p)
+		if (e->h.port != NLVS_PORT_ANY && e->h.port != p)
 			continue;
-		if (e->af == AF_INET)
+		if (e->h.af == AF_INET)
 			m = nlvs_arp_build(nlvs_dp.workers[0]->pool, (uint16_t)p,
 					   RTE_ARP_OP_REQUEST, &e->addr, &e->addr, NULL);
 		else
@@ -279,16 +493,15 @@ void nlvs_addrs_announce(void)
 	unsigned int i;
 
 	for (i = 0; i < alist_n; i++)
-		announce(&alist[i]);
+		announce(&alist[i].e);
 }
 
-/* Between nlvs_addr_batch_begin() and _end() changes only touch the list;
- * the end publishes once and announces what was added, so registering
- * thousands of VIPs costs one table build, not one each. */
+/* Between nlvs_addr_batch_begin() and _end() changes are published as they
+ * come (each costs O(1)), but the addresses added are announced once, at
+ * the end, if they are still there. */
 static unsigned int batch_depth;
-static int batch_dirty;
 static struct nlvs_addr_ent *batch_new;
-static unsigned int batch_new_n;
+static unsigned int batch_new_n, batch_new_cap;
 
 void nlvs_addr_batch_begin(void)
 {
@@ -298,22 +511,32 @@ void nlvs_addr_batch_begin(void)
 int nlvs_addr_batch_end(void)
 {
 	unsigned int i;
-	int rc = 0;
 
 	if (!batch_depth || --batch_depth)
 		return 0;
-	if (batch_dirty)
-		rc = table_publish();
-	batch_dirty = 0;
-	if (rc == 0 && nlvs_dp.workers[0])
+	if (nlvs_dp.workers[0])
 		for (i = 0; i < batch_new_n; i++)
-			if (alist_find(batch_new[i].af, &batch_new[i].addr,
-				       batch_new[i].origin == NLVS_ORIGIN_KERNEL) >= 0)
+			if (alist_find(batch_new[i].h.af, &batch_new[i].addr,
+				       batch_new[i].h.origin == NLVS_ORIGIN_KERNEL) >= 0)
 				announce(&batch_new[i]);
 	free(batch_new);
 	batch_new = NULL;
-	batch_new_n = 0;
-	return rc;
+	batch_new_n = batch_new_cap = 0;
+	return 0;
+}
+
+static void batch_note(const struct nlvs_addr_ent *e)
+{
+	if (batch_new_n == batch_new_cap) {
+		unsigned int cap = batch_new_cap ? batch_new_cap * 2 : 64;
+		struct nlvs_addr_ent *n = realloc(batch_new, cap * sizeof(*n));
+
+		if (!n)
+			return;		/* not announced: ARP finds it anyway */
+		batch_new = n;
+		batch_new_cap = cap;
+	}
+	batch_new[batch_new_n++] = *e;
 }
 
 static int addr_add(enum nlvs_addr_kind kind, enum nlvs_addr_origin origin, int af,
@@ -323,23 +546,16 @@ static int addr_add(enum nlvs_addr_kind kind, enum nlvs_addr_origin origin, int 
 
 	if (rc < 0)
 		return rc;
-	if (batch_depth) {
-		struct nlvs_addr_ent *n = realloc(batch_new, (batch_new_n + 1) * sizeof(*n));
-
-		if (n) {
-			batch_new = n;
-			batch_new[batch_new_n++] = alist[alist_n - 1];
-		}
-		batch_dirty = 1;
-		return 0;
-	}
-	rc = table_publish();
+	rc = addr_sync(af, addr);
 	if (rc < 0) {
-		alist_n--;
+		/* only a new table can fail, and the old one is still in place */
+		alist_remove(alist_n - 1);
 		return rc;
 	}
-	if (nlvs_dp.workers[0])
-		announce(&alist[alist_n - 1]);
+	if (batch_depth)
+		batch_note(&alist[alist_n - 1].e);
+	else if (nlvs_dp.workers[0])
+		announce(&alist[alist_n - 1].e);
 	return 0;
 }
 
@@ -355,12 +571,9 @@ static int addr_del(int af, const union nlvs_addr *addr, int kernel)
 
 	if (i < 0)
 		return i;
-	alist[i] = alist[--alist_n];
-	if (batch_depth) {
-		batch_dirty = 1;
-		return 0;
-	}
-	return table_publish();
+	alist_remove((unsigned int)i);
+	/* the slot is there: a header store, never a new table */
+	return addr_sync(af, addr);
 }
 
 int nlvs_addr_del(int af, const union nlvs_addr *addr)
@@ -379,16 +592,18 @@ int nlvs_addr_kernel_del(int af, const union nlvs_addr *addr)
 }
 
 /* (Re)build the port addresses from the configuration, keeping the ones the
- * engines registered and the kernel's. */
+ * engines registered and the kernel's: a reload, rare, so one new table. */
 int nlvs_addrs_init(const struct nlvs_conf *conf)
 {
 	unsigned int i, j = 0;
 	int rc;
 
 	for (i = 0; i < alist_n; i++)
-		if (alist[i].origin != NLVS_ORIGIN_CONFIG)
+		if (alist[i].e.h.origin != NLVS_ORIGIN_CONFIG)
 			alist[j++] = alist[i];
 	alist_n = j;
+	if (aidx)
+		aidx_rehash(0);
 	for (i = 0; i < conf->naddrs; i++) {
 		const struct nlvs_conf_addr *a = &conf->addrs[i];
 
@@ -408,9 +623,13 @@ void nlvs_addrs_fini(void)
 {
 	rte_free(nlvs_dp.addrs);
 	nlvs_dp.addrs = NULL;
+	tab_filled = 0;
 	free(alist);
 	alist = NULL;
-	alist_n = 0;
+	alist_n = alist_cap = 0;
+	free(aidx);
+	aidx = NULL;
+	aidx_mask = 0;
 }
 
 static const char *addr_kind_name(unsigned int kind)
@@ -427,9 +646,9 @@ static const char *addr_kind_name(unsigned int kind)
  * (an IPVS service for a VIP or an egress address, a laddr line). */
 static const char *addr_origin_name(const struct nlvs_addr_ent *e)
 {
-	if (e->origin == NLVS_ORIGIN_KERNEL)
+	if (e->h.origin == NLVS_ORIGIN_KERNEL)
 		return "kernel";
-	if (e->origin == NLVS_ORIGIN_CONFIG || e->kind == NLVS_ADDR_LADDR)
+	if (e->h.origin == NLVS_ORIGIN_CONFIG || e->h.kind == NLVS_ADDR_LADDR)
 		return "config";
 	return "ipvs";
 }
@@ -443,13 +662,13 @@ void nlvs_addrs_write(FILE *f)
 
 	fprintf(f, "%-40s %-6s %-8s %s\n", "address", "kind", "port", "origin");
 	for (i = 0; i < alist_n; i++) {
-		const struct nlvs_addr_ent *e = &alist[i];
+		const struct nlvs_addr_ent *e = &alist[i].e;
 		char a[INET6_ADDRSTRLEN + 4];
 
-		snprintf(a, sizeof(a), "%s/%u", nlvs_addr_str(e->af, &e->addr, buf, sizeof(buf)),
-			 e->plen);
-		fprintf(f, "%-40s %-6s %-8s %s\n", a, addr_kind_name(e->kind),
-			e->port == NLVS_PORT_ANY ? "*" : nlvs_dp.ports[e->port].name,
+		snprintf(a, sizeof(a), "%s/%u",
+			 nlvs_addr_str(e->h.af, &e->addr, buf, sizeof(buf)), e->h.plen);
+		fprintf(f, "%-40s %-6s %-8s %s\n", a, addr_kind_name(e->h.kind),
+			e->h.port == NLVS_PORT_ANY ? "*" : nlvs_dp.ports[e->h.port].name,
 			addr_origin_name(e));
 	}
 }

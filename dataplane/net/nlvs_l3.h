@@ -82,13 +82,13 @@ static inline void nlvs_l3_info_set(struct nlvs_l3_info *l3, uint8_t af, uint8_t
  */
 /** Control thread: answer ARP/ND and echo for @addr (on @port, a port index,
  *  or NLVS_PORT_ANY) and announce it (gratuitous ARP / unsolicited NA).
- *  Takes effect after an RCU grace period.  0, -EEXIST, -ENOMEM. */
+ *  Workers see it once this returns (O(1) amortised).  0, -EEXIST, -ENOMEM. */
 int nlvs_addr_add(enum nlvs_addr_kind kind, int af, const union nlvs_addr *addr,
 		  uint16_t port);
 /** Control thread: stop answering for @addr.  0 or -ENOENT. */
 int nlvs_addr_del(int af, const union nlvs_addr *addr);
-/** Control thread: group adds and dels; the outermost end publishes them
- *  at once (then announces the new addresses).  0 or -errno of that. */
+/** Control thread: group adds and dels; each is published as it comes, the
+ *  outermost end announces the new addresses still held.  0. */
 void nlvs_addr_batch_begin(void);
 int nlvs_addr_batch_end(void);
 

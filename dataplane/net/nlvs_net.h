@@ -111,8 +111,10 @@ struct nlvs_dp {
 	struct nlvs_port ports[NLVS_MAX_PORTS];
 	struct nlvs_worker *workers[NLVS_MAX_WORKERS];
 	struct rte_rcu_qsbr *qsbr;
-	/* published to workers; replaced under RCU by the control thread */
+	/* published to workers; replaced under RCU by the control thread
+	 * (the address table is also edited in place: addr.c) */
 	struct nlvs_addr_table *addrs;
+	unsigned int addrs_port_gen;	/* bumped when a port address changes in place */
 	struct nlvs_route_table *routes;
 	/* read by workers, written by reload (word-sized, no ordering needed) */
 	int idle_adaptive;

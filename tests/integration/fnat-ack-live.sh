@@ -5,7 +5,10 @@
 # table: with 3,000 services of 10 dests restored, one weight set to 0, one
 # real server deleted, one added, one service added and one deleted are
 # each seen by the very next connections, opened right after the ACK (no
-# sleep, no poll: ack-live.py).  nlvsd publishes a change by rebuilding
+# sleep, no poll: ack-live.py).  So is a service on a brand-new VIP at the
+# end of a restore of 30,000 services on as many VIPs (while L3's address
+# table was rebuilt whole per VIP change, a new VIP in a table that big was
+# held back and published from the tick).  nlvsd publishes a change by rebuilding
 # only what it touched, so publishing before the ACK costs the change, not
 # the table.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/fnat-lib.sh"
@@ -67,6 +70,30 @@ tap_is "$out" "rs1 rs1" "right after the ACK a new service on port 81 answers"
 
 out=$(exe 81 1 $(ipv -D -t "$LAB_VIP:81"))
 tap_is "$out" "-" "right after the ACK of its delete it does not"
+
+# a restore of 30,000 more services, each on a VIP of its own, that ends
+# with a service on a brand-new VIP: that one answers right after the ACK
+# (kernel IPVS does), not once a tick publishes the VIPs held back
+nvip=${NVIP:-30000}
+newvip=10.77.0.99
+awk -v n="$nvip" -v newvip="$newvip" -v rs="$rs1" 'BEGIN {
+	for (s = 0; s < n; s++) {
+		vip = sprintf("10.78.%d.%d", int(s / 250), s % 250 + 1)
+		printf "-A -t %s:80 -s rr\n-a -t %s:80 -r 198.18.200.1:80 -m\n", vip, vip
+	}
+	printf "-A -t %s:80 -s rr\n-a -t %s:80 -r %s:80 -m\n", newvip, newvip, rs
+}' > "$NLVS_TMP/vips"
+to=$NLVS_CMD_TIMEOUT
+NLVS_CMD_TIMEOUT=600
+t0=$(date +%s.%N)
+out=$(in_client python3 "$ACK" "$newvip" 80 2 $(ipv -R) < "$NLVS_TMP/vips")
+t1=$(date +%s.%N)
+NLVS_CMD_TIMEOUT=$to
+echo "# restore of $nvip services on as many VIPs took $(echo "$t1 - $t0" | bc) s"
+tap_is "$out" "rs1 rs1" "right after the ACK of a restore of $nvip VIPs the last, new one answers"
+
+out=$(in_client python3 "$ACK" "$newvip" 80 1 $(ipv -D -t "$newvip:80"))
+tap_is "$out" "-" "right after the ACK of its delete the VIP does not"
 
 out=$(fnat_get "http://$LAB_VIP:80/")
 case $out in rs[23]) st=0 ;; *) st=1 ;; esac

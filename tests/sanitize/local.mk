@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # `make check-sanitize`: the hostile-traffic tests (and the unit tests of the
-# packet path and of the engine's table, test_lb_cfg) against an ASan+UBSan
+# packet path, of the engine's table, test_lb_cfg, and of L3's own addresses,
+# test_addr) against an ASan+UBSan
 # build.  It configures a second tree, build/sanitize (--enable-sanitizers,
 # same source), builds it there and runs
 # SANITIZE_TESTS with every sanitizer report gathered under
@@ -10,7 +11,7 @@
 # cores (make -j2).
 SANITIZE_TESTS = \
 	tests/unit/test_pkt tests/unit/test_pkt_csum tests/unit/test_fnat \
-	tests/unit/test_conn tests/unit/test_neigh tests/unit/test_lb_cfg \
+	tests/unit/test_conn tests/unit/test_neigh tests/unit/test_lb_cfg tests/unit/test_addr \
 	tests/integration/golden-hostile.sh \
 	tests/integration/golden-fuzz.sh \
 	tests/integration/fnat-hostile.sh \

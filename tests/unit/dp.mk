@@ -59,3 +59,12 @@ TESTS += tests/unit/test_kmirror
 tests_unit_test_kmirror_SOURCES = tests/unit/test_kmirror.c
 tests_unit_test_kmirror_CFLAGS = $(UNIT_CFLAGS) $(MNL_CFLAGS)
 tests_unit_test_kmirror_LDADD = dataplane/libnlvspkt.la $(MNL_LIBS) $(CMOCKA_LIBS)
+
+# L3's own-address table edited in place (net/addr.c itself, included by the
+# test), the DPDK heap and the grace period stood in for: no EAL.
+check_PROGRAMS += tests/unit/test_addr
+TESTS += tests/unit/test_addr
+tests_unit_test_addr_SOURCES = tests/unit/test_addr.c
+tests_unit_test_addr_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS) $(MNL_CFLAGS)
+tests_unit_test_addr_LDADD = $(UNIT_LIBS) $(DPDK_LIBS)
+EXTRA_tests_unit_test_addr_DEPENDENCIES = dataplane/net/addr.c

@@ -44,7 +44,7 @@ static const struct lb_svc *svc_of_rule(const struct lb_worker *lw, const struct
 		if (v->used && v->fwmark == mark && v->af == af)
 			return v;
 	}
-	if (t->lbcfg_seq == cfg->seq)
+	if (__atomic_load_n(&t->lbcfg_seq, __ATOMIC_RELAXED) == cfg->seq)
 		return NULL;
 	/* the worker follows a newer lb_cfg than the SNAT table: look it up */
 	for (i = 0; i < cfg->nsvc; i++) {

@@ -6,8 +6,15 @@
  * per-worker port slices, and publish what workers need to go from a rule
  * to its service and from a scheduled dest to its egress entry.
  *
- * The table is rebuilt only when the lb_cfg pointer or the rules change, so
- * a rebuild follows each ipvsadm change at the FULLNAT engine's own pace.
+ * SNAT services are few (IPVS keeps one service per family and mark, and
+ * only the marks of snat rules count), so they are kept as a set of service
+ * slots, followed by the lists of changed slots that each lb_cfg carries: a
+ * change to any other service costs a look at its slot and a new lb_cfg seq
+ * stamped on the current table, never a walk of the whole IPVS table nor a
+ * grace period.  A change to a SNAT service (or its dests) rebuilds this
+ * small table from the set, before the change's ACK (lb.c's lb_sync).  Rule
+ * changes, full lb_cfg rebuilds and tables this side did not follow rebuild
+ * the set from every service.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,6 +35,13 @@ static unsigned int nrules;
 static uint16_t port_min = SNAT_PORT_MIN, port_max = SNAT_PORT_MAX;
 static unsigned int nworkers;
 static int dirty;
+/* The SNAT services: slots of fwmark services a rule marks for, in the
+ * lb_cfg of seq seen_seq (in_set[slot] says whether a slot is one). */
+static uint32_t *set;
+static unsigned int nset, cap_set;
+static uint8_t *in_set;
+static uint32_t cap_in_set;
+static uint64_t seen_seq;
 
 
 uint32_t snat_addr_hash(int af, const union nlvs_addr *a)
@@ -86,6 +100,105 @@ static int rule_marks(uint32_t mark)
 	return 0;
 }
 
+/* Is slot @s of @c a SNAT service? */
+static int svc_is_snat(const struct lb_cfg *c, uint32_t s)
+{
+	const struct lb_svc *v;
+
+	if (s >= c->nsvc)
+		return 0;
+	v = lb_cfg_svc(c, s);
+	return v->used && v->fwmark && rule_marks(v->fwmark);
+}
+
+static int set_put(uint32_t s)
+{
+	if (s >= cap_in_set) {
+		uint32_t cap = cap_in_set ? cap_in_set : 1024;
+		uint8_t *v;
+
+		while (cap <= s)
+			cap *= 2;
+		v = realloc(in_set, cap);
+		if (!v)
+			return -ENOMEM;
+		memset(v + cap_in_set, 0, cap - cap_in_set);
+		in_set = v;
+		cap_in_set = cap;
+	}
+	if (in_set[s])
+		return 0;
+	if (nset == cap_set) {
+		unsigned int cap = cap_set ? 2 * cap_set : 16;
+		uint32_t *v = realloc(set, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		set = v;
+		cap_set = cap;
+	}
+	set[nset++] = s;
+	in_set[s] = 1;
+	return 0;
+}
+
+static void set_drop(uint32_t s)
+{
+	unsigned int i;
+
+	if (s >= cap_in_set || !in_set[s])
+		return;
+	in_set[s] = 0;
+	for (i = 0; i < nset; i++) {
+		if (set[i] == s) {
+			set[i] = set[--nset];
+			return;
+		}
+	}
+}
+
+static void set_clear(void)
+{
+	while (nset)
+		in_set[set[--nset]] = 0;
+}
+
+/* The set from every service of @c. */
+static int set_rebuild(const struct lb_cfg *c)
+{
+	uint32_t s;
+
+	set_clear();
+	for (s = 0; s < c->nsvc; s++)
+		if (svc_is_snat(c, s) && set_put(s) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* Bring the set from table seen_seq to @c by @c's changed slots (the
+ * changes since c->from_seq <= seen_seq); *@touched: a SNAT service was
+ * among them, before or after. */
+static int set_follow(const struct lb_cfg *c, int *touched)
+{
+	uint32_t i, s;
+	int was, now;
+
+	*touched = 0;
+	for (i = 0; i < c->nchg_svc; i++) {
+		s = c->chg_svc[i];
+		was = s < cap_in_set && in_set[s];
+		now = svc_is_snat(c, s);
+		if (!was && !now)
+			continue;
+		*touched = 1;
+		if (!now)
+			set_drop(s);
+		else if (!was && set_put(s) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* The entry of egress address @a, made (with its port slices) if new. */
 static int egress_get(int af, const union nlvs_addr *a)
 {
@@ -122,11 +235,9 @@ static void egress_sync(const struct lb_cfg *c)
 
 	for (i = 0; i < neg; i++)
 		snat_eg[i].live = 0;
-	for (s = 0; s < c->nsvc; s++) {
-		const struct lb_svc *v = lb_cfg_svc(c, s);
+	for (s = 0; s < nset; s++) {
+		const struct lb_svc *v = lb_cfg_svc(c, set[s]);
 
-		if (!v->used || !v->fwmark || !rule_marks(v->fwmark))
-			continue;
 		for (j = 0; j < v->ndests; j++) {
 			const struct lb_dest *d = lb_cfg_dest(c, v->dests[j]);
 			int e;
@@ -206,17 +317,15 @@ static struct snat_tab *tab_build(const struct lb_cfg *c)
 		tab_free(t);
 		return NULL;
 	}
-	/* IPVS keeps one service per (af, mark): the first found is it */
-	for (s = 0; s < c->nsvc; s++) {
-		const struct lb_svc *v = lb_cfg_svc(c, s);
+	/* IPVS keeps one service per (af, mark): the one of the set */
+	for (s = 0; s < nset; s++) {
+		const struct lb_svc *v = lb_cfg_svc(c, set[s]);
 
-		if (!v->used || !v->fwmark)
-			continue;
 		for (i = 0; i < nrules; i++) {
 			uint32_t *rs = t->rule_svc[v->af == AF_INET6];
 
 			if (rules[i].mark == v->fwmark && !rs[i])
-				rs[i] = s + 1;
+				rs[i] = set[s] + 1;
 		}
 	}
 	for (i = 0; i < neg; i++) {
@@ -233,17 +342,38 @@ void nlvs_snat_tick(void)
 {
 	const struct lb_cfg *c = lb_cfg_current;
 	struct snat_tab *old = snat_tab_current, *t;
+	int touched, rc;
 
 	if (!snat_eg || !c || (!nrules && !old))
 		return;
 	/* a rebuilt IPVS table has a new seq (its address may be an old one's) */
 	if (!dirty && old && old->lbcfg_seq == c->seq)
 		return;
+	if (dirty || !old || c->all || c->from_seq > seen_seq) {
+		touched = 1;
+		rc = set_rebuild(c);
+	} else {
+		rc = set_follow(c, &touched);
+	}
+	if (rc < 0) {
+		/* the set is no longer the table's: rebuilt from all next time */
+		dirty = 1;
+		nlvs_log_warnx("snat: no memory for the service set");
+		return;
+	}
+	seen_seq = c->seq;
+	if (!touched) {
+		/* nothing of SNAT's changed: the table stands for @c too (a
+		 * worker reading the old seq only looks its service up again) */
+		__atomic_store_n(&old->lbcfg_seq, c->seq, __ATOMIC_RELAXED);
+		return;
+	}
 	egress_sync(c);
 	t = tab_build(c);
 	if (!t) {
 		nlvs_log_warnx("snat: no memory for the worker table");
-		return;		/* tried again on the next tick */
+		dirty = 1;	/* tried again on the next tick */
+		return;
 	}
 	/* slices exist before the table that leads workers to them */
 	__atomic_store_n(&snat_tab_current, t, __ATOMIC_RELEASE);
@@ -330,6 +460,12 @@ void nlvs_snat_fini(void)
 	free(snat_eg);
 	free(registered);
 	free(rules);
+	free(set);
+	free(in_set);
+	set = NULL;
+	in_set = NULL;
+	nset = cap_set = cap_in_set = 0;
+	seen_seq = 0;
 	snat_eg = NULL;
 	registered = NULL;
 	rules = NULL;

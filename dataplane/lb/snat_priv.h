@@ -41,9 +41,11 @@ struct snat_egress {
 
 extern struct snat_egress *snat_eg;	/* [SNAT_EGRESS_MAX] */
 
-/* What workers read; immutable once published. */
+/* What workers read; immutable once published, but for lbcfg_seq. */
 struct snat_tab {
-	uint64_t lbcfg_seq;		/* seq of the lb_cfg it was built against */
+	/* seq of the newest lb_cfg it stands for (stamped again, atomically,
+	 * when a change left everything of SNAT's as it was) */
+	uint64_t lbcfg_seq;
 	struct nlvs_snat_class *cls;
 	unsigned int nrules;
 	uint32_t *rule_svc[2];		/* [v4/v6][rule]: svc slot + 1, 0 none */

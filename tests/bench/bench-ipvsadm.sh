@@ -18,6 +18,8 @@
 # kernel's IPVS answers inside the system call and has no such floor).
 # BENCH_KV=FILE: also write "ipvsadm_restore_10k_s S",
 # "ipvsadm_list_10k_s S", the two floors and the round trip there.
+# BENCH_CONF="LINE;LINE": more nlvsd.conf lines (e.g. "snat-rule mark 1 in
+# client": the SNAT engine's table then follows every change too).
 # BENCH_HUGE=1: EAL on hugepages (reserved by the caller).  Run by `make bench`; not part of `make check`: the
 # figures are printed, never asserted.
 
@@ -48,6 +50,7 @@ port rs net_null1,no-rx=1
 address client 198.51.100.1/24
 address rs 10.2.0.1/24
 EOF
+	[ -z "${BENCH_CONF:-}" ] || printf '%s\n' "$BENCH_CONF" | tr ';' '\n' >> "$NLVS_TMP/nlvsd.conf"
 fi
 rtt=$("$top_builddir/tests/bench/bench_rtt" --kv "$NLVS_TMP/rtt.kv" |
 	awk '$1 == "ctl_rtt_us" { print $2 }')

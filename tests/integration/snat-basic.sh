@@ -65,12 +65,10 @@ tap_is "$(snat_split "$E1" "$E2")" "10/10" "rr: 20 new flows leave 10 from each 
 nlvs_ipvsadm -E -f 1 -s wrr &&
 	nlvs_ipvsadm -e -f 1 -r "$E1" -m -w 3 &&
 	nlvs_ipvsadm -e -f 1 -r "$E2" -m -w 1
-sleep 0.3
 snat_queries "$H2" 20
 tap_is "$(snat_split "$E1" "$E2")" "15/5" "wrr 3/1: 20 new flows leave 15/5"
 
 nlvs_ipvsadm -e -f 1 -r "$E1" -m -w 0
-sleep 0.3
 snat_queries "$H2" 6
 tap_is "$(snat_split "$E1" "$E2")" "0/6" "weight 0: new flows avoid the quiesced egress address"
 nlvs_ipvsadm -e -f 1 -r "$E1" -m -w 1
@@ -119,7 +117,6 @@ tap_is "$out" "outside" "established service keeps working after the scan"
 
 # persistence: one inside host keeps one egress address for new flows
 nlvs_ipvsadm -E -f 1 -s rr -p 60
-sleep 0.3
 snat_queries "$H1" 6
 n=$(sort -u "$NLVS_TMP/answers" | wc -l)
 c=$(wc -l < "$NLVS_TMP/answers")
@@ -132,7 +129,6 @@ nlvs_ipvsadm -E -f 1 -s rr
 
 # deleting an egress address: new flows use the other one
 nlvs_ipvsadm -d -f 1 -r "$E2"
-sleep 0.3
 snat_queries "$H2" 4
 n1=$(grep -c "ok $E1 " "$NLVS_TMP/answers")
 tap_is "$n1" "4" "a deleted egress address gets no new flows"

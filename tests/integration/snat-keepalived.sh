@@ -46,7 +46,6 @@ echo "$out" | grep -q '^FWM  1 rr' &&
 tap_check $? "keepalived programs fwmark service 1 with both egress addresses" \
 	"$out
 $(tail -n 20 "$NLVS_TMP/keepalived.log")"
-sleep 0.3
 
 out=$(in_inside curl -sS -m 10 --interface "$H1" "http://$LAB_OUT/" 2>&1)
 tap_check $? "curl from inside through keepalived's SNAT service" \

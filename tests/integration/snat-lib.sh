@@ -34,7 +34,7 @@ snat_service()
 	for _e in "$@"; do
 		nlvs_ipvsadm -a -f "$_m" $_f -r "$_e" -m || return 1
 	done
-	sleep 0.3	# published to the workers, egress addresses announced
+	# in force (egress addresses answered for) once ipvsadm has the ACK
 }
 
 # in_inside / in_outside CMD...: run in the inside / outside namespace.

@@ -8,7 +8,8 @@ SNAT_INTEGRATION_TESTS = \
 	tests/integration/snat-exhaust.sh \
 	tests/integration/snat-keepalived.sh \
 	tests/integration/snat-full.sh \
-	tests/integration/snat-pmtu.sh
+	tests/integration/snat-pmtu.sh \
+	tests/integration/snat-ack-live.sh
 TESTS += $(SNAT_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(SNAT_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/snat-lib.sh scripts/netns-snat-lab.sh \

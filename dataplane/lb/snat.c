@@ -95,7 +95,7 @@ static void conn_create(struct lb_worker *lw, const struct snat_tab *t, struct r
 	}
 	e = snat_egress_find(t, d->af, &d->addr);
 	if (unlikely(e < 0 || !snat_eg[e].lp[wid])) {
-		/* an egress address added a moment ago: not published yet */
+		/* no egress entry for the dest (it was not usable: see the log) */
 		nlvs_lb_drop(w, m, NLVS_DROP_NO_DEST);
 		return;
 	}

@@ -80,6 +80,8 @@ static int *aidx;			/* first entry of each chain, -1 */
 static uint32_t aidx_mask;
 /* slots of the published table not EMPTY (live or tombstones) */
 static uint32_t tab_filled;
+/* IPv6 entries of the list per bit of nlvs_dp.v6_sn */
+static uint32_t sn_count[NLVS_V6_SN_BITS];
 
 static inline size_t addr_len(int af)
 {
@@ -220,19 +222,15 @@ int nlvs_addr_port_source(const struct nlvs_addr_table *t, int af, uint16_t port
 	return 0;
 }
 
-/* Does the multicast MAC 33:33:ff:xx:xx:xx belong to one of our v6 addresses? */
+/* May the multicast MAC 33:33:ff:xx:xx:xx be the solicited-node group of one
+ * of our IPv6 addresses?  One bit of a filter (sn_note), whatever the
+ * number of addresses: these frames come as fast as a LAN sends them. */
 int nlvs_addr_v6_solicited(const struct nlvs_addr_table *t, const uint8_t *mac)
 {
-	uint32_t i;
+	uint32_t b = nlvs_v6_sn_bit(mac + 3);
 
-	for (i = 0; i <= t->mask; i++) {
-		const struct nlvs_addr_ent *e = &t->e[i];
-		struct nlvs_addr_hdr h = hdr_load(e);
-
-		if (h.state == ADDR_LIVE && h.af == AF_INET6 && !memcmp(&e->addr.b[13], mac + 3, 3))
-			return 1;
-	}
-	return 0;
+	(void)t;
+	return (int)(__atomic_load_n(&nlvs_dp.v6_sn[b / 64], __ATOMIC_RELAXED) >> (b % 64) & 1);
 }
 
 static int same_addr(const struct nlvs_addr_ent *e, int af, const union nlvs_addr *addr)
@@ -292,6 +290,26 @@ static int aidx_rehash(uint32_t nb)
 	return 0;
 }
 
+/* An IPv6 entry comes into the list (@add) or leaves it: its solicited-node
+ * group's filter bit follows the count of entries that have it.  A frame
+ * to a group is accepted (l2.c) as long as one of the addresses may need
+ * it; a bit shared by another group only lets a frame on to L3, which
+ * drops what is not for us. */
+static void sn_note(const struct nlvs_addr_ent *e, int add)
+{
+	uint32_t b;
+	uint64_t *w, v;
+
+	if (e->h.af != AF_INET6)
+		return;
+	b = nlvs_v6_sn_bit(&e->addr.b[13]);
+	w = &nlvs_dp.v6_sn[b / 64];
+	if (add ? sn_count[b]++ != 0 : --sn_count[b] != 0)
+		return;
+	v = add ? *w | 1ull << (b % 64) : *w & ~(1ull << (b % 64));
+	__atomic_store_n(w, v, __ATOMIC_RELAXED);
+}
+
 static int alist_add(enum nlvs_addr_kind kind, enum nlvs_addr_origin origin, int af,
 		     const union nlvs_addr *addr, uint8_t plen, uint16_t port)
 {
@@ -322,6 +340,7 @@ static int alist_add(enum nlvs_addr_kind kind, enum nlvs_addr_origin origin, int
 	e->h.plen = plen;
 	e->h.port = port;
 	memcpy(&e->addr, addr, addr_len(af));
+	sn_note(e, 1);
 	aidx_link(alist_n++);
 	return 0;
 }
@@ -332,6 +351,7 @@ static void alist_remove(unsigned int i)
 {
 	unsigned int last = alist_n - 1;
 
+	sn_note(&alist[i].e, 0);
 	aidx_unlink(i);
 	if (i != last) {
 		aidx_unlink(last);
@@ -598,9 +618,12 @@ int nlvs_addrs_init(const struct nlvs_conf *conf)
 	unsigned int i, j = 0;
 	int rc;
 
-	for (i = 0; i < alist_n; i++)
+	for (i = 0; i < alist_n; i++) {
 		if (alist[i].e.h.origin != NLVS_ORIGIN_CONFIG)
 			alist[j++] = alist[i];
+		else
+			sn_note(&alist[i].e, 0);
+	}
 	alist_n = j;
 	if (aidx)
 		aidx_rehash(0);
@@ -630,6 +653,8 @@ void nlvs_addrs_fini(void)
 	free(aidx);
 	aidx = NULL;
 	aidx_mask = 0;
+	memset(sn_count, 0, sizeof(sn_count));
+	memset(nlvs_dp.v6_sn, 0, sizeof(nlvs_dp.v6_sn));
 }
 
 static const char *addr_kind_name(unsigned int kind)

@@ -105,6 +105,16 @@ struct nlvs_worker {
 struct nlvs_addr_table;
 struct nlvs_route_table;
 
+#define NLVS_V6_SN_BITS		65536
+
+/* The filter bit of the solicited-node group whose low 24 bits are @low3. */
+static inline uint32_t nlvs_v6_sn_bit(const uint8_t *low3)
+{
+	uint32_t v = (uint32_t)low3[0] << 16 | (uint32_t)low3[1] << 8 | low3[2];
+
+	return (v * 0x9e3779b1u) >> 16;
+}
+
 struct nlvs_dp {
 	volatile int quit;
 	unsigned int nworkers, nports;
@@ -115,6 +125,10 @@ struct nlvs_dp {
 	 * (the address table is also edited in place: addr.c) */
 	struct nlvs_addr_table *addrs;
 	unsigned int addrs_port_gen;	/* bumped when a port address changes in place */
+	/* the IPv6 solicited-node groups of our addresses, as a filter: bit
+	 * nlvs_v6_sn_bit() of the group's low 24 bits is set while one of the
+	 * addresses has them (addr.c edits it in place; l2.c reads it) */
+	uint64_t v6_sn[NLVS_V6_SN_BITS / 64];
 	struct nlvs_route_table *routes;
 	/* read by workers, written by reload (word-sized, no ordering needed) */
 	int idle_adaptive;

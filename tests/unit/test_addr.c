@@ -7,7 +7,9 @@
  * afresh from the master list, and as the rules say (one entry per address,
  * the engine's or nlvsd.conf's over the kernel's, the kernel flag, -EEXIST
  * per namespace); a slot's address is never rewritten while the table is
- * published; and 10,000 addresses cost O(1) per change.  No EAL: the DPDK
+ * published; 10,000 addresses cost O(1) per change; and the filter of IPv6
+ * solicited-node groups (what L2 accepts) agrees with a scan of the table
+ * through adds, deletes and reloads.  No EAL: the DPDK
  * heap and the grace period are stand-ins below.
  */
 #include <arpa/inet.h>
@@ -192,10 +194,41 @@ static void check_same_answers(const struct nlvs_addr_table *a, const struct nlv
 			assert_int_equal(rank_of(a, AF_INET6, &sa, ports[p]),
 					 rank_of(b, AF_INET6, &sb, ports[p]));
 	}
-	for (i = 4; i < NADDR; i++) {
-		uint8_t mac[6] = { 0x33, 0x33, 0xff, m[i].a.b[13], m[i].a.b[14], m[i].a.b[15] };
+}
 
-		assert_int_equal(nlvs_addr_v6_solicited(a, mac), nlvs_addr_v6_solicited(b, mac));
+/* What the solicited-node filter must say for @mac: whether a live IPv6
+ * entry of @t has a group with the same filter bit (the table scanned). */
+static int sn_want(const struct nlvs_addr_table *t, const uint8_t *mac)
+{
+	uint32_t i;
+
+	for (i = 0; i <= t->mask; i++)
+		if (t->e[i].h.state == ADDR_LIVE && t->e[i].h.af == AF_INET6 &&
+		    nlvs_v6_sn_bit(&t->e[i].addr.b[13]) == nlvs_v6_sn_bit(mac + 3))
+			return 1;
+	return 0;
+}
+
+/* The filter against the table: the groups of the model's IPv6 addresses,
+ * and random ones (a group no address has is refused unless it shares a bit). */
+static void check_solicited(const struct nlvs_addr_table *t)
+{
+	uint8_t mac[6] = { 0x33, 0x33, 0xff };
+	unsigned int i;
+
+	for (i = 4; i < NADDR; i++) {
+		struct nlvs_addr_hdr h;
+
+		memcpy(mac + 3, &m[i].a.b[13], 3);
+		assert_int_equal(nlvs_addr_v6_solicited(t, mac), sn_want(t, mac));
+		if (addr_find(t, m[i].af, &m[i].a, &h))
+			assert_int_equal(nlvs_addr_v6_solicited(t, mac), 1);
+	}
+	for (i = 0; i < 16; i++) {
+		mac[3] = (uint8_t)rnd(256);
+		mac[4] = (uint8_t)rnd(256);
+		mac[5] = (uint8_t)rnd(256);
+		assert_int_equal(nlvs_addr_v6_solicited(t, mac), sn_want(t, mac));
 	}
 }
 
@@ -211,6 +244,7 @@ static void check_table(void)
 	assert_non_null(fresh);
 	check_same_answers(t, fresh);
 	check_same_answers(fresh, t);
+	check_solicited(t);
 	for (i = 0; i <= t->mask; i++)
 		n += t->e[i].h.state != ADDR_EMPTY;
 	assert_int_equal(n, tab_filled);
@@ -402,12 +436,95 @@ static void test_many(void **state)
 	nlvs_addrs_fini();
 }
 
+/* IPv6 VIPs by the thousand, deleted again, and a configured IPv6 address
+ * dropped by a reload: the solicited-node filter says what a scan of the
+ * table says for every group involved, and no group stays accepted once
+ * no address has its bit (the count per bit is right). */
+static void test_solicited(void **state)
+{
+	const unsigned int n = 5000;
+	struct nlvs_conf conf = { 0 };
+	struct nlvs_conf_addr ca = { 0 };
+	uint8_t mac[6] = { 0x33, 0x33, 0xff };
+	union nlvs_addr a;
+	unsigned int i, k, set = 0, hits = 0;
+	uint64_t t0, t1, t2;
+
+	(void)state;
+	setup_empty();
+	memset(&a, 0, sizeof(a));
+	inet_pton(AF_INET6, "fd00:77::", &a);
+	for (i = 0; i < n; i++) {
+		a.b[13] = (uint8_t)(i / 2 * 7 >> 16);
+		a.b[14] = (uint8_t)(i / 2 * 7 >> 8);
+		a.b[15] = (uint8_t)(i / 2 * 7);
+		a.b[12] = (uint8_t)(i & 1);	/* 2k and 2k+1 share a group */
+		assert_int_equal(nlvs_addr_add(NLVS_ADDR_VIP, AF_INET6, &a, NLVS_PORT_ANY), 0);
+	}
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		memcpy(mac + 3, (uint8_t[]){ (uint8_t)(i / 2 * 7 >> 16), (uint8_t)(i / 2 * 7 >> 8),
+					     (uint8_t)(i / 2 * 7) }, 3);
+		hits += nlvs_addr_v6_solicited(nlvs_dp.addrs, mac);
+	}
+	t1 = now_ns();
+	assert_int_equal(hits, n);
+	/* what a frame to a solicited-node group cost when the table was scanned */
+	for (i = 0; i < 100; i++) {
+		mac[5] = (uint8_t)i;
+		hits += sn_want(nlvs_dp.addrs, mac);
+	}
+	t2 = now_ns();
+	printf("# %u IPv6 addresses: %.1f ns a frame to a solicited-node group "
+	       "(a scan of the %u slots: %.1f us)\n", n, (double)(t1 - t0) / n,
+	       nlvs_dp.addrs->mask + 1, (double)(t2 - t1) / 100 / 1000);
+	/* every other one goes: each group stays, its pair still has it */
+	for (i = 0; i < n; i += 2) {
+		a.b[13] = (uint8_t)(i / 2 * 7 >> 16);
+		a.b[14] = (uint8_t)(i / 2 * 7 >> 8);
+		a.b[15] = (uint8_t)(i / 2 * 7);
+		a.b[12] = (uint8_t)(i & 1);
+		assert_int_equal(nlvs_addr_del(AF_INET6, &a), 0);
+	}
+	for (i = 0; i < n; i++) {
+		memcpy(mac + 3, (uint8_t[]){ (uint8_t)(i / 2 * 7 >> 16), (uint8_t)(i / 2 * 7 >> 8),
+					     (uint8_t)(i / 2 * 7) }, 3);
+		assert_int_equal(nlvs_addr_v6_solicited(nlvs_dp.addrs, mac),
+				 sn_want(nlvs_dp.addrs, mac));
+	}
+	/* the rest go too: nothing is accepted any more */
+	for (i = 1; i < n; i += 2) {
+		a.b[13] = (uint8_t)(i / 2 * 7 >> 16);
+		a.b[14] = (uint8_t)(i / 2 * 7 >> 8);
+		a.b[15] = (uint8_t)(i / 2 * 7);
+		a.b[12] = (uint8_t)(i & 1);
+		assert_int_equal(nlvs_addr_del(AF_INET6, &a), 0);
+	}
+	for (k = 0; k < RTE_DIM(nlvs_dp.v6_sn); k++)
+		set += nlvs_dp.v6_sn[k] != 0;
+	assert_int_equal(set, 0);
+	/* a configured address, then a reload without it */
+	ca.pfx.af = AF_INET6;
+	inet_pton(AF_INET6, "fd00:1::abcd:ef12", &ca.pfx.addr);
+	ca.pfx.len = 64;
+	conf.addrs = &ca;
+	conf.naddrs = 1;
+	assert_int_equal(nlvs_addrs_init(&conf), 0);
+	memcpy(mac + 3, &ca.pfx.addr.b[13], 3);
+	assert_int_equal(nlvs_addr_v6_solicited(nlvs_dp.addrs, mac), 1);
+	conf.naddrs = 0;
+	assert_int_equal(nlvs_addrs_init(&conf), 0);
+	assert_int_equal(nlvs_addr_v6_solicited(nlvs_dp.addrs, mac), 0);
+	nlvs_addrs_fini();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_origins),
 		cmocka_unit_test(test_random_equivalence),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_solicited),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

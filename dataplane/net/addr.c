@@ -63,8 +63,19 @@ struct nlvs_addr_ent {
 };
 _Static_assert(sizeof(struct nlvs_addr_hdr) == sizeof(uint64_t), "one word");
 
+/* The source address of what we send out of each port (ICMP errors, ARP and
+ * ND requests, tunnels), per family: the answer of a scan of the table
+ * (src_scan), kept with the table and made again when a port address comes,
+ * goes or changes, which is rare, so that a VIP change stays O(1) and a
+ * worker never scans the table per packet. */
+struct nlvs_addr_src {
+	uint8_t ok[2][NLVS_MAX_PORTS];
+	union nlvs_addr a[2][NLVS_MAX_PORTS];
+};
+
 struct nlvs_addr_table {
 	uint32_t mask;
+	struct nlvs_addr_src *src;	/* replaced under RCU (src_refresh) */
 	struct nlvs_addr_ent e[];
 };
 
@@ -194,9 +205,10 @@ static unsigned int source_rank(const struct nlvs_addr_hdr *h, const union nlvs_
 	       (h->af == AF_INET6 && a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80 ? 0u : 1u);
 }
 
-/* A port address of @af on @port, the source of ICMP errors and requests. */
-int nlvs_addr_port_source(const struct nlvs_addr_table *t, int af, uint16_t port,
-			  union nlvs_addr *out)
+/* The best-ranked port address of @af for @port in @t; among equals, the
+ * first in the table.  O(table): for src_build and other ports only. */
+static int src_scan(const struct nlvs_addr_table *t, int af, uint16_t port,
+		    union nlvs_addr *out)
 {
 	const struct nlvs_addr_ent *e, *best = NULL;
 	unsigned int r, best_r = 0;
@@ -219,6 +231,53 @@ int nlvs_addr_port_source(const struct nlvs_addr_table *t, int af, uint16_t port
 	if (!best)
 		return -ENOENT;
 	*out = best->addr;
+	return 0;
+}
+
+/* The answers of src_scan for every port of both families, in one pass. */
+static struct nlvs_addr_src *src_build(const struct nlvs_addr_table *t)
+{
+	unsigned int r, best_r[2][NLVS_MAX_PORTS] = { { 0 } }, f;
+	struct nlvs_addr_src *s;
+	struct nlvs_addr_hdr h;
+	uint16_t p;
+	uint32_t i;
+
+	s = rte_zmalloc("nlvs_addr_src", sizeof(*s), RTE_CACHE_LINE_SIZE);
+	if (!s)
+		return NULL;
+	for (i = 0; i <= t->mask; i++) {
+		const struct nlvs_addr_ent *e = &t->e[i];
+
+		h = hdr_load(e);
+		if (h.state != ADDR_LIVE || h.kind != NLVS_ADDR_PORT ||
+		    (h.af != AF_INET && h.af != AF_INET6))
+			continue;
+		f = h.af == AF_INET6;
+		for (p = 0; p < NLVS_MAX_PORTS; p++) {
+			r = source_rank(&h, &e->addr, p);
+			if (!s->ok[f][p] || r > best_r[f][p]) {
+				s->ok[f][p] = 1;
+				best_r[f][p] = r;
+				s->a[f][p] = e->addr;
+			}
+		}
+	}
+	return s;
+}
+
+/* A port address of @af on @port, the source of ICMP errors and requests. */
+int nlvs_addr_port_source(const struct nlvs_addr_table *t, int af, uint16_t port,
+			  union nlvs_addr *out)
+{
+	const struct nlvs_addr_src *s = __atomic_load_n(&t->src, __ATOMIC_ACQUIRE);
+	unsigned int f = af == AF_INET6;
+
+	if (unlikely(!s || port >= NLVS_MAX_PORTS || (af != AF_INET && af != AF_INET6)))
+		return src_scan(t, af, port, out);
+	if (!s->ok[f][port])
+		return -ENOENT;
+	*out = s->a[f][port];
 	return 0;
 }
 
@@ -413,8 +472,20 @@ static struct nlvs_addr_table *table_build(uint32_t *filled)
 		addr_want(a->h.af, &a->addr, &t->e[i].h);
 		n++;
 	}
+	t->src = src_build(t);
+	if (!t->src) {
+		rte_free(t);
+		return NULL;
+	}
 	*filled = n;
 	return t;
+}
+
+static void table_free(struct nlvs_addr_table *t)
+{
+	if (t)
+		rte_free(t->src);
+	rte_free(t);
 }
 
 static int table_publish(void)
@@ -430,7 +501,7 @@ static int table_publish(void)
 	nlvs_log_debug("address table rebuilt: %u addresses in %u slots", filled, t->mask + 1);
 	if (old) {
 		nlvs_dp_rcu_synchronize();
-		rte_free(old);
+		table_free(old);
 	}
 	return 0;
 }
@@ -441,6 +512,22 @@ static int table_publish(void)
 static void port_gen_bump(void)
 {
 	__atomic_store_n(&nlvs_dp.addrs_port_gen, nlvs_dp.addrs_port_gen + 1, __ATOMIC_RELEASE);
+}
+
+/* A port address of @t came, went or changed in place: its sources anew.
+ * Without memory for them the old answers stay (a source that may be gone
+ * or not the best): said, and tried again at the next change. */
+static void src_refresh(struct nlvs_addr_table *t)
+{
+	struct nlvs_addr_src *old = t->src, *s = src_build(t);
+
+	if (!s) {
+		nlvs_log_warnx("address table: no memory for the port sources");
+		return;
+	}
+	__atomic_store_n(&t->src, s, __ATOMIC_RELEASE);
+	nlvs_dp_rcu_synchronize();
+	rte_free(old);
 }
 
 /* Bring the published entry of @addr in line with the list: a header
@@ -467,8 +554,10 @@ static int addr_sync(int af, const union nlvs_addr *addr)
 		if (!memcmp(&h, &t->e[i].h, sizeof(h)))
 			return 0;
 		hdr_store(&t->e[i], h);
-		if (port_addr)
+		if (port_addr) {
+			src_refresh(t);
 			port_gen_bump();
+		}
 		return 0;
 	}
 	if (!held)
@@ -479,8 +568,10 @@ static int addr_sync(int af, const union nlvs_addr *addr)
 	memcpy(&t->e[i].addr, addr, addr_len(af));
 	hdr_store(&t->e[i], h);
 	tab_filled++;
-	if (h.kind == NLVS_ADDR_PORT)
+	if (h.kind == NLVS_ADDR_PORT) {
+		src_refresh(t);
 		port_gen_bump();
+	}
 	return 0;
 }
 
@@ -644,7 +735,7 @@ int nlvs_addrs_init(const struct nlvs_conf *conf)
 
 void nlvs_addrs_fini(void)
 {
-	rte_free(nlvs_dp.addrs);
+	table_free(nlvs_dp.addrs);
 	nlvs_dp.addrs = NULL;
 	tab_filled = 0;
 	free(alist);

@@ -181,19 +181,15 @@ static void check_same_answers(const struct nlvs_addr_table *a, const struct nlv
 		assert_int_equal(nlvs_addr_kernel_held(a, m[i].af, &m[i].a), hm.kernel);
 	}
 	/* the best-ranked port address; among equals, the first in the table */
-	for (p = 0; p < RTE_DIM(ports); p++) {
-		ra = nlvs_addr_port_source(a, AF_INET, ports[p], &sa);
-		rb = nlvs_addr_port_source(b, AF_INET, ports[p], &sb);
+	for (i = 0; i < 2 * RTE_DIM(ports); i++) {
+		int af = i % 2 ? AF_INET6 : AF_INET;
+
+		p = i / 2;
+		ra = nlvs_addr_port_source(a, af, ports[p], &sa);
+		rb = nlvs_addr_port_source(b, af, ports[p], &sb);
 		assert_int_equal(ra, rb);
 		if (!ra)
-			assert_int_equal(rank_of(a, AF_INET, &sa, ports[p]),
-					 rank_of(b, AF_INET, &sb, ports[p]));
-		ra = nlvs_addr_port_source(a, AF_INET6, ports[p], &sa);
-		rb = nlvs_addr_port_source(b, AF_INET6, ports[p], &sb);
-		assert_int_equal(ra, rb);
-		if (!ra)
-			assert_int_equal(rank_of(a, AF_INET6, &sa, ports[p]),
-					 rank_of(b, AF_INET6, &sb, ports[p]));
+			assert_int_equal(rank_of(a, af, &sa, ports[p]), rank_of(b, af, &sb, ports[p]));
 	}
 }
 
@@ -473,6 +469,31 @@ static void test_many(void **state)
 	nlvs_addrs_fini();
 }
 
+/* test_solicited's address @i: fd00:77::, byte 12 = i % 2, low 24 bits from
+ * i / 2, so that 2k and 2k + 1 share a solicited-node group */
+static void sn_addr(unsigned int i, union nlvs_addr *a)
+{
+	uint32_t v = i / 2 * 7;
+
+	memset(a, 0, sizeof(*a));
+	inet_pton(AF_INET6, "fd00:77::", a);
+	a->b[12] = (uint8_t)(i & 1);
+	a->b[13] = (uint8_t)(v >> 16);
+	a->b[14] = (uint8_t)(v >> 8);
+	a->b[15] = (uint8_t)v;
+}
+
+/* the group's MAC of address @i */
+static void sn_mac(unsigned int i, uint8_t *mac)
+{
+	union nlvs_addr a;
+
+	sn_addr(i, &a);
+	mac[0] = mac[1] = 0x33;
+	mac[2] = 0xff;
+	memcpy(mac + 3, &a.b[13], 3);
+}
+
 /* IPv6 VIPs by the thousand, deleted again, and a configured IPv6 address
  * dropped by a reload: the solicited-node filter says what a scan of the
  * table says for every group involved, and no group stays accepted once
@@ -482,26 +503,20 @@ static void test_solicited(void **state)
 	const unsigned int n = 5000;
 	struct nlvs_conf conf = { 0 };
 	struct nlvs_conf_addr ca = { 0 };
-	uint8_t mac[6] = { 0x33, 0x33, 0xff };
+	uint8_t mac[6];
 	union nlvs_addr a;
 	unsigned int i, k, set = 0, hits = 0;
 	uint64_t t0, t1, t2;
 
 	(void)state;
 	setup_empty();
-	memset(&a, 0, sizeof(a));
-	inet_pton(AF_INET6, "fd00:77::", &a);
 	for (i = 0; i < n; i++) {
-		a.b[13] = (uint8_t)(i / 2 * 7 >> 16);
-		a.b[14] = (uint8_t)(i / 2 * 7 >> 8);
-		a.b[15] = (uint8_t)(i / 2 * 7);
-		a.b[12] = (uint8_t)(i & 1);	/* 2k and 2k+1 share a group */
+		sn_addr(i, &a);
 		assert_int_equal(nlvs_addr_add(NLVS_ADDR_VIP, AF_INET6, &a, NLVS_PORT_ANY), 0);
 	}
 	t0 = now_ns();
 	for (i = 0; i < n; i++) {
-		memcpy(mac + 3, (uint8_t[]){ (uint8_t)(i / 2 * 7 >> 16), (uint8_t)(i / 2 * 7 >> 8),
-					     (uint8_t)(i / 2 * 7) }, 3);
+		sn_mac(i, mac);
 		hits += nlvs_addr_v6_solicited(nlvs_dp.addrs, mac);
 	}
 	t1 = now_ns();
@@ -517,24 +532,17 @@ static void test_solicited(void **state)
 	       nlvs_dp.addrs->mask + 1, (double)(t2 - t1) / 100 / 1000);
 	/* every other one goes: each group stays, its pair still has it */
 	for (i = 0; i < n; i += 2) {
-		a.b[13] = (uint8_t)(i / 2 * 7 >> 16);
-		a.b[14] = (uint8_t)(i / 2 * 7 >> 8);
-		a.b[15] = (uint8_t)(i / 2 * 7);
-		a.b[12] = (uint8_t)(i & 1);
+		sn_addr(i, &a);
 		assert_int_equal(nlvs_addr_del(AF_INET6, &a), 0);
 	}
 	for (i = 0; i < n; i++) {
-		memcpy(mac + 3, (uint8_t[]){ (uint8_t)(i / 2 * 7 >> 16), (uint8_t)(i / 2 * 7 >> 8),
-					     (uint8_t)(i / 2 * 7) }, 3);
+		sn_mac(i, mac);
 		assert_int_equal(nlvs_addr_v6_solicited(nlvs_dp.addrs, mac),
 				 sn_want(nlvs_dp.addrs, mac));
 	}
 	/* the rest go too: nothing is accepted any more */
 	for (i = 1; i < n; i += 2) {
-		a.b[13] = (uint8_t)(i / 2 * 7 >> 16);
-		a.b[14] = (uint8_t)(i / 2 * 7 >> 8);
-		a.b[15] = (uint8_t)(i / 2 * 7);
-		a.b[12] = (uint8_t)(i & 1);
+		sn_addr(i, &a);
 		assert_int_equal(nlvs_addr_del(AF_INET6, &a), 0);
 	}
 	for (k = 0; k < RTE_DIM(nlvs_dp.v6_sn); k++)

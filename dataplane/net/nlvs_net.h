@@ -125,10 +125,6 @@ struct nlvs_dp {
 	 * (the address table is also edited in place: addr.c) */
 	struct nlvs_addr_table *addrs;
 	unsigned int addrs_port_gen;	/* bumped when a port address changes in place */
-	/* the IPv6 solicited-node groups of our addresses, as a filter: bit
-	 * nlvs_v6_sn_bit() of the group's low 24 bits is set while one of the
-	 * addresses has them (addr.c edits it in place; l2.c reads it) */
-	uint64_t v6_sn[NLVS_V6_SN_BITS / 64];
 	struct nlvs_route_table *routes;
 	/* read by workers, written by reload (word-sized, no ordering needed) */
 	int idle_adaptive;
@@ -145,6 +141,11 @@ struct nlvs_dp {
 	void (*lb_input)(struct nlvs_worker *w, struct rte_mbuf **ms,
 			 const struct nlvs_l3_info *l3s, unsigned int n);
 	uint64_t hz;
+	/* the IPv6 solicited-node groups of our addresses, as a filter: bit
+	 * nlvs_v6_sn_bit() of the group's low 24 bits is set while one of the
+	 * addresses has them (addr.c edits it in place; l2.c reads it); last,
+	 * away from the words every packet reads */
+	uint64_t v6_sn[NLVS_V6_SN_BITS / 64];
 };
 
 extern struct nlvs_dp nlvs_dp;

@@ -284,11 +284,10 @@ int nlvs_addr_port_source(const struct nlvs_addr_table *t, int af, uint16_t port
 /* May the multicast MAC 33:33:ff:xx:xx:xx be the solicited-node group of one
  * of our IPv6 addresses?  One bit of a filter (sn_note), whatever the
  * number of addresses: these frames come as fast as a LAN sends them. */
-int nlvs_addr_v6_solicited(const struct nlvs_addr_table *t, const uint8_t *mac)
+int nlvs_addr_v6_solicited(const uint8_t *mac)
 {
 	uint32_t b = nlvs_v6_sn_bit(mac + 3);
 
-	(void)t;
 	return (int)(__atomic_load_n(&nlvs_dp.v6_sn[b / 64], __ATOMIC_RELAXED) >> (b % 64) & 1);
 }
 

@@ -14,7 +14,6 @@
 static int l2_accept(const struct nlvs_port *p, const struct rte_ether_addr *dst)
 {
 	static const uint8_t all_nodes[6] = { 0x33, 0x33, 0, 0, 0, 1 };
-	const struct nlvs_addr_table *t;
 
 	if (rte_is_same_ether_addr(dst, &p->mac) || rte_is_broadcast_ether_addr(dst))
 		return 1;
@@ -28,8 +27,7 @@ static int l2_accept(const struct nlvs_port *p, const struct rte_ether_addr *dst
 		return 1;
 	if (dst->addr_bytes[0] != 0x33 || dst->addr_bytes[1] != 0x33 || dst->addr_bytes[2] != 0xff)
 		return 0;
-	t = __atomic_load_n(&nlvs_dp.addrs, __ATOMIC_ACQUIRE);
-	return nlvs_addr_v6_solicited(t, dst->addr_bytes);
+	return nlvs_addr_v6_solicited(dst->addr_bytes);
 }
 
 void nlvs_l2_input(struct nlvs_worker *w, struct rte_mbuf *m)

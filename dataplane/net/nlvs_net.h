@@ -224,7 +224,7 @@ int nlvs_addr_kernel_held(const struct nlvs_addr_table *t, int af, const void *a
 int nlvs_addr_answers(const struct nlvs_addr_table *t, int af, const void *addr, uint16_t port);
 int nlvs_addr_port_source(const struct nlvs_addr_table *t, int af, uint16_t port,
 			  union nlvs_addr *out);
-int nlvs_addr_v6_solicited(const struct nlvs_addr_table *t, const uint8_t *mac);
+int nlvs_addr_v6_solicited(const uint8_t *mac);
 void nlvs_addrs_announce(void);
 /* The kernel mirror's addresses (port addresses of port index @port), apart
  * from nlvsd.conf's and the engines': 0, -EEXIST / -ENOENT, -ENOMEM. */

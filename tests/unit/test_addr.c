@@ -239,15 +239,15 @@ static void check_solicited(const struct nlvs_addr_table *t)
 		struct nlvs_addr_hdr h;
 
 		memcpy(mac + 3, &m[i].a.b[13], 3);
-		assert_int_equal(nlvs_addr_v6_solicited(t, mac), sn_want(t, mac));
+		assert_int_equal(nlvs_addr_v6_solicited(mac), sn_want(t, mac));
 		if (addr_find(t, m[i].af, &m[i].a, &h))
-			assert_int_equal(nlvs_addr_v6_solicited(t, mac), 1);
+			assert_int_equal(nlvs_addr_v6_solicited(mac), 1);
 	}
 	for (i = 0; i < 16; i++) {
 		mac[3] = (uint8_t)rnd(256);
 		mac[4] = (uint8_t)rnd(256);
 		mac[5] = (uint8_t)rnd(256);
-		assert_int_equal(nlvs_addr_v6_solicited(t, mac), sn_want(t, mac));
+		assert_int_equal(nlvs_addr_v6_solicited(mac), sn_want(t, mac));
 	}
 }
 
@@ -517,7 +517,7 @@ static void test_solicited(void **state)
 	t0 = now_ns();
 	for (i = 0; i < n; i++) {
 		sn_mac(i, mac);
-		hits += nlvs_addr_v6_solicited(nlvs_dp.addrs, mac);
+		hits += nlvs_addr_v6_solicited(mac);
 	}
 	t1 = now_ns();
 	assert_int_equal(hits, n);
@@ -537,7 +537,7 @@ static void test_solicited(void **state)
 	}
 	for (i = 0; i < n; i++) {
 		sn_mac(i, mac);
-		assert_int_equal(nlvs_addr_v6_solicited(nlvs_dp.addrs, mac),
+		assert_int_equal(nlvs_addr_v6_solicited(mac),
 				 sn_want(nlvs_dp.addrs, mac));
 	}
 	/* the rest go too: nothing is accepted any more */
@@ -556,10 +556,10 @@ static void test_solicited(void **state)
 	conf.naddrs = 1;
 	assert_int_equal(nlvs_addrs_init(&conf), 0);
 	memcpy(mac + 3, &ca.pfx.addr.b[13], 3);
-	assert_int_equal(nlvs_addr_v6_solicited(nlvs_dp.addrs, mac), 1);
+	assert_int_equal(nlvs_addr_v6_solicited(mac), 1);
 	conf.naddrs = 0;
 	assert_int_equal(nlvs_addrs_init(&conf), 0);
-	assert_int_equal(nlvs_addr_v6_solicited(nlvs_dp.addrs, mac), 0);
+	assert_int_equal(nlvs_addr_v6_solicited(mac), 0);
 	nlvs_addrs_fini();
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -171,19 +172,42 @@ static int handle_signal(struct nlvsd *d)
 	return 1;
 }
 
+/*
+ * After serving the control socket, nlvsd looks for the next request for
+ * this long before it sleeps.  ipvsadm -R and keepalived's start send
+ * their requests back to back, each a few tens of microseconds after the
+ * last answer, and waking a sleeping thread costs about as much (far more
+ * in a virtual machine): the next request finds nlvsd awake.  Idle, and
+ * after timer ticks, nlvsd sleeps at once (doc/performance.md).
+ */
+#define NLVSD_CTL_LINGER_NS 50000
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void run(struct nlvsd *d)
 {
 	struct epoll_event evs[8];
 	int srvfd = nls_server_fd(d->srv);
+	uint64_t ticks, linger_until = 0;
 	int i, n;
-	uint64_t ticks;
 
 	for (;;) {
-		n = epoll_wait(d->epfd, evs, 8, -1);
+		n = epoll_wait(d->epfd, evs, 8, linger_until ? 0 : -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			nlvs_fatal("epoll_wait");
+		}
+		if (!n) {
+			if (mono_ns() >= linger_until)
+				linger_until = 0;
+			continue;
 		}
 		for (i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
@@ -193,6 +217,7 @@ static void run(struct nlvsd *d)
 					return;
 			} else if (fd == srvfd) {
 				nls_server_dispatch(d->srv);
+				linger_until = mono_ns() + NLVSD_CTL_LINGER_NS;
 			} else if (fd == d->callfd) {
 				nlvs_ctl_call_run();
 			} else if (fd == d->mirrorfd) {

@@ -4,8 +4,8 @@
 
 pkglib_LTLIBRARIES += compat/libnlvs-preload.la
 compat_libnlvs_preload_la_SOURCES = \
-	compat/shim.h compat/shim_fd.c compat/shim_conn.c compat/shim_io.c \
-	compat/shim_sock.c compat/shim_proc.c
+	compat/shim.h compat/shim_fd.c compat/shim_conn.c compat/shim_family.c \
+	compat/shim_io.c compat/shim_sock.c compat/shim_proc.c
 # never sanitized (--enable-sanitizers): it is preloaded into programs that are not
 compat_libnlvs_preload_la_CFLAGS = $(WARN_CFLAGS)
 compat_libnlvs_preload_la_LDFLAGS = -module -avoid-version -shared

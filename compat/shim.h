@@ -74,6 +74,8 @@ NLVS_SHIM_HIDDEN extern struct nlvs_shim_real nlvs_shim_real;
 NLVS_SHIM_HIDDEN void nlvs_shim_init(void);
 /* Path of nlvsd's socket (NLVS_SOCKET or the default). */
 NLVS_SHIM_HIDDEN const char *nlvs_shim_socket_path(void);
+/* The pid this memory belongs to (equal to getpid() where nlvs_shim_may_record() holds). */
+NLVS_SHIM_HIDDEN pid_t nlvs_shim_self(void);
 /* False in a vfork()/clone(CLONE_VM) child: it shares our memory, so it records nothing. */
 NLVS_SHIM_HIDDEN bool nlvs_shim_may_record(void);
 /* May this process hold an nlvsd connection at all?  Never goes back to false. */
@@ -99,8 +101,20 @@ struct nlvs_shim_id {
 };
 
 NLVS_SHIM_HIDDEN enum nlvs_shim_kind nlvs_shim_fd_kind(int fd, struct nlvs_shim_id *id);
+/*
+ * The same for a descriptor the caller found to be the kernel's genl
+ * socket a moment ago: a netlink socket is taken as such without asking
+ * its protocol again.  For both, a netlink socket's port id is in id->nl_pid.
+ */
+NLVS_SHIM_HIDDEN enum nlvs_shim_kind nlvs_shim_fd_recheck(int fd, struct nlvs_shim_id *id);
+/* Is this address (from getsockname) the name of one of our connections? */
+NLVS_SHIM_HIDDEN bool nlvs_shim_addr_ours(const struct sockaddr *sa, socklen_t len,
+					  struct nlvs_shim_id *id);
 /* Is @fd one of our connections?  (One getsockname: never asks a netlink socket's protocol.) */
 NLVS_SHIM_HIDDEN bool nlvs_shim_fd_ours(int fd, struct nlvs_shim_id *id);
+
+/* A family's answer (CTRL_CMD_NEWFAMILY) and its ACK fit here. */
+#define NLVS_SHIM_SYNTH_MAX 1024
 
 /*
  * Per-connection memory.  nlvs_shim_conv_get returns the entry locked, or
@@ -115,12 +129,24 @@ struct nlvs_shim_conv {
 	uint32_t nl_pid;
 	bool req_valid;		/* a request is waiting for ERROR/DONE */
 	struct nlmsghdr req;
-	bool synth_valid;	/* a synthetic NLMSG_ERROR waits to be read */
-	unsigned char synth[sizeof(struct nlmsghdr) + sizeof(struct nlmsgerr)];
+	/*
+	 * Datagrams the shim answers with, read before the socket's own: the
+	 * NLMSG_ERROR for a request nlvsd can no longer answer, or the answer
+	 * to a family lookup nlvsd gave before (nlvs_shim_family_answer).
+	 * synth_valid is also read without the lock (nlvs_shim_conv_has_synth).
+	 */
+	bool synth_valid;
+	bool synth_local;	/* a lookup answered here: its request went nowhere */
+	uint8_t synth_n;	/* datagrams queued (1 or 2) */
+	uint8_t synth_i;	/* the next one to deliver */
+	uint16_t synth_len[2];
+	unsigned char synth[NLVS_SHIM_SYNTH_MAX];
 };
 
 NLVS_SHIM_HIDDEN struct nlvs_shim_conv *nlvs_shim_conv_get(uint64_t key, bool create);
 NLVS_SHIM_HIDDEN void nlvs_shim_conv_put(struct nlvs_shim_conv *c);
+/* Does connection @key have synthetic datagrams queued?  No lock, no syscall. */
+NLVS_SHIM_HIDDEN bool nlvs_shim_conv_has_synth(uint64_t key);
 
 /* One lock for replacing descriptors; false when it cannot be taken here. */
 NLVS_SHIM_HIDDEN bool nlvs_shim_switch_lock(bool *held);
@@ -138,6 +164,21 @@ NLVS_SHIM_HIDDEN bool nlvs_shim_msg_is_ipvs(const void *buf, size_t len);
 NLVS_SHIM_HIDDEN bool nlvs_shim_msg_is_genl_request(const void *buf, size_t len, uint16_t *type);
 NLVS_SHIM_HIDDEN bool nlvs_shim_kernel_ipvs_is(uint16_t type);
 NLVS_SHIM_HIDDEN void nlvs_shim_synth_error(struct nlvs_shim_conv *c, int err);
+
+/*
+ * Family lookups answered in the process (shim_family.c).  nlvsd's answer
+ * to CTRL_CMD_GETFAMILY for IPVS or NLVS is the same for every request but
+ * for its sequence number and port id, so the first one a process reads is
+ * kept, and later lookups on blocking connections to nlvsd are answered
+ * from it without a round trip: the answer is read at once, but poll()
+ * does not see it, so non-blocking sockets (event loops) still ask nlvsd.
+ * Forgotten whenever nlvsd hangs up; never with NLVS_LOCAL_LOOKUP=0.
+ */
+NLVS_SHIM_HIDDEN bool nlvs_shim_lookups_here(void);	/* not NLVS_LOCAL_LOOKUP=0 */
+NLVS_SHIM_HIDDEN void nlvs_shim_family_learn(const void *buf, size_t len);
+NLVS_SHIM_HIDDEN void nlvs_shim_family_forget(void);
+NLVS_SHIM_HIDDEN bool nlvs_shim_family_answer(struct nlvs_shim_conv *c, const void *req,
+					      size_t len);
 
 /* Datagram paths (shim_io.c) */
 NLVS_SHIM_HIDDEN bool nlvs_shim_io_send(int fd, const struct msghdr *msg, int flags,

@@ -52,7 +52,8 @@ void nlvs_shim_conn_warn(int err)
  * lives: PID:SEQ is, unless a pid was reused while an inherited connection
  * of the old process still exists, hence the retries.
  */
-static int shim_conn_mark(int fd, int type, uint32_t nl_pid, struct nlvs_shim_id *id)
+static int shim_conn_mark(int fd, int type, uint32_t nl_pid, pid_t self,
+			  struct nlvs_shim_id *id)
 {
 	static uint32_t seq;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -61,7 +62,7 @@ static int shim_conn_mark(int fd, int type, uint32_t nl_pid, struct nlvs_shim_id
 
 	for (tries = 0; tries < 16; tries++) {
 		char *p = sun.sun_path + 1;
-		uint64_t pid = (uint64_t)getpid();
+		uint64_t pid = (uint64_t)(self > 0 ? self : getpid());
 		uint32_t n = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
 
 		memcpy(p, NLVS_SHIM_NAME_PREFIX, plen);
@@ -88,9 +89,11 @@ static int shim_conn_mark(int fd, int type, uint32_t nl_pid, struct nlvs_shim_id
 
 /*
  * A blocking, close-on-exec connection to nlvsd, marked as ours when it
- * stands for a client's netlink socket (@id, filled in); -1 and *err on failure.
+ * stands for a client's netlink socket (@id, filled in); -1 and *err on
+ * failure.  @self: our pid if known, else 0.
  */
-static int shim_conn_dial(int type, uint32_t nl_pid, struct nlvs_shim_id *id, int *err)
+static int shim_conn_dial(int type, uint32_t nl_pid, pid_t self, struct nlvs_shim_id *id,
+			  int *err)
 {
 	const char *path = nlvs_shim_socket_path();
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -114,7 +117,7 @@ static int shim_conn_dial(int type, uint32_t nl_pid, struct nlvs_shim_id *id, in
 		return -1;
 	}
 	/* Marked once connected: a failed attempt costs no name. */
-	ret = id ? shim_conn_mark(fd, type, nl_pid, id) : 0;
+	ret = id ? shim_conn_mark(fd, type, nl_pid, self, id) : 0;
 	if (ret) {
 		*err = -ret;
 		nlvs_shim_real.close(fd);
@@ -127,7 +130,7 @@ static int shim_conn_dial(int type, uint32_t nl_pid, struct nlvs_shim_id *id, in
 /* An unmarked connection, for the shim's own requests (shim_proc.c). */
 int nlvs_shim_conn_open(int *err)
 {
-	return shim_conn_dial(0, 0, NULL, err);
+	return shim_conn_dial(0, 0, 0, NULL, err);
 }
 
 /*
@@ -135,14 +138,14 @@ int nlvs_shim_conn_open(int *err)
  * poll() reports it readable, so a dead descriptor never blocks its owner,
  * and sends fail with EPIPE, which makes the next request try nlvsd again.
  */
-static int shim_dead_socket(int type, uint32_t nl_pid, struct nlvs_shim_id *id)
+static int shim_dead_socket(int type, uint32_t nl_pid, pid_t self, struct nlvs_shim_id *id)
 {
 	int sp[2];
 
 	if (nlvs_shim_real.socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return -1;
 	nlvs_shim_real.close(sp[1]);
-	if (shim_conn_mark(sp[0], type, nl_pid, id)) {
+	if (shim_conn_mark(sp[0], type, nl_pid, self, id)) {
 		nlvs_shim_real.close(sp[0]);
 		return -1;
 	}
@@ -165,16 +168,11 @@ static int shim_props_read(int fd, enum nlvs_shim_kind kind, const struct nlvs_s
 	socklen_t len;
 
 	if (kind == NLVS_SHIM_GENL) {
-		struct sockaddr_nl snl;
-
 		len = sizeof(p->type);
 		if (nlvs_shim_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &p->type, &len) < 0)
 			return -errno;
-		len = sizeof(snl);
-		if (nlvs_shim_real.getsockname(fd, (struct sockaddr *)&snl, &len) < 0)
-			return -errno;
 		/* 0 when never bound: the client learns its id from getsockname as usual. */
-		p->nl_pid = snl.nl_pid;
+		p->nl_pid = id->nl_pid;
 	} else {
 		struct nlvs_shim_conv *c = nlvs_shim_conv_get(id->key, false);
 
@@ -214,11 +212,13 @@ int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old, struct nlvs_sh
 	struct shim_fd_props p;
 	enum nlvs_shim_kind kind;
 	int nfd, err = 0, ret;
+	pid_t self;
 	bool held;
 
 	if (!nlvs_shim_switch_lock(&held))
 		return -EDEADLK;	/* a signal handler interrupted a switch */
-	kind = nlvs_shim_fd_kind(fd, &cur);
+	/* The caller saw a genl socket: only another thread's switch can have changed it. */
+	kind = old ? nlvs_shim_fd_kind(fd, &cur) : nlvs_shim_fd_recheck(fd, &cur);
 	if (kind == NLVS_SHIM_OURS && (!old || cur.key != old->key)) {
 		*now = cur;
 		ret = 0;
@@ -231,11 +231,15 @@ int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old, struct nlvs_sh
 	ret = shim_props_read(fd, kind, &cur, &p);
 	if (ret)
 		goto out;
+	if (old)
+		nlvs_shim_family_forget();	/* nlvsd hung up: maybe another build now */
 
-	nfd = shim_conn_dial(p.type, p.nl_pid, &fresh, &err);
+	/* Holding the lock means nlvs_shim_may_record(): no getpid() for the name. */
+	self = held ? nlvs_shim_self() : 0;
+	nfd = shim_conn_dial(p.type, p.nl_pid, self, &fresh, &err);
 	if (nfd < 0) {
 		nlvs_shim_conn_warn(err);
-		nfd = shim_dead_socket(p.type, p.nl_pid, &fresh);
+		nfd = shim_dead_socket(p.type, p.nl_pid, self, &fresh);
 		if (nfd < 0) {
 			ret = -errno;
 			goto out;
@@ -398,7 +402,7 @@ out:
 void nlvs_shim_synth_error(struct nlvs_shim_conv *s, int err)
 {
 	struct nlmsghdr nlh = {
-		.nlmsg_len = sizeof(s->synth),
+		.nlmsg_len = sizeof(struct nlmsghdr) + sizeof(struct nlmsgerr),
 		.nlmsg_type = NLMSG_ERROR,
 		.nlmsg_flags = NLM_F_CAPPED,
 		.nlmsg_seq = s->req.nlmsg_seq,
@@ -408,7 +412,11 @@ void nlvs_shim_synth_error(struct nlvs_shim_conv *s, int err)
 
 	memcpy(s->synth, &nlh, sizeof(nlh));
 	memcpy(s->synth + sizeof(nlh), &e, sizeof(e));
+	s->synth_len[0] = nlh.nlmsg_len;
+	s->synth_n = 1;
+	s->synth_i = 0;
+	s->synth_local = false;
 	/* Before the entry is unlocked, so a reader that sees it also sees this. */
 	nlvs_shim_synth_seen();
-	s->synth_valid = true;
+	__atomic_store_n(&s->synth_valid, true, __ATOMIC_RELEASE);
 }

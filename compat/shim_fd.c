@@ -30,6 +30,7 @@ static char shim_path[sizeof(((struct sockaddr_un *)0)->sun_path)] = NLVS_SHIM_D
 /* The process whose memory this is: set at start and in fork() children only. */
 static pid_t shim_pid;
 static int shim_ours;
+static bool shim_lookups_here = true;
 static int shim_synth;
 static int shim_switch_owner;
 static uint64_t shim_clock;
@@ -101,6 +102,7 @@ static void shim_scan_inherited(void)
 static void shim_init_real(void)
 {
 	const char *env = getenv("NLVS_SOCKET");
+	const char *lookups = getenv("NLVS_LOCAL_LOOKUP");
 
 	SHIM_RESOLVE(socket);
 	SHIM_RESOLVE(socketpair);
@@ -135,6 +137,8 @@ static void shim_init_real(void)
 		strcpy(shim_path, env);
 	else if (env && *env)
 		shim_path[0] = '\0';	/* too long: conn_open says ENAMETOOLONG */
+	if (lookups && !strcmp(lookups, "0"))
+		shim_lookups_here = false;
 	shim_pid = getpid();
 	pthread_atfork(NULL, NULL, shim_atfork_child);
 	shim_scan_inherited();
@@ -170,6 +174,16 @@ __attribute__((constructor)) static void shim_constructor(void)
 const char *nlvs_shim_socket_path(void)
 {
 	return shim_path;
+}
+
+bool nlvs_shim_lookups_here(void)
+{
+	return shim_lookups_here;
+}
+
+pid_t nlvs_shim_self(void)
+{
+	return __atomic_load_n(&shim_pid, __ATOMIC_ACQUIRE);
 }
 
 bool nlvs_shim_may_record(void)
@@ -250,15 +264,31 @@ static bool shim_name_parse(const struct sockaddr_un *sun, socklen_t len, struct
 	return id->key != 0;
 }
 
+bool nlvs_shim_addr_ours(const struct sockaddr *sa, socklen_t len, struct nlvs_shim_id *id)
+{
+	return len >= sizeof(sa_family_t) && sa->sa_family == AF_UNIX &&
+	       len <= sizeof(struct sockaddr_un) &&
+	       shim_name_parse((const struct sockaddr_un *)sa, len, id);
+}
+
+/* What to make of a netlink socket (shim_fd_kind). */
+enum shim_netlink {
+	SHIM_NL_OTHER,		/* never ours: only the send path cares for its protocol */
+	SHIM_NL_ASK,		/* GENL if its protocol is NETLINK_GENERIC */
+	SHIM_NL_GENL,		/* GENL: the caller asked the protocol a moment ago */
+};
+
 /*
  * One getsockname answers for most descriptors (files, pipes, other
- * sockets, our own connections); only netlink sockets need a second call
- * to learn their protocol.
+ * sockets, our own connections); only netlink sockets may need a second
+ * call to learn their protocol.  For a netlink socket, id->nl_pid is its
+ * port id.
  */
-static enum nlvs_shim_kind shim_fd_kind(int fd, struct nlvs_shim_id *id, bool genl)
+static enum nlvs_shim_kind shim_fd_kind(int fd, struct nlvs_shim_id *id, enum shim_netlink nl)
 {
 	union {
 		struct sockaddr sa;
+		struct sockaddr_nl snl;
 		struct sockaddr_un sun;
 		struct sockaddr_storage ss;
 	} addr;
@@ -271,29 +301,35 @@ static enum nlvs_shim_kind shim_fd_kind(int fd, struct nlvs_shim_id *id, bool ge
 	if (len < sizeof(sa_family_t))
 		/* An unbound AF_UNIX socket: not one of ours, which are all bound. */
 		return NLVS_SHIM_OTHER;
-	/* A netlink socket is never ours: its protocol matters only to the send path. */
-	if (addr.sa.sa_family == AF_NETLINK && !genl)
-		return NLVS_SHIM_OTHER;
 	if (addr.sa.sa_family == AF_NETLINK) {
+		if (nl == SHIM_NL_OTHER || len < sizeof(addr.snl))
+			return NLVS_SHIM_OTHER;
+		id->key = 0;
+		id->type = 0;
+		id->nl_pid = addr.snl.nl_pid;
+		if (nl == SHIM_NL_GENL)
+			return NLVS_SHIM_GENL;
 		len = sizeof(int);
 		if (nlvs_shim_real.getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &len) < 0)
 			return NLVS_SHIM_UNKNOWN;
 		return v == NETLINK_GENERIC ? NLVS_SHIM_GENL : NLVS_SHIM_OTHER;
 	}
-	if (addr.sa.sa_family != AF_UNIX || len > sizeof(addr.sun) ||
-	    !shim_name_parse(&addr.sun, len, id))
-		return NLVS_SHIM_OTHER;
-	return NLVS_SHIM_OURS;
+	return nlvs_shim_addr_ours(&addr.sa, len, id) ? NLVS_SHIM_OURS : NLVS_SHIM_OTHER;
 }
 
 enum nlvs_shim_kind nlvs_shim_fd_kind(int fd, struct nlvs_shim_id *id)
 {
-	return shim_fd_kind(fd, id, true);
+	return shim_fd_kind(fd, id, SHIM_NL_ASK);
+}
+
+enum nlvs_shim_kind nlvs_shim_fd_recheck(int fd, struct nlvs_shim_id *id)
+{
+	return shim_fd_kind(fd, id, SHIM_NL_GENL);
 }
 
 bool nlvs_shim_fd_ours(int fd, struct nlvs_shim_id *id)
 {
-	return shim_fd_kind(fd, id, false) == NLVS_SHIM_OURS;
+	return shim_fd_kind(fd, id, SHIM_NL_OTHER) == NLVS_SHIM_OURS;
 }
 
 /*
@@ -392,6 +428,15 @@ struct nlvs_shim_conv *nlvs_shim_conv_get(uint64_t key, bool create)
 		__atomic_store_n(&c->stamp, __atomic_add_fetch(&shim_clock, 1, __ATOMIC_RELAXED),
 				 __ATOMIC_RELAXED);
 	return c;
+}
+
+bool nlvs_shim_conv_has_synth(uint64_t key)
+{
+	for (size_t i = 0; key && i < SHIM_NCONV; i++)
+		if (__atomic_load_n(&shim_convs[i].key, __ATOMIC_ACQUIRE) == key &&
+		    __atomic_load_n(&shim_convs[i].synth_valid, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
 }
 
 void nlvs_shim_conv_put(struct nlvs_shim_conv *c)

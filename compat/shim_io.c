@@ -5,9 +5,12 @@
  * those, receives are dressed up as netlink ones (ipvs-genl.md 7.1).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include <linux/genetlink.h>
 
 #include "shim.h"
 
@@ -60,24 +63,28 @@ static void shim_msg_fix_name(struct msghdr *msg)
 	msg->msg_namelen = sizeof(snl);
 }
 
+/* The next synthetic datagram of @c, as a receive of the socket's own would give it. */
 static ssize_t shim_synth_deliver(struct nlvs_shim_conv *c, struct msghdr *msg, int flags)
 {
-	size_t len = sizeof(c->synth), i, n = 0;
+	size_t off = c->synth_i ? c->synth_len[0] : 0, len = c->synth_len[c->synth_i];
+	size_t i, n = 0;
 
 	for (i = 0; i < msg->msg_iovlen && n < len; i++) {
 		size_t k = msg->msg_iov[i].iov_len;
 
 		if (k > len - n)
 			k = len - n;
-		memcpy(msg->msg_iov[i].iov_base, c->synth + n, k);
+		memcpy(msg->msg_iov[i].iov_base, c->synth + off + n, k);
 		n += k;
 	}
 	msg->msg_flags = n < len ? MSG_TRUNC : 0;
 	msg->msg_controllen = 0;
 	shim_msg_fix_name(msg);
-	if (!(flags & MSG_PEEK)) {
-		c->synth_valid = false;
-		c->req_valid = false;
+	if (!(flags & MSG_PEEK) && ++c->synth_i >= c->synth_n) {
+		__atomic_store_n(&c->synth_valid, false, __ATOMIC_RELEASE);
+		/* An error ends its request; a lookup answered here had none in flight. */
+		if (!c->synth_local)
+			c->req_valid = false;
 	}
 	return (flags & MSG_TRUNC) ? (ssize_t)len : (ssize_t)n;
 }
@@ -130,6 +137,19 @@ static void shim_track_answer(uint64_t key, const struct msghdr *msg, size_t len
 	nlvs_shim_conv_put(c);
 }
 
+/* nlvsd's answer to a family lookup, whole in the first buffer: kept (shim.h). */
+static void shim_learn_family(const struct msghdr *msg, ssize_t len)
+{
+	const struct nlmsghdr *nlh;
+
+	if (!msg->msg_iovlen || (size_t)len > msg->msg_iov[0].iov_len ||
+	    (size_t)len < NLMSG_HDRLEN || (msg->msg_flags & MSG_TRUNC))
+		return;
+	nlh = msg->msg_iov[0].iov_base;
+	if (nlh->nlmsg_type == GENL_ID_CTRL)
+		nlvs_shim_family_learn(nlh, (size_t)len);
+}
+
 static bool shim_errno_is_hangup(int err)
 {
 	return err == EPIPE || err == ECONNRESET || err == ENOTCONN || err == ECONNREFUSED;
@@ -145,8 +165,37 @@ static void shim_track_request(uint64_t key, const unsigned char *head, size_t n
 	c->req_valid = n >= NLMSG_HDRLEN;
 	if (c->req_valid)
 		memcpy(&c->req, head, NLMSG_HDRLEN);
-	c->synth_valid = false;
+	/* A lookup answered here stays queued: it comes before this one's answer. */
+	if (!c->synth_local)
+		__atomic_store_n(&c->synth_valid, false, __ATOMIC_RELEASE);
 	nlvs_shim_conv_put(c);
+}
+
+/*
+ * A lone family lookup on connection @fd (@key) that nlvsd answered before
+ * in this process: answered here, when nothing else is in flight or queued
+ * (the answer would otherwise overtake another) and the socket blocks (an
+ * event loop waits for poll(), which cannot see this answer).  True when it was.
+ */
+static bool shim_answer_here(int fd, uint64_t key, const unsigned char *head, size_t n,
+			     size_t size)
+{
+	struct nlvs_shim_conv *c;
+	bool done = false;
+	int fl;
+
+	if (n != size || n < NLMSG_HDRLEN + GENL_HDRLEN ||
+	    ((const struct nlmsghdr *)head)->nlmsg_type != GENL_ID_CTRL ||
+	    !nlvs_shim_lookups_here())
+		return false;
+	fl = nlvs_shim_real.fcntl(fd, F_GETFL);
+	if (fl < 0 || (fl & O_NONBLOCK))
+		return false;
+	c = nlvs_shim_conv_get(key, true);
+	if (c && !c->req_valid && !c->synth_valid)
+		done = nlvs_shim_family_answer(c, head, n);
+	nlvs_shim_conv_put(c);
+	return done;
 }
 
 /*
@@ -158,7 +207,8 @@ static ssize_t shim_send_fail(const struct nlvs_shim_id *id, const unsigned char
 {
 	struct nlvs_shim_conv *c = nlvs_shim_conv_get(id->key, true);
 
-	if (!c || n < NLMSG_HDRLEN) {
+	/* A lookup answered here and still unread keeps its place. */
+	if (!c || n < NLMSG_HDRLEN || c->synth_valid) {
 		nlvs_shim_conv_put(c);
 		errno = ECONNREFUSED;
 		return -1;
@@ -220,6 +270,10 @@ bool nlvs_shim_io_send(int fd, const struct msghdr *msg, int flags, ssize_t *ret
 	}
 	if (kind == NLVS_SHIM_GENL)
 		r = nlvs_shim_conn_attach(fd, NULL, &id);
+	if (!r && ipvs && shim_answer_here(fd, id.key, head, n, size)) {
+		*ret = size;
+		return true;
+	}
 	m = *msg;
 	m.msg_name = NULL;
 	m.msg_namelen = 0;
@@ -265,7 +319,8 @@ bool nlvs_shim_io_recv(int fd, struct msghdr *msg, int flags, ssize_t *ret)
 
 	if (!nlvs_shim_ours_possible() || !nlvs_shim_fd_ours(fd, &id))
 		return false;
-	c = nlvs_shim_synth_possible() ? nlvs_shim_conv_get(id.key, false) : NULL;
+	c = nlvs_shim_synth_possible() && nlvs_shim_conv_has_synth(id.key) ?
+		    nlvs_shim_conv_get(id.key, false) : NULL;
 	if (c && c->synth_valid) {
 		*ret = shim_synth_deliver(c, msg, flags);
 		nlvs_shim_conv_put(c);
@@ -277,8 +332,10 @@ bool nlvs_shim_io_recv(int fd, struct msghdr *msg, int flags, ssize_t *ret)
 	err = errno;
 	if (r > 0 || (r == 0 && (msg->msg_flags & MSG_TRUNC))) {
 		shim_msg_fix_name(msg);
-		if (!(flags & MSG_PEEK))
+		if (!(flags & MSG_PEEK)) {
 			shim_track_answer(id.key, msg, r);
+			shim_learn_family(msg, r);
+		}
 		*ret = r;
 		return true;
 	}
@@ -289,6 +346,7 @@ bool nlvs_shim_io_recv(int fd, struct msghdr *msg, int flags, ssize_t *ret)
 	}
 
 	/* EOF or reset: nlvsd went away with our request unanswered. */
+	nlvs_shim_family_forget();
 	c = nlvs_shim_conv_get(id.key, false);
 	if (c && c->req_valid && !c->synth_valid)
 		nlvs_shim_synth_error(c, EAGAIN);

@@ -88,14 +88,26 @@ static int shim_nl_addr_out(struct sockaddr *addr, socklen_t *len, uint32_t pid)
 	return 0;
 }
 
+/*
+ * The name the kernel gave us answers the client too when the socket is
+ * not ours: truncated to *@len, *@len set to its size, as the kernel does.
+ */
 int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
+	struct sockaddr_storage ss;
+	socklen_t got = sizeof(ss);
 	struct nlvs_shim_id id;
 
 	nlvs_shim_init();
-	if (!shim_emulated(fd, &id))
+	if (!nlvs_shim_ours_possible() || !addr || !len)
 		return nlvs_shim_real.getsockname(fd, addr, len);
-	return shim_nl_addr_out(addr, len, shim_nl_pid(&id));
+	if (nlvs_shim_real.getsockname(fd, (struct sockaddr *)&ss, &got) < 0)
+		return -1;
+	if (nlvs_shim_addr_ours((struct sockaddr *)&ss, got, &id))
+		return shim_nl_addr_out(addr, len, shim_nl_pid(&id));
+	memcpy(addr, &ss, got < *len ? got : *len);
+	*len = got;
+	return 0;
 }
 
 /* An unconnected netlink socket's peer is the kernel: port 0, no groups. */

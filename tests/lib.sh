@@ -519,16 +519,23 @@ nlvs_oracle_wait()
 
 # nlvs_sends_to KIND TRACE: how many send calls in an `strace -f -yy` log went
 # to a kernel NETLINK_GENERIC socket (KIND kernel) or to one of the shim's
-# nlvsd connections (KIND nlvsd).  Judged on the syscall and its descriptor
-# argument only, never on anything else in the line (a PID could match).
+# nlvsd connections (KIND nlvsd); of the latter, how many were family
+# lookups of IPVS or NLVS (KIND lookups) and how many anything else (KIND
+# commands).  Judged on the syscall and its descriptor argument, and for
+# lookups on the family name in the data strace shows (a PID never reads
+# "IPVS\0"); never on anything else in the line.  A process answers its
+# own lookups once nlvsd answered one (nlvs-exec(1)): those send nothing.
 nlvs_sends_to()
 {
 	case $1 in
 	kernel) _re='<NETLINK:\[GENERIC:' ;;
-	nlvsd) _re='<UNIX:\[[0-9]+(->[0-9]+)?,@"nlvs-shim:' ;;
+	nlvsd | lookups | commands) _re='<UNIX:\[[0-9]+(->[0-9]+)?,@"nlvs-shim:' ;;
 	esac
-	awk -v re="^(sendto|sendmsg|sendmmsg|write|writev)\\\\([0-9]+$_re" '
+	awk -v re="^(sendto|sendmsg|sendmmsg|write|writev)\\\\([0-9]+$_re" -v kind="$1" '
 		{ sub(/^[0-9]+ +/, "") }
-		$0 ~ re { n++ }
+		$0 !~ re { next }
+		kind == "nlvsd" || kind == "kernel" { n++; next }
+		{ lookup = index($0, "IPVS\\0") || index($0, "NLVS\\0") }
+		(kind == "lookups") == (lookup != 0) { n++ }
 		END { print n + 0 }' "$2"
 }

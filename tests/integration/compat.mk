@@ -8,6 +8,9 @@ tests_integration_genl_probe_SOURCES = tests/integration/genl_probe.c
 tests_integration_genl_probe_CFLAGS = $(AM_CFLAGS) $(NL3_CFLAGS)
 tests_integration_genl_probe_LDADD = $(NL3_LIBS)
 
+check_PROGRAMS += tests/integration/genl_lookup
+tests_integration_genl_lookup_SOURCES = tests/integration/genl_lookup.c
+
 check_PROGRAMS += tests/integration/ipvs_fdops
 tests_integration_ipvs_fdops_SOURCES = tests/integration/ipvs_fdops.c
 tests_integration_ipvs_fdops_LDADD = -lpthread
@@ -18,6 +21,7 @@ SHIM_TESTS = \
 	tests/integration/shim-dead.sh \
 	tests/integration/shim-proc.sh \
 	tests/integration/shim-fdops.sh \
+	tests/integration/shim-lookup.sh \
 	tests/integration/shim-scripts.sh \
 	tests/integration/shim-kernel-ipvs.sh
 TESTS += $(SHIM_TESTS)

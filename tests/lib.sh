@@ -517,6 +517,19 @@ nlvs_oracle_wait()
 	esac
 }
 
+# nlvs_traced NAME CMD...: run CMD through nlvs-exec (nlvsd at $NLVS_SOCK)
+# under strace -f, its send calls only, for nlvs_sends_to; output in
+# $NLVS_TMP/NAME.out and .err, trace in $NLVS_TMP/NAME.trace, status in $st.
+nlvs_traced()
+{
+	_name=$1
+	shift
+	timeout -k 5 60 strace -f -qq -yy -e trace=sendto,sendmsg,sendmmsg,write,writev \
+		-o "$NLVS_TMP/$_name.trace" "$NLVS_EXEC" -s "$NLVS_SOCK" "$@" \
+		> "$NLVS_TMP/$_name.out" 2> "$NLVS_TMP/$_name.err"
+	st=$?
+}
+
 # nlvs_sends_to KIND TRACE: how many send calls in an `strace -f -yy` log went
 # to a kernel NETLINK_GENERIC socket (KIND kernel) or to one of the shim's
 # nlvsd connections (KIND nlvsd); of the latter, how many were family

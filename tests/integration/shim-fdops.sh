@@ -26,18 +26,6 @@ if ! nlvsd_start; then
 	tap_done
 fi
 
-# traced NAME CMD...: run CMD through nlvs-exec under strace -f; output in
-# $NLVS_TMP/NAME.out, trace in $NLVS_TMP/NAME.trace, status in $st.
-traced()
-{
-	_name=$1
-	shift
-	timeout -k 5 60 strace -f -qq -yy -e trace=sendto,sendmsg,sendmmsg,write,writev \
-		-o "$NLVS_TMP/$_name.trace" "$NLVS_EXEC" -s "$NLVS_SOCK" "$@" \
-		> "$NLVS_TMP/$_name.out" 2> "$NLVS_TMP/$_name.err"
-	st=$?
-}
-
 # check NAME COMMANDS LOOKUPS EXPECTED CMD...: CMD prints EXPECTED and exits
 # 0; its COMMANDS IPVS requests (or at least that many when COMMANDS is "N+")
 # all went to nlvsd, none to the kernel.  Of its LOOKUPS family lookups, the
@@ -51,7 +39,7 @@ check()
 	_lookups=$3
 	_expected=$4
 	shift 4
-	traced "$_name" "$@"
+	nlvs_traced "$_name" "$@"
 	tap_is "$(cat "$NLVS_TMP/$_name.out")" "$_expected" "$_name: every step succeeds" \
 		"status $st; $(cat "$NLVS_TMP/$_name.err")"
 	_k=$(nlvs_sends_to kernel "$NLVS_TMP/$_name.trace")

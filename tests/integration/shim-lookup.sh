@@ -25,18 +25,6 @@ if ! nlvsd_start; then
 	tap_done
 fi
 
-# run NAME CMD...: CMD through nlvs-exec under strace; $NLVS_TMP/NAME.out
-# and .trace, status in $st.
-run()
-{
-	_name=$1
-	shift
-	timeout -k 5 60 strace -f -qq -yy -e trace=sendto,sendmsg,sendmmsg,write,writev \
-		-o "$NLVS_TMP/$_name.trace" "$NLVS_EXEC" -s "$NLVS_SOCK" "$@" \
-		> "$NLVS_TMP/$_name.out" 2> "$NLVS_TMP/$_name.err"
-	st=$?
-}
-
 # answers NAME: how many different family answers NAME printed (1 = all alike).
 answers()
 {
@@ -44,7 +32,7 @@ answers()
 }
 
 for fam in IPVS NLVS; do
-	run "block-$fam" "$LOOKUP" "$fam" 5 block
+	nlvs_traced "block-$fam" "$LOOKUP" "$fam" 5 block
 	tap_check $st "$fam: 5 blocking lookups succeed" "$(cat "$NLVS_TMP/block-$fam.err")"
 	tap_is "$(tail -n 1 "$NLVS_TMP/block-$fam.out")" "headers ok" \
 		"$fam: each answer carries its request's sequence number and port id"
@@ -59,14 +47,16 @@ for fam in IPVS NLVS; do
 done
 
 # The same lookups answered by nlvsd itself every time: the same bytes.
-NLVS_LOCAL_LOOKUP=0 run off "$LOOKUP" IPVS 5 block
+export NLVS_LOCAL_LOOKUP=0
+nlvs_traced off "$LOOKUP" IPVS 5 block
+unset NLVS_LOCAL_LOOKUP
 tap_check $st "NLVS_LOCAL_LOOKUP=0: 5 lookups succeed" "$(cat "$NLVS_TMP/off.err")"
 tap_is "$(nlvs_sends_to lookups "$NLVS_TMP/off.trace")" 5 \
 	"NLVS_LOCAL_LOOKUP=0: every lookup reaches nlvsd"
 tap_is "$(cat "$NLVS_TMP/off.out")" "$(cat "$NLVS_TMP/block-IPVS.out")" \
 	"nlvsd's answers are the bytes the shim gave"
 
-run poll "$LOOKUP" IPVS 5 poll
+nlvs_traced poll "$LOOKUP" IPVS 5 poll
 tap_check $st "non-blocking sockets read after poll(): 5 lookups succeed" \
 	"$(cat "$NLVS_TMP/poll.out" "$NLVS_TMP/poll.err")"
 tap_is "$(nlvs_sends_to lookups "$NLVS_TMP/poll.trace")" 5 \
@@ -75,7 +65,7 @@ tap_is "$(cat "$NLVS_TMP/poll.out")" "$(cat "$NLVS_TMP/block-IPVS.out")" \
 	"non-blocking sockets: the same answers"
 
 # A request sent before the lookup's answer is read: answers in order.
-run pipeline "$LOOKUP" IPVS 4 pipeline
+nlvs_traced pipeline "$LOOKUP" IPVS 4 pipeline
 tap_check $st "lookup and GET_INFO sent together: both answered" \
 	"$(cat "$NLVS_TMP/pipeline.out" "$NLVS_TMP/pipeline.err")"
 tap_is "$(sed -n '2,4s/family:[0-9a-f]*/family/p' "$NLVS_TMP/pipeline.out")" \
@@ -91,7 +81,7 @@ tap_is "$(answers pipeline)" 1 "the lookups' answers are the same bytes"
 awk 'BEGIN { for (s = 1; s <= 20; s++) {
 	printf "-A -t 10.9.0.%d:80 -s rr\n", s
 	printf "-a -t 10.9.0.%d:80 -r 10.9.1.%d:80 -m -w 2\n", s, s } }' > "$NLVS_TMP/rules"
-run ipvsadm ipvsadm -R < "$NLVS_TMP/rules"
+nlvs_traced ipvsadm ipvsadm -R < "$NLVS_TMP/rules"
 tap_check $st "ipvsadm -R of 40 commands succeeds" "$(cat "$NLVS_TMP/ipvsadm.err")"
 tap_is "$(nlvs_sends_to lookups "$NLVS_TMP/ipvsadm.trace")" 1 \
 	"ipvsadm -R: 1 of its 41 lookups reaches nlvsd"

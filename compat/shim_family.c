@@ -81,7 +81,9 @@ void nlvs_shim_family_learn(const void *buf, size_t len)
 	uint32_t gen;
 	int which;
 
-	if (len > SHIM_FAMILY_MAX || !shim_ctrl_msg(buf, len, CTRL_CMD_NEWFAMILY))
+	/* A page of a family dump (NLM_F_MULTI) is not what a lookup gets back. */
+	if (len > SHIM_FAMILY_MAX || !shim_ctrl_msg(buf, len, CTRL_CMD_NEWFAMILY) ||
+	    (((const struct nlmsghdr *)buf)->nlmsg_flags & NLM_F_MULTI))
 		return;
 	which = shim_family_named(buf, len, false);
 	if (which < 0)

@@ -175,6 +175,8 @@ NLVS_SHIM_HIDDEN void nlvs_shim_synth_error(struct nlvs_shim_conv *c, int err);
  * Forgotten whenever nlvsd hangs up; never with NLVS_LOCAL_LOOKUP=0.
  */
 NLVS_SHIM_HIDDEN bool nlvs_shim_lookups_here(void);	/* not NLVS_LOCAL_LOOKUP=0 */
+/* 0 for a CTRL_ATTR_FAMILY_NAME of "IPVS", 1 for "NLVS", -1 for any other name. */
+NLVS_SHIM_HIDDEN int nlvs_shim_family_index(const struct nlattr *nla);
 NLVS_SHIM_HIDDEN void nlvs_shim_family_learn(const void *buf, size_t len);
 NLVS_SHIM_HIDDEN void nlvs_shim_family_forget(void);
 NLVS_SHIM_HIDDEN bool nlvs_shim_family_answer(struct nlvs_shim_conv *c, const void *req,

@@ -267,16 +267,6 @@ out:
 	return ret;
 }
 
-static bool shim_name_is_ours(const struct nlattr *nla)
-{
-	const char *name = (const char *)nla + NLA_HDRLEN;
-	size_t len = nla->nla_len - NLA_HDRLEN;
-
-	return (len == sizeof("IPVS") && !memcmp(name, "IPVS", len)) ||
-	       (len == sizeof(NLS_NLVS_FAMILY_NAME) &&
-		!memcmp(name, NLS_NLVS_FAMILY_NAME, len));
-}
-
 /*
  * Does the first message of a datagram start an IPVS conversation?  Either
  * the nlctrl lookup of "IPVS"/"NLVS" (what libnl sends first), or a request
@@ -305,7 +295,7 @@ bool nlvs_shim_msg_is_ipvs(const void *buf, size_t len)
 		if (nla->nla_len < NLA_HDRLEN || off + nla->nla_len > end)
 			return false;
 		if ((nla->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_NAME)
-			return shim_name_is_ours(nla);
+			return nlvs_shim_family_index(nla) >= 0;
 		off += NLA_ALIGN(nla->nla_len);
 	}
 	return false;

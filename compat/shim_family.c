@@ -27,6 +27,18 @@ static struct shim_family {
 	unsigned char msg[SHIM_FAMILY_MAX];
 } shim_families[2];		/* "IPVS", "NLVS" */
 
+int nlvs_shim_family_index(const struct nlattr *nla)
+{
+	const char *name = (const char *)nla + NLA_HDRLEN;
+	size_t k = nla->nla_len - NLA_HDRLEN;
+
+	if (k == sizeof("IPVS") && !memcmp(name, "IPVS", k))
+		return 0;
+	if (k == sizeof(NLS_NLVS_FAMILY_NAME) && !memcmp(name, NLS_NLVS_FAMILY_NAME, k))
+		return 1;
+	return -1;
+}
+
 /*
  * The family a CTRL message names with its only attribute (@only) or with
  * any: 0 for IPVS, 1 for NLVS, -1 otherwise.
@@ -37,24 +49,14 @@ static int shim_family_named(const unsigned char *buf, size_t len, bool only)
 	int which = -1, n = 0;
 
 	for (off = NLMSG_HDRLEN + GENL_HDRLEN; off + NLA_HDRLEN <= len; n++) {
-		struct nlattr nla;
-		const char *name = (const char *)buf + off + NLA_HDRLEN;
-		size_t k;
+		const struct nlattr *nla = (const void *)(buf + off);
 
-		memcpy(&nla, buf + off, sizeof(nla));
-		if (nla.nla_len < NLA_HDRLEN || off + nla.nla_len > len)
+		if (nla->nla_len < NLA_HDRLEN || off + nla->nla_len > len)
 			return -1;
-		k = nla.nla_len - NLA_HDRLEN;
-		if (nla.nla_type == CTRL_ATTR_FAMILY_NAME) {
-			if (k == sizeof("IPVS") && !memcmp(name, "IPVS", k))
-				which = 0;
-			else if (k == sizeof(NLS_NLVS_FAMILY_NAME) &&
-				 !memcmp(name, NLS_NLVS_FAMILY_NAME, k))
-				which = 1;
-			else
-				return -1;
-		}
-		off += NLA_ALIGN(nla.nla_len);
+		if (nla->nla_type == CTRL_ATTR_FAMILY_NAME &&
+		    (which = nlvs_shim_family_index(nla)) < 0)
+			return -1;
+		off += NLA_ALIGN(nla->nla_len);
 	}
 	if (off != NLA_ALIGN(len) || (only && n != 1))
 		return -1;

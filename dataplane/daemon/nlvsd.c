@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -24,6 +23,7 @@
 #include "net/nlvs_kmirror.h"
 #include "nlvs_dp.h"
 #include "base/nlvs_log.h"
+#include "base/nlvs_time.h"
 #include "nls_server.h"
 #include "ctl_call.h"
 #include "metrics.h"
@@ -182,14 +182,6 @@ static int handle_signal(struct nlvsd *d)
  */
 #define NLVSD_CTL_LINGER_NS 50000
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void run(struct nlvsd *d)
 {
 	struct epoll_event evs[8];
@@ -205,7 +197,7 @@ static void run(struct nlvsd *d)
 			nlvs_fatal("epoll_wait");
 		}
 		if (!n) {
-			if (mono_ns() >= linger_until)
+			if (nlvs_mono_ns() >= linger_until)
 				linger_until = 0;
 			continue;
 		}
@@ -217,7 +209,7 @@ static void run(struct nlvsd *d)
 					return;
 			} else if (fd == srvfd) {
 				nls_server_dispatch(d->srv);
-				linger_until = mono_ns() + NLVSD_CTL_LINGER_NS;
+				linger_until = nlvs_mono_ns() + NLVSD_CTL_LINGER_NS;
 			} else if (fd == d->callfd) {
 				nlvs_ctl_call_run();
 			} else if (fd == d->mirrorfd) {

@@ -28,6 +28,7 @@
 #include "nlvs_net.h"
 #include "nlvs_kmirror.h"
 #include "base/nlvs_log.h"
+#include "base/nlvs_time.h"
 
 #define KM_RCVBUF	(4 << 20)	/* a full routing table's worth of events */
 #define KM_DUMP_TRIES	5		/* dumps interrupted by changes */
@@ -64,14 +65,6 @@ static struct {
 	int dumping, resync, routes_dirty, dump_intr;
 	uint64_t published_ns;		/* when the last route table went out */
 } km;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* The twin of port @p: the name its "twin" option gives, the port's own by
  * default, "" for "twin off" (nlvsd.conf(5), "port"). */
@@ -425,10 +418,10 @@ static void routes_apply(void)
 	unsigned int i;
 	int rc;
 
-	if (!km.routes_dirty || now_ns() - km.published_ns < KM_PUBLISH_GAP_NS)
+	if (!km.routes_dirty || nlvs_mono_ns() - km.published_ns < KM_PUBLISH_GAP_NS)
 		return;		/* nlvs_kmirror_tick() comes back for it */
 	km.routes_dirty = 0;
-	km.published_ns = now_ns();
+	km.published_ns = nlvs_mono_ns();
 	rs = malloc((km.nroutes + 1) * sizeof(*rs));
 	if (!rs) {
 		nlvs_log_warnx("kernel mirror: out of memory for the routes");

@@ -181,6 +181,12 @@ void nlvs_dp_tick(void)
 	}
 }
 
+void nlvs_dp_reclaim(void)
+{
+	if (eal_up && launched)
+		nlvs_lb_reclaim();
+}
+
 void nlvs_dp_stats_write(FILE *f)
 {
 	struct nlvs_worker_stats sum;

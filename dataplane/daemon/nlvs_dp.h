@@ -24,6 +24,10 @@ int nlvs_dp_reload(const struct nlvs_conf *conf);
 /** Called from the control loop about every 10 ms: publish control changes,
  *  fold worker counters, run estimators. */
 void nlvs_dp_tick(void);
+/** Called from the control loop once it has answered control requests:
+ *  free what their changes retired, after the workers' grace period (the
+ *  answers did not wait for it). */
+void nlvs_dp_reclaim(void);
 /** Stop workers and ports, clean up EAL. */
 void nlvs_dp_stop(void);
 /** Write port (incl. per-queue and extended) and worker counters, drops by

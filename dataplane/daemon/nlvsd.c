@@ -209,6 +209,7 @@ static void run(struct nlvsd *d)
 					return;
 			} else if (fd == srvfd) {
 				nls_server_dispatch(d->srv);
+				nlvs_dp_reclaim();
 				linger_until = nlvs_mono_ns() + NLVSD_CTL_LINGER_NS;
 			} else if (fd == d->callfd) {
 				nlvs_ctl_call_run();

@@ -475,12 +475,19 @@ refused:
 	return rc;
 }
 
+void nlvs_lb_reclaim(void)
+{
+	if (lb_nworkers)
+		lb_cfg_reclaim();
+}
+
 void nlvs_lb_tick(void)
 {
 	uint64_t now = lb_now_ms();
 
 	if (!lb_nworkers)
 		return;
+	lb_cfg_reclaim();
 	if (!lb_cfg_update(now))
 		return;		/* slots and control objects disagree until rebuilt */
 	nlvs_snat_tick();

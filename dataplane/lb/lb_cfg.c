@@ -1243,10 +1243,13 @@ static uint64_t clock_us(void);
  * the noted changes when that is enough), and the workers' chunks it needs. */
 static int cfg_make(const struct lb_pools *pl, struct lb_cfg **out)
 {
-	const struct lb_cfg *cur = lb_cfg_current;
+	const struct lb_cfg *cur;
 	struct lb_cfg *c;
 	unsigned int w;
 	int rc;
+
+	lb_cfg_reclaim();	/* its chunks become spares for this build */
+	cur = lb_cfg_current;
 
 	if (cur && !notes_all && pl == cur->pools)
 		c = cfg_step(cur, &rc);
@@ -1268,28 +1271,48 @@ static int cfg_make(const struct lb_pools *pl, struct lb_cfg **out)
 	return 0;
 }
 
+/*
+ * The table published before the current one, until no worker can be
+ * reading it: a step's ACK does not wait for the workers' grace period (nor
+ * for the freeing), the control loop reclaims it once the answers are out
+ * (lb_cfg_reclaim), or the next build does before it takes spare chunks.
+ */
+static struct lb_cfg *cfg_retired;
+
+void lb_cfg_reclaim(void)
+{
+	if (!cfg_retired)
+		return;
+	nlvs_dp_rcu_synchronize();
+	/* the current table is the one built from it: builds reclaim first */
+	cfg_free_unshared(cfg_retired, lb_cfg_current);
+	cfg_retired = NULL;
+}
+
 /* Publish @c; what the old table no longer shares with it is freed once no
  * worker can be reading it. */
 static void cfg_publish(struct lb_cfg *c)
 {
 	struct lb_cfg *old = lb_cfg_current;
 
+	lb_cfg_reclaim();	/* one retired table at a time (cfg_make did it) */
 	__atomic_store_n(&lb_cfg_current, c, __ATOMIC_RELEASE);
 	/* L3 input reads this word per transit packet; the table has it too */
 	__atomic_store_n(&nlvs_dp.lb_transit, c->nat != 0, __ATOMIC_RELAXED);
 	notes_clear();
 	if (c->all)
 		acc_clear(c->seq);
-	if (old) {
-		nlvs_dp_rcu_synchronize();
-		cfg_free_unshared(old, c);
-	}
+	cfg_retired = old;
 	/* L3 edits its address table in place, O(1) per VIP: the VIPs are
-	 * live before the ACK too, whatever their number */
-	if (c->all)
+	 * live before the ACK too, whatever their number.  A VIP changes only
+	 * once every worker reads the table that has (or lost) its service. */
+	if (c->all) {
+		lb_cfg_reclaim();
 		vips_recount(c);
-	else
+	} else if (nvip_q || vip_q_lost) {
+		lb_cfg_reclaim();
 		vips_apply();
+	}
 }
 
 /* Build and publish; *@cost_us gets the time of the build, not the wait for
@@ -1427,7 +1450,8 @@ void lb_cfg_pools_commit(struct lb_pools *pl, struct lb_cfg *c)
 	struct lb_pools *old = pools_cur;
 
 	pools_cur = pl;
-	cfg_publish(c);		/* after its grace period no table names @old */
+	cfg_publish(c);
+	lb_cfg_reclaim();	/* after its grace period no table names @old */
 	built_gen = nlvs_ctl_generation();
 	lb_pools_free(old);
 }
@@ -1442,6 +1466,7 @@ void lb_cfg_fini(void)
 {
 	nlvs_ctl_watch_set(NULL);
 	nlvs_dp.lb_transit = 0;
+	lb_cfg_reclaim();
 	cfg_free_unshared(lb_cfg_current, NULL);
 	lb_cfg_current = NULL;
 	vips_fini();

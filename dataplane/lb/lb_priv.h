@@ -301,6 +301,9 @@ int lb_cfg_update(uint64_t now_ms);
 /* Publish now, before a change is acknowledged, unless rebuilds have grown
  * too costly for that: 1 when the published table is current. */
 int lb_cfg_sync(uint64_t now_ms);
+/** Free the table published before the current one, after the workers'
+ *  grace period (a no-op when there is none). */
+void lb_cfg_reclaim(void);
 void lb_cfg_fini(void);
 const struct lb_svc *lb_svc_lookup(const struct lb_cfg *cfg, int af, uint8_t proto,
 				   const union nlvs_addr *addr, uint16_t port);

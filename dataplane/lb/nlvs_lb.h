@@ -19,6 +19,9 @@ int nlvs_lb_init(const struct nlvs_conf *conf);
 int nlvs_lb_reload(const struct nlvs_conf *conf);
 /** Control thread, ~10 ms. */
 void nlvs_lb_tick(void);
+/** Control thread, once the answers to control requests are sent: free what
+ *  the changes they made retired, after the workers' grace period. */
+void nlvs_lb_reclaim(void);
 void nlvs_lb_fini(void);
 /** Control thread: connections filed in worker @worker's table and its
  *  capacity (read while the worker runs: a moment's value), for metrics. */

@@ -102,11 +102,18 @@ struct nlvs_shim_id {
 
 NLVS_SHIM_HIDDEN enum nlvs_shim_kind nlvs_shim_fd_kind(int fd, struct nlvs_shim_id *id);
 /*
- * The same for a descriptor the caller found to be the kernel's genl
- * socket a moment ago: a netlink socket is taken as such without asking
- * its protocol again.  For both, a netlink socket's port id is in id->nl_pid.
+ * The same with one question (getsockname): a netlink socket is taken for
+ * the kernel's genl socket, and the caller asks its protocol later, under
+ * the switch lock, with nlvs_shim_fd_confirm().  For all three, a netlink
+ * socket's port id is in id->nl_pid.
  */
-NLVS_SHIM_HIDDEN enum nlvs_shim_kind nlvs_shim_fd_recheck(int fd, struct nlvs_shim_id *id);
+NLVS_SHIM_HIDDEN enum nlvs_shim_kind nlvs_shim_fd_netlink(int fd, struct nlvs_shim_id *id);
+/*
+ * @fd was a netlink socket a moment ago (its port id in id->nl_pid): GENL
+ * when its protocol is NETLINK_GENERIC, else what it is now (another
+ * thread may have switched it), asked in full.
+ */
+NLVS_SHIM_HIDDEN enum nlvs_shim_kind nlvs_shim_fd_confirm(int fd, struct nlvs_shim_id *id);
 /* Is this address (from getsockname) the name of one of our connections? */
 NLVS_SHIM_HIDDEN bool nlvs_shim_addr_ours(const struct sockaddr *sa, socklen_t len,
 					  struct nlvs_shim_id *id);
@@ -124,6 +131,7 @@ NLVS_SHIM_HIDDEN bool nlvs_shim_fd_ours(int fd, struct nlvs_shim_id *id);
 struct nlvs_shim_conv {
 	uint64_t key;		/* 0: free; written only with the slot locked */
 	int lock;		/* tid of the holder, 0 when free */
+	uint32_t ver;		/* odd while locked (nlvs_shim_conv_peek) */
 	uint64_t stamp;		/* last use, to pick the entry to evict */
 	bool nl_pid_set;	/* bind() after the switch chose this port id */
 	uint32_t nl_pid;
@@ -147,6 +155,13 @@ NLVS_SHIM_HIDDEN struct nlvs_shim_conv *nlvs_shim_conv_get(uint64_t key, bool cr
 NLVS_SHIM_HIDDEN void nlvs_shim_conv_put(struct nlvs_shim_conv *c);
 /* Does connection @key have synthetic datagrams queued?  No lock, no syscall. */
 NLVS_SHIM_HIDDEN bool nlvs_shim_conv_has_synth(uint64_t key);
+/*
+ * A copy of connection @key's entry taken without the lock (so without the
+ * getpid() of nlvs_shim_may_record, and in a vfork child too), for a
+ * MSG_PEEK, which changes nothing: true when it has a synthetic datagram
+ * to deliver and no writer came in between.  Else the caller locks.
+ */
+NLVS_SHIM_HIDDEN bool nlvs_shim_conv_peek(uint64_t key, struct nlvs_shim_conv *out);
 
 /* One lock for replacing descriptors; false when it cannot be taken here. */
 NLVS_SHIM_HIDDEN bool nlvs_shim_switch_lock(bool *held);
@@ -159,7 +174,9 @@ NLVS_SHIM_HIDDEN size_t nlvs_shim_utoa(char *buf, uint64_t v);
 NLVS_SHIM_HIDDEN int nlvs_shim_conn_open(int *err);
 NLVS_SHIM_HIDDEN void nlvs_shim_conn_warn(int err);
 NLVS_SHIM_HIDDEN int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old,
-					   struct nlvs_shim_id *now);
+					   struct nlvs_shim_id *now, int *oflags);
+/* nlvs_shim_conn_attach: @fd is not a genl socket after all, leave it to the kernel. */
+#define NLVS_SHIM_ATTACH_NOT_OURS 2
 NLVS_SHIM_HIDDEN bool nlvs_shim_msg_is_ipvs(const void *buf, size_t len);
 NLVS_SHIM_HIDDEN bool nlvs_shim_msg_is_genl_request(const void *buf, size_t len, uint16_t *type);
 NLVS_SHIM_HIDDEN bool nlvs_shim_kernel_ipvs_is(uint16_t type);

@@ -203,10 +203,14 @@ static int shim_props_read(int fd, enum nlvs_shim_kind kind, const struct nlvs_s
  * (@old NULL) or our connection @old that hung up.  Returns 0 when @fd is
  * now connected to nlvsd (or another thread already replaced it), 1 when
  * the stand-in took its place, with *@now naming what @fd is in both cases;
- * -errno when @fd could not be replaced: the caller must then fail the
- * request, since @fd may still be the kernel's.  @old and @now may alias.
+ * NLVS_SHIM_ATTACH_NOT_OURS when @fd (@old NULL, found to be a netlink
+ * socket without asking its protocol) is no genl socket; -errno when @fd
+ * could not be replaced: the caller must then fail the request, since @fd
+ * may still be the kernel's.  @old and @now may alias.  *@oflags (unless
+ * NULL) gets @fd's file status flags when this call replaced it, else -1.
  */
-int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old, struct nlvs_shim_id *now)
+int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old, struct nlvs_shim_id *now,
+			  int *oflags)
 {
 	struct nlvs_shim_id cur, fresh;
 	struct shim_fd_props p;
@@ -215,13 +219,24 @@ int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old, struct nlvs_sh
 	pid_t self;
 	bool held;
 
+	if (oflags)
+		*oflags = -1;
 	if (!nlvs_shim_switch_lock(&held))
 		return -EDEADLK;	/* a signal handler interrupted a switch */
-	/* The caller saw a genl socket: only another thread's switch can have changed it. */
-	kind = old ? nlvs_shim_fd_kind(fd, &cur) : nlvs_shim_fd_recheck(fd, &cur);
+	/* Asked under the lock: another thread's switch may have changed @fd. */
+	if (old) {
+		kind = nlvs_shim_fd_kind(fd, &cur);
+	} else {
+		cur = *now;
+		kind = nlvs_shim_fd_confirm(fd, &cur);
+	}
 	if (kind == NLVS_SHIM_OURS && (!old || cur.key != old->key)) {
 		*now = cur;
 		ret = 0;
+		goto out;
+	}
+	if (!old && kind == NLVS_SHIM_OTHER) {
+		ret = NLVS_SHIM_ATTACH_NOT_OURS;
 		goto out;
 	}
 	if (kind != (old ? NLVS_SHIM_OURS : NLVS_SHIM_GENL)) {
@@ -261,6 +276,8 @@ int nlvs_shim_conn_attach(int fd, const struct nlvs_shim_id *old, struct nlvs_sh
 	}
 	nlvs_shim_real.close(nfd);
 	*now = fresh;
+	if (oflags)
+		*oflags = p.oflags;
 	ret = err ? 1 : 0;
 out:
 	nlvs_shim_switch_unlock(held);

@@ -59,8 +59,10 @@ static void shim_atfork_child(void)
 	shim_tid_cache = 0;
 	/* The threads holding locks did not come along. */
 	__atomic_store_n(&shim_switch_owner, 0, __ATOMIC_RELEASE);
-	for (size_t i = 0; i < SHIM_NCONV; i++)
+	for (size_t i = 0; i < SHIM_NCONV; i++) {
+		shim_convs[i].ver += shim_convs[i].ver & 1;
 		__atomic_store_n(&shim_convs[i].lock, 0, __ATOMIC_RELEASE);
+	}
 }
 
 /*
@@ -275,7 +277,7 @@ bool nlvs_shim_addr_ours(const struct sockaddr *sa, socklen_t len, struct nlvs_s
 enum shim_netlink {
 	SHIM_NL_OTHER,		/* never ours: only the send path cares for its protocol */
 	SHIM_NL_ASK,		/* GENL if its protocol is NETLINK_GENERIC */
-	SHIM_NL_GENL,		/* GENL: the caller asked the protocol a moment ago */
+	SHIM_NL_GENL,		/* GENL: the caller asks the protocol later (fd_confirm) */
 };
 
 /*
@@ -322,9 +324,21 @@ enum nlvs_shim_kind nlvs_shim_fd_kind(int fd, struct nlvs_shim_id *id)
 	return shim_fd_kind(fd, id, SHIM_NL_ASK);
 }
 
-enum nlvs_shim_kind nlvs_shim_fd_recheck(int fd, struct nlvs_shim_id *id)
+enum nlvs_shim_kind nlvs_shim_fd_netlink(int fd, struct nlvs_shim_id *id)
 {
 	return shim_fd_kind(fd, id, SHIM_NL_GENL);
+}
+
+enum nlvs_shim_kind nlvs_shim_fd_confirm(int fd, struct nlvs_shim_id *id)
+{
+	socklen_t len = sizeof(int);
+	int v;
+
+	/* Our connections and every other kind of socket say 0, or another protocol. */
+	if (nlvs_shim_real.getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &len) == 0 &&
+	    v == NETLINK_GENERIC)
+		return NLVS_SHIM_GENL;
+	return shim_fd_kind(fd, id, SHIM_NL_ASK);
 }
 
 bool nlvs_shim_fd_ours(int fd, struct nlvs_shim_id *id)
@@ -357,6 +371,25 @@ static void shim_lock_drop(int *lock)
 	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
 }
 
+/*
+ * An entry's lock also makes its version odd while it is held, so that a
+ * reader without the lock (nlvs_shim_conv_peek) sees that it raced a writer.
+ */
+static bool shim_conv_lock(struct nlvs_shim_conv *c)
+{
+	if (!shim_lock_take(&c->lock))
+		return false;
+	__atomic_store_n(&c->ver, c->ver + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	return true;
+}
+
+static void shim_conv_unlock(struct nlvs_shim_conv *c)
+{
+	__atomic_store_n(&c->ver, c->ver + 1, __ATOMIC_RELEASE);
+	shim_lock_drop(&c->lock);
+}
+
 /* The locked entry for @key, or NULL. */
 static struct nlvs_shim_conv *shim_conv_find(uint64_t key, bool *busy)
 {
@@ -367,13 +400,13 @@ static struct nlvs_shim_conv *shim_conv_find(uint64_t key, bool *busy)
 		c = &shim_convs[i];
 		if (__atomic_load_n(&c->key, __ATOMIC_ACQUIRE) != key)
 			continue;
-		if (!shim_lock_take(&c->lock)) {
+		if (!shim_conv_lock(c)) {
 			*busy = true;
 			return NULL;
 		}
 		if (c->key == key)
 			return c;
-		shim_lock_drop(&c->lock);	/* evicted meanwhile */
+		shim_conv_unlock(c);	/* evicted meanwhile */
 	}
 	return NULL;
 }
@@ -399,11 +432,11 @@ static struct nlvs_shim_conv *shim_conv_claim(uint64_t key)
 				victim = c;
 		}
 		seen = __atomic_load_n(&victim->key, __ATOMIC_ACQUIRE);
-		if (!shim_lock_take(&victim->lock))
+		if (!shim_conv_lock(victim))
 			return NULL;
 		/* Another thread took it between our look and our lock: look again. */
 		if (victim->key != seen) {
-			shim_lock_drop(&victim->lock);
+			shim_conv_unlock(victim);
 			continue;
 		}
 		memset((char *)victim + offsetof(struct nlvs_shim_conv, stamp), 0,
@@ -442,7 +475,28 @@ bool nlvs_shim_conv_has_synth(uint64_t key)
 void nlvs_shim_conv_put(struct nlvs_shim_conv *c)
 {
 	if (c)
-		shim_lock_drop(&c->lock);
+		shim_conv_unlock(c);
+}
+
+bool nlvs_shim_conv_peek(uint64_t key, struct nlvs_shim_conv *out)
+{
+	const struct nlvs_shim_conv *c;
+	uint32_t ver;
+
+	for (size_t i = 0; key && i < SHIM_NCONV; i++) {
+		c = &shim_convs[i];
+		if (__atomic_load_n(&c->key, __ATOMIC_ACQUIRE) != key)
+			continue;
+		ver = __atomic_load_n(&c->ver, __ATOMIC_ACQUIRE);
+		if (ver & 1)
+			return false;
+		memcpy(out, c, sizeof(*out));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		return __atomic_load_n(&c->ver, __ATOMIC_RELAXED) == ver && out->key == key &&
+		       out->synth_valid && out->synth_n <= 2 && out->synth_i < out->synth_n &&
+		       (size_t)out->synth_len[0] + out->synth_len[1] <= sizeof(out->synth);
+	}
+	return false;
 }
 
 /*

@@ -178,17 +178,18 @@ static void shim_track_request(uint64_t key, const unsigned char *head, size_t n
  * event loop waits for poll(), which cannot see this answer).  True when it was.
  */
 static bool shim_answer_here(int fd, uint64_t key, const unsigned char *head, size_t n,
-			     size_t size)
+			     size_t size, int fl)
 {
 	struct nlvs_shim_conv *c;
 	bool done = false;
-	int fl;
 
 	if (n != size || n < NLMSG_HDRLEN + GENL_HDRLEN ||
 	    ((const struct nlmsghdr *)head)->nlmsg_type != GENL_ID_CTRL ||
 	    !nlvs_shim_lookups_here())
 		return false;
-	fl = nlvs_shim_real.fcntl(fd, F_GETFL);
+	/* @fl: the flags the switch just read, or -1 */
+	if (fl < 0)
+		fl = nlvs_shim_real.fcntl(fd, F_GETFL);
 	if (fl < 0 || (fl & O_NONBLOCK))
 		return false;
 	c = nlvs_shim_conv_get(key, true);
@@ -235,7 +236,7 @@ bool nlvs_shim_io_send(int fd, const struct msghdr *msg, int flags, ssize_t *ret
 	size_t n, size;
 	bool ipvs, other;
 	uint16_t type = 0;
-	int r = 0;
+	int r = 0, fl = -1;
 
 	n = shim_msg_gather(msg, head, sizeof(head));
 	size = shim_msg_size(msg);
@@ -247,7 +248,8 @@ bool nlvs_shim_io_send(int fd, const struct msghdr *msg, int flags, ssize_t *ret
 	 */
 	if (!ipvs && !other && (!nlvs_shim_ours_possible() || !shim_msg_is_netlink(head, n, size)))
 		return false;
-	kind = nlvs_shim_fd_kind(fd, &id);
+	/* An IPVS request's netlink socket has its protocol asked under the switch lock. */
+	kind = ipvs ? nlvs_shim_fd_netlink(fd, &id) : nlvs_shim_fd_kind(fd, &id);
 	if (kind == NLVS_SHIM_OTHER)
 		return false;
 	if (other && kind != NLVS_SHIM_OURS) {
@@ -268,9 +270,12 @@ bool nlvs_shim_io_send(int fd, const struct msghdr *msg, int flags, ssize_t *ret
 		errno = EIO;
 		return true;
 	}
-	if (kind == NLVS_SHIM_GENL)
-		r = nlvs_shim_conn_attach(fd, NULL, &id);
-	if (!r && ipvs && shim_answer_here(fd, id.key, head, n, size)) {
+	if (kind == NLVS_SHIM_GENL) {
+		r = nlvs_shim_conn_attach(fd, NULL, &id, &fl);
+		if (r == NLVS_SHIM_ATTACH_NOT_OURS)
+			return false;
+	}
+	if (!r && ipvs && shim_answer_here(fd, id.key, head, n, size, fl)) {
 		*ret = size;
 		return true;
 	}
@@ -285,7 +290,7 @@ bool nlvs_shim_io_send(int fd, const struct msghdr *msg, int flags, ssize_t *ret
 		if (tries)
 			break;
 		/* nlvsd restarted since the last request: one fresh try. */
-		r = nlvs_shim_conn_attach(fd, &id, &id);
+		r = nlvs_shim_conn_attach(fd, &id, &id, NULL);
 	}
 	if (r < 0) {
 		*ret = -1;
@@ -312,15 +317,21 @@ static void shim_scan_rights(const struct msghdr *msg)
 
 bool nlvs_shim_io_recv(int fd, struct msghdr *msg, int flags, ssize_t *ret)
 {
-	struct nlvs_shim_conv *c;
+	struct nlvs_shim_conv *c, snap;
 	struct nlvs_shim_id id;
 	ssize_t r;
 	int err;
 
 	if (!nlvs_shim_ours_possible() || !nlvs_shim_fd_ours(fd, &id))
 		return false;
-	c = nlvs_shim_synth_possible() && nlvs_shim_conv_has_synth(id.key) ?
-		    nlvs_shim_conv_get(id.key, false) : NULL;
+	if (!nlvs_shim_synth_possible() || !nlvs_shim_conv_has_synth(id.key)) {
+		c = NULL;
+	} else if ((flags & MSG_PEEK) && nlvs_shim_conv_peek(id.key, &snap)) {
+		*ret = shim_synth_deliver(&snap, msg, flags);
+		return true;
+	} else {
+		c = nlvs_shim_conv_get(id.key, false);
+	}
 	if (c && c->synth_valid) {
 		*ret = shim_synth_deliver(c, msg, flags);
 		nlvs_shim_conv_put(c);

@@ -43,17 +43,32 @@ static uint32_t shim_nl_pid(const struct nlvs_shim_id *id)
 	return pid;
 }
 
-/* Before the switch bind reaches the kernel, which then holds the port id. */
+/*
+ * Before the switch bind reaches the kernel, which then holds the port id.
+ * Our connections are bound already, so the kernel refuses a netlink
+ * address on them: only then is it worth asking whose the socket is.
+ */
 int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	const struct sockaddr_nl *snl = (const void *)addr;
 	struct nlvs_shim_conv *c;
 	struct nlvs_shim_id id;
 	uint32_t pid;
+	int err;
 
 	nlvs_shim_init();
-	if (!shim_emulated(fd, &id))
+	if (nlvs_shim_ours_possible() && addr && len >= sizeof(*snl) &&
+	    snl->nl_family == AF_NETLINK) {
+		if (!nlvs_shim_real.bind(fd, addr, len))
+			return 0;
+		err = errno;
+		if (!nlvs_shim_fd_ours(fd, &id)) {
+			errno = err;
+			return -1;
+		}
+	} else if (!shim_emulated(fd, &id)) {
 		return nlvs_shim_real.bind(fd, addr, len);
+	}
 	if (!addr || len < sizeof(*snl) || snl->nl_family != AF_NETLINK) {
 		errno = EINVAL;
 		return -1;

@@ -22,6 +22,9 @@
  *   ipvs_fdops genl NAME           a request to kernel family NAME: its answer
  *   ipvs_fdops kernel-id MARK      find IPVS in the kernel's family dump and
  *                                  send NEW_SERVICE to that id directly
+ *   ipvs_fdops sockets M1          a request to nlvsd's IPVS id on a
+ *                                  NETLINK_ROUTE socket (the kernel answers
+ *                                  it), bind() after the lookup, a request
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -572,6 +576,42 @@ static int do_kernel_id(char **argv)
 	return report("request to the kernel's IPVS id", ipvs_new_fwmark(fd, mark_arg(argv[0])));
 }
 
+/*
+ * What only the kernel may answer, and bind() where the kernel accepts it:
+ * rtnetlink refuses a message of a type it does not know (EOPNOTSUPP), even
+ * one numbered like nlvsd's IPVS family; a bound netlink socket takes a
+ * bind() to its own port id, and refuses another address family (EINVAL).
+ */
+static int do_sockets(char **argv)
+{
+	char req[64] = { 0 };
+	struct sockaddr_nl snl = { .nl_family = AF_NETLINK }, got;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t len = sizeof(got);
+	int rfd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE), fd, ret;
+
+	if (rfd < 0)
+		return report("route socket", -errno);
+	((struct nlmsghdr *)req)->nlmsg_type = ipvs_family ? ipvs_family : 0x3f0;
+	((struct genlmsghdr *)(req + NLMSG_HDRLEN))->cmd = IPVS_CMD_GET_INFO;
+	printf("IPVS-numbered request on a route socket: answer %d\n",
+	       -nl_talk(rfd, req, NLMSG_HDRLEN + GENL_HDRLEN, NULL));
+	close(rfd);
+	fd = open_resolved(0);
+	ret = report("own name", getsockname(fd, (struct sockaddr *)&got, &len) < 0 ? -errno : 0);
+	snl.nl_pid = got.nl_pid;
+	ret |= report("bind to its own port id after the lookup",
+		      bind(fd, (struct sockaddr *)&snl, sizeof(snl)) < 0 ? -errno : 0);
+	len = sizeof(got);
+	ret |= report("same name after it",
+		      getsockname(fd, (struct sockaddr *)&got, &len) < 0 ? -errno :
+		      got.nl_family == AF_NETLINK && len == sizeof(got) &&
+		      got.nl_pid == snl.nl_pid ? 0 : -EPROTO);
+	printf("bind to an AF_UNIX name: %s\n",
+	       bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ? strerrorname_np(errno) : "ok");
+	return ret | report("request after them", ipvs_new_fwmark(fd, mark_arg(argv[0])));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -581,7 +621,7 @@ int main(int argc, char **argv)
 		{ "vfork", 2 }, { "spawn", 2 }, { "clone", 2 }, { "fork", 2 },
 		{ "fork-early", 2 }, { "exec", 2 }, { "exec-child", 6 }, { "dup", 7 },
 		{ "close-range", 3 }, { "threads", 3 }, { "signal", 2 }, { "genl", 1 },
-		{ "kernel-id", 1 },
+		{ "kernel-id", 1 }, { "sockets", 1 },
 	};
 	size_t i;
 
@@ -592,7 +632,7 @@ int main(int argc, char **argv)
 			break;
 	if (argc < 2 || i == sizeof(cmds) / sizeof(cmds[0])) {
 		fprintf(stderr, "usage: ipvs_fdops vfork|spawn|clone|fork|fork-early|exec|dup|"
-			"close-range|threads|signal|genl|kernel-id ARGS...\n");
+			"close-range|threads|signal|genl|kernel-id|sockets ARGS...\n");
 		return 2;
 	}
 	argv += 2;
@@ -609,6 +649,7 @@ int main(int argc, char **argv)
 	case 9: return do_threads(argv);
 	case 10: return do_signal(argv);
 	case 11: return do_genl(argv);
-	default: return do_kernel_id(argv);
+	case 12: return do_kernel_id(argv);
+	default: return do_sockets(argv);
 	}
 }

@@ -101,6 +101,17 @@ request after CLOSE_RANGE_CLOEXEC ok
 lookup on a kernel socket after it ok
 request on it ok" "$FDOPS" close-range 20 21 22
 
+# What the kernel's sockets keep: a message numbered like nlvsd's IPVS family
+# on a NETLINK_ROUTE socket gets rtnetlink's own answer (EOPNOTSUPP); after
+# the lookup, bind() to the socket's own port id succeeds and one with an
+# AF_UNIX name fails, as on a bound netlink socket.
+check sockets 1 1 "IPVS-numbered request on a route socket: answer 95
+own name ok
+bind to its own port id after the lookup ok
+same name after it ok
+bind to an AF_UNIX name: EINVAL
+request after them ok" "$FDOPS" sockets 23
+
 # 4 threads x (lookup + 5 requests).
 check threads 20 4 "threads: 0 of 20 requests failed" "$FDOPS" threads 4 5 100
 
@@ -149,7 +160,7 @@ else
 fi
 
 # nlvsd's table holds exactly the services all of those requests created.
-expected=$( (seq 1 22; seq 100 119; seq 200 219; seq 300 347; echo "$pyroute2_marks") |
+expected=$( (seq 1 23; seq 100 119; seq 200 219; seq 300 347; echo "$pyroute2_marks") |
 	sed '/^$/d' | sort -n)
 got=$(nlvs_ipvsadm -S -n | awk '$1 == "-A" && $2 == "-f" { print $3 }' | sort -n)
 tap_is "$got" "$expected" "nlvsd's table has one service per request, no more, no less"

@@ -609,6 +609,17 @@ static void vip_settle(struct lb_vip *v)
 	}
 }
 
+/* Does a queued VIP come or go (rather than only count one service more or less)? */
+static int vips_come_or_go(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < nvip_q; i++)
+		if (!vip_q[i]->refs != !vip_q[i]->live)
+			return 1;
+	return vip_q_lost;
+}
+
 static void vips_apply(void)
 {
 	struct lb_vip *v, *next;
@@ -1310,7 +1321,8 @@ static void cfg_publish(struct lb_cfg *c)
 		lb_cfg_reclaim();
 		vips_recount(c);
 	} else if (nvip_q || vip_q_lost) {
-		lb_cfg_reclaim();
+		if (vips_come_or_go())
+			lb_cfg_reclaim();
 		vips_apply();
 	}
 }

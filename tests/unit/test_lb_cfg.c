@@ -65,8 +65,11 @@ void lb_pools_free(struct lb_pools *pl)
 	(void)pl;
 }
 
+static unsigned int graces;		/* grace periods waited for */
+
 void nlvs_dp_rcu_synchronize(void)
 {
+	graces++;
 }
 
 int nlvs_addr_add(enum nlvs_addr_kind kind, int af, const union nlvs_addr *addr, uint16_t port)
@@ -300,6 +303,54 @@ static void test_slot_reuse(void **state)
 	check_all();
 }
 
+/* A step is published without waiting for the workers' grace period (its
+ * ACK follows at once); the table it retired is freed after one, by
+ * lb_cfg_reclaim() (nlvsd's loop, once the answers are out) or by the next
+ * build, never twice.  A new VIP goes live only after one: by then every
+ * worker reads a table with its service. */
+static void test_grace_after_ack(void **state)
+{
+	struct nlvs_svc_conf a = svc4(0x0a000001u, 80), b = svc4(0x0a000001u, 81);
+	struct nlvs_dest_conf d1 = dest4(0xac100001u, 80, 1), d2 = dest4(0xac100002u, 80, 1),
+			      d3 = dest4(0xac100003u, 80, 1);
+	unsigned int g, live;
+
+	(void)state;
+	lb_cfg_reclaim();
+	g = graces;
+	live = vips_live;
+	assert_int_equal(nlvs_ctl_svc_add(&a), 0);
+	sync();
+	if (vips_live > live)
+		assert_int_equal(graces, g + 1);	/* before the VIP */
+	lb_cfg_reclaim();
+	g = graces;
+
+	assert_int_equal(nlvs_ctl_dest_add(&a.key, &d1), 0);
+	sync();
+	assert_int_equal(graces, g);		/* the ACK did not wait */
+	lb_cfg_reclaim();
+	assert_int_equal(graces, g + 1);
+	lb_cfg_reclaim();
+	assert_int_equal(graces, g + 1);	/* nothing left to free */
+
+	assert_int_equal(nlvs_ctl_dest_add(&a.key, &d2), 0);
+	sync();
+	assert_int_equal(graces, g + 1);
+	assert_int_equal(nlvs_ctl_dest_add(&a.key, &d3), 0);
+	sync();					/* reclaims the previous one first */
+	assert_int_equal(graces, g + 2);
+	/* same VIP, new service: no VIP to wait for */
+	assert_int_equal(nlvs_ctl_svc_add(&b), 0);
+	sync();
+	assert_int_equal(graces, g + 3);
+	lb_cfg_reclaim();
+	assert_int_equal(graces, g + 4);
+	check_all();
+	assert_int_equal(find(0x0a000001u, 80)->ndests, 3);
+	assert_non_null(find(0x0a000001u, 81));
+}
+
 /* Weight edits keep the slot and generation, move dests_ver, and keep the
  * kernel's last_weight (the latest non-zero weight); a dest deleted and
  * added again within one step (several changes before one sync) is a new
@@ -467,6 +518,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_steps_add_del, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slot_reuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grace_after_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_weights_and_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nat_rs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lists_for_workers_behind, setup, teardown),

@@ -8,7 +8,7 @@
  * acknowledges.  The control API tells us which service each change is
  * about (nlvs_ctl_watch_set): the service gets its slot at once, its slot
  * is noted, and the next table is the current one with only the noted
- * services (and their dests) rebuilt, copy on write: chunks of 1,024 slots,
+ * services (and their dests) rebuilt, copy on write: chunks of 256 slots,
  * the service's own dest list, the hashes touched, the VIPs it adds or
  * drops, and the list of slots the workers have to look at.  The work per
  * change is proportional to the service changed, not to the table, so
@@ -688,7 +688,7 @@ static void vips_fini(void)
 /* ---- tables ---- */
 
 /*
- * A step replaces a service and a dest chunk (80 and 56 KiB) and frees the
+ * A step replaces a service and a dest chunk (20 and 14 KiB) and frees the
  * old ones after the grace period: kept aside and used again, instead of
  * going back to malloc, which would return them to the system and fault
  * them in again on every change.
@@ -728,9 +728,10 @@ static void cfg_free_unshared(struct lb_cfg *c, const struct lb_cfg *keep)
 
 	if (!c)
 		return;
-	for (k = 0; k < LB_SVC_CHUNKS; k++) {
+	for (k = 0; k < LB_CHUNKS(c->nsvc); k++) {
 		struct lb_svc *ch = c->svc_chunk[k];
-		const struct lb_svc *kc = keep ? keep->svc_chunk[k] : NULL;
+		const struct lb_svc *kc = keep && k < LB_CHUNKS(keep->nsvc) ?
+						  keep->svc_chunk[k] : NULL;
 
 		if (!ch || ch == kc)
 			continue;
@@ -739,8 +740,9 @@ static void cfg_free_unshared(struct lb_cfg *c, const struct lb_cfg *keep)
 				free(ch[j].dests);
 		chunk_put(spare_svc, &nspare_svc, ch);
 	}
-	for (k = 0; k < LB_DEST_CHUNKS; k++)
-		if (c->dest_chunk[k] && (!keep || c->dest_chunk[k] != keep->dest_chunk[k]))
+	for (k = 0; k < LB_CHUNKS(c->ndest); k++)
+		if (c->dest_chunk[k] &&
+		    (!keep || k >= LB_CHUNKS(keep->ndest) || c->dest_chunk[k] != keep->dest_chunk[k]))
 			chunk_put(spare_dest, &nspare_dest, c->dest_chunk[k]);
 	if (!keep || c->hash != keep->hash)
 		free(c->hash);
@@ -760,16 +762,30 @@ struct build {
 	int rehash, renat;		/* build the hash / nat_rs after the fill */
 };
 
+/* Room for @nsvc and @ndest slots: the chunk pointers past those in use
+ * emptied, for chunks_alloc() (a step copies only those in use). */
+static void chunks_more(struct lb_cfg *c, uint32_t nsvc, uint32_t ndest)
+{
+	uint32_t k;
+
+	for (k = LB_CHUNKS(c->nsvc); k < LB_CHUNKS(nsvc); k++)
+		c->svc_chunk[k] = NULL;
+	for (k = LB_CHUNKS(c->ndest); k < LB_CHUNKS(ndest); k++)
+		c->dest_chunk[k] = NULL;
+	c->nsvc = nsvc;
+	c->ndest = ndest;
+}
+
 /* Chunks for slots added since @base (zeroed: no slot of them is used). */
 static int chunks_alloc(struct lb_cfg *c)
 {
 	uint32_t k;
 
-	for (k = 0; k < (c->nsvc + LB_CHUNK - 1) >> LB_CHUNK_SHIFT; k++)
+	for (k = 0; k < LB_CHUNKS(c->nsvc); k++)
 		if (!c->svc_chunk[k] &&
 		    !(c->svc_chunk[k] = calloc(LB_CHUNK, sizeof(struct lb_svc))))
 			return -ENOMEM;
-	for (k = 0; k < (c->ndest + LB_CHUNK - 1) >> LB_CHUNK_SHIFT; k++)
+	for (k = 0; k < LB_CHUNKS(c->ndest); k++)
 		if (!c->dest_chunk[k] &&
 		    !(c->dest_chunk[k] = calloc(LB_CHUNK, sizeof(struct lb_dest))))
 			return -ENOMEM;
@@ -794,8 +810,10 @@ static void *chunk_w(void *ch, const void *shared, void **spare, unsigned int *n
 static struct lb_svc *svc_w(struct build *b, uint32_t slot)
 {
 	uint32_t k = slot >> LB_CHUNK_SHIFT;
-	struct lb_svc *ch = chunk_w(b->c->svc_chunk[k], b->base ? b->base->svc_chunk[k] : NULL,
-				    spare_svc, &nspare_svc, LB_CHUNK * sizeof(*ch));
+	const struct lb_svc *shared = b->base && k < LB_CHUNKS(b->base->nsvc) ?
+					      b->base->svc_chunk[k] : NULL;
+	struct lb_svc *ch = chunk_w(b->c->svc_chunk[k], shared, spare_svc, &nspare_svc,
+				    LB_CHUNK * sizeof(*ch));
 
 	if (!ch)
 		return NULL;
@@ -806,9 +824,10 @@ static struct lb_svc *svc_w(struct build *b, uint32_t slot)
 static struct lb_dest *dest_w(struct build *b, uint32_t slot)
 {
 	uint32_t k = slot >> LB_CHUNK_SHIFT;
-	struct lb_dest *ch = chunk_w(b->c->dest_chunk[k],
-				     b->base ? b->base->dest_chunk[k] : NULL,
-				     spare_dest, &nspare_dest, LB_CHUNK * sizeof(*ch));
+	const struct lb_dest *shared = b->base && k < LB_CHUNKS(b->base->ndest) ?
+					       b->base->dest_chunk[k] : NULL;
+	struct lb_dest *ch = chunk_w(b->c->dest_chunk[k], shared, spare_dest, &nspare_dest,
+				     LB_CHUNK * sizeof(*ch));
 
 	if (!ch)
 		return NULL;
@@ -1149,7 +1168,10 @@ static struct lb_cfg *cfg_step(const struct lb_cfg *old, int *rc)
 	*rc = -ENOMEM;
 	if (!c)
 		return NULL;
-	*c = *old;
+	/* the pointers in use, not the arrays (O(table / LB_CHUNK), ~3 KiB at 100,000 dests) */
+	memcpy(c, old, offsetof(struct lb_cfg, svc_chunk));
+	memcpy(c->svc_chunk, old->svc_chunk, LB_CHUNKS(old->nsvc) * sizeof(c->svc_chunk[0]));
+	memcpy(c->dest_chunk, old->dest_chunk, LB_CHUNKS(old->ndest) * sizeof(c->dest_chunk[0]));
 	c->seq = ++cfg_seq;
 	c->all = 0;
 	c->nchg_svc = c->nchg_dest = 0;
@@ -1172,8 +1194,7 @@ static struct lb_cfg *cfg_step(const struct lb_cfg *old, int *rc)
 			nnat += svc->num_dests;
 	}
 	*rc = -ENOMEM;
-	c->nsvc = lb_ncsvc;
-	c->ndest = lb_ncdest;
+	chunks_more(c, lb_ncsvc, lb_ncdest);
 	c->chg_svc = malloc((nnote_svc ? nnote_svc : 1) * sizeof(*c->chg_svc));
 	c->chg_dest = malloc((nd ? nd : 1) * sizeof(*c->chg_dest));
 	if (!c->chg_svc || !c->chg_dest || chunks_alloc(c) < 0)
@@ -1249,6 +1270,7 @@ fail:
 }
 
 static uint64_t clock_us(void);
+static int cfg_step_due(void);
 
 /* Build the next table (with the pools @pl, or the current ones: then only
  * the noted changes when that is enough), and the workers' chunks it needs. */
@@ -1331,23 +1353,24 @@ static void cfg_publish(struct lb_cfg *c)
  * the workers' grace period; *@full whether it was a full one. */
 static int cfg_rebuild(uint64_t *cost_us, int *full)
 {
-	uint64_t t0 = clock_us();
+	/* Only full rebuilds are timed (they are paced by their cost); the
+	 * thread's CPU clock is a system call, twice per change otherwise. */
+	int timed = !cfg_step_due(), rc;
+	uint64_t t0 = timed ? clock_us() : 0;
 	struct lb_cfg *c;
-	int rc;
 
 	rc = cfg_make(pools_cur, &c);
 	if (rc < 0)
 		return rc;
-	*cost_us = clock_us() - t0;
+	*cost_us = timed ? clock_us() - t0 : 0;
 	*full = c->all;
 	if (c->all)
 		nlvs_log_debug("dataplane table %lu rebuilt: %u service and %u dest slots, %lu us",
 			       (unsigned long)c->seq, c->nsvc, c->ndest,
 			       (unsigned long)*cost_us);
 	else
-		nlvs_log_debug("dataplane table %lu: %u service and %u dest slots listed, %lu us",
-			       (unsigned long)c->seq, c->nchg_svc, c->nchg_dest,
-			       (unsigned long)*cost_us);
+		nlvs_log_debug("dataplane table %lu: %u service and %u dest slots listed",
+			       (unsigned long)c->seq, c->nchg_svc, c->nchg_dest);
 	cfg_publish(c);
 	return 0;
 }

@@ -34,10 +34,12 @@
 #include "sched/nlvs_sched.h"
 #include "nlvs_snat.h"
 
-#define LB_CHUNK_SHIFT		10
+#define LB_CHUNK_SHIFT		8
 #define LB_CHUNK		(1u << LB_CHUNK_SHIFT)
-#define LB_SVC_CHUNKS		256	/* 262,144 services */
-#define LB_DEST_CHUNKS		1024	/* 1,048,576 dests */
+#define LB_SVC_CHUNKS		1024	/* 262,144 services */
+#define LB_DEST_CHUNKS		4096	/* 1,048,576 dests */
+/* Chunks that hold @n slots: only that many pointers of a table are set. */
+#define LB_CHUNKS(n)		(((n) + LB_CHUNK - 1) >> LB_CHUNK_SHIFT)
 #define LB_LPORT_MIN		1024
 #define LB_LPORT_MAX		65535
 #define LB_EXPIRE_BUDGET	2048	/* wheel entries per worker poll */
@@ -152,8 +154,10 @@ struct lb_cfg {
 	uint64_t from_seq;
 	uint32_t nchg_svc, nchg_dest;
 	uint32_t *chg_svc, *chg_dest;
-	struct lb_svc *svc_chunk[LB_SVC_CHUNKS];	/* up to nsvc */
-	struct lb_dest *dest_chunk[LB_DEST_CHUNKS];	/* up to ndest */
+	/* Only the first LB_CHUNKS(nsvc) and LB_CHUNKS(ndest) are set: a step
+	 * copies those, not the arrays. */
+	struct lb_svc *svc_chunk[LB_SVC_CHUNKS];
+	struct lb_dest *dest_chunk[LB_DEST_CHUNKS];
 };
 
 static inline const struct lb_svc *lb_cfg_svc(const struct lb_cfg *cfg, uint32_t slot)

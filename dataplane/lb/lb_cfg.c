@@ -718,6 +718,17 @@ static void spares_free(void)
 		free(spare_dest[--nspare_dest]);
 }
 
+/* Chunk @k of table @c when @c has it in use (a step copies only those), else NULL. */
+static struct lb_svc *svc_chunk_of(const struct lb_cfg *c, uint32_t k)
+{
+	return c && k < LB_CHUNKS(c->nsvc) ? c->svc_chunk[k] : NULL;
+}
+
+static struct lb_dest *dest_chunk_of(const struct lb_cfg *c, uint32_t k)
+{
+	return c && k < LB_CHUNKS(c->ndest) ? c->dest_chunk[k] : NULL;
+}
+
 /*
  * Free what table @c holds that @keep (the table built from it, or the one
  * it was built from) does not share; @keep NULL: everything.
@@ -730,8 +741,7 @@ static void cfg_free_unshared(struct lb_cfg *c, const struct lb_cfg *keep)
 		return;
 	for (k = 0; k < LB_CHUNKS(c->nsvc); k++) {
 		struct lb_svc *ch = c->svc_chunk[k];
-		const struct lb_svc *kc = keep && k < LB_CHUNKS(keep->nsvc) ?
-						  keep->svc_chunk[k] : NULL;
+		const struct lb_svc *kc = svc_chunk_of(keep, k);
 
 		if (!ch || ch == kc)
 			continue;
@@ -741,8 +751,7 @@ static void cfg_free_unshared(struct lb_cfg *c, const struct lb_cfg *keep)
 		chunk_put(spare_svc, &nspare_svc, ch);
 	}
 	for (k = 0; k < LB_CHUNKS(c->ndest); k++)
-		if (c->dest_chunk[k] &&
-		    (!keep || k >= LB_CHUNKS(keep->ndest) || c->dest_chunk[k] != keep->dest_chunk[k]))
+		if (c->dest_chunk[k] && c->dest_chunk[k] != dest_chunk_of(keep, k))
 			chunk_put(spare_dest, &nspare_dest, c->dest_chunk[k]);
 	if (!keep || c->hash != keep->hash)
 		free(c->hash);
@@ -810,10 +819,8 @@ static void *chunk_w(void *ch, const void *shared, void **spare, unsigned int *n
 static struct lb_svc *svc_w(struct build *b, uint32_t slot)
 {
 	uint32_t k = slot >> LB_CHUNK_SHIFT;
-	const struct lb_svc *shared = b->base && k < LB_CHUNKS(b->base->nsvc) ?
-					      b->base->svc_chunk[k] : NULL;
-	struct lb_svc *ch = chunk_w(b->c->svc_chunk[k], shared, spare_svc, &nspare_svc,
-				    LB_CHUNK * sizeof(*ch));
+	struct lb_svc *ch = chunk_w(b->c->svc_chunk[k], svc_chunk_of(b->base, k), spare_svc,
+				    &nspare_svc, LB_CHUNK * sizeof(*ch));
 
 	if (!ch)
 		return NULL;
@@ -824,10 +831,8 @@ static struct lb_svc *svc_w(struct build *b, uint32_t slot)
 static struct lb_dest *dest_w(struct build *b, uint32_t slot)
 {
 	uint32_t k = slot >> LB_CHUNK_SHIFT;
-	const struct lb_dest *shared = b->base && k < LB_CHUNKS(b->base->ndest) ?
-					       b->base->dest_chunk[k] : NULL;
-	struct lb_dest *ch = chunk_w(b->c->dest_chunk[k], shared, spare_dest, &nspare_dest,
-				     LB_CHUNK * sizeof(*ch));
+	struct lb_dest *ch = chunk_w(b->c->dest_chunk[k], dest_chunk_of(b->base, k), spare_dest,
+				     &nspare_dest, LB_CHUNK * sizeof(*ch));
 
 	if (!ch)
 		return NULL;

@@ -61,8 +61,26 @@ direct_spread_from()
 # down and (direct_upload to VIP) up byte for byte; three checks.
 direct_transfers()
 {
-	_out=$(fnat_spread 30 "http://$2/")
-	tap_is "$_out" "rs1=10 rs2=10 rs3=10 fail=0" "$1: rr spreads 30 requests 10/10/10"
+	# each answer with the client's port and the time to connect, for
+	# the diagnostic: where the rr order breaks, and whether a SYN was
+	# sent again (1 s and more), tells what happened
+	_seq=$(_n=0; while [ $_n -lt 30 ]; do
+		# shellcheck disable=SC2046
+		echo $(in_client curl -s -g -m 10 -w '\n%{local_port} %{time_connect}' "http://$2/")
+		_n=$((_n + 1))
+	done)
+	_out=$(echo "$_seq" | awk '
+		$1 == "rs1" {a++} $1 == "rs2" {b++} $1 == "rs3" {c++}
+		$1 !~ /^rs[123]$/ {f++}
+		END {printf "rs1=%d rs2=%d rs3=%d fail=%d\n", a, b, c, f}')
+	_diag=
+	[ "$_out" = "rs1=10 rs2=10 rs3=10 fail=0" ] || _diag="answers in order (body, client port, connect time):
+$_seq
+connections (ipvsadm -Lcn):
+$(fnat_ipvsadm -Lcn 2>&1)
+$(nlvs_state_diag)"
+	tap_is "$_out" "rs1=10 rs2=10 rs3=10 fail=0" "$1: rr spreads 30 requests 10/10/10" \
+		"$_diag"
 	_want=$(sha256sum < "$LAB/big" | cut -d' ' -f1)
 	_got=$(in_client curl -s -g -m 60 "http://$2/big" | sha256sum | cut -d' ' -f1)
 	tap_is "$_got" "$_want" "$1: a 5 MB download arrives byte for byte"

@@ -3,6 +3,9 @@
  * Pure helpers of the FULLNAT engine (see lb_calc.h): kept apart from the
  * DPDK code so the unit tests exercise exactly what the workers run.
  */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "lb_calc.h"
@@ -29,36 +32,127 @@ uint32_t lb_hash_size(uint32_t n)
 	return size;
 }
 
-void lb_hash_add(uint32_t *tab, uint32_t mask, uint32_t h, uint32_t slot)
+static uint32_t page_len(uint32_t mask)
 {
-	uint32_t i = h & mask;
-
-	while (tab[i])
-		i = (i + 1) & mask;
-	tab[i] = slot + 1;
+	return mask < LB_HPAGE ? mask + 1 : LB_HPAGE;
 }
 
-int lb_hash_del(uint32_t *tab, uint32_t mask, uint32_t h, uint32_t slot,
+int lb_hash_init(struct lb_hash *h, uint32_t size)
+{
+	uint32_t n = lb_hash_npages(size - 1), p;
+
+	h->mask = size - 1;
+	h->pg = calloc(n, sizeof(*h->pg));
+	if (!h->pg)
+		return -ENOMEM;
+	for (p = 0; p < n; p++) {
+		h->pg[p] = calloc(page_len(h->mask), sizeof(**h->pg));
+		if (!h->pg[p]) {
+			lb_hash_free(h, NULL);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Is page @p of @h also @base's? */
+static int page_shared(const struct lb_hash *h, const struct lb_hash *base, uint32_t p)
+{
+	return base && base->pg && base->mask == h->mask && base->pg[p] == h->pg[p];
+}
+
+void lb_hash_free(struct lb_hash *h, const struct lb_hash *keep)
+{
+	uint32_t p;
+
+	if (!h->pg)
+		return;
+	if (!keep || h->pg != keep->pg) {
+		for (p = 0; p < lb_hash_npages(h->mask); p++)
+			if (!page_shared(h, keep, p))
+				free(h->pg[p]);
+		free(h->pg);
+	}
+	h->pg = NULL;
+	h->mask = 0;
+}
+
+uint32_t lb_hash_shared(const struct lb_hash *h, const struct lb_hash *base)
+{
+	uint32_t p, n = 0;
+
+	if (!h->pg)
+		return 0;
+	for (p = 0; p < lb_hash_npages(h->mask); p++)
+		n += (uint32_t)page_shared(h, base, p);
+	return n;
+}
+
+/* Entry @i of @h, to be written: its page (and the page array) copied
+ * first if @base has them; NULL when out of memory. */
+static uint32_t *entry_w(struct lb_hash *h, const struct lb_hash *base, uint32_t i)
+{
+	uint32_t p = i >> LB_HPAGE_SHIFT, n = lb_hash_npages(h->mask);
+
+	if (base && h->pg == base->pg) {
+		uint32_t **pg = malloc(n * sizeof(*pg));
+
+		if (!pg)
+			return NULL;
+		memcpy(pg, h->pg, n * sizeof(*pg));
+		h->pg = pg;
+	}
+	if (page_shared(h, base, p)) {
+		uint32_t *v = malloc(page_len(h->mask) * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		memcpy(v, h->pg[p], page_len(h->mask) * sizeof(*v));
+		h->pg[p] = v;
+	}
+	return &h->pg[p][i & (LB_HPAGE - 1)];
+}
+
+int lb_hash_add(struct lb_hash *h, const struct lb_hash *base, uint32_t hv, uint32_t slot)
+{
+	uint32_t i = hv & h->mask, *e;
+
+	while (lb_hash_at(h, i))
+		i = (i + 1) & h->mask;
+	e = entry_w(h, base, i);
+	if (!e)
+		return -ENOMEM;
+	*e = slot + 1;
+	return 0;
+}
+
+int lb_hash_del(struct lb_hash *h, const struct lb_hash *base, uint32_t hv, uint32_t slot,
 		uint32_t (*home)(uint32_t slot, const void *arg), const void *arg)
 {
-	uint32_t i = h & mask, j, k;
+	uint32_t mask = h->mask, i = hv & mask, j, k, v, *e;
 
-	while (tab[i] != slot + 1) {
-		if (!tab[i])
-			return -1;
+	while ((v = lb_hash_at(h, i)) != slot + 1) {
+		if (!v)
+			return 0;
 		i = (i + 1) & mask;
 	}
 	/* i is the hole; an entry further on may fill it unless its home lies
 	 * cyclically in (i, j], where a lookup reaches it without passing i */
-	for (j = (i + 1) & mask; tab[j]; j = (j + 1) & mask) {
-		k = home(tab[j] - 1, arg) & mask;
+	for (j = (i + 1) & mask; (v = lb_hash_at(h, j)); j = (j + 1) & mask) {
+		k = home(v - 1, arg) & mask;
 		if (((j - k) & mask) < ((j - i) & mask))
 			continue;
-		tab[i] = tab[j];
+		e = entry_w(h, base, i);
+		if (!e)
+			return -ENOMEM;
+		*e = v;
 		i = j;
 	}
-	tab[i] = 0;
-	return 0;
+	e = entry_w(h, base, i);
+	if (!e)
+		return -ENOMEM;
+	*e = 0;
+	return 1;
 }
 
 uint8_t lb_svc_plen(int af, uint32_t netmask)

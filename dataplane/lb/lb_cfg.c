@@ -94,8 +94,8 @@ const struct lb_svc *lb_svc_lookup(const struct lb_cfg *cfg, int af, uint8_t pro
 				   const union nlvs_addr *addr, uint16_t port)
 {
 	struct svc_key k = { cfg, addr, port, proto, (uint8_t)af };
-	int64_t slot = lb_hash_find(cfg->hash, cfg->hmask, lb_svc_hash(af, proto, addr, port),
-				    svc_match, &k);
+	int64_t slot = lb_hash_find(&cfg->hash, lb_svc_hash(af, proto, addr, port), svc_match,
+				    &k);
 
 	return slot < 0 ? NULL : lb_cfg_svc(cfg, (uint32_t)slot);
 }
@@ -123,7 +123,7 @@ const struct lb_svc *lb_svc_lookup_mark(const struct lb_cfg *cfg, int af, uint32
 {
 	union nlvs_addr a = { .ip = mark };
 	struct svc_key k = { cfg, &a, 0, 0, (uint8_t)af };
-	int64_t slot = lb_hash_find(cfg->hash, cfg->hmask, mark_hash(af, mark), mark_match, &k);
+	int64_t slot = lb_hash_find(&cfg->hash, mark_hash(af, mark), mark_match, &k);
 
 	return slot < 0 ? NULL : lb_cfg_svc(cfg, (uint32_t)slot);
 }
@@ -149,14 +149,12 @@ int lb_nat_rs_is(const struct lb_cfg *cfg, int af, uint8_t proto, const union nl
 {
 	struct rs_key k = { cfg, addr, port, (uint8_t)af };
 
-	if (!cfg->nat_rs)
+	if (!cfg->nat_rs.pg)
 		return 0;
-	if (lb_hash_find(cfg->nat_rs, cfg->nat_rs_mask, lb_svc_hash(af, proto, addr, port),
-			 rs_match, &k) >= 0)
+	if (lb_hash_find(&cfg->nat_rs, lb_svc_hash(af, proto, addr, port), rs_match, &k) >= 0)
 		return 1;
 	k.port = 0;	/* dests of port-zero services answer from any port */
-	return lb_hash_find(cfg->nat_rs, cfg->nat_rs_mask, lb_svc_hash(af, proto, addr, 0),
-			    rs_match, &k) >= 0;
+	return lb_hash_find(&cfg->nat_rs, lb_svc_hash(af, proto, addr, 0), rs_match, &k) >= 0;
 }
 
 static int pool_find(const struct lb_pools *pl, int af, const union nlvs_addr *vip)
@@ -753,10 +751,8 @@ static void cfg_free_unshared(struct lb_cfg *c, const struct lb_cfg *keep)
 	for (k = 0; k < LB_CHUNKS(c->ndest); k++)
 		if (c->dest_chunk[k] && c->dest_chunk[k] != dest_chunk_of(keep, k))
 			chunk_put(spare_dest, &nspare_dest, c->dest_chunk[k]);
-	if (!keep || c->hash != keep->hash)
-		free(c->hash);
-	if (!keep || c->nat_rs != keep->nat_rs)
-		free(c->nat_rs);
+	lb_hash_free(&c->hash, keep ? &keep->hash : NULL);
+	lb_hash_free(&c->nat_rs, keep ? &keep->nat_rs : NULL);
 	free(c->chg_svc);
 	free(c->chg_dest);
 	free(c);
@@ -952,29 +948,15 @@ static uint32_t rs_home(uint32_t slot, const void *arg)
 	return lb_svc_hash(d->af, d->proto, &d->addr, d->port);
 }
 
-/* The hashes, written: copied first while shared with the base. */
-static int own(uint32_t **tab, uint32_t mask, const uint32_t *shared)
+/* The base's hashes, which a step's writes must leave alone (lb_hash_add). */
+static const struct lb_hash *base_hash(const struct build *b)
 {
-	uint32_t *n;
-
-	if (*tab != shared)
-		return 0;
-	n = malloc(((size_t)mask + 1) * sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	memcpy(n, *tab, ((size_t)mask + 1) * sizeof(*n));
-	*tab = n;
-	return 0;
+	return b->base ? &b->base->hash : NULL;
 }
 
-static int hash_own(struct build *b)
+static const struct lb_hash *base_nat(const struct build *b)
 {
-	return own(&b->c->hash, b->c->hmask, b->base ? b->base->hash : NULL);
-}
-
-static int nat_own(struct build *b)
-{
-	return own(&b->c->nat_rs, b->c->nat_rs_mask, b->base ? b->base->nat_rs : NULL);
+	return b->base ? &b->base->nat_rs : NULL;
 }
 
 /* Take the published service @o (a record of the base) out of the hashes
@@ -985,39 +967,42 @@ static int svc_unhook(struct build *b, const struct lb_svc *o, int whole)
 {
 	struct lb_cfg *c = b->c;
 	uint32_t i;
+	int rc;
 
 	if (whole) {
-		if (hash_own(b) < 0)
-			return -ENOMEM;
-		if (!lb_hash_del(c->hash, c->hmask, svc_home(o->slot, b->base), o->slot,
-				 svc_home, b->base))
-			c->nhash--;
+		rc = lb_hash_del(&c->hash, base_hash(b), svc_home(o->slot, b->base), o->slot,
+				 svc_home, b->base);
+		if (rc < 0)
+			return rc;
+		c->nhash -= (uint32_t)rc;
 		vip_refs(o, -1);
 		if (svc_is_nat(o))
 			c->nat--;
 	}
-	if (!svc_is_nat(o) || !c->nat_rs || !o->ndests)
+	if (!svc_is_nat(o) || !c->nat_rs.pg || !o->ndests)
 		return 0;
-	if (nat_own(b) < 0)
-		return -ENOMEM;
-	for (i = 0; i < o->ndests; i++)
-		if (!lb_hash_del(c->nat_rs, c->nat_rs_mask, rs_home(o->dests[i], b->base),
-				 o->dests[i], rs_home, b->base))
-			c->nnat_rs--;
+	for (i = 0; i < o->ndests; i++) {
+		rc = lb_hash_del(&c->nat_rs, base_nat(b), rs_home(o->dests[i], b->base),
+				 o->dests[i], rs_home, b->base);
+		if (rc < 0)
+			return rc;
+		c->nnat_rs -= (uint32_t)rc;
+	}
 	return 0;
 }
 
 /* Put service @s (filled in the new table) in the hashes, as svc_unhook()
  * took it out.  The room is there (cfg_step checked), or the hash is built
  * after the fill (rehash, renat). */
-static void svc_hook(struct build *b, const struct lb_svc *s, int whole)
+static int svc_hook(struct build *b, const struct lb_svc *s, int whole)
 {
 	struct lb_cfg *c = b->c;
 	uint32_t i;
 
 	if (whole) {
-		if (!b->rehash)
-			lb_hash_add(c->hash, c->hmask, svc_home(s->slot, c), s->slot);
+		if (!b->rehash &&
+		    lb_hash_add(&c->hash, base_hash(b), svc_home(s->slot, c), s->slot) < 0)
+			return -ENOMEM;
 		c->nhash++;
 		if (b->base)	/* a full build counts the VIPs afresh */
 			vip_refs(s, 1);
@@ -1025,13 +1010,14 @@ static void svc_hook(struct build *b, const struct lb_svc *s, int whole)
 			c->nat++;
 	}
 	if (!svc_is_nat(s) || lb_nworkers < 2)
-		return;
+		return 0;
 	for (i = 0; i < s->ndests; i++) {
-		if (!b->renat)
-			lb_hash_add(c->nat_rs, c->nat_rs_mask, rs_home(s->dests[i], c),
-				    s->dests[i]);
+		if (!b->renat &&
+		    lb_hash_add(&c->nat_rs, base_nat(b), rs_home(s->dests[i], c), s->dests[i]) < 0)
+			return -ENOMEM;
 		c->nnat_rs++;
 	}
+	return 0;
 }
 
 /* Build the hashes anew from the services of the table (a full build, or a
@@ -1039,18 +1025,16 @@ static void svc_hook(struct build *b, const struct lb_svc *s, int whole)
 static int svc_rehash(struct build *b)
 {
 	struct lb_cfg *c = b->c;
-	uint32_t size = lb_hash_size(c->nhash), i;
-	uint32_t *h = calloc(size, sizeof(*h));
+	struct lb_hash h;
+	uint32_t i;
 
-	if (!h)
+	if (lb_hash_init(&h, lb_hash_size(c->nhash)) < 0)
 		return -ENOMEM;
-	if (!b->base || c->hash != b->base->hash)
-		free(c->hash);
+	lb_hash_free(&c->hash, base_hash(b));
 	c->hash = h;
-	c->hmask = size - 1;
 	for (i = 0; i < c->nsvc; i++)
 		if (lb_cfg_svc(c, i)->used)
-			lb_hash_add(h, c->hmask, svc_home(i, c), i);
+			(void)lb_hash_add(&c->hash, NULL, svc_home(i, c), i);	/* owned */
 	b->rehash = 0;
 	return 0;
 }
@@ -1060,16 +1044,11 @@ static int nat_rehash(struct build *b)
 	struct lb_cfg *c = b->c;
 	uint32_t i, j;
 
-	if (!b->base || c->nat_rs != b->base->nat_rs)
-		free(c->nat_rs);
-	c->nat_rs = NULL;
-	c->nat_rs_mask = 0;
+	lb_hash_free(&c->nat_rs, base_nat(b));
 	b->renat = 0;
 	if (!c->nnat_rs)
 		return 0;
-	c->nat_rs_mask = lb_hash_size(c->nnat_rs) - 1;
-	c->nat_rs = calloc((size_t)c->nat_rs_mask + 1, sizeof(*c->nat_rs));
-	if (!c->nat_rs)
+	if (lb_hash_init(&c->nat_rs, lb_hash_size(c->nnat_rs)) < 0)
 		return -ENOMEM;
 	for (i = 0; i < c->nsvc; i++) {
 		const struct lb_svc *s = lb_cfg_svc(c, i);
@@ -1077,8 +1056,8 @@ static int nat_rehash(struct build *b)
 		if (!s->used || !svc_is_nat(s))
 			continue;
 		for (j = 0; j < s->ndests; j++)
-			lb_hash_add(c->nat_rs, c->nat_rs_mask, rs_home(s->dests[j], c),
-				    s->dests[j]);
+			(void)lb_hash_add(&c->nat_rs, NULL, rs_home(s->dests[j], c),
+					  s->dests[j]);	/* owned */
 	}
 	return 0;
 }
@@ -1129,7 +1108,9 @@ static struct lb_cfg *cfg_full(const struct lb_cfg *prev, const struct lb_pools 
 		*rc = svc_fill(&b, svc, slot);
 		if (*rc < 0)
 			goto fail;
-		svc_hook(&b, lb_cfg_svc(c, slot), 1);
+		*rc = svc_hook(&b, lb_cfg_svc(c, slot), 1);	/* counts: hashed below */
+		if (*rc < 0)
+			goto fail;
 	}
 	*rc = -ENOMEM;
 	if (svc_rehash(&b) < 0 || nat_rehash(&b) < 0)
@@ -1213,15 +1194,11 @@ static struct lb_cfg *cfg_step(const struct lb_cfg *old, int *rc)
 	}
 
 	/* room for the additions, else the hash is built anew after them */
-	if (nadd && lb_hash_size(c->nhash + nadd) > c->hmask + 1)
+	if (nadd && lb_hash_size(c->nhash + nadd) > c->hash.mask + 1)
 		b.rehash = 1;
-	else if (nadd && hash_own(&b) < 0)
-		goto fail;
 	if (nnat && lb_nworkers >= 2 &&
-	    (!c->nat_rs || lb_hash_size(c->nnat_rs + nnat) > c->nat_rs_mask + 1))
+	    (!c->nat_rs.pg || lb_hash_size(c->nnat_rs + nnat) > c->nat_rs.mask + 1))
 		b.renat = 1;
-	else if (nnat && c->nat_rs && nat_own(&b) < 0)
-		goto fail;
 
 	for (i = 0; i < nnote_svc; i++) {
 		const struct nlvs_svc *svc;
@@ -1243,7 +1220,9 @@ static struct lb_cfg *cfg_step(const struct lb_cfg *old, int *rc)
 		if (*rc < 0)
 			goto fail;
 		s = (struct lb_svc *)lb_cfg_svc(c, slot);
-		svc_hook(&b, s, !svc_kept(old, slot));
+		*rc = svc_hook(&b, s, !svc_kept(old, slot));
+		if (*rc < 0)
+			goto fail;
 		if (s->ndests)
 			memcpy(c->chg_dest + c->nchg_dest, s->dests,
 			       s->ndests * sizeof(*s->dests));
@@ -1263,7 +1242,7 @@ static struct lb_cfg *cfg_step(const struct lb_cfg *old, int *rc)
 		c->chg_dest[c->nchg_dest++] = slot;
 	}
 	if ((b.rehash && svc_rehash(&b) < 0) ||
-	    ((b.renat || (c->nat_rs && !c->nnat_rs)) && nat_rehash(&b) < 0))
+	    ((b.renat || (c->nat_rs.pg && !c->nnat_rs)) && nat_rehash(&b) < 0))
 		goto fail;
 	acc_merge(c, old->seq);
 	return c;

@@ -297,7 +297,7 @@ void lb_fnat_nat(struct lb_worker *lw, struct rte_mbuf *m, const struct nlvs_l3_
 		lb_conn_forward(lw, m, l3, p, c, side);
 		return;
 	}
-	if (!c && lw->cfg->nat_rs &&
+	if (!c && lw->cfg->nat_rs.pg &&
 	    lb_nat_rs_is(lw->cfg, p->af, p->proto, &p->saddr, p->sport) &&
 	    chain_on(lw, m, hops_take(m)))
 		return;

@@ -129,9 +129,10 @@ struct lb_pools {
 /*
  * A table is built from the one before it (copy on write): it copies the
  * struct, so it shares the chunks of services and dests, their dest lists
- * and the hashes, and replaces only what a change touched.  What the new
- * table no longer shares is freed with the old one after the grace period
- * (cfg_publish).  A change thus costs the chunks it touches, not the table.
+ * and the hashes' pages, and replaces only what a change touched.  What the
+ * new table no longer shares is freed with the old one after the grace
+ * period (lb_cfg_reclaim).  A change thus costs the chunks and pages it
+ * touches, not the table.
  */
 struct lb_cfg {
 	/* unique per table: a new table may be allocated where a freed one
@@ -139,13 +140,11 @@ struct lb_cfg {
 	uint64_t seq;
 	const struct lb_pools *pools;	/* never NULL once published */
 	uint32_t nsvc, ndest;		/* slots in use or ever used */
-	uint32_t hmask;
 	uint32_t nhash;			/* services in it */
-	uint32_t *hash;			/* svc slot + 1, 0 empty; open addressing */
+	struct lb_hash hash;		/* svc slots (paged, lb_calc.h) */
 	uint32_t nat;			/* services without a laddr pool (classic NAT) */
-	uint32_t nat_rs_mask;
 	uint32_t nnat_rs;		/* dests in it */
-	uint32_t *nat_rs;		/* their dests (dest slot + 1), NULL if none */
+	struct lb_hash nat_rs;		/* their dest slots; pg NULL if none */
 	struct nlvs_conn_timeouts to;
 	/* What changed since the table of seq from_seq, for the workers:
 	 * every slot (all), or the slots listed (each once); a worker

@@ -1,17 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # `make check-sanitize`: the hostile-traffic tests (and the unit tests of the
-# packet path, of the engine's table, test_lb_cfg, and of L3's own addresses,
-# test_addr) against an ASan+UBSan
-# build.  It configures a second tree, build/sanitize (--enable-sanitizers,
-# same source), builds it there and runs
-# SANITIZE_TESTS with every sanitizer report gathered under
+# packet path, of the engine's hashes and table, test_lb and test_lb_cfg, and
+# of L3's own addresses, test_addr) against an ASan+UBSan build.  It
+# configures a second tree, build/sanitize (--enable-sanitizers, same
+# source), builds it there and runs SANITIZE_TESTS with every sanitizer
+# report gathered under
 # sanitize/reports/; it fails when a test fails or when any report exists
 # (UBSan stops nlvsd at its first finding, ASan at every error).  The build
 # dominates: 3 minutes with the tree built, 6 to 12 from scratch on 2 busy
 # cores (make -j2).
 SANITIZE_TESTS = \
 	tests/unit/test_pkt tests/unit/test_pkt_csum tests/unit/test_fnat \
-	tests/unit/test_conn tests/unit/test_neigh tests/unit/test_lb_cfg tests/unit/test_addr \
+	tests/unit/test_conn tests/unit/test_neigh tests/unit/test_lb tests/unit/test_lb_cfg \
+	tests/unit/test_addr \
 	tests/integration/golden-hostile.sh \
 	tests/integration/golden-fuzz.sh \
 	tests/integration/fnat-hostile.sh \

@@ -158,13 +158,14 @@ static void test_svc_hash_table(void **state)
 {
 	enum { N = 5000 };
 	uint32_t size = lb_hash_size(N), mask = size - 1, i, used = 0;
-	uint32_t *tab = calloc(size, sizeof(*tab));
+	struct lb_hash tab;
 	struct fake_svc k;
 
 	(void)state;
-	assert_non_null(tab);
+	assert_int_equal(lb_hash_init(&tab, size), 0);
 	assert_int_equal(size & mask, 0);
 	assert_true(size >= 2 * N);
+	assert_int_equal(lb_hash_npages(tab.mask), size / LB_HPAGE);
 	svcs = calloc(N, sizeof(*svcs));
 	assert_non_null(svcs);
 	/* VIPs with neighbouring addresses and ports, both families, both protocols */
@@ -178,25 +179,24 @@ static void test_svc_hash_table(void **state)
 			svcs[i].addr = a6("fd00::1");
 			svcs[i].addr.ip6[3] = htonl(i);
 		}
-		lb_hash_add(tab, mask, fake_hash(&svcs[i]), i);
+		assert_int_equal(lb_hash_add(&tab, NULL, fake_hash(&svcs[i]), i), 0);
 	}
 	for (i = 0; i < size; i++)
-		used += tab[i] != 0;
+		used += lb_hash_at(&tab, i) != 0;
 	assert_int_equal(used, N);
 	for (i = 0; i < N; i++)
-		assert_int_equal(lb_hash_find(tab, mask, fake_hash(&svcs[i]), fake_eq, &svcs[i]),
-				 i);
+		assert_int_equal(lb_hash_find(&tab, fake_hash(&svcs[i]), fake_eq, &svcs[i]), i);
 	/* absent keys: another port, protocol, family, address */
 	k = svcs[10];
 	k.port = htons(9999);
-	assert_int_equal(lb_hash_find(tab, mask, fake_hash(&k), fake_eq, &k), -1);
+	assert_int_equal(lb_hash_find(&tab, fake_hash(&k), fake_eq, &k), -1);
 	k = svcs[10];
 	k.proto = IPPROTO_SCTP;
-	assert_int_equal(lb_hash_find(tab, mask, fake_hash(&k), fake_eq, &k), -1);
+	assert_int_equal(lb_hash_find(&tab, fake_hash(&k), fake_eq, &k), -1);
 	k = svcs[1];
 	k.addr.ip = htonl(0x0b000000u);
-	assert_int_equal(lb_hash_find(tab, mask, fake_hash(&k), fake_eq, &k), -1);
-	free(tab);
+	assert_int_equal(lb_hash_find(&tab, fake_hash(&k), fake_eq, &k), -1);
+	lb_hash_free(&tab, NULL);
 	free(svcs);
 	svcs = NULL;
 }
@@ -216,9 +216,9 @@ static int slot_eq(uint32_t slot, const void *key)
 	return slot == *(const uint32_t *)key;
 }
 
-static int64_t find_slot(const uint32_t *tab, uint32_t mask, uint32_t slot)
+static int64_t find_slot(const struct lb_hash *tab, uint32_t slot)
 {
-	return lb_hash_find(tab, mask, homes[slot], slot_eq, &slot);
+	return lb_hash_find(tab, homes[slot], slot_eq, &slot);
 }
 
 /* A delete in the middle of a probe run moves back the entries after it
@@ -227,86 +227,158 @@ static int64_t find_slot(const uint32_t *tab, uint32_t mask, uint32_t slot)
 static void test_hash_del_run(void **state)
 {
 	enum { SIZE = 16 };
-	uint32_t tab[SIZE] = { 0 }, mask = SIZE - 1, i;
+	struct lb_hash tab;
+	uint32_t i;
 	uint32_t h[] = { 13, 13, 14, 15, 15, 2, 2 };	/* one run 13..15,0..3 */
 
 	(void)state;
 	homes = h;
+	assert_int_equal(lb_hash_init(&tab, SIZE), 0);
 	for (i = 0; i < 7; i++)
-		lb_hash_add(tab, mask, homes[i], i);
+		assert_int_equal(lb_hash_add(&tab, NULL, homes[i], i), 0);
 	/* 13:s0 14:s1 15:s2 0:s3 1:s4 2:s5 3:s6 */
-	assert_int_equal(tab[0], 3 + 1);
-	assert_int_equal(lb_hash_del(tab, mask, homes[1], 1, home_of, NULL), 0);
+	assert_int_equal(lb_hash_at(&tab, 0), 3 + 1);
+	assert_int_equal(lb_hash_del(&tab, NULL, homes[1], 1, home_of, NULL), 1);
 	for (i = 0; i < 7; i++)
-		assert_int_equal(find_slot(tab, mask, i), i == 1 ? -1 : (int64_t)i);
+		assert_int_equal(find_slot(&tab, i), i == 1 ? -1 : (int64_t)i);
 	/* s2 (home 14), s3 and s4 (home 15) move back one, across the end... */
-	assert_int_equal(tab[14], 2 + 1);
-	assert_int_equal(tab[15], 3 + 1);
-	assert_int_equal(tab[0], 4 + 1);
+	assert_int_equal(lb_hash_at(&tab, 14), 2 + 1);
+	assert_int_equal(lb_hash_at(&tab, 15), 3 + 1);
+	assert_int_equal(lb_hash_at(&tab, 0), 4 + 1);
 	/* ...s5 and s6 (home 2) stay where a lookup from 2 finds them */
-	assert_int_equal(tab[1], 0);
-	assert_int_equal(tab[2], 5 + 1);
-	assert_int_equal(tab[3], 6 + 1);
+	assert_int_equal(lb_hash_at(&tab, 1), 0);
+	assert_int_equal(lb_hash_at(&tab, 2), 5 + 1);
+	assert_int_equal(lb_hash_at(&tab, 3), 6 + 1);
 	/* absent: not there, nothing moves */
-	assert_int_equal(lb_hash_del(tab, mask, homes[1], 1, home_of, NULL), -1);
+	assert_int_equal(lb_hash_del(&tab, NULL, homes[1], 1, home_of, NULL), 0);
 	/* the run's head and tail */
-	assert_int_equal(lb_hash_del(tab, mask, homes[0], 0, home_of, NULL), 0);
-	assert_int_equal(lb_hash_del(tab, mask, homes[6], 6, home_of, NULL), 0);
+	assert_int_equal(lb_hash_del(&tab, NULL, homes[0], 0, home_of, NULL), 1);
+	assert_int_equal(lb_hash_del(&tab, NULL, homes[6], 6, home_of, NULL), 1);
 	for (i = 2; i < 6; i++)
-		assert_int_equal(find_slot(tab, mask, i), i);
+		assert_int_equal(find_slot(&tab, i), i);
+	lb_hash_free(&tab, NULL);
 	homes = NULL;
 }
 
-/* Random adds and deletes against a reference: every key present is found,
- * every key deleted is not; then the same keys in a table grown to twice
- * the size (a rehash) are found as well. */
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* Random adds and deletes against a reference, with runs long enough to
+ * cross pages: every key present is found, every key deleted is not; then
+ * the same keys in a table grown to twice the size (a rehash) are found as
+ * well. */
 static void test_hash_del_random(void **state)
 {
 	enum { N = 3000, ROUNDS = 20000 };
-	uint32_t size = lb_hash_size(N), mask = size - 1, i, r, n = 0, used;
-	uint32_t *tab = calloc(size, sizeof(*tab)), *big;
+	uint32_t size = lb_hash_size(N), i, r, n = 0, used, e;
+	struct lb_hash tab, big;
 	uint8_t *in = calloc(N, 1);
 	uint64_t x = 88172645463325252ull;
 
 	(void)state;
-	assert_non_null(tab);
+	assert_int_equal(lb_hash_init(&tab, size), 0);
+	assert_true(lb_hash_npages(tab.mask) > 2);
 	assert_non_null(in);
 	homes = calloc(N, sizeof(*homes));
 	assert_non_null(homes);
 	for (i = 0; i < N; i++)	/* clustered homes: long runs */
 		homes[i] = (i * 2654435761u) % (size / 4);
 	for (r = 0; r < ROUNDS; r++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		i = (uint32_t)(x % N);
+		i = (uint32_t)(xorshift(&x) % N);
 		if (in[i]) {
-			assert_int_equal(lb_hash_del(tab, mask, homes[i], i, home_of, NULL), 0);
+			assert_int_equal(lb_hash_del(&tab, NULL, homes[i], i, home_of, NULL), 1);
 			in[i] = 0;
 			n--;
 		} else {
-			lb_hash_add(tab, mask, homes[i], i);
+			assert_int_equal(lb_hash_add(&tab, NULL, homes[i], i), 0);
 			in[i] = 1;
 			n++;
 		}
 		if (r % 1000)
 			continue;
 		for (i = 0; i < N; i++)
-			assert_int_equal(find_slot(tab, mask, i), in[i] ? (int64_t)i : -1);
+			assert_int_equal(find_slot(&tab, i), in[i] ? (int64_t)i : -1);
 	}
 	for (i = 0, used = 0; i < size; i++)
-		used += tab[i] != 0;
+		used += lb_hash_at(&tab, i) != 0;
 	assert_int_equal(used, n);
-	big = calloc(2 * size, sizeof(*big));
-	assert_non_null(big);
+	assert_int_equal(lb_hash_init(&big, 2 * size), 0);
 	for (i = 0; i < size; i++)
-		if (tab[i])
-			lb_hash_add(big, 2 * size - 1, homes[tab[i] - 1], tab[i] - 1);
+		if ((e = lb_hash_at(&tab, i)))
+			assert_int_equal(lb_hash_add(&big, NULL, homes[e - 1], e - 1), 0);
 	for (i = 0; i < N; i++)
-		assert_int_equal(find_slot(big, 2 * size - 1, i), in[i] ? (int64_t)i : -1);
-	free(big);
-	free(tab);
+		assert_int_equal(find_slot(&big, i), in[i] ? (int64_t)i : -1);
+	lb_hash_free(&big, NULL);
+	lb_hash_free(&tab, NULL);
 	free(in);
+	free(homes);
+	homes = NULL;
+}
+
+/* Copy on write: a hash copied from another (a table built from the
+ * published one) copies only the pages it writes; the other never changes,
+ * and freeing the copy against it frees only the copy's own pages (the
+ * sanitizer build checks the frees). */
+static void test_hash_cow(void **state)
+{
+	enum { N = 3000, ROUNDS = 2000 };
+	uint32_t size = lb_hash_size(N), npg = lb_hash_npages(size - 1), i, r, k;
+	struct lb_hash base, cur;
+	uint32_t *snap = calloc(size, sizeof(*snap));
+	uint8_t *in = calloc(N, 1), *in_base = calloc(N, 1);
+	uint64_t x = 2463534242ull;
+
+	(void)state;
+	assert_non_null(snap);
+	assert_non_null(in);
+	assert_non_null(in_base);
+	homes = calloc(N, sizeof(*homes));
+	assert_non_null(homes);
+	for (i = 0; i < N; i++)	/* spread: most runs stay in their page */
+		homes[i] = (uint32_t)(xorshift(&x) % size);
+	assert_int_equal(lb_hash_init(&base, size), 0);
+	for (i = 0; i < N; i += 2) {
+		assert_int_equal(lb_hash_add(&base, NULL, homes[i], i), 0);
+		in[i] = in_base[i] = 1;
+	}
+	for (i = 0; i < size; i++)
+		snap[i] = lb_hash_at(&base, i);
+	cur = base;
+	assert_int_equal(lb_hash_shared(&cur, &base), npg);
+	/* an add writes one entry: its page (and the page array) copied */
+	assert_int_equal(lb_hash_add(&cur, &base, homes[1], 1), 0);
+	in[1] = 1;
+	assert_true(cur.pg != base.pg);
+	assert_int_equal(lb_hash_shared(&cur, &base), npg - 1);
+	/* then many changes to the copy */
+	for (r = 0; r < ROUNDS; r++) {
+		k = (uint32_t)(xorshift(&x) % N);
+		if (in[k]) {
+			assert_int_equal(lb_hash_del(&cur, &base, homes[k], k, home_of, NULL), 1);
+			in[k] = 0;
+		} else {
+			assert_int_equal(lb_hash_add(&cur, &base, homes[k], k), 0);
+			in[k] = 1;
+		}
+	}
+	for (i = 0; i < N; i++) {
+		assert_int_equal(find_slot(&cur, i), in[i] ? (int64_t)i : -1);
+		assert_int_equal(find_slot(&base, i), in_base[i] ? (int64_t)i : -1);
+	}
+	for (i = 0; i < size; i++)
+		assert_int_equal(lb_hash_at(&base, i), snap[i]);
+	lb_hash_free(&cur, &base);	/* the copy's own pages only */
+	for (i = 0; i < size; i++)
+		assert_int_equal(lb_hash_at(&base, i), snap[i]);
+	lb_hash_free(&base, NULL);
+	free(snap);
+	free(in);
+	free(in_base);
 	free(homes);
 	homes = NULL;
 }
@@ -388,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_svc_hash_table),
 		cmocka_unit_test(test_hash_del_run),
 		cmocka_unit_test(test_hash_del_random),
+		cmocka_unit_test(test_hash_cow),
 		cmocka_unit_test(test_svc_hash_spread),
 		cmocka_unit_test(test_hash_size),
 		cmocka_unit_test(test_chain),

@@ -224,34 +224,51 @@ static int teardown(void **state)
 /* Adds and deletes are steps; enough adds grow the hash (a rebuild of it);
  * every other service deleted leaves holes in probe runs; all the while
  * every service is found, the deleted ones are not, and the VIPs answered
- * for are exactly the services'. */
+ * for are exactly the services'.  A step copies only the page of the hash
+ * it writes, none when only a dest changed. */
 static void test_steps_add_del(void **state)
 {
 	enum { N = 3000 };
 	struct nlvs_svc_conf sc;
 	struct nlvs_dest_conf dc;
-	uint32_t i, hsize0 = lb_cfg_current->hmask + 1;
-	const struct lb_cfg *c;
+	uint32_t i, hsize0 = lb_cfg_current->hash.mask + 1, npg, copied = 0;
+	const struct lb_cfg *c, *prev;
 
 	(void)state;
 	for (i = 0; i < N; i++) {
 		sc = svc4(0x0a000000u + i / 3, (uint16_t)(80 + i % 3));	/* 3 ports a VIP */
 		assert_int_equal(nlvs_ctl_svc_add(&sc), 0);
+		/* kept as retired until the next build, unless a VIP comes
+		 * (then freed after the grace period, before the ACK) */
+		prev = i % 3 ? lb_cfg_current : NULL;
 		c = sync();
 		assert_false(c->all);
+		npg = lb_hash_npages(c->hash.mask);
+		if (prev && c->hash.mask == prev->hash.mask && npg > 1) {
+			/* the hash did not grow: one page of it copied */
+			assert_int_equal(lb_hash_shared(&c->hash, &prev->hash), npg - 1);
+			copied++;
+		}
 		dc = dest4(0xac100000u + i, 8080, 1);
 		assert_int_equal(nlvs_ctl_dest_add(&sc.key, &dc), 0);
+		prev = lb_cfg_current;
 		c = sync();
 		assert_false(c->all);
+		assert_ptr_equal(c->hash.pg, prev->hash.pg);	/* a dest: the hash untouched */
 	}
-	assert_true(lb_cfg_current->hmask + 1 > hsize0);	/* it grew */
+	assert_true(copied > N / 3);
+	assert_true(lb_cfg_current->hash.mask + 1 > hsize0);	/* it grew */
 	check_all();
 	assert_int_equal(vips(), N / 3);
 	for (i = 0; i < N; i += 2) {
 		sc = svc4(0x0a000000u + i / 3, (uint16_t)(80 + i % 3));
 		assert_int_equal(nlvs_ctl_svc_del(&sc.key), 0);
+		prev = lb_cfg_current;	/* no VIP goes: every VIP keeps an odd port */
 		c = sync();
 		assert_false(c->all);
+		/* a delete writes its entry and the run after it: a page or two */
+		npg = lb_hash_npages(c->hash.mask);
+		assert_true(lb_hash_shared(&c->hash, &prev->hash) + 2 >= npg);
 		assert_null(find(0x0a000000u + i / 3, (uint16_t)(80 + i % 3)));
 	}
 	check_all();

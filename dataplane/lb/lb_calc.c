@@ -52,6 +52,7 @@ int lb_hash_init(struct lb_hash *h, uint32_t size)
 			return -ENOMEM;
 		}
 	}
+	h->pg0 = h->pg[0];
 	return 0;
 }
 
@@ -74,6 +75,7 @@ void lb_hash_free(struct lb_hash *h, const struct lb_hash *keep)
 		free(h->pg);
 	}
 	h->pg = NULL;
+	h->pg0 = NULL;
 	h->mask = 0;
 }
 
@@ -109,6 +111,8 @@ static uint32_t *entry_w(struct lb_hash *h, const struct lb_hash *base, uint32_t
 			return NULL;
 		memcpy(v, h->pg[p], page_len(h->mask) * sizeof(*v));
 		h->pg[p] = v;
+		if (!p)
+			h->pg0 = v;
 	}
 	return &h->pg[p][i & (LB_HPAGE - 1)];
 }

@@ -372,6 +372,8 @@ static void test_hash_cow(void **state)
 	}
 	for (i = 0; i < size; i++)
 		assert_int_equal(lb_hash_at(&base, i), snap[i]);
+	assert_ptr_equal(cur.pg0, cur.pg[0]);	/* page 0 read without the array */
+	assert_ptr_equal(base.pg0, base.pg[0]);
 	lb_hash_free(&cur, &base);	/* the copy's own pages only */
 	for (i = 0; i < size; i++)
 		assert_int_equal(lb_hash_at(&base, i), snap[i]);

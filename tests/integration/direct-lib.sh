@@ -213,8 +213,12 @@ direct_scenario()
 		fnat_ipvsadm -a -u "$_v:7" -r "$_r:7" "$@" || break
 	done
 	_out=$(direct_udp "$_vip" 30)
+	_diag=
+	[ "$_out" = "rs1=10 rs2=10 rs3=10 fail=0" ] || _diag="connections (ipvsadm -Lcn):
+$(fnat_ipvsadm -Lcn 2>&1)
+$(nlvs_state_diag)"
 	tap_is "$_out" "rs1=10 rs2=10 rs3=10 fail=0" \
-		"$_what: UDP: 30 flows spread 10/10/10, answered from the VIP"
+		"$_what: UDP: 30 flows spread 10/10/10, answered from the VIP" "$_diag"
 	# ICMP errors about a connection (sent to the VIP about the real
 	# server's datagram) reach that real server by the same method
 	_before=$(direct_unreach "$_fam")
@@ -285,7 +289,12 @@ direct_scenario()
 	[ "$_fam" = 6 ] && _c2=$LAB_CLIENT2_6
 	_out=$(direct_spread_from "$_c2" 10 "http://$_v/")
 	case $_out in "rs1=0 "*"fail=0") _st=0 ;; *) _st=1 ;; esac
-	tap_check $_st "$_what: weight 0 drains: new connections avoid it ($_out)" "$_out"
+	_diag=$_out
+	[ $_st = 0 ] || _diag="$_out
+connections (ipvsadm -Lcn):
+$(fnat_ipvsadm -Lcn 2>&1)
+$(nlvs_state_diag)"
+	tap_check $_st "$_what: weight 0 drains: new connections avoid it ($_out)" "$_diag"
 
 	fnat_ipvsadm -D -t "$_v:80" && fnat_ipvsadm -D -t "$_v:9000"
 }

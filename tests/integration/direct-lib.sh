@@ -50,10 +50,39 @@ direct_svc()
 	done
 }
 
-# direct_spread_from ADDR N URL: fnat_spread from the client's address ADDR.
+# direct_ports N: the first of N client ports that no connection of this
+# test used before (from 20000 up: outside the ephemeral ranges the lab
+# uses).  Only the client's half of a DR/TUN connection passes through
+# nlvsd, so a finished one waits in FIN_WAIT for minutes, and a SYN from its
+# port stays on its real server, as on the kernel (conn_reuse_mode 1); the
+# client's kernel hands out a port again as soon as its last connection is
+# closed (seen within 30 requests), so the spreads name their ports.  A file
+# keeps the count: callers run in subshells.
+direct_ports()
+{
+	_dpf=${NLVS_TMP:?}/direct.ports
+	_dp=$(cat "$_dpf" 2> /dev/null || echo 20000)
+	echo $((_dp + $1)) > "$_dpf"
+	echo "$_dp"
+}
+
+# direct_spread_from ADDR N URL: fnat_spread from the client's address ADDR,
+# each request from a port of its own (direct_ports).
 direct_spread_from()
 {
-	fnat_tally "$2" in_client curl -s -g -m 10 --interface "$1" "$3"
+	_sp=$(direct_ports "$2")
+	_n=0 _a=0 _b=0 _c=0 _f=0
+	while [ $_n -lt "$2" ]; do
+		case $(in_client curl -s -g -m 10 --interface "$1" \
+			--local-port $((_sp + _n)) "$3") in
+		rs1) _a=$((_a + 1)) ;;
+		rs2) _b=$((_b + 1)) ;;
+		rs3) _c=$((_c + 1)) ;;
+		*) _f=$((_f + 1)) ;;
+		esac
+		_n=$((_n + 1))
+	done
+	echo "rs1=$_a rs2=$_b rs3=$_c fail=$_f"
 }
 
 # direct_transfers WHAT V VIP: through the HTTP service V:80 (V: the VIP as
@@ -61,12 +90,15 @@ direct_spread_from()
 # down and (direct_upload to VIP) up byte for byte; three checks.
 direct_transfers()
 {
-	# each answer with the client's port and the time to connect, for
-	# the diagnostic: where the rr order breaks, and whether a SYN was
-	# sent again (1 s and more), tells what happened
+	# each request from a port of its own (direct_ports); each answer
+	# with its port and the time to connect, for the diagnostic: where
+	# the rr order breaks, and whether a SYN was sent again (1 s and
+	# more), tells what happened
+	_sp=$(direct_ports 30)
 	_seq=$(_n=0; while [ $_n -lt 30 ]; do
 		# shellcheck disable=SC2046
-		echo $(in_client curl -s -g -m 10 -w '\n%{local_port} %{time_connect}' "http://$2/")
+		echo $(in_client curl -s -g -m 10 --local-port $((_sp + _n)) \
+			-w '\n%{local_port} %{time_connect}' "http://$2/")
 		_n=$((_n + 1))
 	done)
 	_out=$(echo "$_seq" | awk '

@@ -52,7 +52,7 @@ nlvs_wait_until 30 dr_table ' Route +1 ' 3
 tap_check $? "keepalived (lb_kind DR) puts the three checked real servers in as Route" \
 	"$(fnat_ipvsadm -Ln; tail -n 20 "$NLVS_TMP/keepalived.log")"
 
-out=$(fnat_spread 30 "http://$LAB_VIP/")
+out=$(direct_spread 30 "http://$LAB_VIP/")
 tap_is "$out" "rs1=10 rs2=10 rs3=10 fail=0" "rr spreads 30 requests 10/10/10 by direct routing"
 st=$(fnat_ipvsadm -Ln --stats | awk -v v="$LAB_VIP:80" '$2 == v {print $4, $5}')
 set -- $st

@@ -25,7 +25,7 @@ fnat_ipvsadm -A -t "$V" -s rr &&
 tap_check $? "ipvsadm adds a rr service with a -m, a -g and a -i real server" \
 	"$(fnat_ipvsadm -Ln)"
 
-out=$(fnat_spread 30 "http://$LAB_VIP/")
+out=$(direct_spread 30 "http://$LAB_VIP/")
 tap_is "$out" "rs1=10 rs2=10 rs3=10 fail=0" "rr spreads 30 requests 10/10/10 over three methods"
 
 srcs()

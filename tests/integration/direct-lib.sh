@@ -66,23 +66,17 @@ direct_ports()
 	echo "$_dp"
 }
 
-# direct_spread_from ADDR N URL: fnat_spread from the client's address ADDR
-# (empty: its own), each request from a port of its own (direct_ports).
+# direct_get ADDR URL: fnat_get from the client's address ADDR (empty: its
+# own) and a port of its own (direct_ports).
+direct_get()
+{
+	in_client curl -s -g -m 10 ${1:+--interface "$1"} --local-port "$(direct_ports 1)" "$2"
+}
+
+# direct_spread_from ADDR N URL: fnat_spread through direct_get.
 direct_spread_from()
 {
-	_sp=$(direct_ports "$2")
-	_n=0 _a=0 _b=0 _c=0 _f=0
-	while [ $_n -lt "$2" ]; do
-		case $(in_client curl -s -g -m 10 ${1:+--interface "$1"} \
-			--local-port $((_sp + _n)) "$3") in
-		rs1) _a=$((_a + 1)) ;;
-		rs2) _b=$((_b + 1)) ;;
-		rs3) _c=$((_c + 1)) ;;
-		*) _f=$((_f + 1)) ;;
-		esac
-		_n=$((_n + 1))
-	done
-	echo "rs1=$_a rs2=$_b rs3=$_c fail=$_f"
+	fnat_tally "$2" direct_get "$1" "$3"
 }
 
 # direct_spread N URL: fnat_spread for services with DR or TUN dests.

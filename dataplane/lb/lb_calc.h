@@ -51,7 +51,7 @@ uint32_t lb_hash_size(uint32_t n);
 int lb_hash_init(struct lb_hash *h, uint32_t size);
 /** Free what @h does not share with @keep (NULL: everything); @h is empty after. */
 void lb_hash_free(struct lb_hash *h, const struct lb_hash *keep);
-/** How many pages @h shares with @base (tests and statistics). */
+/** How many pages @h shares with @base (for the tests). */
 uint32_t lb_hash_shared(const struct lb_hash *h, const struct lb_hash *base);
 /*
  * Writers: @h was copied from @base (or @base is NULL: @h owns everything);

@@ -66,11 +66,23 @@ direct_ports()
 	echo "$_dp"
 }
 
-# direct_get ADDR URL: fnat_get from the client's address ADDR (empty: its
-# own) and a port of its own (direct_ports).
+# direct_get ADDR URL [CURL_ARGS...]: fnat_get from the client's address ADDR
+# (empty: its own) and a port of its own (direct_ports).
 direct_get()
 {
-	in_client curl -s -g -m 10 ${1:+--interface "$1"} --local-port "$(direct_ports 1)" "$2"
+	_da=$1 _du=$2
+	shift 2
+	in_client curl -s -g -m 10 ${_da:+--interface "$_da"} --local-port "$(direct_ports 1)" \
+		"$@" "$_du"
+}
+
+# direct_diag: what a failed spread check shows: the connections (their
+# client ports and real servers) and the dataplane's state (nlvs_state_diag).
+direct_diag()
+{
+	echo "connections (ipvsadm -Lcn):"
+	fnat_ipvsadm -Lcn 2>&1
+	nlvs_state_diag
 }
 
 # direct_spread_from ADDR N URL: fnat_spread through direct_get.
@@ -90,15 +102,13 @@ direct_spread()
 # down and (direct_upload to VIP) up byte for byte; three checks.
 direct_transfers()
 {
-	# each request from a port of its own (direct_ports); each answer
+	# each request from a port of its own (direct_get); each answer
 	# with its port and the time to connect, for the diagnostic: where
 	# the rr order breaks, and whether a SYN was sent again (1 s and
 	# more), tells what happened
-	_sp=$(direct_ports 30)
 	_seq=$(_n=0; while [ $_n -lt 30 ]; do
 		# shellcheck disable=SC2046
-		echo $(in_client curl -s -g -m 10 --local-port $((_sp + _n)) \
-			-w '\n%{local_port} %{time_connect}' "http://$2/")
+		echo $(direct_get "" "http://$2/" -w '\n%{local_port} %{time_connect}')
 		_n=$((_n + 1))
 	done)
 	_out=$(echo "$_seq" | awk '
@@ -109,9 +119,7 @@ direct_transfers()
 	_diag=
 	[ "$_out" = "$_want" ] || _diag="answers (body, client port, connect time):
 $_seq
-connections (ipvsadm -Lcn):
-$(fnat_ipvsadm -Lcn 2>&1)
-$(nlvs_state_diag)"
+$(direct_diag)"
 	tap_is "$_out" "$_want" "$1: rr spreads 30 requests 10/10/10" "$_diag"
 	_want=$(sha256sum < "$LAB/big" | cut -d' ' -f1)
 	_got=$(in_client curl -s -g -m 60 "http://$2/big" | sha256sum | cut -d' ' -f1)
@@ -246,9 +254,7 @@ direct_scenario()
 	done
 	_out=$(direct_udp "$_vip" 30)
 	_diag=
-	[ "$_out" = "rs1=10 rs2=10 rs3=10 fail=0" ] || _diag="connections (ipvsadm -Lcn):
-$(fnat_ipvsadm -Lcn 2>&1)
-$(nlvs_state_diag)"
+	[ "$_out" = "rs1=10 rs2=10 rs3=10 fail=0" ] || _diag=$(direct_diag)
 	tap_is "$_out" "rs1=10 rs2=10 rs3=10 fail=0" \
 		"$_what: UDP: 30 flows spread 10/10/10, answered from the VIP" "$_diag"
 	# ICMP errors about a connection (sent to the VIP about the real
@@ -323,9 +329,7 @@ $(nlvs_state_diag)"
 	case $_out in "rs1=0 "*"fail=0") _st=0 ;; *) _st=1 ;; esac
 	_diag=$_out
 	[ $_st = 0 ] || _diag="$_out
-connections (ipvsadm -Lcn):
-$(fnat_ipvsadm -Lcn 2>&1)
-$(nlvs_state_diag)"
+$(direct_diag)"
 	tap_check $_st "$_what: weight 0 drains: new connections avoid it ($_out)" "$_diag"
 
 	fnat_ipvsadm -D -t "$_v:80" && fnat_ipvsadm -D -t "$_v:9000"
